@@ -1,0 +1,121 @@
+# One service, three targets (CGI, FastCGI, Lambda) over one shared layer in app/.
+# `make help` lists the targets.
+
+# ---- variables ------------------------------------------------------------
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+# SANITIZE=1 builds everything with ASan + UBSan into build/asan/.
+SANITIZE ?=
+
+BUILD    := build
+SAN_FLAGS :=
+ifeq ($(SANITIZE),1)
+BUILD    := build/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SAN_FLAGS)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote app
+LDFLAGS  += $(SAN_FLAGS)
+
+CJSON_LIBS := -lcjson
+
+# Debian packages every target, test and tool needs (make deps).
+DEPS_PKGS := gcc make pkg-config ca-certificates curl \
+	libcjson-dev libfcgi-dev libcurl4-openssl-dev libcriterion-dev \
+	lighttpd spawn-fcgi nginx-light \
+	valgrind clang libclang-rt-14-dev \
+	wrk python3-fastapi python3-uvicorn \
+	podman runc debootstrap uidmap zip
+
+APP_SRC  := $(wildcard app/*.c)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
+APP_LIB  := $(BUILD)/libapp.a
+
+CGI_BIN  := $(BUILD)/app.cgi
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(BUILD)/tests/unit
+
+# Swagger UI files /docs serves, from the npm package swagger-ui-dist.
+DOCS_ASSETS := swagger-ui.css swagger-ui-bundle.js favicon-32x32.png
+DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
+
+BINS := $(CGI_BIN)
+
+# ---- default target -------------------------------------------------------
+
+.PHONY: all
+all: $(BINS) $(DOCS_OUT)
+
+# ---- artefacts ------------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(APP_LIB): $(APP_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
+	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -o $@
+
+$(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -lcriterion -o $@
+
+$(BUILD)/docs/%: node_modules/swagger-ui-dist/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+node_modules/swagger-ui-dist/%: package-lock.json
+	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- commands -------------------------------------------------------------
+
+.PHONY: help
+help:
+	@echo "make            build the targets into $(BUILD)/"
+	@echo "make deps       install the Debian packages and npm assets needed (root)"
+	@echo "make test       unit tests, then end-to-end tests with real servers"
+	@echo "make run        start the service on http://127.0.0.1:$${PORT:-8080}/"
+	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
+	@echo "make clean      remove build/"
+	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
+
+.PHONY: deps
+deps:
+	DEBIAN_FRONTEND=noninteractive apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEPS_PKGS) </dev/null
+	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
+	npm ci --ignore-scripts --no-audit --no-fund </dev/null
+
+.PHONY: test test-unit test-e2e
+test: test-unit test-e2e
+
+test-unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+test-e2e: all
+	BUILD=$(BUILD) tests/e2e/cgi_lighttpd.sh
+
+.PHONY: run
+run: all
+	tests/e2e/run_cgi.sh $(BUILD)
+
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/math-service/docs
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
+	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
+
+.PHONY: clean
+clean:
+	rm -rf build
