@@ -46,6 +46,11 @@ DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
 
 BINS := $(CGI_BIN)
 
+# End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
+E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
+
+PORT ?= 8080
+
 # ---- default target -------------------------------------------------------
 
 .PHONY: all
@@ -104,11 +109,15 @@ test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
 test-e2e: all
-	BUILD=$(BUILD) tests/e2e/cgi_lighttpd.sh
+	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
 .PHONY: run
 run: all
-	tests/e2e/run_cgi.sh $(BUILD)
+	@mkdir -p $(BUILD)/run/www
+	@echo "serving http://127.0.0.1:$(PORT)/cgi-bin/app.cgi/ (try /cgi-bin/app.cgi/docs); Ctrl-C stops"
+	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stdout \
+		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} \
+		lighttpd -D -f deploy/lighttpd-cgi.conf
 
 .PHONY: install
 install: all

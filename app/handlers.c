@@ -72,7 +72,7 @@ void handle_hello(const struct request *req, const struct arg *args, struct resp
 	(void)args;
 	/* The process environment, never the request's: it names the deployment. */
 	const char *env = getenv("EXECUTION_ENVIRONMENT");
-	if (env == NULL)
+	if (env == NULL || *env == '\0')
 		env = req->target;
 	struct buf text;
 	buf_init(&text, req->arena);
