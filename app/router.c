@@ -49,8 +49,8 @@ static unsigned allowed_methods(const struct route *route)
 
 /* One pydantic error entry, keys in FastAPI's order: type, loc, msg, input.
  * index < 0 leaves it out of loc (single-valued parameters). */
-static cJSON *validation_error(const char *type, const char *source, const char *name, long index,
-			       const char *msg, const struct str *input)
+static cJSON *validation_error(struct arena *a, const char *type, const char *source, const char *name,
+			       long index, const char *msg, const struct str *input)
 {
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "type", type);
@@ -60,8 +60,10 @@ static cJSON *validation_error(const char *type, const char *source, const char 
 	if (index >= 0)
 		cJSON_AddItemToArray(loc, cJSON_CreateNumber((double)index));
 	cJSON_AddStringToObject(e, "msg", msg);
-	if (input != NULL)
-		cJSON_AddStringToObject(e, "input", input->p);
+	/* Values may be slices of a longer string: copy to get the terminator cJSON needs. */
+	const char *text = input != NULL ? arena_strndup(a, input->p, input->n) : NULL;
+	if (text != NULL)
+		cJSON_AddStringToObject(e, "input", text);
 	else
 		cJSON_AddNullToObject(e, "input");
 	return e;
@@ -112,7 +114,7 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 
 		cJSON *error = NULL;
 		if (!arg->present && (spec->type == PARAM_INT || spec->type == PARAM_STR)) {
-			error = validation_error("missing", source, spec->name, -1, "Field required", NULL);
+			error = validation_error(req->arena, "missing", source, spec->name, -1, "Field required", NULL);
 		} else if (spec->type == PARAM_INT || spec->type == PARAM_INT_LIST) {
 			for (size_t i = 0; i < arg->n; i++) {
 				int rc = bigint_parse(req->arena, arg->text[i], &arg->ints[i]);
@@ -124,7 +126,7 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 					if (errors == NULL)
 						errors = cJSON_CreateArray();
 					long index = spec->type == PARAM_INT_LIST ? (long)i : -1;
-					cJSON_AddItemToArray(errors, validation_error("int_parsing", source, spec->name, index,
+					cJSON_AddItemToArray(errors, validation_error(req->arena, "int_parsing", source, spec->name, index,
 									 "Input should be a valid integer, unable to parse string as an integer",
 									 &arg->text[i]));
 				}

@@ -1,0 +1,80 @@
+/* Exact integers with Python's int() grammar for ASCII input. */
+#include <criterion/criterion.h>
+
+#include "bigint.h"
+
+static struct arena a;
+
+static void teardown(void)
+{
+	arena_release(&a);
+}
+
+TestSuite(bigint, .fini = teardown);
+
+static const char *canon(const char *s)
+{
+	struct bigint v;
+	int rc = bigint_parse(&a, str_c(s), &v);
+	if (rc != 0)
+		return NULL;
+	struct str t = bigint_format(&a, &v);
+	return t.p;
+}
+
+Test(bigint, canonical_forms)
+{
+	cr_assert_str_eq(canon("0"), "0");
+	cr_assert_str_eq(canon("-0"), "0");
+	cr_assert_str_eq(canon("+000123"), "123");
+	cr_assert_str_eq(canon(" \t\n42\r\f\v "), "42");
+	cr_assert_str_eq(canon("-1000000000"), "-1000000000");
+	cr_assert_str_eq(canon("123456789012345678901234567890123456789"), "123456789012345678901234567890123456789");
+}
+
+Test(bigint, rejects_what_python_int_rejects)
+{
+	const char *bad[] = { "", " ", "+", "-", "1.0", "1e3", "0x10", "1 2", "--1", "+-1", "12a", "١٢" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert_null(canon(bad[i]), "\"%s\" should be rejected", bad[i]);
+}
+
+static const char *sum(const char *x, const char *y)
+{
+	struct bigint bx, by, out;
+	cr_assert_eq(bigint_parse(&a, str_c(x), &bx), 0);
+	cr_assert_eq(bigint_parse(&a, str_c(y), &by), 0);
+	cr_assert_eq(bigint_add(&a, &bx, &by, &out), 0);
+	return bigint_format(&a, &out).p;
+}
+
+Test(bigint, addition_carries_and_borrows)
+{
+	cr_assert_str_eq(sum("999999999", "1"), "1000000000");
+	cr_assert_str_eq(sum("99999999999999999999", "1"), "100000000000000000000");
+	cr_assert_str_eq(sum("1000000000000000000", "-1"), "999999999999999999");
+	cr_assert_str_eq(sum("-5", "3"), "-2");
+	cr_assert_str_eq(sum("5", "-5"), "0");
+	cr_assert_str_eq(sum("-999999999999", "-1"), "-1000000000000");
+	cr_assert_str_eq(sum("1", "-1000000000000000000000"), "-999999999999999999999");
+}
+
+Test(bigint, addition_may_alias_its_output)
+{
+	struct bigint acc = { 0 }, one;
+	cr_assert_eq(bigint_parse(&a, STR_LIT("999999999"), &one), 0);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(bigint_add(&a, &acc, &one, &acc), 0);
+	cr_assert_str_eq(bigint_format(&a, &acc).p, "2999999997");
+}
+
+Test(bigint, thousands_of_digits)
+{
+	char digits[5001];
+	memset(digits, '9', 5000);
+	digits[5000] = '\0';
+	const char *s = sum(digits, "1");
+	cr_assert_eq(strlen(s), 5001);
+	cr_assert_eq(s[0], '1');
+	cr_assert_eq(strspn(s + 1, "0"), 5000);
+}

@@ -1,0 +1,35 @@
+/* Test harness: runs the shared layer on CGI-style variables, as the targets do. */
+#ifndef TESTS_HARNESS_H
+#define TESTS_HARNESS_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "gateway.h"
+
+struct exchange {
+	struct arena arena;
+	struct request req;
+	struct response resp;
+	size_t body_length;   /* CONTENT_LENGTH as gateway_parse accepted it */
+};
+
+/* Builds the request from env ("NAME=value", NULL-terminated) like the FastCGI target
+ * (MOUNT_AT_ROOT), sets body, and answers it. Release with exchange_free(). */
+void exchange_run(struct exchange *x, char *const *env, const char *body, size_t body_n);
+void exchange_free(struct exchange *x);
+
+/* The response body as a NUL-terminated copy in the exchange's arena. */
+const char *exchange_body(struct exchange *x);
+
+/* A response header's value (NUL-terminated, arena), or NULL. */
+const char *exchange_header(struct exchange *x, const char *name);
+
+/* Shorthand: GET of a path + query (REQUEST_URI), then the status. */
+#define GET(x, uri) exchange_run((x), (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=" uri, NULL }, NULL, 0)
+
+/* serve_gateway_request over an in-memory transport: stdin bytes in, whole CGI output out
+ * (malloc'd, NUL-terminated; *out_n its length). Returns serve's return value. */
+int serve_in_memory(char *const *env, const char *in, size_t in_n, char **out, size_t *out_n);
+
+#endif

@@ -1,0 +1,135 @@
+/* Percent-decoding, query parsing, UTF-8 repair and re-encoding. */
+#include <criterion/criterion.h>
+
+#include "urlencoding.h"
+
+static struct arena a;
+
+static void teardown(void)
+{
+	arena_release(&a);
+}
+
+TestSuite(urlencoding, .fini = teardown);
+
+static struct str decode(const char *in, bool plus, int want_rc)
+{
+	struct str out = STR_NULL;
+	int rc = percent_decode(&a, str_c(in), plus, &out);
+	cr_assert_eq(rc, want_rc, "percent_decode(\"%s\") = %d, want %d", in, rc, want_rc);
+	return out;
+}
+
+Test(urlencoding, decodes_escapes_in_either_case)
+{
+	cr_assert(str_eq(decode("a%2Fb%2fc%41", false, 0), STR_LIT("a/b/cA")));
+}
+
+Test(urlencoding, plus_is_space_only_in_queries)
+{
+	cr_assert(str_eq(decode("a+b", true, 0), STR_LIT("a b")));
+	cr_assert(str_eq(decode("a+b", false, 0), STR_LIT("a+b")));
+}
+
+Test(urlencoding, percent_without_two_hex_digits_is_malformed)
+{
+	decode("%", false, -1);
+	decode("%4", false, -1);
+	decode("%G0", false, -1);
+	decode("abc%0", false, -1);
+	decode("%%41", false, -1);
+}
+
+Test(urlencoding, decoded_nul_is_kept_with_its_length)
+{
+	struct str s = decode("a%00b", false, 0);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(s.p[1], '\0');
+}
+
+Test(urlencoding, valid_utf8_is_unchanged)
+{
+	struct str in = STR_LIT("caf\xC3\xA9 \xF0\x9F\x98\x80");
+	struct str out = utf8_sanitize(&a, in);
+	cr_assert_eq(out.p, in.p, "no copy when already valid");
+}
+
+Test(urlencoding, invalid_utf8_is_replaced_like_python)
+{
+	/* b"\xff\xe2\x82A\xed\xa0\x80".decode("utf-8", "replace") */
+	struct str out = utf8_sanitize(&a, STR_LIT("\xFF\xE2\x82" "A\xED\xA0\x80"));
+	cr_assert(str_eq(out, STR_LIT("\xEF\xBF\xBD\xEF\xBF\xBD" "A\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")));
+}
+
+Test(urlencoding, overlong_and_out_of_range_sequences_are_replaced)
+{
+	cr_assert(str_eq(utf8_sanitize(&a, STR_LIT("\xC0\xAF")), STR_LIT("\xEF\xBF\xBD\xEF\xBF\xBD")));
+	cr_assert(str_eq(utf8_sanitize(&a, STR_LIT("\xF4\x90\x80\x80")),
+			 STR_LIT("\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")));
+}
+
+static struct kvlist parse(const char *qs, int want_rc)
+{
+	struct kvlist l = { 0 };
+	int rc = query_parse(&a, str_c(qs), &l);
+	cr_assert_eq(rc, want_rc, "query_parse(\"%s\") = %d", qs, rc);
+	return l;
+}
+
+Test(urlencoding, query_repeated_keys_keep_order)
+{
+	struct kvlist l = parse("i=1&j=2&i=3", 0);
+	cr_assert_eq(l.n, 3);
+	cr_assert(str_eq(l.items[0].value, STR_LIT("1")));
+	cr_assert(str_eq(l.items[1].name, STR_LIT("j")));
+	cr_assert(str_eq(l.items[2].value, STR_LIT("3")));
+}
+
+Test(urlencoding, query_blank_values_kept_and_empty_pairs_skipped)
+{
+	struct kvlist l = parse("&a&&b=&", 0);
+	cr_assert_eq(l.n, 2);
+	cr_assert(str_eq(l.items[0].name, STR_LIT("a")));
+	cr_assert(str_eq(l.items[0].value, STR_LIT("")));
+	cr_assert(str_eq(l.items[1].name, STR_LIT("b")));
+}
+
+Test(urlencoding, query_value_may_contain_equals)
+{
+	struct kvlist l = parse("q=a=b", 0);
+	cr_assert(str_eq(l.items[0].value, STR_LIT("a=b")));
+}
+
+Test(urlencoding, query_semicolon_is_not_a_separator)
+{
+	struct kvlist l = parse("q=a;b", 0);
+	cr_assert_eq(l.n, 1);
+	cr_assert(str_eq(l.items[0].value, STR_LIT("a;b")));
+}
+
+Test(urlencoding, query_names_and_values_are_decoded)
+{
+	struct kvlist l = parse("%71+x=%26%3D+", 0);
+	cr_assert(str_eq(l.items[0].name, STR_LIT("q x")));
+	cr_assert(str_eq(l.items[0].value, STR_LIT("&= ")));
+}
+
+Test(urlencoding, query_malformed_escape_fails)
+{
+	parse("a=1&b=%zz", -1);
+	parse("%=1", -1);
+}
+
+Test(urlencoding, path_encoding_round_trips)
+{
+	struct str raw = percent_encode_path(&a, STR_LIT("/a b/\xC3\xA9?#%/x:y@z"));
+	cr_assert(str_eq(raw, STR_LIT("/a%20b/%C3%A9%3F%23%25/x:y@z")));
+	struct str back;
+	cr_assert_eq(percent_decode(&a, raw, false, &back), 0);
+	cr_assert(str_eq(back, STR_LIT("/a b/\xC3\xA9?#%/x:y@z")));
+}
+
+Test(urlencoding, query_encoding_is_quote_plus)
+{
+	cr_assert(str_eq(percent_encode_query(&a, STR_LIT("a b&c=d/~")), STR_LIT("a+b%26c%3Dd%2F~")));
+}
