@@ -102,14 +102,25 @@ deps:
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
 
-.PHONY: test test-unit test-e2e
-test: test-unit test-e2e
+.PHONY: test test-unit test-e2e test-asan test-valgrind
+test: test-unit test-e2e test-asan test-valgrind
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
 test-e2e: all
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
+
+# The unit tests and the CGI shell tests again, built with ASan + UBSan.
+test-asan:
+	$(MAKE) SANITIZE=1 test-unit
+	$(MAKE) SANITIZE=1 all
+	BUILD=build/asan tests/e2e/cgi_shell.sh
+
+# The CGI shell tests with every run under valgrind: no errors, no leaks.
+test-valgrind: all
+	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/cgi_shell.sh
 
 .PHONY: run
 run: all

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The CGI binary run from a shell with RFC 3875 variables, as a developer would:
 # covers the malformed input a front server would refuse before the CGI sees it.
+# CGI_WRAPPER runs the binary under a tool, e.g. valgrind (make test-valgrind).
 . "$(dirname "$0")/lib.sh"
 e2e_start cgi-shell
 
@@ -9,7 +10,7 @@ e2e_start cgi-shell
 check_cgi() {
 	_what=$1 _status=$2 _body=$3
 	shift 3
-	timeout 10 env -i "$@" "$BUILD/app.cgi" <"${CGI_STDIN:-/dev/null}" >"$E2E_TMP/out"
+	timeout 60 env -i "$@" ${CGI_WRAPPER:-} "$BUILD/app.cgi" <"${CGI_STDIN:-/dev/null}" >"$E2E_TMP/out"
 	_rc=$?
 	_got_status=$(head -n 1 "$E2E_TMP/out" | sed -n 's/^Status: \([0-9]*\) .*/\1/p')
 	_got_body=$(python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[1])' "$E2E_TMP/out"; echo x)

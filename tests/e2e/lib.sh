@@ -35,7 +35,15 @@ e2e_start() {
 	trap 'e2e_cleanup' EXIT
 	trap 'exit 2' INT TERM
 	# Bound the whole test: a hang becomes a failure, not a stuck CI job.
-	( sleep "${E2E_TIMEOUT:-120}"; echo "$E2E_NAME: timed out after ${E2E_TIMEOUT:-120}s" >&2; kill -TERM $$ ) &
+	# Its sleep is killed with it, so no orphan holds the test's output open.
+	(
+		trap 'kill "$_sleep" 2>/dev/null; exit 0' TERM
+		sleep "${E2E_TIMEOUT:-120}" &
+		_sleep=$!
+		wait "$_sleep" || exit 0
+		echo "$E2E_NAME: timed out after ${E2E_TIMEOUT:-120}s" >&2
+		kill -TERM $$
+	) &
 	E2E_WATCHDOG=$!
 }
 
