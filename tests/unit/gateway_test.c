@@ -186,15 +186,21 @@ Test(gateway, invalid_method_is_400)
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Invalid request method\"}");
 }
 
-Test(gateway, ten_megabyte_query_is_414_without_parsing)
+/* "QUERY_STRING=i=1&i=1&..." with n bytes of query (n a multiple of 4); caller frees. */
+static char *query_of_ones(size_t n)
 {
-	size_t n = 10 * 1024 * 1024;
-	char *var = malloc(n + 32);
+	char *var = malloc(n + 14);
 	cr_assert_not_null(var);
 	memcpy(var, "QUERY_STRING=", 13);
 	for (size_t i = 0; i < n; i += 4)
 		memcpy(var + 13 + i, "i=1&", 4);
 	var[13 + n] = '\0';
+	return var;
+}
+
+Test(gateway, ten_megabyte_query_is_414_without_parsing)
+{
+	char *var = query_of_ones(10 * 1024 * 1024);
 	RUN("REQUEST_URI=/math/add", var);
 	cr_assert_eq(x.resp.status, 414);
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Request URI too long (limit 65536 bytes)\"}");
@@ -204,13 +210,7 @@ Test(gateway, ten_megabyte_query_is_414_without_parsing)
 
 Test(gateway, query_just_under_the_limit_is_served)
 {
-	size_t n = LIMIT_TARGET_BYTES - 4;
-	char *var = malloc(n + 32);
-	cr_assert_not_null(var);
-	memcpy(var, "QUERY_STRING=", 13);
-	for (size_t i = 0; i < n; i += 4)
-		memcpy(var + 13 + i, "i=1&", 4);
-	var[13 + n] = '\0';
+	char *var = query_of_ones(LIMIT_TARGET_BYTES - 4);
 	RUN("REQUEST_URI=/math/add", var);
 	cr_assert_eq(x.resp.status, 200);
 	cr_assert_str_eq(exchange_body(&x), "16383");
