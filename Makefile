@@ -37,6 +37,10 @@ APP_LIB  := $(BUILD)/libapp.a
 
 CGI_BIN  := $(BUILD)/app.cgi
 
+FCGI_SRC  := $(wildcard fcgi/*.c)
+FCGI_BIN  := $(BUILD)/app.fcgi
+FCGI_LIBS := -lfcgi
+
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/tests/unit
 
@@ -45,9 +49,11 @@ DOCS_ASSETS := swagger-ui.css swagger-ui-bundle.js favicon-32x32.png
 DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
 
 BINS := $(CGI_BIN)
+BINS += $(FCGI_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
+E2E_TESTS += tests/e2e/fcgi_lighttpd.sh
 
 PORT ?= 8080
 
@@ -70,6 +76,9 @@ $(APP_LIB): $(APP_OBJ)
 $(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -o $@
 
+$(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
+	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -lcriterion -o $@
@@ -91,6 +100,8 @@ help:
 	@echo "make deps       install the Debian packages and npm assets needed (root)"
 	@echo "make test       unit tests, then end-to-end tests with real servers"
 	@echo "make run        start the service on http://127.0.0.1:$${PORT:-8080}/"
+	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
+	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
@@ -122,8 +133,12 @@ test-valgrind: all
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
 
-.PHONY: run
+.PHONY: run run-cgi
 run: all
+	@echo "serving http://127.0.0.1:$(PORT)/ (lighttpd + FastCGI; try /docs); Ctrl-C stops"
+	PORT=$(PORT) BIND=127.0.0.1 APP_DIR=$(abspath $(BUILD)) lighttpd -D -f lighttpd.conf
+
+run-cgi: all
 	@mkdir -p $(BUILD)/run/www
 	@echo "serving http://127.0.0.1:$(PORT)/cgi-bin/app.cgi/ (try /cgi-bin/app.cgi/docs); Ctrl-C stops"
 	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stdout \

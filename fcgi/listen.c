@@ -1,0 +1,108 @@
+#include "listen.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int listen_is_path(const char *address)
+{
+	return strchr(address, '/') != NULL;
+}
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(path);
+	if (n >= sizeof sa.sun_path) {
+		fprintf(stderr, "--listen %s: socket path longer than %zu bytes\n", path, sizeof sa.sun_path - 1);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, n + 1);
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			fprintf(stderr, "--listen %s: exists and is not a socket; not replacing it\n", path);
+			return -1;
+		}
+		unlink(path); /* left over from an earlier run */
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, SOMAXCONN) != 0) {
+		fprintf(stderr, "--listen %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* "HOST:PORT" / "[V6]:PORT" / ":PORT" split into host (NULL = every address) and port, in buf. */
+static int split_host_port(const char *address, char *buf, size_t size, const char **host, const char **port)
+{
+	size_t n = strlen(address);
+	if (n >= size)
+		return -1;
+	memcpy(buf, address, n + 1);
+	char *colon = strrchr(buf, ':');
+	if (colon == NULL || colon[1] == '\0')
+		return -1;
+	*colon = '\0';
+	*port = colon + 1;
+	char *h = buf;
+	if (h[0] == '[') {
+		size_t hn = strlen(h);
+		if (hn < 2 || h[hn - 1] != ']')
+			return -1;
+		h[hn - 1] = '\0';
+		h++;
+	}
+	*host = (h[0] == '\0' || strcmp(h, "*") == 0) ? NULL : h;
+	return 0;
+}
+
+static int listen_tcp(const char *address)
+{
+	char buf[512];
+	const char *host, *port;
+	if (split_host_port(address, buf, sizeof buf, &host, &port) != 0) {
+		fprintf(stderr, "--listen %s: expected HOST:PORT, :PORT or a socket path\n", address);
+		return -1;
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		fprintf(stderr, "--listen %s: %s\n", address, gai_strerror(rc));
+		return -1;
+	}
+	int fd = -1, err = 0;
+	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+			err = errno;
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "--listen %s: %s\n", address, strerror(err));
+	return fd;
+}
+
+int listen_open(const char *address)
+{
+	return listen_is_path(address) ? listen_unix(address) : listen_tcp(address);
+}

@@ -1,0 +1,213 @@
+/* Signals are taken synchronously (sigtimedwait) in one loop, so the
+ * manager's state is only ever changed in one place, never in a handler. */
+#include "prefork.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+/* Workers that keep dying sooner than this after starting are restarted only
+ * after the same delay, so a worker that cannot start does not make us fork in
+ * a loop. One quick death (a kill right after a start) is restarted at once. */
+#define CRASH_LOOP_SECONDS 1
+
+struct slot {
+	pid_t pid;            /* 0: free */
+	unsigned generation;  /* workers older than the manager's current one are retiring */
+	time_t started;
+};
+
+struct manager {
+	struct slot *slots;
+	size_t nslots;
+	int listen_fd;
+	int workers;
+	unsigned generation;
+	int missing;          /* current-generation workers to start */
+	time_t restart_at;    /* no restart before this time (crash-loop guard) */
+	int quick_deaths;     /* consecutive workers that died right after starting */
+	bool stopping;
+	bool worker_failed;   /* a worker exited abnormally while stopping */
+	sigset_t signals;     /* the signals the loop waits for */
+	sigset_t child_mask;  /* the mask a worker starts with */
+};
+
+static struct slot *free_slot(struct manager *m)
+{
+	for (size_t i = 0; i < m->nslots; i++)
+		if (m->slots[i].pid == 0)
+			return &m->slots[i];
+	size_t n = m->nslots * 2;
+	struct slot *s = realloc(m->slots, n * sizeof *s);
+	if (s == NULL)
+		return NULL;
+	memset(s + m->nslots, 0, (n - m->nslots) * sizeof *s);
+	m->slots = s;
+	m->nslots = n;
+	return &s[n / 2];
+}
+
+static int live_workers(const struct manager *m)
+{
+	int n = 0;
+	for (size_t i = 0; i < m->nslots; i++)
+		n += m->slots[i].pid != 0;
+	return n;
+}
+
+static void start_worker(struct manager *m)
+{
+	struct slot *s = free_slot(m);
+	if (s == NULL) {
+		fprintf(stderr, "app.fcgi: out of memory for a worker slot\n");
+		return;
+	}
+	fflush(NULL); /* nothing buffered may be written twice */
+	pid_t manager = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "app.fcgi: fork: %s\n", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		/* A worker must not outlive its manager: it would hold the socket forever. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != manager)
+			_exit(0);
+		free(m->slots);
+		sigprocmask(SIG_SETMASK, &m->child_mask, NULL);
+		exit(worker_run(m->listen_fd));
+	}
+	*s = (struct slot){ pid, m->generation, time(NULL) };
+	m->missing--;
+}
+
+static void signal_generation(struct manager *m, unsigned older_than, int sig)
+{
+	for (size_t i = 0; i < m->nslots; i++)
+		if (m->slots[i].pid != 0 && m->slots[i].generation < older_than)
+			kill(m->slots[i].pid, sig);
+}
+
+static void describe_exit(pid_t pid, int status, char *out, size_t n)
+{
+	if (WIFSIGNALED(status))
+		snprintf(out, n, "worker %ld killed by signal %d", (long)pid, WTERMSIG(status));
+	else
+		snprintf(out, n, "worker %ld exited with status %d", (long)pid, WEXITSTATUS(status));
+}
+
+static void reap(struct manager *m)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct slot *s = NULL;
+		for (size_t i = 0; i < m->nslots && s == NULL; i++)
+			if (m->slots[i].pid == pid)
+				s = &m->slots[i];
+		if (s == NULL)
+			continue;
+		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		bool current = s->generation == m->generation;
+		char what[96];
+		describe_exit(pid, status, what, sizeof what);
+		if (m->stopping) {
+			if (!clean) {
+				m->worker_failed = true;
+				fprintf(stderr, "app.fcgi: %s while stopping\n", what);
+			}
+		} else if (current) {
+			/* Only the manager retires workers: any exit of a current one is a failure. */
+			fprintf(stderr, "app.fcgi: %s; starting a new one\n", what);
+			m->missing++;
+			m->quick_deaths = time(NULL) - s->started < CRASH_LOOP_SECONDS ? m->quick_deaths + 1 : 0;
+			if (m->quick_deaths > 1)
+				m->restart_at = time(NULL) + CRASH_LOOP_SECONDS;
+		} else if (!clean) {
+			fprintf(stderr, "app.fcgi: retiring %s\n", what);
+		}
+		s->pid = 0;
+	}
+}
+
+/* New connections are refused from here on: the manager closes its copy of the
+ * socket (and removes its path, so clients fail fast), and every worker
+ * finishes the request in hand and exits. */
+static void stop(struct manager *m, int sig, const char *unlink_path)
+{
+	if (m->stopping)
+		return;
+	fprintf(stderr, "app.fcgi: signal %d: finishing requests in flight, then exiting\n", sig);
+	m->stopping = true;
+	m->missing = 0;
+	close(m->listen_fd);
+	if (unlink_path != NULL)
+		unlink(unlink_path);
+	signal_generation(m, m->generation + 1, SIGTERM);
+}
+
+static void replace_workers(struct manager *m)
+{
+	if (m->stopping)
+		return;
+	fprintf(stderr, "app.fcgi: SIGHUP: starting %d new workers, retiring the old ones\n", m->workers);
+	/* The old workers finish their requests while the new ones (started by the
+	 * main loop right after this) take new connections from the same socket. */
+	m->generation++;
+	m->missing = m->workers;
+	m->restart_at = 0;
+	signal_generation(m, m->generation, SIGTERM);
+}
+
+int prefork_run(int listen_fd, int workers, const char *unlink_path)
+{
+	struct manager m = {
+		.slots = calloc((size_t)workers * 2, sizeof(struct slot)),
+		.nslots = (size_t)workers * 2,
+		.listen_fd = listen_fd,
+		.workers = workers,
+		.generation = 1,
+		.missing = workers,
+	};
+	if (m.slots == NULL) {
+		fprintf(stderr, "app.fcgi: out of memory\n");
+		return 1;
+	}
+	sigemptyset(&m.signals);
+	sigaddset(&m.signals, SIGCHLD);
+	sigaddset(&m.signals, SIGTERM);
+	sigaddset(&m.signals, SIGINT);
+	sigaddset(&m.signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &m.signals, &m.child_mask);
+
+	while (!m.stopping || live_workers(&m) > 0) {
+		while (m.missing > 0 && time(NULL) >= m.restart_at && live_workers(&m) < 4 * workers) {
+			int before = m.missing;
+			start_worker(&m);
+			if (m.missing == before) {
+				m.restart_at = time(NULL) + CRASH_LOOP_SECONDS; /* fork failed: try again later */
+				break;
+			}
+		}
+		struct timespec wait = { .tv_sec = CRASH_LOOP_SECONDS };
+		int sig = sigtimedwait(&m.signals, NULL, m.missing > 0 ? &wait : NULL);
+		if (sig == SIGCHLD)
+			reap(&m);
+		else if (sig == SIGTERM || sig == SIGINT)
+			stop(&m, sig, unlink_path);
+		else if (sig == SIGHUP)
+			replace_workers(&m);
+	}
+	free(m.slots);
+	return m.worker_failed ? 1 : 0;
+}
