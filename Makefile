@@ -26,7 +26,7 @@ CJSON_LIBS := -lcjson
 # Debian packages every target, test and tool needs (make deps).
 DEPS_PKGS := gcc make pkg-config ca-certificates curl \
 	libcjson-dev libfcgi-dev libcurl4-openssl-dev libcriterion-dev \
-	lighttpd spawn-fcgi nginx-light \
+	lighttpd spawn-fcgi nginx-light libfcgi-bin \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip
@@ -53,7 +53,7 @@ BINS += $(FCGI_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
-E2E_TESTS += tests/e2e/fcgi_lighttpd.sh
+E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
 
 PORT ?= 8080
 
