@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -70,16 +71,24 @@ static void setup_signals(sigset_t *waitmask)
 
 enum wake { WAKE_STOP, WAKE_KEPT, WAKE_LISTEN };
 
+/* A stop signal that came while blocked: ppoll returns a ready socket rather
+ * than run the handler when both happen, so look for it explicitly. */
+static bool stop_pending(void)
+{
+	sigset_t pending;
+	return stop_requested || (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM));
+}
+
 /* Waits for a request on the kept connection (kept_fd >= 0), a new connection, or a stop signal. */
 static enum wake wait_for_work(int listen_fd, int kept_fd, const sigset_t *waitmask)
 {
 	for (;;) {
-		if (stop_requested)
+		if (stop_pending())
 			return WAKE_STOP;
 		struct pollfd fds[2] = { { .fd = listen_fd, .events = POLLIN }, { .fd = kept_fd, .events = POLLIN } };
 		int n = ppoll(fds, kept_fd >= 0 ? 2 : 1, NULL, waitmask);
-		if (n < 0)
-			continue; /* EINTR: a stop signal ran its handler */
+		if (n <= 0 || stop_pending())
+			continue; /* EINTR: the stop handler ran; the check above returns */
 		if (kept_fd >= 0 && fds[1].revents != 0)
 			return WAKE_KEPT;
 		if (fds[0].revents != 0)
