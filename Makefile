@@ -123,16 +123,20 @@ test-unit: $(UNIT_BIN)
 test-e2e: all
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
-# The unit tests and the CGI shell tests again, built with ASan + UBSan.
+# The unit tests, the CGI shell tests and the FastCGI manager tests again, built with ASan + UBSan.
 test-asan:
 	$(MAKE) SANITIZE=1 test-unit
 	$(MAKE) SANITIZE=1 all
 	BUILD=build/asan tests/e2e/cgi_shell.sh
+	BUILD=build/asan tests/e2e/fcgi_standalone.sh
+	BUILD=build/asan tests/e2e/fcgi_faults.sh
 
-# The CGI shell tests with every run under valgrind: no errors, no leaks.
+# The CGI shell tests and the FastCGI manager and workers under valgrind: no errors, no leaks.
 test-valgrind: all
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
+	BUILD=$(BUILD) FCGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/fcgi_standalone.sh
 
 .PHONY: run run-cgi
 run: all
@@ -151,6 +155,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/math-service/docs
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
+	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/math-service/
 
 .PHONY: clean
 clean:
