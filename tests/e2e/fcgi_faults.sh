@@ -28,6 +28,28 @@ status_of() {
 	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
+# wait_busy MANAGER: until one of its workers holds a connection besides the listening
+# socket (it has accepted the slow request and is reading its body).
+wait_busy() {
+	_deadline=$(( $(date +%s) + 10 ))
+	while [ "$(date +%s)" -lt "$_deadline" ]; do
+		for _w in $(worker_pids "$1"); do
+			[ "$(ls -l "/proc/$_w/fd" 2>/dev/null | grep -c 'socket:')" -ge 2 ] && return 0
+		done
+		sleep 0.05
+	done
+	e2e_fail "no worker took the slow request"
+	return 1
+}
+
+# gone PIDS: waits (up to 10 s) until none of PIDS runs.
+gone() {
+	_deadline=$(( $(date +%s) + 10 ))
+	for _p in $1; do
+		while alive "$_p" && [ "$(date +%s)" -lt "$_deadline" ]; do sleep 0.05; done
+	done
+}
+
 # all_ok N URL: N requests on one connection, every one a 200.
 all_ok() {
 	_urls=""
@@ -67,7 +89,7 @@ got=$(all_ok 300 "$NGINX_BASE/math/add?i=5&i=10")
 # 2. SIGHUP while a request is in flight: new workers take over, the old one finishes it.
 slow_post "127.0.0.1:$fport" "$E2E_TMP/hup.out" &
 slow=$!
-sleep 0.5
+wait_busy "$MANAGER_PID"
 old=$(worker_pids "$MANAGER_PID")
 kill -HUP "$MANAGER_PID"
 sleep 0.3
@@ -76,7 +98,7 @@ got=$(all_ok 50 "$NGINX_BASE/ping")
 wait "$slow"
 [ "$(status_of "$E2E_TMP/hup.out")" = 200 ] && grep -q '{"Success":"All users!"}' "$E2E_TMP/hup.out" && e2e_pass ||
 	e2e_fail "request in flight across SIGHUP: $(cat "$E2E_TMP/hup.out")"
-sleep 0.2
+gone "$old"
 new=$(worker_pids "$MANAGER_PID")
 stale=""
 for w in $old; do case " $new " in *" $w "*) stale="$stale $w" ;; esac; done
@@ -93,7 +115,7 @@ manager_start "127.0.0.1:$fport" 1
 until fcgi_request "127.0.0.1:$fport" "$E2E_TMP/up.out" REQUEST_URI=/ping </dev/null; do sleep 0.1; done
 slow_post "127.0.0.1:$fport" "$E2E_TMP/term.out" &
 slow=$!
-sleep 0.5
+wait_busy "$MANAGER_PID"
 kill -TERM "$MANAGER_PID"
 sleep 0.3
 alive "$MANAGER_PID" && e2e_pass || e2e_fail "manager exited before its request in flight was done"
