@@ -1,7 +1,9 @@
 # Helpers for the FastCGI end-to-end tests (POSIX sh, sourced after lib.sh).
 #
 #   nginx_start UPSTREAM        real nginx with deploy/nginx.conf on a free port, passing
-#                               to UPSTREAM ("unix:/path" or "127.0.0.1:PORT"); sets NGINX_BASE
+#                               to UPSTREAM ("unix:/path" or "127.0.0.1:PORT"); sets NGINX_BASE.
+#                               NGINX_KEEP_CONN=1: nginx keeps its FastCGI connections open
+#                               (fastcgi_keep_conn), so workers serve several requests on one
 #   manager_start ADDRESS N     build/app.fcgi --listen ADDRESS --workers N (under $FCGI_WRAPPER,
 #                               e.g. valgrind); sets MANAGER_PID; stderr in $E2E_TMP/manager.log
 #   wait_ok URL [seconds]       polls until URL answers 200
@@ -25,6 +27,10 @@ nginx_start() {
 		-e "s|listen 8080;|listen 127.0.0.1:$_port;|" \
 		-e "s|alias /usr/local/lib/math-service/docs/;|alias $_docs;|" \
 		deploy/nginx.conf > "$_dir/nginx.conf"
+	if [ -n "${NGINX_KEEP_CONN:-}" ]; then
+		sed -i -e "s|server $1;|server $1; keepalive 4;|" \
+			-e "s|fastcgi_pass math_service;|fastcgi_pass math_service; fastcgi_keep_conn on;|" "$_dir/nginx.conf"
+	fi
 	# Every line the test changes must still be in the sample: it drifts loudly, not silently.
 	for _want in "pid $_dir" "error_log $_dir" "access_log $_dir" "server $1;" "listen 127.0.0.1:$_port" "alias $_docs"; do
 		grep -qF "$_want" "$_dir/nginx.conf" || { e2e_fail "deploy/nginx.conf no longer has the line for '$_want'"; return 1; }

@@ -39,6 +39,19 @@ spec_checks "$NGINX_BASE" fcgi
 stop_manager unix
 [ ! -e "$sock" ] && e2e_pass || e2e_fail "unix socket left behind"
 
+# 3. nginx keeping its FastCGI connections open between requests (FCGI_KEEP_CONN):
+# the workers serve request after request on one connection, and still take new ones.
+fport=$(free_port)
+manager_start "127.0.0.1:$fport" 2
+NGINX_KEEP_CONN=1 nginx_start "127.0.0.1:$fport" || exit 1
+wait_ok "$NGINX_BASE/ping" 20 || exit 1
+spec_checks "$NGINX_BASE" fcgi
+kept=$(ss -Htn state established "( sport = :$fport )" | wc -l)
+[ "$kept" -ge 1 ] && e2e_pass || e2e_fail "keep-conn: no FastCGI connection left open between requests"
+stop_manager keep-conn
+kill -TERM "$NGINX_PID"
+wait "$NGINX_PID"
+
 # Usage errors are reported, not guessed at.
 for args in "--workers 2" "--listen" "--listen 127.0.0.1:1 --workers 0" "--bogus"; do
 	# shellcheck disable=SC2086 # one word per argument
