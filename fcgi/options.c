@@ -7,11 +7,13 @@
 
 void options_usage(const char *prog)
 {
-	printf("usage: %s                                  FastCGI responder on the socket at fd 0\n"
-	       "                                                 (as spawned by lighttpd mod_fastcgi or spawn-fcgi)\n"
-	       "       %s --listen ADDRESS [--workers N]    standalone: bind ADDRESS, run N workers\n"
+	printf("usage: %s\n"
+	       "         answer FastCGI requests on the listening socket at fd 0, as spawned\n"
+	       "         by lighttpd mod_fastcgi (bin-path) or spawn-fcgi\n"
+	       "       %s --listen ADDRESS [--workers N]\n"
+	       "         standalone: bind ADDRESS and run N worker processes on it\n"
 	       "\n"
-	       "ADDRESS is HOST:PORT (127.0.0.1:9000, [::1]:9000, :9000 for every address)\n"
+	       "ADDRESS is HOST:PORT (127.0.0.1:9000, [::1]:9000, :9000 for every IPv4 address)\n"
 	       "or the path of a unix socket (/run/app.sock; anything with a '/').\n"
 	       "N defaults to the number of online CPUs. SIGTERM (or Ctrl-C): stop accepting, finish\n"
 	       "the requests in flight, exit 0. SIGHUP: replace the workers without dropping requests.\n",
