@@ -74,11 +74,16 @@ spec_bodies() {
 	check "binary body accepted" 200 '{"Success":"All users!"}' --data-binary @"$E2E_TMP/nul" "$_b/api/v1/users/"
 	spec_body_file 150000 "$E2E_TMP/large"
 	check "body of several records" 200 '{"Success":"This is one user!"}' --data-binary @"$E2E_TMP/large" "$_b/api/v1/users/9"
+	# Chunked: the front server collects the body and passes its length on.
+	check "chunked body" 200 '{"Success":"This is one user!"}' -H 'Transfer-Encoding: chunked' \
+		--data-binary @"$E2E_TMP/large" "$_b/api/v1/users/9"
 	spec_body_file "$SPEC_BODY_LIMIT" "$E2E_TMP/limit"
 	check "body at the limit" 200 '{"Success":"All users!"}' --data-binary @"$E2E_TMP/limit" "$_b/api/v1/users/"
 	spec_body_file $((SPEC_BODY_LIMIT + 1)) "$E2E_TMP/over"
 	check "body over limit" 413 "{\"detail\":\"Request body too large (limit $SPEC_BODY_LIMIT bytes)\"}" \
 		--data-binary @"$E2E_TMP/over" "$_b/api/v1/users/"
+	check "chunked body over limit" 413 "{\"detail\":\"Request body too large (limit $SPEC_BODY_LIMIT bytes)\"}" \
+		-H 'Transfer-Encoding: chunked' --data-binary @"$E2E_TMP/over" "$_b/api/v1/users/"
 	check "served after a 413" 200 '{"Success":"Pong!"}' "$_b/ping"
 }
 
