@@ -48,6 +48,21 @@ fi
 workers=$(pgrep -P "$lighttpd_pid" -d ' ' -x app.fcgi)
 if [ "$(echo "$workers" | wc -w)" -eq 2 ]; then e2e_pass; else e2e_fail "expected 2 workers, got '$workers'"; fi
 
+# A worker killed outright: lighttpd starts another, and requests keep succeeding.
+set -- $workers
+kill -KILL "$1"
+sleep 0.5
+urls=""
+for i in $(seq 100); do urls="$urls $base/math/add?i=$i"; done
+# shellcheck disable=SC2086 # one word per URL
+got=$(curl -s --max-time 30 -w '\n@@ %{http_code}\n' $urls | sed -n 's/^@@ //p' | sort | uniq -c | tr -s ' ' | sed 's/^ //')
+[ "$got" = "100 200" ] && e2e_pass || e2e_fail "after a worker was killed: $got"
+workers=$(pgrep -P "$lighttpd_pid" -d ' ' -x app.fcgi)
+case " $workers " in
+*" $1 "*) e2e_fail "killed worker $1 still listed" ;;
+*) [ "$(echo "$workers" | wc -w)" -eq 2 ] && e2e_pass || e2e_fail "after SIGKILL: workers '$workers'" ;;
+esac
+
 # SIGTERM: lighttpd stops its workers and removes their sockets; nothing is left behind.
 kill -TERM "$lighttpd_pid"
 wait "$lighttpd_pid"
