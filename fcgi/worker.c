@@ -136,8 +136,10 @@ int worker_run(int listen_fd)
 		enum wake w = wait_for_work(listen_fd, req.ipcFd, &waitmask);
 		if (w == WAKE_STOP)
 			break;
+		/* A worker serves one connection at a time: when the server keeps an idle
+		 * connection (fastcgi_keep_conn) but opens another, close the idle one. */
 		if (w == WAKE_LISTEN && req.ipcFd >= 0)
-			FCGX_Free(&req, 1); /* the server kept an idle connection but opened another: serve that */
+			FCGX_Free(&req, 1);
 		int ok = accepted(FCGX_Accept_r(&req));
 		if (ok < 0) {
 			status = 1;
@@ -149,6 +151,6 @@ int worker_run(int listen_fd)
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
-	OS_LibShutdown();
+	OS_LibShutdown(); /* frees what FCGX_Init took: a worker exits with nothing allocated */
 	return status;
 }
