@@ -54,7 +54,7 @@ BINS += $(FCGI_BIN)
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
-E2E_TESTS += tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 
 PORT ?= 8080
 
@@ -130,6 +130,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/cgi_shell.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
+	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 
 # The CGI shell tests and the FastCGI manager and workers under valgrind: no errors, no leaks.
 test-valgrind: all
