@@ -52,6 +52,20 @@ stop_manager keep-conn
 kill -TERM "$NGINX_PID"
 wait "$NGINX_PID"
 
+# 4. IPv6 loopback, where the machine has it: "[::1]:PORT".
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	fport=$(free_port)
+	manager_start "[::1]:$fport" 1
+	nginx_start "[::1]:$fport" || exit 1
+	wait_ok "$NGINX_BASE/ping" 20 || exit 1
+	check "ipv6 add" 200 '15' "$NGINX_BASE/math/add?i=5&i=10"
+	stop_manager ipv6
+	kill -TERM "$NGINX_PID"
+	wait "$NGINX_PID"
+else
+	echo "fcgi-standalone: no IPv6 loopback here; [::1] not checked"
+fi
+
 # Usage errors are reported, not guessed at.
 for args in "--workers 2" "--listen" "--listen 127.0.0.1:1 --workers 0" "--bogus"; do
 	# shellcheck disable=SC2086 # one word per argument
