@@ -73,7 +73,9 @@ kill -KILL "$victim"
 wait "$wrk_pid"
 sleep 0.2
 after=$(worker_pids "$MANAGER_PID")
-during=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$E2E_TMP/wrk.txt")
+# Failed: answers other than 2xx/3xx, and any socket error or timeout wrk saw.
+during=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
+	/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$E2E_TMP/wrk.txt")
 total=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$E2E_TMP/wrk.txt")
 echo "fcgi-faults: SIGKILL under load: $total requests, ${during:-0} failed (at most the killed worker's own)"
 [ "${during:-0}" -le 1 ] && [ "${total:-0}" -gt 100 ] && e2e_pass || e2e_fail "SIGKILL under load: $(cat "$E2E_TMP/wrk.txt")"
