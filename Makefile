@@ -41,6 +41,10 @@ FCGI_SRC  := $(wildcard fcgi/*.c)
 FCGI_BIN  := $(BUILD)/app.fcgi
 FCGI_LIBS := -lfcgi
 
+LAMBDA_SRC  := $(wildcard lambda/*.c)
+LAMBDA_BIN  := $(BUILD)/bootstrap
+LAMBDA_LIBS := -lcurl
+
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/tests/unit
 
@@ -50,6 +54,7 @@ DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
 
 BINS := $(CGI_BIN)
 BINS += $(FCGI_BIN)
+BINS += $(LAMBDA_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
@@ -78,6 +83,9 @@ $(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
 
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+
+$(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
+	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
