@@ -59,6 +59,8 @@ BINS += $(LAMBDA_BIN)
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh
+E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
+E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 
 PORT ?= 8080
 
@@ -135,11 +137,15 @@ test-asan:
 	$(MAKE) SANITIZE=1 test-unit
 	$(MAKE) SANITIZE=1 all
 	BUILD=build/asan tests/e2e/cgi_shell.sh
+	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
+	BUILD=build/asan tests/e2e/lambda_emulator.sh
 
 # The CGI shell tests with every run under valgrind: no errors, no leaks.
 test-valgrind: all
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
+	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/lambda_emulator.sh
 
 .PHONY: run run-cgi
 run: all

@@ -116,14 +116,36 @@ static int init_failed(struct runtime_api *api, const char *type, const char *me
 	return 1;
 }
 
+/* Sets _X_AMZN_TRACE_ID (X-Ray's variable), or unsets it for an empty id.
+ * glibc's setenv never frees the value it replaces, which would leak on every
+ * invocation: this owns the "NAME=value" string given to putenv and frees the one
+ * it replaced. */
+static void export_trace_id(struct str trace_id)
+{
+	static char *current;
+	char *next = NULL;
+	if (trace_id.n > 0) {
+		size_t n = sizeof "_X_AMZN_TRACE_ID=" + trace_id.n;
+		next = malloc(n);
+		if (next != NULL) {
+			snprintf(next, n, "_X_AMZN_TRACE_ID=%.*s", (int)trace_id.n, trace_id.p);
+			if (putenv(next) != 0) {
+				free(next);
+				next = NULL;
+			}
+		}
+	}
+	if (next == NULL)
+		unsetenv("_X_AMZN_TRACE_ID");
+	free(current);
+	current = next;
+}
+
 /* One invocation: the trace id exported for the handler's duration, the event answered,
  * the response or error posted. -1 when the Runtime API could not be reached. */
 static int invoke(struct runtime_api *api, const struct invocation *inv, struct arena *a)
 {
-	if (inv->trace_id.n > 0)
-		setenv("_X_AMZN_TRACE_ID", inv->trace_id.p, 1);
-	else
-		unsetenv("_X_AMZN_TRACE_ID");
+	export_trace_id(inv->trace_id);
 	struct lambda_result res;
 	lambda_handle_event(a, inv->event, TARGET, &res);
 	int rc;
@@ -175,6 +197,7 @@ static int serve(void)
 		(void)invoke(api, &inv, &a);
 		arena_release(&a);
 	}
+	export_trace_id(STR_LIT(""));
 	runtime_api_close(api);
 	curl_global_cleanup();
 	return status;
