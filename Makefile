@@ -112,6 +112,7 @@ help:
 	@echo "make run        start the service on http://127.0.0.1:$${PORT:-8080}/"
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
+	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
@@ -146,6 +147,11 @@ test-valgrind: all
 		tests/e2e/cgi_shell.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_emulator.sh
+
+# Lambda runtime figures (bench/lambda.py --json for machine-readable output).
+.PHONY: bench-lambda
+bench-lambda: $(LAMBDA_BIN)
+	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN)
 
 .PHONY: run run-cgi
 run: all
