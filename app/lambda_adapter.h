@@ -47,11 +47,13 @@ const char *lambda_field_query(struct request *req, const cJSON *params, bool mu
  * Returns NULL or a malformed-event sentence. */
 const char *lambda_field_body(struct request *req, const cJSON *event);
 
-/* The members payload 1.0 and ALB events share: multiValueHeaders (preferred) or
- * headers, multiValueQueryStringParameters (preferred) or queryStringParameters
+/* The members payload 1.0 and ALB events share: httpMethod (set on req), path
+ * (left in *path: decoded or raw is the adapter's call), multiValueHeaders (preferred)
+ * or headers, multiValueQueryStringParameters (preferred) or queryStringParameters
  * (encode_query as for lambda_field_query), and the body. *multi tells whether
  * multiValueHeaders came in. Returns NULL or a malformed-event sentence. */
-const char *lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, bool *multi);
+const char *lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, struct str *path,
+				    bool *multi);
 
 /* Where the request came from: source_ip (may be null) as remote address; the
  * scheme from X-Forwarded-Proto (default https); the host from the Host header,

@@ -27,18 +27,11 @@ static struct str last_forwarded(struct str xff)
 
 const char *lambda_alb_request(const cJSON *event, struct request *req, struct lambda_reply_style *style)
 {
-	struct str method, path;
-	if (lambda_field_string(event, "httpMethod", &method) != 1)
-		return "Malformed event: httpMethod must be a string";
-	if (lambda_field_string(event, "path", &path) != 1)
-		return "Malformed event: path must be a string";
-
+	struct str path;
 	bool multi;
-	const char *bad = lambda_field_v1_members(req, event, false, &multi);
+	const char *bad = lambda_field_v1_members(req, event, false, &path, &multi);
 	if (bad != NULL)
 		return bad;
-
-	request_set_method(req, method);
 	request_set_raw_path(req, path);
 	struct str xff = request_header(req, "x-forwarded-for");
 	lambda_field_origin(req, str_is_null(xff) ? STR_NULL : last_forwarded(xff), STR_NULL);

@@ -23,21 +23,14 @@ static struct str root_path(const cJSON *context, struct str path)
 
 const char *lambda_apigw_v1_request(const cJSON *event, struct request *req, struct lambda_reply_style *style)
 {
-	struct str method, path;
-	if (lambda_field_string(event, "httpMethod", &method) != 1)
-		return "Malformed event: httpMethod must be a string";
-	if (lambda_field_string(event, "path", &path) != 1)
-		return "Malformed event: path must be a string";
 	const cJSON *context = lambda_field(event, "requestContext");
 	if (context != NULL && !cJSON_IsObject(context))
 		return "Malformed event: requestContext must be an object";
-
+	struct str path;
 	bool multi;
-	const char *bad = lambda_field_v1_members(req, event, true, &multi);
+	const char *bad = lambda_field_v1_members(req, event, true, &path, &multi);
 	if (bad != NULL)
 		return bad;
-
-	request_set_method(req, method);
 	request_set_decoded_path(req, path);
 	req->root_path = root_path(context, path);
 	struct str source_ip = STR_NULL, domain = STR_NULL;

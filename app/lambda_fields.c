@@ -126,8 +126,15 @@ const char *lambda_field_body(struct request *req, const cJSON *event)
 	return NULL;
 }
 
-const char *lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, bool *multi)
+const char *lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, struct str *path,
+				    bool *multi)
 {
+	struct str method;
+	if (lambda_field_string(event, "httpMethod", &method) != 1)
+		return "Malformed event: httpMethod must be a string";
+	if (lambda_field_string(event, "path", path) != 1)
+		return "Malformed event: path must be a string";
+	request_set_method(req, method);
 	const cJSON *multi_headers = lambda_field(event, "multiValueHeaders");
 	const cJSON *multi_query = lambda_field(event, "multiValueQueryStringParameters");
 	*multi = multi_headers != NULL;

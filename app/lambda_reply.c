@@ -31,6 +31,15 @@ static bool collect_headers(struct arena *a, const struct response *resp, struct
 	return copy != NULL && kvlist_add(a, out, STR_LIT("Content-Length"), (struct str){ copy, (size_t)n }) == 0;
 }
 
+/* True when item i is the first header of its name (names compare case-insensitively). */
+static bool first_of_its_name(const struct kvlist *h, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (str_eq_nocase(h->items[j].name, h->items[i].name))
+			return false;
+	return true;
+}
+
 /* "headers": repeated names joined with ", " (one value per name is all this form holds). */
 static bool add_single_headers(struct arena *a, cJSON *doc, const struct kvlist *h, bool skip_cookies)
 {
@@ -39,12 +48,7 @@ static bool add_single_headers(struct arena *a, cJSON *doc, const struct kvlist 
 		return false;
 	for (size_t i = 0; i < h->n; i++) {
 		struct str name = h->items[i].name;
-		if (skip_cookies && is_set_cookie(name))
-			continue;
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = str_eq_nocase(h->items[j].name, name);
-		if (seen)
+		if ((skip_cookies && is_set_cookie(name)) || !first_of_its_name(h, i))
 			continue;
 		struct buf joined;
 		buf_init(&joined, a);
@@ -63,6 +67,20 @@ static bool add_single_headers(struct arena *a, cJSON *doc, const struct kvlist 
 	return true;
 }
 
+/* Appends to arr the value of every header from item `from` on that is named `name`. */
+static bool add_values(struct arena *a, cJSON *arr, const struct kvlist *h, size_t from, struct str name)
+{
+	for (size_t j = from; j < h->n; j++) {
+		if (!str_eq_nocase(h->items[j].name, name))
+			continue;
+		const char *v = cstr(a, h->items[j].value);
+		cJSON *s = v ? cJSON_CreateString(v) : NULL;
+		if (s == NULL || !cJSON_AddItemToArray(arr, s))
+			return false;
+	}
+	return true;
+}
+
 /* "multiValueHeaders": every value of a name in one array, names in first-seen order. */
 static bool add_multi_headers(struct arena *a, cJSON *doc, const struct kvlist *h)
 {
@@ -70,24 +88,12 @@ static bool add_multi_headers(struct arena *a, cJSON *doc, const struct kvlist *
 	if (obj == NULL)
 		return false;
 	for (size_t i = 0; i < h->n; i++) {
-		struct str name = h->items[i].name;
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = str_eq_nocase(h->items[j].name, name);
-		if (seen)
+		if (!first_of_its_name(h, i))
 			continue;
-		const char *n = cstr(a, name);
+		const char *n = cstr(a, h->items[i].name);
 		cJSON *values = n ? cJSON_AddArrayToObject(obj, n) : NULL;
-		if (values == NULL)
+		if (values == NULL || !add_values(a, values, h, i, h->items[i].name))
 			return false;
-		for (size_t j = i; j < h->n; j++) {
-			if (!str_eq_nocase(h->items[j].name, name))
-				continue;
-			const char *v = cstr(a, h->items[j].value);
-			cJSON *s = v ? cJSON_CreateString(v) : NULL;
-			if (s == NULL || !cJSON_AddItemToArray(values, s))
-				return false;
-		}
 	}
 	return true;
 }
@@ -96,17 +102,7 @@ static bool add_multi_headers(struct arena *a, cJSON *doc, const struct kvlist *
 static bool add_cookies(struct arena *a, cJSON *doc, const struct kvlist *h)
 {
 	cJSON *arr = cJSON_AddArrayToObject(doc, "cookies");
-	if (arr == NULL)
-		return false;
-	for (size_t i = 0; i < h->n; i++) {
-		if (!is_set_cookie(h->items[i].name))
-			continue;
-		const char *v = cstr(a, h->items[i].value);
-		cJSON *s = v ? cJSON_CreateString(v) : NULL;
-		if (s == NULL || !cJSON_AddItemToArray(arr, s))
-			return false;
-	}
-	return true;
+	return arr != NULL && add_values(a, arr, h, 0, STR_LIT("Set-Cookie"));
 }
 
 /* Text goes as a JSON string; anything a JSON string cannot carry byte for byte goes base64. */
