@@ -40,6 +40,7 @@ Output (--out DIR, created if needed):
       "init_error": null or {"error_type", "body"},
       "answered": count, "responses": count, "errors": count,
       "rss_kb": [[invocations_answered, VmRSS of --rss-pid-file's pid], ...],
+      "connections": how many TCP connections the runtime opened,
       "invocations": [{"index", "event", "request_id", "trace_id", "outcome":
           "response"|"error"|null, "error_type", "body" (parsed JSON, or the
           raw text if not JSON), "next_at", "answered_at"}, ...]
@@ -78,6 +79,7 @@ class State:
         self.latencies = []
         self.rss = []
         self.init_error = None
+        self.clients = set()  # client (host, port) pairs: how many connections the runtime opened
         self.first_next_at = None
         self.started_at = None
         self.finished = threading.Event()
@@ -143,6 +145,7 @@ class State:
                 "responses": self.responses,
                 "errors": self.errors,
                 "rss_kb": self.rss,
+                "connections": len(self.clients),
             }
             lat = sorted(self.latencies)
             if lat:
@@ -183,6 +186,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # quiet: the report is the record
         pass
+
+    def setup(self):
+        super().setup()
+        with self.state.lock:
+            self.state.clients.add(self.client_address)
 
     def send(self, status, body=b"", headers=()):
         self.send_response(status)

@@ -342,6 +342,8 @@ def run_emulator(bootstrap):
             report = json.load(f)
         t.record("emulator finished", [] if emu_rc == 0 and report["done"] else
                  ["emulator exit %d, %d of %d answered" % (emu_rc, report["answered"], report["total"])])
+        t.record("one kept-alive connection", [] if report["connections"] == 1 else
+                 ["the runtime opened %d connections" % report["connections"]])
         # The runtime exits 1 only because the emulator went away, and says so.
         t.record("runtime exit", [] if rt.returncode == 1 and b"cannot get the next invocation" in err else
                  ["exit %d: %s" % (rt.returncode, err.decode(errors="replace")[-300:])])
