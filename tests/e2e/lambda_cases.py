@@ -31,6 +31,7 @@ BODY_LIMIT = 200000
 # kind -> (template, how the answer must look)
 KINDS = {
     "apigw-v1": ("apigw-v1-add.json", {"multi": True, "cookies": False, "description": False}),
+    "apigw-http-v1": ("apigw-http-v1-add.json", {"multi": True, "cookies": False, "description": False}),
     "apigw-v2": ("apigw-v2-add.json", {"multi": False, "cookies": True, "description": False}),
     "apigw-v2-stage": ("apigw-v2-add.json", {"multi": False, "cookies": True, "description": False}),
     "function-url": ("function-url-add.json", {"multi": False, "cookies": True, "description": False}),
@@ -41,6 +42,7 @@ KINDS = {
 # The public URL prefix each kind's redirects must point at.
 BASE_URL = {
     "apigw-v1": "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod",
+    "apigw-http-v1": "https://r3pmxmplak.execute-api.eu-west-1.amazonaws.com",
     "apigw-v2": "https://r3pmxmplak.execute-api.eu-west-1.amazonaws.com",
     "apigw-v2-stage": "https://r3pmxmplak.execute-api.eu-west-1.amazonaws.com/prod",
     "function-url": "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws",
@@ -145,13 +147,17 @@ def make_event(kind, c):
     ev = copy.deepcopy(load(KINDS[kind][0]))
     method, path, query = c["method"], c["path"], c["query"]
     decoded = urllib.parse.parse_qsl(query, keep_blank_values=True)
-    if kind == "apigw-v1":
+    if kind in ("apigw-v1", "apigw-http-v1"):
         dpath = urllib.parse.unquote(path)
         ev["httpMethod"] = method
         ev["path"] = dpath
-        ev["pathParameters"] = {"proxy": dpath[1:]} if dpath != "/" else None
         ev["requestContext"]["httpMethod"] = method
-        ev["requestContext"]["path"] = "/prod" + dpath
+        if kind == "apigw-v1":  # REST API: a {proxy+} resource on stage "prod"
+            ev["pathParameters"] = {"proxy": dpath[1:]} if dpath != "/" else None
+            ev["requestContext"]["path"] = "/prod" + dpath
+        else:  # HTTP API payload 1.0 on the $default stage
+            ev["resource"] = ev["requestContext"]["resourcePath"] = dpath
+            ev["requestContext"]["path"] = dpath
         multi = {}
         for k, v in decoded:
             multi.setdefault(k, []).append(v)
