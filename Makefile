@@ -41,6 +41,10 @@ FCGI_SRC  := $(wildcard fcgi/*.c)
 FCGI_BIN  := $(BUILD)/app.fcgi
 FCGI_LIBS := -lfcgi
 
+LAMBDA_SRC  := $(wildcard lambda/*.c)
+LAMBDA_BIN  := $(BUILD)/bootstrap
+LAMBDA_LIBS := -lcurl
+
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/tests/unit
 
@@ -50,11 +54,14 @@ DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
 
 BINS := $(CGI_BIN)
 BINS += $(FCGI_BIN)
+BINS += $(LAMBDA_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
+E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 
 PORT ?= 8080
 
@@ -80,6 +87,9 @@ $(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
 
+$(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
+	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
+
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -lcriterion -o $@
@@ -103,6 +113,7 @@ help:
 	@echo "make run        start the service on http://127.0.0.1:$${PORT:-8080}/"
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
+	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
@@ -123,7 +134,7 @@ test-unit: $(UNIT_BIN)
 test-e2e: all
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
-# The unit tests, the CGI shell tests and the FastCGI manager tests again, built with ASan + UBSan.
+# The unit tests and the CGI, FastCGI and Lambda tests that run our binaries directly, again with ASan + UBSan.
 test-asan:
 	$(MAKE) SANITIZE=1 test-unit
 	$(MAKE) SANITIZE=1 all
@@ -131,13 +142,22 @@ test-asan:
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
+	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
+	BUILD=build/asan tests/e2e/lambda_emulator.sh
 
-# The CGI shell tests and the FastCGI manager and workers under valgrind: no errors, no leaks.
+# CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
 test-valgrind: all
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
 	BUILD=$(BUILD) FCGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/fcgi_standalone.sh
+	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/lambda_emulator.sh
+
+# Lambda runtime figures (bench/lambda.py --json for machine-readable output).
+.PHONY: bench-lambda
+bench-lambda: $(LAMBDA_BIN)
+	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN)
 
 .PHONY: run run-cgi
 run: all

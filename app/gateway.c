@@ -1,7 +1,5 @@
 #include "gateway.h"
 
-#include <stdio.h>
-
 #include "buf.h"
 #include "input_limits.h"
 
@@ -108,12 +106,8 @@ static void set_body_length(struct request *req, struct str cl, size_t *body_len
 		if (n <= (1ULL << 62))
 			n = n * 10 + (unsigned long long)(cl.p[i] - '0');
 	}
-	unsigned long limit = limit_body_bytes();
-	if (n > limit) {
-		char msg[96];
-		snprintf(msg, sizeof msg, "Request body too large (limit %lu bytes)", limit);
-		const char *copy = arena_strndup(req->arena, msg, strlen(msg));
-		request_fail(req, 413, copy ? copy : "Request body too large");
+	if (n > limit_body_bytes()) {
+		request_fail_body_too_large(req);
 		return;
 	}
 	*body_length = (size_t)n;

@@ -1,5 +1,7 @@
 #include "request.h"
 
+#include <stdio.h>
+
 #include "input_limits.h"
 #include "urlencoding.h"
 
@@ -128,6 +130,23 @@ void request_set_query_string(struct request *r, struct str raw)
 			break;
 		}
 	}
+}
+
+void request_fail_body_too_large(struct request *r)
+{
+	char msg[96];
+	snprintf(msg, sizeof msg, "Request body too large (limit %lu bytes)", limit_body_bytes());
+	const char *copy = arena_strndup(r->arena, msg, strlen(msg));
+	request_fail(r, 413, copy ? copy : "Request body too large");
+}
+
+void request_set_body(struct request *r, struct str body)
+{
+	if (body.n > limit_body_bytes()) {
+		request_fail_body_too_large(r);
+		return;
+	}
+	r->body = body;
 }
 
 static bool is_cookie_space(char c)

@@ -50,6 +50,12 @@ void request_set_decoded_path(struct request *r, struct str path);
 /* Raw query string (without '?'); parsed into r->query. Malformed escapes: 400. */
 void request_set_query_string(struct request *r, struct str raw);
 
+/* Sets a body the transport already holds (Lambda events). Over limit_body_bytes(): 413. */
+void request_set_body(struct request *r, struct str body);
+
+/* Records the 413 for a body of more than limit_body_bytes(), naming the limit. */
+void request_fail_body_too_large(struct request *r);
+
 /* Adds a header; the name is lower-cased into the arena. Cookie headers also fill r->cookies. */
 void request_add_header(struct request *r, struct str name, struct str value);
 

@@ -1,0 +1,236 @@
+/* bootstrap: the AWS Lambda custom runtime. With AWS_LAMBDA_RUNTIME_API set it
+ * serves invocations until the Runtime API goes away; `--event FILE` instead runs
+ * one event document through the service and prints the response document
+ * (a local invoke, like `sam local invoke`). Event translation is app/'s job. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "buf.h"
+#include "lambda_event.h"
+#include "runtime_api.h"
+
+#define TARGET "lambda"
+
+static void usage(FILE *out)
+{
+	fputs("usage: bootstrap                      serve invocations from $AWS_LAMBDA_RUNTIME_API\n"
+	      "       bootstrap --event FILE [--repeat N]\n"
+	      "                                      answer one event document (FILE or - for stdin),\n"
+	      "                                      print the response document; --repeat runs it N\n"
+	      "                                      times and prints the time per invocation on stderr\n",
+	      out);
+}
+
+/* Reads all of f into the arena (NUL-terminated). */
+static int read_all(FILE *f, struct arena *a, struct str *out)
+{
+	struct buf b;
+	buf_init(&b, a);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	if (ferror(f))
+		return -1;
+	*out = b.n > 0 ? buf_str(&b) : STR_LIT("");
+	return str_is_null(*out) ? -1 : 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Prints the response document, or the error document; exit status 0 or 1. */
+static int print_result(struct arena *a, const struct lambda_result *res)
+{
+	if (res->error_type == NULL) {
+		printf("%s\n", res->response.p);
+		return 0;
+	}
+	struct str err = lambda_error_json(a, res->error_type, res->error_message);
+	printf("%s\n", err.p ? err.p : res->error_message);
+	fprintf(stderr, "bootstrap: %s: %s\n", res->error_type, res->error_message);
+	return 1;
+}
+
+static int local_invoke(const char *path, long repeat)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "bootstrap: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	struct arena file_arena;
+	arena_init(&file_arena);
+	struct str event;
+	int rc = read_all(f, &file_arena, &event);
+	if (f != stdin)
+		fclose(f);
+	if (rc != 0) {
+		fprintf(stderr, "bootstrap: cannot read %s\n", path);
+		arena_release(&file_arena);
+		return 2;
+	}
+	double start = now_seconds();
+	for (long i = 1; i < repeat; i++) {
+		struct arena a;
+		arena_init(&a);
+		struct lambda_result res;
+		lambda_handle_event(&a, event, TARGET, &res);
+		arena_release(&a);
+	}
+	struct arena a;
+	arena_init(&a);
+	struct lambda_result res;
+	lambda_handle_event(&a, event, TARGET, &res);
+	double elapsed = now_seconds() - start;
+	if (repeat > 1)
+		fprintf(stderr, "bootstrap: %ld invocations in %.3f s, %.2f us each\n", repeat, elapsed,
+			elapsed / (double)repeat * 1e6);
+	rc = print_result(&a, &res);
+	arena_release(&a);
+	arena_release(&file_arena);
+	return rc;
+}
+
+/* A failed start: tell Lambda when it can be reached (/init/error), and stderr always. */
+static int init_failed(struct runtime_api *api, const char *type, const char *message)
+{
+	fprintf(stderr, "bootstrap: %s\n", message);
+	if (api != NULL) {
+		struct arena a;
+		arena_init(&a);
+		struct str doc = lambda_error_json(&a, type, message);
+		if (doc.p != NULL && runtime_api_report_error(api, STR_NULL, type, doc) != 0)
+			fprintf(stderr, "bootstrap: could not report the init error either: %s\n",
+				runtime_api_error(api));
+		arena_release(&a);
+	}
+	return 1;
+}
+
+/* Sets _X_AMZN_TRACE_ID (X-Ray's variable), or unsets it for an empty id.
+ * glibc's setenv never frees the value it replaces, which would leak on every
+ * invocation: this owns the "NAME=value" string given to putenv and frees the one
+ * it replaced. */
+static void export_trace_id(struct str trace_id)
+{
+	static char *current;
+	char *next = NULL;
+	if (trace_id.n > 0) {
+		size_t n = sizeof "_X_AMZN_TRACE_ID=" + trace_id.n;
+		next = malloc(n);
+		if (next != NULL) {
+			snprintf(next, n, "_X_AMZN_TRACE_ID=%.*s", (int)trace_id.n, trace_id.p);
+			if (putenv(next) != 0) {
+				free(next);
+				next = NULL;
+			}
+		}
+	}
+	if (next == NULL)
+		unsetenv("_X_AMZN_TRACE_ID");
+	free(current);
+	current = next;
+}
+
+/* One invocation: the trace id exported for the handler's duration, the event answered,
+ * the response or error posted. -1 when the Runtime API could not be reached. */
+static int invoke(struct runtime_api *api, const struct invocation *inv, struct arena *a)
+{
+	export_trace_id(inv->trace_id);
+	struct lambda_result res;
+	lambda_handle_event(a, inv->event, TARGET, &res);
+	int rc;
+	if (res.error_type == NULL) {
+		rc = runtime_api_respond(api, inv->request_id, res.response);
+	} else {
+		fprintf(stderr, "bootstrap: invocation %s: %s: %s\n", inv->request_id.p, res.error_type,
+			res.error_message);
+		struct str doc = lambda_error_json(a, res.error_type, res.error_message);
+		rc = doc.p ? runtime_api_report_error(api, inv->request_id, res.error_type, doc) : -1;
+	}
+	if (rc != 0)
+		fprintf(stderr, "bootstrap: invocation %s: %s\n", inv->request_id.p, runtime_api_error(api));
+	return rc;
+}
+
+static int serve(void)
+{
+	const char *host = getenv("AWS_LAMBDA_RUNTIME_API");
+	if (host == NULL || *host == '\0')
+		return init_failed(NULL, "Runtime.InitError",
+				   "AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda "
+				   "(for a local invoke: bootstrap --event FILE)");
+	if (curl_global_init(CURL_GLOBAL_NOTHING) != 0)
+		return init_failed(NULL, "Runtime.InitError", "libcurl could not be initialised");
+	struct runtime_api *api = runtime_api_open(host);
+	if (api == NULL) {
+		curl_global_cleanup();
+		return init_failed(NULL, "Runtime.InitError", "out of memory setting up the Runtime API client");
+	}
+	int status = 0;
+	for (unsigned long served = 0;; served++) {
+		struct arena a;
+		arena_init(&a);
+		struct invocation inv;
+		if (runtime_api_next(api, &a, &inv) != 0) {
+			char msg[CURL_ERROR_SIZE + 512];
+			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
+				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
+			if (served == 0) {
+				status = init_failed(api, "Runtime.InitError", msg);
+			} else {
+				fprintf(stderr, "bootstrap: %s\n", msg);
+				status = 1;
+			}
+			arena_release(&a);
+			break;
+		}
+		(void)invoke(api, &inv, &a);
+		arena_release(&a);
+	}
+	export_trace_id(STR_LIT(""));
+	runtime_api_close(api);
+	curl_global_cleanup();
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 1)
+		return serve();
+	const char *event = NULL;
+	long repeat = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--event") == 0 && i + 1 < argc) {
+			event = argv[++i];
+		} else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+			char *end;
+			repeat = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || repeat < 1) {
+				usage(stderr);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (event == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	return local_invoke(event, repeat);
+}

@@ -1,0 +1,40 @@
+/* A client of the Lambda Runtime API (2018-06-01): fetch the next invocation,
+ * post its response or error, report a failed start. libcurl with one easy
+ * handle, so every call reuses the same keep-alive connection. */
+#ifndef LAMBDA_RUNTIME_API_H
+#define LAMBDA_RUNTIME_API_H
+
+#include "arena.h"
+#include "str.h"
+
+struct runtime_api;
+
+/* One invocation as /next hands it out; every string is in the caller's arena. */
+struct invocation {
+	struct str request_id;    /* Lambda-Runtime-Aws-Request-Id */
+	struct str deadline_ms;   /* Lambda-Runtime-Deadline-Ms (epoch ms), may be empty */
+	struct str function_arn;  /* Lambda-Runtime-Invoked-Function-Arn, may be empty */
+	struct str trace_id;      /* Lambda-Runtime-Trace-Id, may be empty */
+	struct str event;         /* the event document */
+};
+
+/* A client for host:port (the value of AWS_LAMBDA_RUNTIME_API); nothing is sent yet.
+ * NULL when libcurl cannot be set up. Free with runtime_api_close(). */
+struct runtime_api *runtime_api_open(const char *host_port);
+void runtime_api_close(struct runtime_api *api);
+
+/* Blocks until the next invocation. 0, or -1 (runtime_api_error() says why):
+ * unreachable, a status other than 200, or no request id. */
+int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation *inv);
+
+/* Posts the response document for request_id. 0 when accepted (202), else -1. */
+int runtime_api_respond(struct runtime_api *api, struct str request_id, struct str body);
+
+/* Posts an error document for request_id, or for the start when request_id is
+ * null (/init/error), with the Lambda-Runtime-Function-Error-Type header. 0 or -1. */
+int runtime_api_report_error(struct runtime_api *api, struct str request_id, const char *type, struct str body);
+
+/* Why the last call failed (a sentence; valid until the next call). */
+const char *runtime_api_error(const struct runtime_api *api);
+
+#endif

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""Every SPEC.md row as a Lambda event of every supported type, run through the
+real bootstrap, with the response documents checked.
+
+  lambda_cases.py local BOOTSTRAP        one `BOOTSTRAP --event FILE` per case
+  lambda_cases.py emulator BOOTSTRAP     all cases, with malformed events in
+                                         between, through one bootstrap process fed
+                                         by tests/lambda_runtime_emulator.py
+
+The events are built from the documents in tests/events/ (AWS's shapes), changing
+only the method, path, query, headers and body, the way each integration would
+present that HTTP request. LAMBDA_WRAPPER (e.g. "valgrind -q ...") prefixes the
+bootstrap command. Prints "FAIL ..." lines and a summary; exit 1 on any failure.
+"""
+
+import base64
+import copy
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EVENTS = os.path.join(HERE, "..", "events")
+EMULATOR = os.path.join(HERE, "..", "lambda_runtime_emulator.py")
+BODY_LIMIT = 200000
+
+# kind -> (template, how the answer must look)
+KINDS = {
+    "apigw-v1": ("apigw-v1-add.json", {"multi": True, "cookies": False, "description": False}),
+    "apigw-http-v1": ("apigw-http-v1-add.json", {"multi": True, "cookies": False, "description": False}),
+    "apigw-v2": ("apigw-v2-add.json", {"multi": False, "cookies": True, "description": False}),
+    "apigw-v2-stage": ("apigw-v2-add.json", {"multi": False, "cookies": True, "description": False}),
+    "function-url": ("function-url-add.json", {"multi": False, "cookies": True, "description": False}),
+    "alb": ("alb-add.json", {"multi": False, "cookies": False, "description": True}),
+    "alb-multi-value": ("alb-multi-value-add.json", {"multi": True, "cookies": False, "description": True}),
+}
+
+# The public URL prefix each kind's redirects must point at.
+BASE_URL = {
+    "apigw-v1": "https://abcdef1234.execute-api.eu-west-1.amazonaws.com/prod",
+    "apigw-http-v1": "https://r3pmxmplak.execute-api.eu-west-1.amazonaws.com",
+    "apigw-v2": "https://r3pmxmplak.execute-api.eu-west-1.amazonaws.com",
+    "apigw-v2-stage": "https://r3pmxmplak.execute-api.eu-west-1.amazonaws.com/prod",
+    "function-url": "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws",
+    "alb": "http://lambda-alb-123578498.eu-west-1.elb.amazonaws.com",
+    "alb-multi-value": "http://lambda-alb-123578498.eu-west-1.elb.amazonaws.com",
+}
+
+UNPROCESSABLE_X = ('{"detail":[{"type":"int_parsing","loc":["query","i",%d],"msg":"Input should be a valid '
+                   'integer, unable to parse string as an integer","input":"x"}]}')
+
+
+def case(name, status, body, method="GET", path="/", query="", headers=None, req_body=None,
+         b64=False, want_headers=None, single=None):
+    """single: (status, body) expected instead when the event keeps one value per query name (ALB without
+    multi-value headers: AWS passes only the last value)."""
+    return {"name": name, "status": status, "body": body, "method": method, "path": path, "query": query,
+            "headers": headers or {}, "req_body": req_body, "b64": b64, "want_headers": want_headers or {},
+            "single": single}
+
+
+def cases():
+    c = [
+        case("health", 200, '{"status":"OK"}'),
+        case("math add", 200, "15", path="/math/add", query="i=5&i=10", single=(200, "10"),
+             want_headers={"Content-Type": "text/plain; charset=utf-8"}),
+        case("math add no i", 200, "0", path="/math/add"),
+        case("math add huge", 200, "100000000000000000000", path="/math/add",
+             query="i=99999999999999999999&i=1", single=(200, "1")),
+        case("math add signs and spaces", 200, "-3", path="/math/add", query="i=+2&i=%20-5%20",
+             single=(200, "-5")),
+        case("ping", 200, '{"Success":"Pong!"}', path="/ping", want_headers={"Content-Type": "application/json"}),
+        case("item", 200, '{"item_id":42,"q":"text"}', path="/items/42", query="q=text"),
+        case("item without q", 200, '{"item_id":42,"q":null}', path="/items/42"),
+        case("item decoded q", 200, '{"item_id":-7,"q":"a b&c"}', path="/items/-7", query="q=a+b%26c"),
+        case("item encoded path", 200, '{"item_id":42,"q":"é"}', path="/items/%34%32", query="q=%C3%A9"),
+        case("hello", 200, '"Hello from lambda"', path="/hello"),
+        case("unknown path", 404, '{"detail":"Not Found"}', path="/nope"),
+        case("wrong method", 405, '{"detail":"Method Not Allowed"}', method="POST", path="/ping",
+             want_headers={"Allow": "GET, HEAD"}),
+        case("bad int", 422, UNPROCESSABLE_X % 1, path="/math/add", query="i=1&i=x",
+             single=(422, UNPROCESSABLE_X % 0)),
+        case("bad item id", 422, '{"detail":[{"type":"int_parsing","loc":["path","item_id"],"msg":"Input should '
+             'be a valid integer, unable to parse string as an integer","input":"4.2"}]}', path="/items/4.2"),
+        case("redirect slashes", 307, "", path="/api/v1/users",
+             want_headers={"Location": "{base}/api/v1/users/"}),
+        case("redirect keeps query", 307, "", path="/ping/", query="a=1",
+             want_headers={"Location": "{base}/ping?a=1"}),
+        case("head", 200, "", method="HEAD", path="/ping",
+             want_headers={"Content-Length": "19", "Content-Type": "application/json"}),
+        case("head math type", 200, "", method="HEAD", path="/math/add", query="i=1",
+             want_headers={"Content-Type": "text/plain; charset=utf-8"}),
+        case("binary body accepted", 200, '{"Success":"All users!"}', method="POST", path="/api/v1/users/",
+             req_body=b"a\0b\xff", b64=True),
+        case("text body", 200, '{"Success":"This is one user!"}', method="PUT", path="/api/v1/users/7",
+             req_body=b"x=1", headers={"content-type": "application/x-www-form-urlencoded"}),
+        case("body at the limit", 200, '{"Success":"All users!"}', method="POST", path="/api/v1/users/",
+             req_body=b"a" * BODY_LIMIT, b64=True),
+        case("body over limit", 413, '{"detail":"Request body too large (limit %d bytes)"}' % BODY_LIMIT,
+             method="POST", path="/api/v1/users/", req_body=b"a" * (BODY_LIMIT + 1)),
+        case("bad base64 body", 400, '{"detail":"Invalid base64 in request body"}', method="POST",
+             path="/api/v1/users/", req_body="not base64!", b64=True),
+        case("openapi", 200, None, path="/openapi.json", want_headers={"Content-Type": "application/json"}),
+        case("docs", 200, None, path="/docs", want_headers={"Content-Type": "text/html; charset=utf-8"}),
+        case("docs png asset is base64", 200, None, path="/docs/favicon-32x32.png",
+             want_headers={"Content-Type": "image/png"}),
+    ]
+    for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        c.append(case("users " + m, 200, '{"Success":"All users!"}', method=m, path="/api/v1/users/"))
+        c.append(case("user " + m, 200, '{"Success":"This is one user!"}', method=m, path="/api/v1/users/7"))
+    return c
+
+
+def load(name):
+    with open(os.path.join(EVENTS, name)) as f:
+        return json.load(f)
+
+
+def raw_pairs(query):
+    """name=value pairs exactly as sent (ALB does not decode)."""
+    out = []
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            out.append((name, value))
+    return out
+
+
+def body_fields(ev, c):
+    body = c["req_body"]
+    if body is None:
+        ev["body"] = None if "resource" in ev else ""
+        ev["isBase64Encoded"] = False
+    elif c["b64"] and isinstance(body, bytes):
+        ev["body"] = base64.b64encode(body).decode()
+        ev["isBase64Encoded"] = True
+    else:
+        ev["body"] = body if isinstance(body, str) else body.decode()
+        ev["isBase64Encoded"] = c["b64"]
+
+
+def make_event(kind, c):
+    ev = copy.deepcopy(load(KINDS[kind][0]))
+    method, path, query = c["method"], c["path"], c["query"]
+    decoded = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    if kind in ("apigw-v1", "apigw-http-v1"):
+        dpath = urllib.parse.unquote(path)
+        ev["httpMethod"] = method
+        ev["path"] = dpath
+        ev["requestContext"]["httpMethod"] = method
+        if kind == "apigw-v1":  # REST API: a {proxy+} resource on stage "prod"
+            ev["pathParameters"] = {"proxy": dpath[1:]} if dpath != "/" else None
+            ev["requestContext"]["path"] = "/prod" + dpath
+        else:  # HTTP API payload 1.0 on the $default stage
+            ev["resource"] = ev["requestContext"]["resourcePath"] = dpath
+            ev["requestContext"]["path"] = dpath
+        multi = {}
+        for k, v in decoded:
+            multi.setdefault(k, []).append(v)
+        ev["multiValueQueryStringParameters"] = multi or None
+        ev["queryStringParameters"] = {k: v[-1] for k, v in multi.items()} or None
+        for k, v in c["headers"].items():
+            ev["headers"][k] = v
+            ev["multiValueHeaders"][k] = [v]
+    elif kind.startswith("apigw-v2") or kind == "function-url":
+        stage = "/prod" if kind == "apigw-v2-stage" else ""
+        ev["rawPath"] = stage + path
+        ev["rawQueryString"] = query
+        ev["requestContext"]["http"]["method"] = method
+        ev["requestContext"]["http"]["path"] = stage + urllib.parse.unquote(path)
+        if stage:
+            ev["requestContext"]["stage"] = "prod"
+            ev["routeKey"] = ev["requestContext"]["routeKey"] = "ANY /{proxy+}"
+        single = {}
+        for k, v in decoded:
+            single[k] = single[k] + "," + v if k in single else v
+        if single:
+            ev["queryStringParameters"] = single
+        else:
+            ev.pop("queryStringParameters", None)
+        for k, v in c["headers"].items():
+            ev["headers"][k] = v
+    else:
+        ev["httpMethod"] = method
+        ev["path"] = path
+        pairs = raw_pairs(query)
+        if kind == "alb-multi-value":
+            multi = {}
+            for k, v in pairs:
+                multi.setdefault(k, []).append(v)
+            ev["multiValueQueryStringParameters"] = multi
+            for k, v in c["headers"].items():
+                ev["multiValueHeaders"][k] = [v]
+        else:
+            ev["queryStringParameters"] = {k: v for k, v in pairs}
+            for k, v in c["headers"].items():
+                ev["headers"][k] = v
+    body_fields(ev, c)
+    return ev
+
+
+def check_answer(kind, c, doc):
+    """A list of problems with the response document doc (empty when right)."""
+    shape = KINDS[kind][1]
+    problems = []
+    status, body = c["status"], c["body"]
+    if c["single"] and kind == "alb":
+        status, body = c["single"]
+    if doc.get("statusCode") != status:
+        problems.append("statusCode %r, expected %d" % (doc.get("statusCode"), status))
+    if shape["multi"]:
+        if "headers" in doc or not isinstance(doc.get("multiValueHeaders"), dict):
+            problems.append("expected multiValueHeaders only")
+        headers = {k.lower(): ", ".join(v) for k, v in doc.get("multiValueHeaders", {}).items()}
+    else:
+        if "multiValueHeaders" in doc or not isinstance(doc.get("headers"), dict):
+            problems.append("expected headers only")
+        headers = {k.lower(): v for k, v in doc.get("headers", {}).items()}
+    if shape["cookies"] != isinstance(doc.get("cookies"), list):
+        problems.append("cookies array %s" % ("missing" if shape["cookies"] else "unexpected"))
+    if shape["description"]:
+        want = "%d %s" % (status, {200: "OK", 307: "Temporary Redirect", 400: "Bad Request", 404: "Not Found",
+                                   405: "Method Not Allowed", 413: "Content Too Large",
+                                   422: "Unprocessable Entity"}[status])
+        if doc.get("statusDescription") != want:
+            problems.append("statusDescription %r, expected %r" % (doc.get("statusDescription"), want))
+    elif "statusDescription" in doc:
+        problems.append("unexpected statusDescription")
+    raw = doc.get("body", "")
+    got = base64.b64decode(raw) if doc.get("isBase64Encoded") else raw.encode()
+    ctype = headers.get("content-type", "")
+    if ctype.startswith("image/") and not doc.get("isBase64Encoded"):
+        problems.append("binary body not base64")
+    if body is not None and got != body.encode():
+        problems.append("body %r, expected %r" % (got[:200], body))
+    if body is None and c["method"] != "HEAD" and len(got) == 0:
+        problems.append("empty body")
+    for name, value in c["want_headers"].items():
+        value = value.replace("{base}", BASE_URL[kind])
+        if headers.get(name.lower()) != value:
+            problems.append("header %s: %r, expected %r" % (name, headers.get(name.lower()), value))
+    return problems
+
+
+class Tally:
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def record(self, what, problems):
+        if problems:
+            self.failed += 1
+            print("FAIL %s: %s: %s" % (self.name, what, "; ".join(problems)), file=sys.stderr)
+        else:
+            self.passed += 1
+
+    def finish(self):
+        print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed))
+        return 0 if self.failed == 0 else 1
+
+
+def environment():
+    env = dict(os.environ)
+    env.pop("EXECUTION_ENVIRONMENT", None)
+    env.pop("AWS_LAMBDA_RUNTIME_API", None)
+    env["APP_MAX_BODY_BYTES"] = str(BODY_LIMIT)
+    return env
+
+
+def wrapper():
+    return shlex.split(os.environ.get("LAMBDA_WRAPPER", ""))
+
+
+def run_local(bootstrap):
+    t = Tally("lambda-local-invoke")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "event.json")
+        for kind in KINDS:
+            for c in cases():
+                with open(path, "w") as f:
+                    json.dump(make_event(kind, c), f)
+                p = subprocess.run(wrapper() + [bootstrap, "--event", path], env=environment(),
+                                   capture_output=True, timeout=60)
+                what = "%s %s" % (kind, c["name"])
+                if p.returncode != 0:
+                    t.record(what, ["exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace")[:300])])
+                    continue
+                try:
+                    doc = json.loads(p.stdout)
+                except ValueError:
+                    t.record(what, ["not JSON: %r" % p.stdout[:200]])
+                    continue
+                t.record(what, check_answer(kind, c, doc))
+    return t.finish()
+
+
+# Malformed events fed between the good ones: (file, Lambda errorType).
+MALFORMED = [
+    ("malformed-truncated.json", "Runtime.MalformedEvent"),
+    ("malformed-sqs.json", "Runtime.UnsupportedEvent"),
+    ("malformed-headers.json", "Runtime.MalformedEvent"),
+]
+
+
+def run_emulator(bootstrap):
+    t = Tally("lambda-emulator")
+    with tempfile.TemporaryDirectory() as tmp:
+        files, expect = [], []
+        n = 0
+        for kind in KINDS:
+            for i, c in enumerate(cases()):
+                path = os.path.join(tmp, "%04d.json" % n)
+                n += 1
+                with open(path, "w") as f:
+                    json.dump(make_event(kind, c), f)
+                files.append(path)
+                expect.append(("case", kind, c))
+                if i % 10 == 3:  # a bad event now and then: the runtime must carry on after it
+                    bad, etype = MALFORMED[(i // 10) % len(MALFORMED)]
+                    files.append(os.path.join(EVENTS, bad))
+                    expect.append(("error", bad, etype))
+        out = os.path.join(tmp, "out")
+        port_file = os.path.join(tmp, "port")
+        emu = subprocess.Popen([sys.executable, EMULATOR, "--port-file", port_file, "--out", out,
+                                "--timeout", "100", "--events"] + files, stdout=subprocess.DEVNULL)
+        rt = None
+        try:
+            for _ in range(200):
+                if os.path.exists(port_file) or emu.poll() is not None:
+                    break
+                subprocess.run(["sleep", "0.05"])
+            with open(port_file) as f:
+                port = f.read().strip()
+            env = environment()
+            env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + port
+            rt = subprocess.Popen(wrapper() + [bootstrap], env=env, stderr=subprocess.PIPE)
+            emu_rc = emu.wait(timeout=110)
+            _, err = rt.communicate(timeout=30)
+        finally:
+            for p in (emu, rt):
+                if p is not None and p.poll() is None:
+                    p.kill()
+                    p.wait()
+        with open(os.path.join(out, "report.json")) as f:
+            report = json.load(f)
+        t.record("emulator finished", [] if emu_rc == 0 and report["done"] else
+                 ["emulator exit %d, %d of %d answered" % (emu_rc, report["answered"], report["total"])])
+        t.record("one kept-alive connection", [] if report["connections"] == 1 else
+                 ["the runtime opened %d connections" % report["connections"]])
+        # The runtime exits 1 only because the emulator went away, and says so.
+        t.record("runtime exit", [] if rt.returncode == 1 and b"cannot get the next invocation" in err else
+                 ["exit %d: %s" % (rt.returncode, err.decode(errors="replace")[-300:])])
+        if LAMBDA_VALGRIND_MARK in err:
+            t.record("valgrind", ["errors reported: %s" % err.decode(errors="replace")[-600:]])
+        for rec, exp in zip(report["invocations"], expect):
+            if exp[0] == "error":
+                what = "malformed %s" % exp[1]
+                problems = []
+                if rec["outcome"] != "error" or rec["error_type"] != exp[2]:
+                    problems.append("outcome %s %s, expected error %s" % (rec["outcome"], rec["error_type"], exp[2]))
+                elif not (isinstance(rec["body"], dict) and rec["body"].get("errorType") == exp[2] and
+                          rec["body"].get("errorMessage")):
+                    problems.append("error document %r" % rec["body"])
+                t.record(what, problems)
+                continue
+            _, kind, c = exp
+            what = "%s %s" % (kind, c["name"])
+            if rec["outcome"] != "response" or not isinstance(rec["body"], dict):
+                t.record(what, ["outcome %s: %r" % (rec["outcome"], rec["body"])])
+                continue
+            t.record(what, check_answer(kind, c, rec["body"]))
+    return t.finish()
+
+
+LAMBDA_VALGRIND_MARK = b"== ERROR SUMMARY: "
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("local", "emulator"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    return run_local(sys.argv[2]) if sys.argv[1] == "local" else run_emulator(sys.argv[2])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
