@@ -29,7 +29,8 @@ DEPS_PKGS := gcc make pkg-config ca-certificates curl \
 	lighttpd spawn-fcgi nginx-light libfcgi-bin procps iproute2 \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
-	podman runc debootstrap uidmap zip
+	podman runc debootstrap uidmap zip \
+	python3-yaml
 
 APP_SRC  := $(wildcard app/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
@@ -65,6 +66,9 @@ E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 
 PORT ?= 8080
 
+# The Lambda deployment package: bootstrap at the root, its libraries beside it.
+LAMBDA_ZIP := $(BUILD)/lambda.zip
+
 # ---- default target -------------------------------------------------------
 
 .PHONY: all
@@ -98,6 +102,9 @@ $(BUILD)/docs/%: node_modules/swagger-ui-dist/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+$(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
+	deploy/lambda-zip.sh $@ $(LAMBDA_BIN) $(BUILD)/docs
+
 node_modules/swagger-ui-dist/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
@@ -116,6 +123,8 @@ help:
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
 	@echo "make clean      remove build/"
+	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
+	@echo "make image-check  build the Dockerfile with podman, run it in ECS and Lambda mode (part of make test)"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
 
 .PHONY: deps
@@ -177,6 +186,16 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
 	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/math-service/
+
+.PHONY: lambda-zip image-check
+lambda-zip: $(LAMBDA_ZIP)
+
+# The real image, built and run with podman (tests/image/); make test runs it.
+image-check: all $(LAMBDA_ZIP)
+	BUILD=$(BUILD) tests/image/image_check.sh
+	BUILD=$(BUILD) tests/image/lambda_zip.sh
+
+test: image-check
 
 .PHONY: clean
 clean:

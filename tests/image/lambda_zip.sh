@@ -1,0 +1,56 @@
+#!/bin/sh
+# make image-check, part 2: build/lambda.zip is a provided.al2023 deployment
+# package that needs nothing from the machine it lands on. Unzipped, its
+# bootstrap (at the root, executable) loads every library from its own lib/,
+# and answers every event in tests/events/ exactly as build/bootstrap does:
+# in an empty environment, and inside the bare Debian base image, which has
+# neither libcurl nor libcjson.
+. "$(dirname "$0")/../e2e/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+PODMAN_ENV_DIR=$ROOT/docker
+. "$ROOT/docker/podman-env"
+
+E2E_TIMEOUT=${E2E_TIMEOUT:-300}
+e2e_start lambda-zip
+zip=$BUILD/lambda.zip
+task=$E2E_TMP/task
+
+unzip -q "$zip" -d "$task" || exit 1
+echo "$zip: $(du -k "$zip" | cut -f1) KiB zipped, $(du -sk "$task" | cut -f1) KiB unzipped"
+if zipinfo "$zip" bootstrap | grep -q '^-rwx'; then e2e_pass; else e2e_fail "no executable bootstrap at the zip's root"; fi
+
+# What the loader resolves: every library from lib/ (linux-vdso is the kernel's).
+"$task/lib/ld-linux-x86-64.so.2" --library-path "$task/lib" --list "$task/bin/bootstrap" >"$E2E_TMP/ldd"
+sed 's/^/  /' "$E2E_TMP/ldd"
+outside=$(grep -v -e 'linux-vdso' -e "=> $task/lib/" "$E2E_TMP/ldd")
+if [ -z "$outside" ]; then e2e_pass; else e2e_fail "libraries from outside the zip: $outside"; fi
+
+# The same loop over the events, here and in a container; its output compared.
+run_events='for f in "$0"/*.json; do echo "== ${f##*/}"; "$1" --event "$f"; echo "rc=$?"; done'
+env -i sh -c "$run_events" "$ROOT/tests/events" "$ROOT/$BUILD/bootstrap" >"$E2E_TMP/expected" 2>/dev/null
+events=$(grep -c '^== ' "$E2E_TMP/expected")
+if [ "$events" -gt 0 ]; then e2e_pass; else e2e_fail "no events in tests/events/"; fi
+
+env -i sh -c "$run_events" "$ROOT/tests/events" "$task/bootstrap" >"$E2E_TMP/got-env" 2>/dev/null
+if cmp -s "$E2E_TMP/expected" "$E2E_TMP/got-env"; then
+	e2e_pass
+else
+	e2e_fail "the unzipped bootstrap answers differently in an empty environment"
+	diff "$E2E_TMP/expected" "$E2E_TMP/got-env" | head -n 20 >&2
+fi
+
+timeout 300 "$ROOT/docker/podman-env" ensure_base_image || exit 1
+# shellcheck disable=SC2086 # word lists
+timeout 120 podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck \
+	-v "$task:/var/task:ro" -v "$ROOT/tests/events:/events:ro" "$BASE_IMAGE" \
+	sh -c "$run_events" /events /var/task/bootstrap >"$E2E_TMP/got-base" 2>/dev/null
+if cmp -s "$E2E_TMP/expected" "$E2E_TMP/got-base"; then
+	e2e_pass
+else
+	e2e_fail "the unzipped bootstrap answers differently in the bare base image"
+	diff "$E2E_TMP/expected" "$E2E_TMP/got-base" | head -n 20 >&2
+fi
+echo "$events events answered alike by build/bootstrap and the zip's, on the host and in $BASE_IMAGE"
+
+e2e_finish
