@@ -162,4 +162,11 @@ case $out in
 *) e2e_fail "cgi subcommand: $out" ;;
 esac
 
+# The health check is honest: with nothing serving, it fails.
+if podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck --entrypoint "${health%% *}" "$IMAGE" >/dev/null 2>&1; then
+	e2e_fail "the health check passes with no server running"
+else
+	e2e_pass
+fi
+
 e2e_finish
