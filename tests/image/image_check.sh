@@ -6,14 +6,8 @@
 # the deploy files against the image's config, and its size and packages.
 # Everything binds 127.0.0.1 on free ports (host network); the containers and
 # the image it makes are removed at exit, the base image is kept as a cache.
-. "$(dirname "$0")/../e2e/lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-PODMAN_ENV_DIR=$ROOT/docker
-. "$ROOT/docker/podman-env"
-
-E2E_TIMEOUT=${E2E_TIMEOUT:-570}
-e2e_start image
+. "$(dirname "$0")/lib.sh"
+image_test_start image 570
 IMAGE=localhost/math-service:image-check-$$
 NAME=math-service-image-check-$$
 MAX_IMAGE_BYTES=100000000
@@ -31,9 +25,6 @@ step() {
 }
 
 # ---- build ------------------------------------------------------------------
-
-step "base image"
-timeout 300 "$ROOT/docker/podman-env" ensure_base_image || exit 1
 
 # A build context cannot follow a symlink out of itself (git worktrees here
 # share node_modules that way): then build from a copy with the real files.

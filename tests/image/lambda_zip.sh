@@ -5,14 +5,8 @@
 # and answers every event in tests/events/ exactly as build/bootstrap does:
 # in an empty environment, and inside the bare Debian base image, which has
 # neither libcurl nor libcjson.
-. "$(dirname "$0")/../e2e/lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-PODMAN_ENV_DIR=$ROOT/docker
-. "$ROOT/docker/podman-env"
-
-E2E_TIMEOUT=${E2E_TIMEOUT:-300}
-e2e_start lambda-zip
+. "$(dirname "$0")/lib.sh"
+image_test_start lambda-zip 300
 zip=$BUILD/lambda.zip
 task=$E2E_TMP/task
 
@@ -40,7 +34,6 @@ else
 	diff "$E2E_TMP/expected" "$E2E_TMP/got-env" | head -n 20 >&2
 fi
 
-timeout 300 "$ROOT/docker/podman-env" ensure_base_image || exit 1
 # shellcheck disable=SC2086 # word lists
 timeout 120 podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck \
 	-v "$task:/var/task:ro" -v "$ROOT/tests/events:/events:ro" "$BASE_IMAGE" \
