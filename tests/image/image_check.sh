@@ -52,15 +52,20 @@ grep -E 'Synthesis|passed|failed' "$E2E_TMP/build.log" | sed 's/^/  build: /' | 
 # ---- size and contents --------------------------------------------------------
 
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
-echo "image size: $size bytes ($(( size / 1000000 )) MB; limit $(( MAX_IMAGE_BYTES / 1000000 )) MB)"
+base_size=$(podman image inspect --format '{{.Size}}' "$BASE_IMAGE")
+echo "image size: $size bytes ($(( size / 1000000 )) MB; limit $(( MAX_IMAGE_BYTES / 1000000 )) MB):" \
+	"$(( base_size / 1000000 )) MB base + $(( (size - base_size) / 1000000 )) MB added"
 if [ "$size" -lt "$MAX_IMAGE_BYTES" ]; then e2e_pass; else e2e_fail "image is $size bytes"; fi
-podman history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" |
-	awk -F'\t' '$1 != "0B" { printf "  layer %-9s %.100s\n", $1, $2 }'
-echo "packages:"
 # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
-podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck --entrypoint dpkg-query "$IMAGE" \
-	-W -f '${Package}=${Version}\n' | sort | paste -sd ' ' | fold -s -w 110 | sed 's/^/  /'
-echo "our files:"
+packages() {
+	podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck --entrypoint dpkg-query "$1" \
+		-W -f '${Package}=${Version}\n' | sort
+}
+packages "$IMAGE" >"$E2E_TMP/packages"
+packages "$BASE_IMAGE" >"$E2E_TMP/base-packages"
+echo "packages: $(wc -l <"$E2E_TMP/packages") in all; added to the base image's $(wc -l <"$E2E_TMP/base-packages"):"
+comm -13 "$E2E_TMP/base-packages" "$E2E_TMP/packages" | paste -sd ' ' | fold -s -w 100 | sed 's/^/  /'
+echo "ours (/usr/local):"
 podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck --entrypoint find "$IMAGE" \
 	/usr/local/bin /usr/local/lib/math-service -type f -printf '  %10s %p\n'
 
@@ -141,6 +146,80 @@ else
 	e2e_fail "no access log line on the container's output"
 fi
 
+# ---- Lambda mode: bootstrap against the test Runtime API emulator --------------------
+
+step "Lambda mode"
+# A /hello event (API Gateway REST), to see the entrypoint name the environment.
+/usr/bin/python3 -c 'import json, sys
+e = json.load(open(sys.argv[1]))
+e.update(path="/hello", queryStringParameters=None, multiValueQueryStringParameters=None,
+         pathParameters={"proxy": "hello"})
+e["requestContext"]["path"] = "/prod/hello"
+json.dump(e, open(sys.argv[2], "w"))' tests/events/apigw-v1-add.json "$E2E_TMP/apigw-v1-hello.json"
+# event, then the answer expected: outcome, statusCode, body (ALB without
+# multi-value headers passes only the last i).
+cat >"$E2E_TMP/lambda-cases" <<EOF
+tests/events/apigw-v1-add.json response 200 15
+tests/events/apigw-v2-add.json response 200 15
+tests/events/alb-add.json response 200 10
+tests/events/alb-multi-value-add.json response 200 15
+tests/events/malformed-sqs.json error - -
+tests/events/function-url-add.json response 200 15
+$E2E_TMP/apigw-v1-hello.json response 200 "Hello from lambda"
+EOF
+python3 tests/lambda_runtime_emulator.py --port 0 --port-file "$E2E_TMP/api-port" \
+	--out "$E2E_TMP/lambda" --timeout 60 --events $(cut -d' ' -f1 "$E2E_TMP/lambda-cases") \
+	>"$E2E_TMP/emulator.log" 2>&1 &
+emulator=$!
+until [ -s "$E2E_TMP/api-port" ] || ! kill -0 "$emulator" 2>/dev/null; do sleep 0.1; done
+podman run -d --name "$NAME-lambda" $PODMAN_RUN_FLAGS --no-healthcheck \
+	-e AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$E2E_TMP/api-port")" "$IMAGE" >/dev/null || exit 1
+emulator_rc=0
+wait "$emulator" || emulator_rc=$?
+if [ "$emulator_rc" = 0 ]; then e2e_pass; else e2e_fail "emulator exit $emulator_rc: $(tail -n 3 "$E2E_TMP/emulator.log")"; fi
+# The answers, in order, against the table above.
+if /usr/bin/python3 -c 'import json, sys
+report = json.load(open(sys.argv[1]))
+fails = 0
+for inv, line in zip(report["invocations"], open(sys.argv[2])):
+    event, outcome, status, body = line.rstrip("\n").split(" ", 3)
+    got = inv["body"] if isinstance(inv["body"], dict) else {}
+    ok = inv["outcome"] == outcome and (outcome != "response" or
+         (str(got.get("statusCode")) == status and got.get("body") == body))
+    print("  %-4s %-28s %s %s" % ("ok" if ok else "FAIL", event.split("/")[-1], inv["outcome"],
+          json.dumps(got.get("body"))[:60] if got else inv.get("error_type")))
+    fails += not ok
+sys.exit(1 if fails or len(report["invocations"]) != sum(1 for _ in open(sys.argv[2])) else 0)' \
+	"$E2E_TMP/lambda/report.json" "$E2E_TMP/lambda-cases"; then
+	e2e_pass
+else
+	e2e_fail "Lambda mode answers (above)"
+fi
+podman rm -f -t 0 "$NAME-lambda" >/dev/null 2>&1
+
+# Between invocations the runtime waits in GET /next; `podman stop` then must
+# end it by its SIGTERM, not by SIGKILL after the grace period. The Runtime API
+# here accepts the connection and never answers, like Lambda with no event.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(60)' "$E2E_TMP/idle-port" &
+E2E_PIDS="$E2E_PIDS $!"
+until [ -s "$E2E_TMP/idle-port" ]; do sleep 0.1; done
+podman run -d --name "$NAME-lambda" $PODMAN_RUN_FLAGS --no-healthcheck \
+	-e AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$E2E_TMP/idle-port")" "$IMAGE" >/dev/null || exit 1
+sleep 1
+started=$(date +%s)
+podman stop -t 10 "$NAME-lambda" >/dev/null
+took=$(( $(date +%s) - started ))
+exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$NAME-lambda")
+echo "Lambda mode: podman stop took ${took}s, exit code $exit_code (143 = SIGTERM)"
+if [ "$took" -lt 10 ] && [ "$exit_code" != 137 ]; then
+	e2e_pass
+else
+	e2e_fail "Lambda mode stop took ${took}s with exit code $exit_code (137 = SIGKILL)"
+fi
+
 # ---- debugging subcommands ----------------------------------------------------------
 
 step "cgi and invoke subcommands"
@@ -152,6 +231,16 @@ case $out in
 15") e2e_pass ;;
 *) e2e_fail "cgi subcommand: $out" ;;
 esac
+
+out=$(podman run --rm -i $PODMAN_RUN_FLAGS --no-healthcheck "$IMAGE" invoke - \
+	<tests/events/alb-multi-value-add.json)
+if printf '%s' "$out" | /usr/bin/python3 -c 'import json, sys
+r = json.load(sys.stdin)
+sys.exit(0 if r["statusCode"] == 200 and r["body"] == "15" and r["statusDescription"] == "200 OK" else 1)'; then
+	e2e_pass
+else
+	e2e_fail "invoke subcommand: $out"
+fi
 
 # The health check is honest: with nothing serving, it fails.
 if podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck --entrypoint "${health%% *}" "$IMAGE" >/dev/null 2>&1; then

@@ -16,7 +16,8 @@ if zipinfo "$zip" bootstrap | grep -q '^-rwx'; then e2e_pass; else e2e_fail "no 
 
 # What the loader resolves: every library from lib/ (linux-vdso is the kernel's).
 "$task/lib/ld-linux-x86-64.so.2" --library-path "$task/lib" --list "$task/bin/bootstrap" >"$E2E_TMP/ldd"
-sed 's/^/  /' "$E2E_TMP/ldd"
+echo "  $(grep -c "=> $task/lib/" "$E2E_TMP/ldd") libraries, all from lib/:" \
+	"$(sed -n 's/^[[:space:]]*\([^ ]*\) =>.*/\1/p' "$E2E_TMP/ldd" | paste -sd ' ')" | fold -s -w 100
 outside=$(grep -v -e 'linux-vdso' -e "=> $task/lib/" "$E2E_TMP/ldd")
 if [ -z "$outside" ]; then e2e_pass; else e2e_fail "libraries from outside the zip: $outside"; fi
 
