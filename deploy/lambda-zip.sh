@@ -57,4 +57,4 @@ rm -f "$zip"
 mkdir -p "$(dirname "$zip")"
 zip_abs=$(cd "$(dirname "$zip")" && pwd)/$(basename "$zip")
 (cd "$stage" && zip -q -r -X "$zip_abs" bootstrap bin lib docs)
-echo "$zip: $(du -k "$zip" | cut -f1) KiB, $(ls "$stage/lib" | wc -l) libraries"
+echo "$zip: $(du -k "$zip" | cut -f1) KiB, $(find "$stage/lib" -type f | wc -l) libraries"

@@ -6,6 +6,7 @@
 # the deploy files against the image's config, and its size and packages.
 # Everything binds 127.0.0.1 on free ports (host network); the containers and
 # the image it makes are removed at exit, the base image is kept as a cache.
+# shellcheck disable=SC2086,SC2046 # PODMAN_*_FLAGS and the event list are word lists
 . "$(dirname "$0")/lib.sh"
 image_test_start image 570
 IMAGE=localhost/math-service:image-check-$$
@@ -39,7 +40,6 @@ fi
 step "podman build"
 started=$(date +%s)
 # --layers=false: no intermediate images are left behind to clean up.
-# shellcheck disable=SC2086 # word lists
 if ! timeout 480 podman build $PODMAN_BUILD_FLAGS --layers=false -t "$IMAGE" "$context" \
 	>"$E2E_TMP/build.log" 2>&1; then
 	tail -n 40 "$E2E_TMP/build.log" >&2
@@ -171,6 +171,7 @@ python3 tests/lambda_runtime_emulator.py --port 0 --port-file "$E2E_TMP/api-port
 	--out "$E2E_TMP/lambda" --timeout 60 --events $(cut -d' ' -f1 "$E2E_TMP/lambda-cases") \
 	>"$E2E_TMP/emulator.log" 2>&1 &
 emulator=$!
+E2E_PIDS="$E2E_PIDS $emulator"
 until [ -s "$E2E_TMP/api-port" ] || ! kill -0 "$emulator" 2>/dev/null; do sleep 0.1; done
 podman run -d --name "$NAME-lambda" $PODMAN_RUN_FLAGS --no-healthcheck \
 	-e AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$E2E_TMP/api-port")" "$IMAGE" >/dev/null || exit 1
