@@ -176,7 +176,7 @@ run: all
 run-cgi: all
 	@mkdir -p $(BUILD)/run/www
 	@echo "serving http://127.0.0.1:$(PORT)/cgi-bin/app.cgi/ (try /cgi-bin/app.cgi/docs); Ctrl-C stops"
-	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stdout \
+	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stderr \
 		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} \
 		lighttpd -D -f deploy/lighttpd-cgi.conf
 
