@@ -110,6 +110,49 @@ node_modules/swagger-ui-dist/%: package-lock.json
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# ---- fuzzing (libFuzzer + ASan + UBSan; harnesses in tests/fuzz/, seeds in tests/fuzz/corpus/) ----
+
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 300
+# make test runs each harness over its seed corpus, then mutates for this long.
+FUZZ_TEST_SECONDS ?= 5
+FUZZ_DIR      := build/fuzz
+FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_NAMES    := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
+FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_APP_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(CJSON_LIBS) -o $@
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
+
+.PHONY: fuzz-build fuzz test-fuzz
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/, findings to build/fuzz/findings/.
+# `make -j2 fuzz` runs two at a time.
+fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
+fuzz-%: $(FUZZ_DIR)/%
+	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/findings
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/findings/$*- \
+		$(FUZZ_DIR)/corpus/$* tests/fuzz/corpus/$*
+
+test-fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_NAMES); do \
+		rm -rf $(FUZZ_DIR)/test-corpus/$$f; mkdir -p $(FUZZ_DIR)/test-corpus/$$f $(FUZZ_DIR)/findings; \
+		echo "fuzz $$f: seed corpus + $(FUZZ_TEST_SECONDS)s"; \
+		$(FUZZ_DIR)/$$f -max_total_time=$(FUZZ_TEST_SECONDS) -artifact_prefix=$(FUZZ_DIR)/findings/$$f- \
+			$(FUZZ_DIR)/test-corpus/$$f tests/fuzz/corpus/$$f 2>$(FUZZ_DIR)/test-$$f.log \
+			|| { tail -40 $(FUZZ_DIR)/test-$$f.log >&2; exit 1; }; \
+		grep -h '^Done\|INITED' $(FUZZ_DIR)/test-$$f.log; \
+	done
+
 # ---- commands -------------------------------------------------------------
 
 .PHONY: help
@@ -126,6 +169,8 @@ help:
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
 	@echo "make image-check  build the Dockerfile with podman, run it in ECS and Lambda mode (part of make test)"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
+	@echo "make fuzz       run each libFuzzer harness for FUZZ_SECONDS (300) under ASan+UBSan (-j2 ok)"
+	@echo "make test-fuzz  run each harness over its seed corpus plus FUZZ_TEST_SECONDS (part of make test)"
 
 .PHONY: deps
 deps:
@@ -135,7 +180,7 @@ deps:
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
 
 .PHONY: test test-unit test-e2e test-asan test-valgrind
-test: test-unit test-e2e test-asan test-valgrind
+test: test-unit test-e2e test-asan test-valgrind test-fuzz
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2

@@ -1,0 +1,144 @@
+/* libFuzzer harness: a FastCGI request as the responder sees it after libfcgi
+ * has unpacked the records: params in, body stream in, response bytes out,
+ * through serve_gateway_request(MOUNT_AT_ROOT), the same call fcgi/ makes.
+ * Input layout: one byte choosing the size of the body reads (FCGI_STDIN
+ * arrives in records of any size), then "NAME=value" params separated by NUL
+ * and ended by an empty one ("\0\0"), then the body bytes.
+ * Checked: the body is read exactly up to CONTENT_LENGTH and never past it;
+ * a short body never gets a 200; the response is "Status:" + headers + blank
+ * line + a body exactly Content-Length long (none for HEAD); no header
+ * carries a bare CR or LF. */
+#include <stdint.h>
+
+#include "check.h"
+#include "input_limits.h"
+#include "serve.h"
+
+struct memory_transport {
+	const char *body;
+	size_t body_n, body_pos, chunk;
+	char *out;
+	size_t out_n;
+	int writes;
+};
+
+static ssize_t read_body(void *ctx, char *p, size_t n)
+{
+	struct memory_transport *t = ctx;
+	size_t left = t->body_n - t->body_pos;
+	if (n > t->chunk)
+		n = t->chunk;
+	if (n > left)
+		n = left;
+	memcpy(p, t->body + t->body_pos, n);
+	t->body_pos += n;
+	return (ssize_t)n;
+}
+
+static int write_out(void *ctx, const char *p, size_t n)
+{
+	struct memory_transport *t = ctx;
+	t->out = realloc(t->out, t->out_n + n);
+	memcpy(t->out + t->out_n, p, n);
+	t->out_n += n;
+	t->writes++;
+	return 0;
+}
+
+/* The last value of NAME among the params, as the gateway sees it (last one wins), or NULL. */
+static const char *param(char *const *envp, const char *name)
+{
+	const char *v = NULL;
+	size_t n = strlen(name);
+	for (; *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			v = *envp + n + 1;
+	return v;
+}
+
+/* CONTENT_LENGTH as a number when it is plain digits within the limit, else -1. */
+static long long declared_length(const char *cl)
+{
+	if (cl == NULL || *cl == '\0')
+		return 0;
+	unsigned long long n = 0;
+	for (const char *p = cl; *p; p++) {
+		if (*p < '0' || *p > '9' || n > (1ULL << 40))
+			return -1;
+		n = n * 10 + (unsigned long long)(*p - '0');
+	}
+	return n <= limit_body_bytes() ? (long long)n : -1;
+}
+
+static void check_output(const struct memory_transport *t, bool head, int *status_out)
+{
+	CHECK(t->writes == 1, "%d writes for one response", t->writes);
+	const char *end = fuzz_find(t->out, t->out_n, "\r\n\r\n", 4);
+	CHECK(end != NULL, "no blank line after the headers");
+	size_t head_n = (size_t)(end - t->out) + 2, body_n = t->out_n - head_n - 2;
+	int status = 0;
+	CHECK(t->out_n > 12 && memcmp(t->out, "Status: ", 8) == 0 && sscanf(t->out + 8, "%3d", &status) == 1,
+	      "no Status line");
+	CHECK(fuzz_status_expected(status), "status %d", status);
+	*status_out = status;
+	long long content_length = -1;
+	for (const char *line = t->out; line < t->out + head_n;) {
+		const char *eol = fuzz_find(line, (size_t)(t->out + head_n - line), "\r\n", 2);
+		CHECK(eol != NULL, "header line without CRLF");
+		CHECK(memchr(line, '\n', (size_t)(eol - line)) == NULL && memchr(line, '\r', (size_t)(eol - line)) == NULL,
+		      "bare CR or LF inside a header line");
+		const char *colon = memchr(line, ':', (size_t)(eol - line));
+		CHECK(colon != NULL && colon > line, "header line without a name");
+		if ((size_t)(colon - line) == 14 && memcmp(line, "Content-Length", 14) == 0)
+			content_length = strtoll(colon + 1, NULL, 10);
+		line = eol + 2;
+	}
+	CHECK(content_length >= 0, "no Content-Length");
+	if (head)
+		CHECK(body_n == 0, "HEAD answered with %zu body bytes", body_n);
+	else
+		CHECK((long long)body_n == content_length, "Content-Length %lld, body %zu bytes", content_length,
+		      body_n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	struct memory_transport t = { .chunk = (size_t)data[0] * 37 % 4096 + 1 };
+	data++, size--;
+
+	/* Params: NUL-terminated strings up to an empty one; whatever follows is the body. */
+	char *block = malloc(size + 1);
+	memcpy(block, data, size);
+	block[size] = '\0';
+	char **envp = calloc(size / 2 + 2, sizeof *envp);
+	size_t k = 0, i = 0;
+	while (i < size && block[i] != '\0') {
+		envp[k++] = block + i;
+		i += strlen(block + i) + 1;
+	}
+	envp[k] = NULL;
+	i = i < size ? i + 1 : size;
+	t.body = block + i;
+	t.body_n = size - i;
+
+	const struct transport transport = { read_body, write_out, &t };
+	CHECK(serve_gateway_request(envp, "fcgi", MOUNT_AT_ROOT, &transport) == 0, "serving failed");
+
+	const char *method = param(envp, "REQUEST_METHOD");
+	int status = 0;
+	check_output(&t, method != NULL && strcmp(method, "HEAD") == 0, &status);
+
+	long long declared = declared_length(param(envp, "CONTENT_LENGTH"));
+	CHECK(declared < 0 ? t.body_pos == 0 : t.body_pos <= (size_t)declared, "read %zu body bytes, declared %lld",
+	      t.body_pos, declared);
+	if (declared > 0 && (size_t)declared > t.body_n)
+		CHECK(status >= 400, "a truncated body (%lld declared, %zu sent) answered %d", declared, t.body_n,
+		      status);
+
+	free(t.out);
+	free(envp);
+	free(block);
+	return 0;
+}
