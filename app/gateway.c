@@ -113,10 +113,20 @@ static void set_body_length(struct request *req, struct str cl, size_t *body_len
 	*body_length = (size_t)n;
 }
 
+/* SERVER_NAME and SERVER_PORT end up in a redirect's Location: no spaces or control bytes. */
+static bool host_part_ok(struct str s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if ((unsigned char)s.p[i] <= 0x20 || s.p[i] == 0x7F)
+			return false;
+	return true;
+}
+
 static void set_host(struct request *req, const struct meta *m)
 {
 	struct str host = request_header(req, "host");
-	if (!str_is_null(host) || m->server_name.n == 0) {
+	if (!str_is_null(host) || m->server_name.n == 0 || !host_part_ok(m->server_name) ||
+	    !host_part_ok(m->server_port)) {
 		req->host = str_is_null(host) ? STR_LIT("") : host;
 		return;
 	}

@@ -116,6 +116,15 @@ void request_set_query_string(struct request *r, struct str raw)
 		request_fail(r, 400, "Invalid query string: contains a NUL byte");
 		return;
 	}
+	/* No URL carries control bytes (RFC 3986); a raw CR or LF would also reach
+	 * the Location of a redirect, which repeats the query as received. */
+	for (size_t i = 0; i < raw.n; i++) {
+		unsigned char c = (unsigned char)raw.p[i];
+		if (c < 0x20 || c == 0x7F) {
+			request_fail(r, 400, "Invalid query string: contains a control character");
+			return;
+		}
+	}
 	r->raw_query = raw;
 	r->query.n = 0;
 	int rc = query_parse(r->arena, raw, &r->query);
@@ -200,7 +209,10 @@ void request_add_header(struct request *r, struct str name, struct str value)
 		request_fail(r, 431, "Request headers too large");
 		return;
 	}
-	if (name.n == 0 || str_has_byte(name, '\0') || str_has_byte(value, '\0')) {
+	/* RFC 9110 5.5: no NUL, CR or LF in a field. A CR or LF could also end a
+	 * header we echo (the Host in a redirect's Location) and start another. */
+	if (name.n == 0 || str_has_byte(name, '\0') || str_has_byte(value, '\0') || str_has_byte(name, '\r') ||
+	    str_has_byte(name, '\n') || str_has_byte(value, '\r') || str_has_byte(value, '\n')) {
 		request_fail(r, 400, "Invalid request header");
 		return;
 	}

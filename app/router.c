@@ -202,7 +202,8 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 		buf_append(&url, "://", 3);
 		buf_append_str(&url, req->host);
 	}
-	buf_append_str(&url, req->root_path);
+	/* root_path is decoded (SCRIPT_NAME, an API stage): encode it like the path. */
+	buf_append_str(&url, percent_encode_path(resp->arena, req->root_path));
 	buf_append_str(&url, percent_encode_path(resp->arena, new_path));
 	if (req->raw_query.n > 0) {
 		buf_append_byte(&url, '?');

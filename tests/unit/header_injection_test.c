@@ -1,0 +1,53 @@
+/* Regression tests from fuzzing (tests/fuzz/): no request input may add or
+ * split a response header (the redirect's Location repeats host, root path and query). */
+#include <criterion/criterion.h>
+
+#include "harness.h"
+
+Test(header_injection, host_header_with_crlf_is_a_400_not_a_second_location_header)
+{
+	struct exchange x;
+	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/users?x=1",
+					 "HTTP_HOST=s\r\nSet-Cookie: stolen=1", NULL }, NULL, 0);
+	cr_expect_eq(x.resp.status, 400);
+	cr_expect_null(exchange_header(&x, "Location"));
+	cr_expect_null(exchange_header(&x, "Set-Cookie"));
+	exchange_free(&x);
+}
+
+Test(header_injection, header_value_with_bare_lf_is_a_400)
+{
+	struct exchange x;
+	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/", "HTTP_X_TRACE=a\nb", NULL }, NULL, 0);
+	cr_expect_eq(x.resp.status, 400);
+	exchange_free(&x);
+}
+
+Test(header_injection, query_with_lf_is_a_400_not_echoed_into_location)
+{
+	struct exchange x;
+	GET(&x, "/api/v1/users?x\nSet-Cookie: a=1");
+	cr_expect_eq(x.resp.status, 400);
+	cr_expect_null(exchange_header(&x, "Location"));
+	exchange_free(&x);
+}
+
+Test(header_injection, script_name_with_crlf_is_percent_encoded_in_location)
+{
+	struct exchange x;
+	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "SCRIPT_NAME=/app\r\nX: 1", "PATH_INFO=/api/v1/users",
+					 NULL }, NULL, 0);
+	cr_expect_eq(x.resp.status, 307);
+	cr_expect_str_eq(exchange_header(&x, "Location"), "/app%0D%0AX:%201/api/v1/users/");
+	exchange_free(&x);
+}
+
+Test(header_injection, server_name_with_crlf_gives_a_relative_location)
+{
+	struct exchange x;
+	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "SERVER_NAME=a\r\nX: 1", "SERVER_PORT=8080",
+					 "REQUEST_URI=/api/v1/users", NULL }, NULL, 0);
+	cr_expect_eq(x.resp.status, 307);
+	cr_expect_str_eq(exchange_header(&x, "Location"), "/api/v1/users/");
+	exchange_free(&x);
+}
