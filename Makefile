@@ -153,6 +153,20 @@ test-fuzz: $(FUZZ_BINS)
 		grep -h '^Done\|INITED' $(FUZZ_DIR)/test-$$f.log; \
 	done
 
+# ---- benchmarks (bench/run.sh: side by side on loopback; table + build/bench.json) ----
+
+# Where the reference FastAPI app lives (SHARED_DIR/reference/main.py).
+SHARED_DIR ?= ../shared
+BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
+
+$(BENCH_EXEC_LOOP): bench/exec_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+.PHONY: bench
+bench: all $(BENCH_EXEC_LOOP)
+	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
+
 # ---- commands -------------------------------------------------------------
 
 .PHONY: help
@@ -169,6 +183,7 @@ help:
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
 	@echo "make image-check  build the Dockerfile with podman, run it in ECS and Lambda mode (part of make test)"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
+	@echo "make bench      FastCGI vs static vs CGI vs FastAPI (wrk), CGI exec cost, Lambda, RSS, sizes"
 	@echo "make fuzz       run each libFuzzer harness for FUZZ_SECONDS (300) under ASan+UBSan (-j2 ok)"
 	@echo "make test-fuzz  run each harness over its seed corpus plus FUZZ_TEST_SECONDS (part of make test)"
 

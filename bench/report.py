@@ -1,0 +1,130 @@
+"""Turns bench/run.sh's tab-separated results into a table (Markdown, so the
+README can quote it as printed) and a JSON document for comparing commits.
+
+usage: python3 bench/report.py RESULTS.tsv OUT.json
+"""
+import json
+import sys
+
+SERVERS = [
+    ("fcgi", "FastCGI (lighttpd + app.fcgi)"),
+    ("static", "static file (same lighttpd)"),
+    ("cgi", "CGI (lighttpd mod_cgi)"),
+    ("fastapi", "FastAPI (uvicorn)"),
+]
+
+
+def load(path):
+    doc = {"meta": {}, "bodies": {}, "wrk": [], "rss_kb": {}, "cgi_exec_us": {},
+           "lambda": {}, "binary_bytes": {}}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            kind, *fields = line.rstrip("\n").split("\t")
+            if kind == "meta":
+                doc["meta"][fields[0]] = fields[1]
+            elif kind == "body":
+                label, path_, size = fields
+                doc["bodies"][label] = {"path": path_, "bytes": int(size)}
+            elif kind == "wrk":
+                server, label, conns, numbers = fields
+                rps, p50, p99, errors, non2xx = numbers.split()
+                doc["wrk"].append({
+                    "server": server, "endpoint": doc["bodies"][label]["path"], "label": label,
+                    "connections": int(conns), "requests_per_s": float(rps),
+                    "p50_us": int(p50), "p99_us": int(p99),
+                    "socket_errors": int(errors), "non_2xx_3xx": int(non2xx)})
+            elif kind == "rss":
+                label, pid, rss, hwm = fields
+                doc["rss_kb"].setdefault(label, []).append({"pid": int(pid), "rss": int(rss), "peak": int(hwm)})
+            elif kind == "exec":
+                label, wall, cpu, runs = fields
+                doc["cgi_exec_us"][label] = {"wall": float(wall), "cpu": float(cpu)}
+                doc["cgi_exec_us"]["runs_each"] = int(runs)
+            elif kind == "lambda":
+                key, value, unit = (fields + [""])[:3]
+                doc["lambda"][key] = {"value": float(value), "unit": unit}
+            elif kind == "size":
+                name, size, stripped = fields
+                doc["binary_bytes"][name] = {"file": int(size), "stripped": int(stripped)}
+    return doc
+
+
+def ratios(doc):
+    by_key = {(r["server"], r["label"], r["connections"]): r for r in doc["wrk"]}
+    out = []
+    for (server, label, conns), r in by_key.items():
+        if server != "fcgi":
+            continue
+        row = {"endpoint": r["endpoint"], "connections": conns}
+        for other in ("static", "cgi", "fastapi"):
+            o = by_key.get((other, label, conns))
+            if o and o["requests_per_s"] > 0:
+                row["fcgi_over_" + other] = round(r["requests_per_s"] / o["requests_per_s"], 3)
+        out.append(row)
+    return out
+
+
+def fmt_cell(r):
+    if r is None:
+        return "-"
+    cell = "%.0f (%.2f / %.2f)" % (r["requests_per_s"], r["p50_us"] / 1000, r["p99_us"] / 1000)
+    bad = r["socket_errors"] + r["non_2xx_3xx"]
+    return cell + (" **%d errors**" % bad if bad else "")
+
+
+def print_tables(doc):
+    m = doc["meta"]
+    print("## math-service benchmark, %s, commit %s" % (m.get("date"), m.get("commit")))
+    print()
+    print("%s CPUs (%s), Linux %s; load average before %s, after %s. wrk %s s per run on loopback;"
+          % (m.get("cpus"), m.get("cpu"), m.get("kernel"), m.get("load_before"), m.get("load_after"),
+             m.get("wrk_seconds")))
+    print("%s worker processes for app.fcgi and for uvicorn; %s; %s."
+          % (m.get("procs"), m.get("lighttpd"), m.get("fastapi")))
+    print()
+    print("Requests/s (p50 / p99 latency in ms):")
+    print()
+    print("| endpoint | conns | " + " | ".join(name for _, name in SERVERS)
+          + " | FastCGI/static | FastCGI/FastAPI |")
+    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|")
+    by_key = {(r["server"], r["label"], r["connections"]): r for r in doc["wrk"]}
+    for ratio in doc["ratios"]:
+        label = next(k for k, v in doc["bodies"].items() if v["path"] == ratio["endpoint"])
+        conns = ratio["connections"]
+        cells = [fmt_cell(by_key.get((s, label, conns))) for s, _ in SERVERS]
+        print("| `%s` | %d | %s | %.2f | %.2f |" % (ratio["endpoint"], conns, " | ".join(cells),
+                                                  ratio.get("fcgi_over_static", 0), ratio.get("fcgi_over_fastapi", 0)))
+    print()
+    e = doc["cgi_exec_us"]
+    if "app_cgi" in e and "bin_true" in e:
+        a, t = e["app_cgi"], e["bin_true"]
+        print("CGI process per request (fork + exec + wait; medians of rounds, %d runs each):" % e["runs_each"])
+        print()
+        print("| | app.cgi `/math/add?i=5&i=10` | `/bin/true` | app.cgi - true | app.cgi / true |")
+        print("|---|---:|---:|---:|---:|")
+        for kind in ("cpu", "wall"):
+            print("| %s time, us | %.0f | %.0f | %.0f | %.2f |" % (
+                "CPU (user+sys)" if kind == "cpu" else "wall", a[kind], t[kind], a[kind] - t[kind], a[kind] / t[kind]))
+        print()
+    for key, v in doc["lambda"].items():
+        print("Lambda %s: %g %s" % (key.replace("_", " "), v["value"], v["unit"]))
+    for label, procs in doc["rss_kb"].items():
+        print("RSS after the load, %s: %s" % (label.replace("_", " "), ", ".join(
+            "%d kB (peak %d kB)" % (p["rss"], p["peak"]) for p in procs)))
+    print("Binary sizes: " + ", ".join("%s %d kB (stripped %d kB)" % (n, s["file"] // 1024, s["stripped"] // 1024)
+                                       for n, s in doc["binary_bytes"].items()))
+
+
+def main():
+    doc = load(sys.argv[1])
+    doc["ratios"] = ratios(doc)
+    print_tables(doc)
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    print()
+    print("(also in %s)" % sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+#!/bin/sh
+# make bench: every figure side by side in one run, on loopback, then a table
+# on stdout and the same numbers in $BUILD/bench.json (bench/report.py).
+#   1. FastCGI: lighttpd with the top-level lighttpd.conf spawning app.fcgi;
+#   2. the same lighttpd serving a static file with the same body (the ceiling);
+#   3. the reference FastAPI app ($SHARED_DIR/reference) under uvicorn;
+#   4. CGI: app.cgi under lighttpd mod_cgi, and fork+exec+wait of app.cgi
+#      against /bin/true (bench/exec_loop.c);
+#   5. Lambda: bench/lambda.sh (start to first /next, per-invocation overhead);
+#   6. worker RSS after the load, binary sizes.
+# The wrk runs take turns server by server for each endpoint and connection
+# count, so a busy neighbour slows all of them alike: read the ratios.
+#
+# Settings (environment): BUILD (build), SHARED_DIR (../shared),
+# WRK_SECONDS (5 per run), CONNECTIONS ("1 16 64"), BENCH_PROCS (worker
+# processes for app.fcgi and for uvicorn: 1), PYTHON (/usr/bin/python3, Debian's,
+# which has fastapi and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
+set -u
+cd "$(dirname "$0")/.."
+. tests/e2e/lib.sh
+
+SHARED_DIR=${SHARED_DIR:-../shared}
+WRK_SECONDS=${WRK_SECONDS:-5}
+CONNECTIONS=${CONNECTIONS:-"1 16 64"}
+# One process each by default: uvicorn's own --workers mode (0.17.6 in Debian 12)
+# stalls about 40 ms on every keep-alive request (measured: 22 requests/s at one
+# connection), and one uvicorn process per container is FastAPI's advice anyway.
+PROCS=${BENCH_PROCS:-1}
+PYTHON=${PYTHON:-/usr/bin/python3}
+EXEC_ROUNDS=${EXEC_ROUNDS:-9}
+EXEC_BATCH=${EXEC_BATCH:-100}
+BUILD_ABS=$(cd "$BUILD" && pwd)
+
+# The endpoints measured, as label=path?query.
+ENDPOINTS="root=/ add=/math/add?i=5&i=10 item=/items/42?q=x"
+
+E2E_TIMEOUT=${BENCH_TIMEOUT:-900}
+e2e_start bench
+RESULTS=$E2E_TMP/results.tsv
+: >"$RESULTS"
+
+# Servers run in their own process group (setsid), so stopping one also stops
+# the workers it spawned (lighttpd's app.fcgi, uvicorn's workers).
+BENCH_GROUPS=""
+start_group() {
+	setsid "$@" </dev/null >>"$E2E_TMP/servers.log" 2>&1 &
+	BENCH_GROUPS="$BENCH_GROUPS $!"
+	LAST_GROUP=$!
+}
+stop_group() {
+	kill -TERM "-$1" 2>/dev/null || return 0
+	_i=0
+	while kill -0 "-$1" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "-$1" 2>/dev/null
+	return 0
+}
+bench_cleanup() {
+	for g in $BENCH_GROUPS; do stop_group "$g"; done
+}
+trap 'bench_cleanup; e2e_cleanup' EXIT
+
+# result KIND FIELD...: one tab-separated line for bench/report.py.
+result() {
+	{
+		printf '%s' "$1"
+		shift
+		for _f; do printf '\t%s' "$_f"; done
+		printf '\n'
+	} >>"$RESULTS"
+}
+
+fail() {
+	echo "bench: $*" >&2
+	[ -s "$E2E_TMP/servers.log" ] && tail -20 "$E2E_TMP/servers.log" >&2
+	exit 1
+}
+
+# ---- the machine and the code measured ------------------------------------
+
+result meta date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+result meta commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"
+result meta cpus "$(nproc)"
+result meta cpu "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+result meta kernel "$(uname -r)"
+result meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+result meta wrk_seconds "$WRK_SECONDS"
+result meta procs "$PROCS"
+result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
+result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__)')" ||
+	fail "$PYTHON has no fastapi/uvicorn (make deps installs python3-fastapi python3-uvicorn)"
+
+# ---- servers ---------------------------------------------------------------
+
+# lighttpd.conf as shipped, with an app directory holding app.fcgi, and docs/
+# holding, for each endpoint, a static file with exactly the service's body.
+APP_DIR=$E2E_TMP/app
+mkdir -p "$APP_DIR/docs" "$E2E_TMP/sockets"
+ln -s "$BUILD_ABS/app.fcgi" "$APP_DIR/app.fcgi"
+lighttpd_port=$(free_port)
+PORT=$lighttpd_port BIND=127.0.0.1 APP_DIR=$APP_DIR FCGI_PROCS=$PROCS SOCKET_DIR=$E2E_TMP/sockets \
+	ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= start_group lighttpd -D -f lighttpd.conf
+lighttpd_group=$LAST_GROUP
+E2E_NAME="bench (lighttpd + FastCGI)"
+wait_http "http://127.0.0.1:$lighttpd_port/" 20 || fail "lighttpd did not start"
+
+cgi_port=$(free_port)
+mkdir -p "$E2E_TMP/cgi-root"
+PORT=$cgi_port CGI_DIR=$BUILD_ABS DOC_ROOT=$E2E_TMP/cgi-root ACCESS_LOG=/dev/null APP_MAX_BODY_BYTES= \
+	EXECUTION_ENVIRONMENT= start_group lighttpd -D -f deploy/lighttpd-cgi.conf
+cgi_group=$LAST_GROUP
+E2E_NAME="bench (lighttpd + CGI)"
+wait_http "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi/" 20 || fail "lighttpd (CGI) did not start"
+
+fastapi_port=$(free_port)
+uvicorn_workers=
+[ "$PROCS" -gt 1 ] && uvicorn_workers="--workers $PROCS"
+start_group "$PYTHON" -m uvicorn main:app --app-dir "$SHARED_DIR/reference" --host 127.0.0.1 --port "$fastapi_port" \
+	$uvicorn_workers --log-level warning --no-access-log
+fastapi_group=$LAST_GROUP
+E2E_NAME="bench (uvicorn)"
+wait_http "http://127.0.0.1:$fastapi_port/" 30 || fail "uvicorn did not start"
+
+url_of() {
+	case $1 in
+	fcgi) echo "http://127.0.0.1:$lighttpd_port$3" ;;
+	static) echo "http://127.0.0.1:$lighttpd_port/docs/$2.body" ;;
+	cgi) echo "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi$3" ;;
+	fastapi) echo "http://127.0.0.1:$fastapi_port$3" ;;
+	esac
+}
+
+# Every server gives the same body before anything is timed (a benchmark of
+# wrong answers measures nothing); the static copies are made from it.
+for ep in $ENDPOINTS; do
+	label=${ep%%=*} path=${ep#*=}
+	curl -sf -o "$APP_DIR/docs/$label.body" "$(url_of fcgi "$label" "$path")" || fail "FastCGI $path failed"
+	for server in static cgi fastapi; do
+		curl -sf -o "$E2E_TMP/check" "$(url_of $server "$label" "$path")" || fail "$server $path failed"
+		cmp -s "$E2E_TMP/check" "$APP_DIR/docs/$label.body" ||
+			fail "$server $path answered '$(cat "$E2E_TMP/check")', FastCGI '$(cat "$APP_DIR/docs/$label.body")'"
+	done
+	result body "$label" "$path" "$(wc -c <"$APP_DIR/docs/$label.body")"
+done
+
+# ---- 1-4. throughput and latency with wrk ---------------------------------
+
+# wrk_run SERVER LABEL PATH CONNS: one timed run; a result line from bench/wrk_report.lua.
+wrk_run() {
+	_threads=2
+	[ "$4" -lt 2 ] && _threads=1
+	_line=$(wrk -t "$_threads" -c "$4" -d "${WRK_SECONDS}s" --timeout 5s -s bench/wrk_report.lua \
+		"$(url_of "$1" "$2" "$3")" 2>&1 | grep '^RESULT ') || fail "wrk against $1 $3 gave no result"
+	result wrk "$1" "$2" "$4" "${_line#RESULT }"
+}
+
+echo "bench: warming up" >&2
+for server in fcgi static cgi fastapi; do
+	wrk -t 2 -c 16 -d 1s "$(url_of $server root /)" >/dev/null 2>&1
+done
+
+for ep in $ENDPOINTS; do
+	label=${ep%%=*} path=${ep#*=}
+	for c in $CONNECTIONS; do
+		echo "bench: $path, $c connection(s)" >&2
+		for server in fcgi static cgi fastapi; do
+			wrk_run "$server" "$label" "$path" "$c"
+		done
+	done
+done
+
+# ---- 6. memory of the long-running workers after the load ------------------
+
+# rss_of LABEL PID...: resident and peak resident set of each process, in kB.
+rss_of() {
+	_label=$1
+	shift
+	for _pid in "$@"; do
+		_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$_pid/status" 2>/dev/null)
+		_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$_pid/status" 2>/dev/null)
+		[ -n "$_rss" ] && result rss "$_label" "$_pid" "$_rss" "$_hwm"
+	done
+}
+rss_of lighttpd "$lighttpd_group"
+rss_of fcgi_worker $(pgrep -P "$lighttpd_group" -x app.fcgi)
+if [ "$PROCS" -gt 1 ]; then
+	rss_of uvicorn_worker $(pgrep -P "$fastapi_group" -f spawn_main)
+else
+	rss_of uvicorn_worker "$fastapi_group"
+fi
+
+for g in $lighttpd_group $cgi_group $fastapi_group; do stop_group "$g"; done
+BENCH_GROUPS=""
+
+# ---- 4. CGI: fork + exec + wait, app.cgi against /bin/true -----------------
+
+echo "bench: CGI fork+exec loop" >&2
+REQUEST_METHOD=GET PATH_INFO=/math/add QUERY_STRING='i=5&i=10' SCRIPT_NAME=/cgi-bin/app.cgi \
+	GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
+	"$BUILD/bench/exec_loop" "$EXEC_ROUNDS" "$EXEC_BATCH" app_cgi="$BUILD_ABS/app.cgi" bin_true=/bin/true \
+	>"$E2E_TMP/exec" || fail "exec_loop failed"
+while read -r label wall_us cpu_us runs; do
+	result exec "$label" "$wall_us" "$cpu_us" "$runs"
+done <"$E2E_TMP/exec"
+
+# ---- 5. Lambda --------------------------------------------------------------
+
+if [ -x "$BUILD/bootstrap" ] && [ -x bench/lambda.sh ]; then
+	echo "bench: Lambda" >&2
+	BUILD=$BUILD bench/lambda.sh >"$E2E_TMP/lambda" || fail "bench/lambda.sh failed"
+	while read -r key value unit; do
+		result lambda "$key" "$value" "$unit"
+	done <"$E2E_TMP/lambda"
+fi
+
+# ---- 6. binary sizes ---------------------------------------------------------
+
+for bin in app.cgi app.fcgi bootstrap; do
+	[ -f "$BUILD/$bin" ] || continue
+	strip -o "$E2E_TMP/stripped" "$BUILD/$bin"
+	result size "$bin" "$(wc -c <"$BUILD/$bin")" "$(wc -c <"$E2E_TMP/stripped")"
+done
+
+result meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+python3 bench/report.py "$RESULTS" "$BUILD/bench.json"
