@@ -119,8 +119,14 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_DIR      := build/fuzz
 FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NAMES    := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+# The Lambda harness needs the Lambda event adapters (app/lambda_event.h).
+FUZZ_NAMES    := $(if $(wildcard app/lambda_event.h),$(FUZZ_NAMES),$(filter-out lambda_event,$(FUZZ_NAMES)))
 FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
 FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+# Seeds: tests/fuzz/corpus/NAME, plus the real event documents for the Lambda harness.
+FUZZ_SEEDS_lambda_event := tests/events
+fuzz_seeds = tests/fuzz/corpus/$(1) $(FUZZ_SEEDS_$(1))
+fuzz_dict  = $(if $(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict)
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -141,17 +147,17 @@ fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 fuzz-%: $(FUZZ_DIR)/%
 	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/findings
 	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/findings/$*- \
-		$(FUZZ_DIR)/corpus/$* tests/fuzz/corpus/$*
+		$(call fuzz_dict,$*) $(FUZZ_DIR)/corpus/$* $(call fuzz_seeds,$*)
 
-test-fuzz: $(FUZZ_BINS)
-	@set -e; for f in $(FUZZ_NAMES); do \
-		rm -rf $(FUZZ_DIR)/test-corpus/$$f; mkdir -p $(FUZZ_DIR)/test-corpus/$$f $(FUZZ_DIR)/findings; \
-		echo "fuzz $$f: seed corpus + $(FUZZ_TEST_SECONDS)s"; \
-		$(FUZZ_DIR)/$$f -max_total_time=$(FUZZ_TEST_SECONDS) -artifact_prefix=$(FUZZ_DIR)/findings/$$f- \
-			$(FUZZ_DIR)/test-corpus/$$f tests/fuzz/corpus/$$f 2>$(FUZZ_DIR)/test-$$f.log \
-			|| { tail -40 $(FUZZ_DIR)/test-$$f.log >&2; exit 1; }; \
-		grep -h '^Done\|INITED' $(FUZZ_DIR)/test-$$f.log; \
-	done
+# Every seed, then FUZZ_TEST_SECONDS of mutation, from a fresh corpus each time.
+test-fuzz: $(addprefix test-fuzz-,$(FUZZ_NAMES))
+test-fuzz-%: $(FUZZ_DIR)/%
+	@rm -rf $(FUZZ_DIR)/test-corpus/$*; mkdir -p $(FUZZ_DIR)/test-corpus/$* $(FUZZ_DIR)/findings
+	@echo "fuzz $*: seed corpus + $(FUZZ_TEST_SECONDS)s"
+	@$< -max_total_time=$(FUZZ_TEST_SECONDS) -artifact_prefix=$(FUZZ_DIR)/findings/$*- $(call fuzz_dict,$*) \
+		$(FUZZ_DIR)/test-corpus/$* $(call fuzz_seeds,$*) 2>$(FUZZ_DIR)/test-$*.log \
+		|| { tail -40 $(FUZZ_DIR)/test-$*.log >&2; exit 1; }
+	@grep -h 'INITED\|^Done' $(FUZZ_DIR)/test-$*.log
 
 # ---- benchmarks (bench/run.sh: side by side on loopback; table + build/bench.json) ----
 
