@@ -17,6 +17,7 @@ SERVERS = [
 def load(path):
     doc = {"meta": {}, "bodies": {}, "wrk": [], "rss_kb": {}, "cgi_exec_us": {},
            "lambda": {}, "binary_bytes": {}}
+    wrk_runs = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             kind, *fields = line.rstrip("\n").split("\t")
@@ -28,11 +29,8 @@ def load(path):
             elif kind == "wrk":
                 server, label, conns, numbers = fields
                 rps, p50, p99, errors, non2xx = numbers.split()
-                doc["wrk"].append({
-                    "server": server, "endpoint": doc["bodies"][label]["path"], "label": label,
-                    "connections": int(conns), "requests_per_s": float(rps),
-                    "p50_us": int(p50), "p99_us": int(p99),
-                    "socket_errors": int(errors), "non_2xx_3xx": int(non2xx)})
+                wrk_runs.setdefault((server, label, int(conns)), []).append(
+                    (float(rps), int(p50), int(p99), int(errors), int(non2xx)))
             elif kind == "rss":
                 label, pid, rss, hwm = fields
                 doc["rss_kb"].setdefault(label, []).append({"pid": int(pid), "rss": int(rss), "peak": int(hwm)})
@@ -46,7 +44,21 @@ def load(path):
             elif kind == "size":
                 name, size, stripped = fields
                 doc["binary_bytes"][name] = {"file": int(size), "stripped": int(stripped)}
+    # Each figure is the median over the rounds (taken separately for each column).
+    for (server, label, conns), rounds in wrk_runs.items():
+        doc["wrk"].append({
+            "server": server, "endpoint": doc["bodies"][label]["path"], "label": label,
+            "connections": conns, "rounds": len(rounds),
+            "requests_per_s": median([r[0] for r in rounds]),
+            "p50_us": median([r[1] for r in rounds]), "p99_us": median([r[2] for r in rounds]),
+            "socket_errors": sum(r[3] for r in rounds), "non_2xx_3xx": sum(r[4] for r in rounds),
+            "requests_per_s_each_round": [r[0] for r in rounds]})
     return doc
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
 
 
 def ratios(doc):
@@ -76,9 +88,9 @@ def print_tables(doc):
     m = doc["meta"]
     print("## math-service benchmark, %s, commit %s" % (m.get("date"), m.get("commit")))
     print()
-    print("%s CPUs (%s), Linux %s; load average before %s, after %s. wrk %s s per run on loopback;"
-          % (m.get("cpus"), m.get("cpu"), m.get("kernel"), m.get("load_before"), m.get("load_after"),
-             m.get("wrk_seconds")))
+    print("%s CPUs (%s), Linux %s; load average before %s, after %s. wrk on loopback, %s rounds of %s s"
+          " per server, taking turns; medians." % (m.get("cpus"), m.get("cpu"), m.get("kernel"), m.get("load_before"),
+                                                  m.get("load_after"), m.get("wrk_rounds"), m.get("wrk_seconds")))
     print("%s worker processes for app.fcgi and for uvicorn; %s; %s."
           % (m.get("procs"), m.get("lighttpd"), m.get("fastapi")))
     print()

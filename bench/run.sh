@@ -12,7 +12,7 @@
 # count, so a busy neighbour slows all of them alike: read the ratios.
 #
 # Settings (environment): BUILD (build), SHARED_DIR (../shared),
-# WRK_SECONDS (5 per run), CONNECTIONS ("1 16 64"), BENCH_PROCS (worker
+# WRK_SECONDS (2 per run) x WRK_ROUNDS (3), CONNECTIONS ("1 16 64"), BENCH_PROCS (worker
 # processes for app.fcgi and for uvicorn: 1), PYTHON (/usr/bin/python3, Debian's,
 # which has fastapi and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
 set -u
@@ -20,7 +20,11 @@ cd "$(dirname "$0")/.."
 . tests/e2e/lib.sh
 
 SHARED_DIR=${SHARED_DIR:-../shared}
-WRK_SECONDS=${WRK_SECONDS:-5}
+WRK_SECONDS=${WRK_SECONDS:-2}
+# Each server is measured WRK_ROUNDS times per endpoint and connection count,
+# taking turns; the report keeps the median, so a burst of work elsewhere on
+# the machine spoils one short run rather than one server's whole figure.
+WRK_ROUNDS=${WRK_ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 # One process each by default: uvicorn's own --workers mode (0.17.6 in Debian 12)
 # stalls about 40 ms on every keep-alive request (measured: 22 requests/s at one
@@ -87,6 +91,7 @@ result meta cpu "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 result meta kernel "$(uname -r)"
 result meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 result meta wrk_seconds "$WRK_SECONDS"
+result meta wrk_rounds "$WRK_ROUNDS"
 result meta procs "$PROCS"
 result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
 result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__)')" ||
@@ -165,8 +170,10 @@ for ep in $ENDPOINTS; do
 	label=${ep%%=*} path=${ep#*=}
 	for c in $CONNECTIONS; do
 		echo "bench: $path, $c connection(s)" >&2
-		for server in fcgi static cgi fastapi; do
-			wrk_run "$server" "$label" "$path" "$c"
+		for round in $(seq "$WRK_ROUNDS"); do
+			for server in fcgi static cgi fastapi; do
+				wrk_run "$server" "$label" "$path" "$c"
+			done
 		done
 	done
 done
@@ -224,4 +231,5 @@ for bin in app.cgi app.fcgi bootstrap; do
 done
 
 result meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
-python3 bench/report.py "$RESULTS" "$BUILD/bench.json"
+cp "$RESULTS" "$BUILD/bench.tsv"
+python3 bench/report.py "$BUILD/bench.tsv" "$BUILD/bench.json"
