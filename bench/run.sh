@@ -82,6 +82,11 @@ fail() {
 	exit 1
 }
 
+for tool in wrk lighttpd curl setsid strip; do
+	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
+done
+[ -f "$SHARED_DIR/reference/main.py" ] || fail "no reference app in $SHARED_DIR/reference (set SHARED_DIR)"
+
 # ---- the machine and the code measured ------------------------------------
 
 result meta date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
