@@ -39,8 +39,7 @@ def load(path):
                 doc["cgi_exec_us"][label] = {"wall": float(wall), "cpu": float(cpu)}
                 doc["cgi_exec_us"]["runs_each"] = int(runs)
             elif kind == "lambda":
-                key, value, unit = (fields + [""])[:3]
-                doc["lambda"][key] = {"value": float(value), "unit": unit}
+                doc["lambda"] = json.loads(fields[0])
             elif kind == "size":
                 name, size, stripped = fields
                 doc["binary_bytes"][name] = {"file": int(size), "stripped": int(stripped)}
@@ -118,8 +117,14 @@ def print_tables(doc):
             print("| %s time, us | %.0f | %.0f | %.0f | %.2f |" % (
                 "CPU (user+sys)" if kind == "cpu" else "wall", a[kind], t[kind], a[kind] - t[kind], a[kind] / t[kind]))
         print()
-    for key, v in doc["lambda"].items():
-        print("Lambda %s: %g %s" % (key.replace("_", " "), v["value"], v["unit"]))
+    lam = doc["lambda"]
+    if lam:
+        print("Lambda bootstrap (bench/lambda.py): event adapter + app in process, per invocation: "
+              + ", ".join("%s %.1f us" % (k, v) for k, v in lam["adapter_us"].items()) + ".")
+        print("Through the Runtime API emulator on loopback: %.0f us from /next to the response (median), "
+              "%.0f invocations/s. Start to first /next: %.1f ms (spawning /bin/true: %.1f ms)."
+              % (lam["roundtrip_us"], lam["invocations_per_s"], lam["start_to_next_ms"], lam["exec_baseline_ms"]))
+        print()
     for label, procs in doc["rss_kb"].items():
         print("RSS after the load, %s: %s" % (label.replace("_", " "), ", ".join(
             "%d kB (peak %d kB)" % (p["rss"], p["peak"]) for p in procs)))

@@ -6,7 +6,7 @@
 #   3. the reference FastAPI app ($SHARED_DIR/reference) under uvicorn;
 #   4. CGI: app.cgi under lighttpd mod_cgi, and fork+exec+wait of app.cgi
 #      against /bin/true (bench/exec_loop.c);
-#   5. Lambda: bench/lambda.sh (start to first /next, per-invocation overhead);
+#   5. Lambda: bench/lambda.py (adapter cost per invocation, start to first /next);
 #   6. worker RSS after the load, binary sizes.
 # The wrk runs take turns server by server for each endpoint and connection
 # count, so a busy neighbour slows all of them alike: read the ratios.
@@ -217,14 +217,15 @@ while read -r label wall_us cpu_us runs; do
 	result exec "$label" "$wall_us" "$cpu_us" "$runs"
 done <"$E2E_TMP/exec"
 
-# ---- 5. Lambda --------------------------------------------------------------
+# ---- 5. Lambda (bench/lambda.py, the script behind make bench-lambda) -------
 
-if [ -x "$BUILD/bootstrap" ] && [ -x bench/lambda.sh ]; then
+if [ -x "$BUILD/bootstrap" ] && [ -f bench/lambda.py ]; then
 	echo "bench: Lambda" >&2
-	BUILD=$BUILD bench/lambda.sh >"$E2E_TMP/lambda" || fail "bench/lambda.sh failed"
-	while read -r key value unit; do
-		result lambda "$key" "$value" "$unit"
-	done <"$E2E_TMP/lambda"
+	python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" --json >"$E2E_TMP/lambda.json" ||
+		fail "bench/lambda.py failed"
+	result lambda "$(cat "$E2E_TMP/lambda.json")"
+else
+	echo "bench: no $BUILD/bootstrap or bench/lambda.py: Lambda figures left out" >&2
 fi
 
 # ---- 6. binary sizes ---------------------------------------------------------
