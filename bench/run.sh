@@ -195,10 +195,22 @@ rss_of() {
 		[ -n "$_rss" ] && result rss "$_label" "$_pid" "$_rss" "$_hwm"
 	done
 }
+# children_of PID [WORD]: the processes whose parent is PID (and whose command line has WORD).
+children_of() {
+	for _st in /proc/[0-9]*/stat; do
+		_line=$(cat "$_st" 2>/dev/null) || continue
+		_ppid=$(printf '%s\n' "${_line##*) }" | cut -d' ' -f2)
+		_pid=${_st#/proc/}
+		_pid=${_pid%/stat}
+		[ "$_ppid" = "$1" ] || continue
+		[ -z "${2:-}" ] || tr '\0' ' ' <"/proc/$_pid/cmdline" 2>/dev/null | grep -q -- "$2" || continue
+		echo "$_pid"
+	done
+}
 rss_of lighttpd "$lighttpd_group"
-rss_of fcgi_worker $(pgrep -P "$lighttpd_group" -x app.fcgi)
+rss_of fcgi_worker $(children_of "$lighttpd_group" app.fcgi)
 if [ "$PROCS" -gt 1 ]; then
-	rss_of uvicorn_worker $(pgrep -P "$fastapi_group" -f spawn_main)
+	rss_of uvicorn_worker $(children_of "$fastapi_group" spawn_main)
 else
 	rss_of uvicorn_worker "$fastapi_group"
 fi
