@@ -85,12 +85,12 @@ def fmt_cell(r):
 
 def print_tables(doc):
     m = doc["meta"]
-    print("## math-service benchmark, %s, commit %s" % (m.get("date"), m.get("commit")))
+    print("math-service benchmark, %s, commit %s" % (m.get("date"), m.get("commit")))
     print()
     print("%s CPUs (%s), Linux %s; load average before %s, after %s. wrk on loopback, %s rounds of %s s"
           " per server, taking turns; medians." % (m.get("cpus"), m.get("cpu"), m.get("kernel"), m.get("load_before"),
                                                   m.get("load_after"), m.get("wrk_rounds"), m.get("wrk_seconds")))
-    print("%s worker processes for app.fcgi and for uvicorn; %s; %s."
+    print("Worker processes for app.fcgi and for uvicorn: %s each; %s; %s."
           % (m.get("procs"), m.get("lighttpd"), m.get("fastapi")))
     print()
     print("Requests/s (p50 / p99 latency in ms):")
