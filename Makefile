@@ -119,8 +119,6 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_DIR      := build/fuzz
 FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NAMES    := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
-# The Lambda harness needs the Lambda event adapters (app/lambda_event.h).
-FUZZ_NAMES    := $(if $(wildcard app/lambda_event.h),$(FUZZ_NAMES),$(filter-out lambda_event,$(FUZZ_NAMES)))
 FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
 FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 # Seeds: tests/fuzz/corpus/NAME, plus the real event documents for the Lambda harness.
