@@ -116,10 +116,7 @@ static void set_body_length(struct request *req, struct str cl, size_t *body_len
 /* SERVER_NAME and SERVER_PORT end up in a redirect's Location: no spaces or control bytes. */
 static bool host_part_ok(struct str s)
 {
-	for (size_t i = 0; i < s.n; i++)
-		if ((unsigned char)s.p[i] <= 0x20 || s.p[i] == 0x7F)
-			return false;
-	return true;
+	return !str_has_control(s) && !str_has_byte(s, ' ');
 }
 
 static void set_host(struct request *req, const struct meta *m)

@@ -118,12 +118,9 @@ void request_set_query_string(struct request *r, struct str raw)
 	}
 	/* No URL carries control bytes (RFC 3986); a raw CR or LF would also reach
 	 * the Location of a redirect, which repeats the query as received. */
-	for (size_t i = 0; i < raw.n; i++) {
-		unsigned char c = (unsigned char)raw.p[i];
-		if (c < 0x20 || c == 0x7F) {
-			request_fail(r, 400, "Invalid query string: contains a control character");
-			return;
-		}
+	if (str_has_control(raw)) {
+		request_fail(r, 400, "Invalid query string: contains a control character");
+		return;
 	}
 	r->raw_query = raw;
 	r->query.n = 0;
@@ -198,6 +195,12 @@ static void parse_cookies(struct request *r, struct str header)
 	}
 }
 
+/* NUL, CR or LF: forbidden in a header field (HTAB is allowed in values). */
+static bool breaks_field(struct str s)
+{
+	return str_has_byte(s, '\0') || str_has_byte(s, '\r') || str_has_byte(s, '\n');
+}
+
 void request_add_header(struct request *r, struct str name, struct str value)
 {
 	if (r->headers.n >= LIMIT_HEADER_COUNT) {
@@ -211,8 +214,7 @@ void request_add_header(struct request *r, struct str name, struct str value)
 	}
 	/* RFC 9110 5.5: no NUL, CR or LF in a field. A CR or LF could also end a
 	 * header we echo (the Host in a redirect's Location) and start another. */
-	if (name.n == 0 || str_has_byte(name, '\0') || str_has_byte(value, '\0') || str_has_byte(name, '\r') ||
-	    str_has_byte(name, '\n') || str_has_byte(value, '\r') || str_has_byte(value, '\n')) {
+	if (name.n == 0 || breaks_field(name) || breaks_field(value)) {
 		request_fail(r, 400, "Invalid request header");
 		return;
 	}

@@ -27,3 +27,11 @@ bool str_has_byte(struct str s, char c)
 {
 	return s.n > 0 && memchr(s.p, c, s.n) != NULL;
 }
+
+bool str_has_control(struct str s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if ((unsigned char)s.p[i] < 0x20 || s.p[i] == 0x7F)
+			return true;
+	return false;
+}

@@ -34,4 +34,8 @@ bool str_eq_nocase(struct str a, struct str b);
 /* True if s contains byte c. */
 bool str_has_byte(struct str s, char c);
 
+/* True if s contains an ASCII control byte (below 0x20, or DEL): what no URL
+ * and no echoed header may carry. */
+bool str_has_control(struct str s);
+
 #endif
