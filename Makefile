@@ -16,12 +16,26 @@ BUILD    := build/asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps everything
+# below). What the code needs to build at all, and hardening, are kept apart.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SAN_FLAGS)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote app
-LDFLAGS  += $(SAN_FLAGS)
+REQ_CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+REQ_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote app
+# _FORTIFY_SOURCE needs optimisation: glibc warns (an error here) without it.
+HARDEN_CPPFLAGS := $(if $(filter -O0,$(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS   := -fstack-protector-strong -fPIE
+HARDEN_LDFLAGS  := -pie -Wl,-z,relro,-z,now
+ALL_CPPFLAGS := $(REQ_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   := $(REQ_CFLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS  := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
-CJSON_LIBS := -lcjson
+# Library flags from pkg-config (each of these ships a .pc file in Debian).
+PKG_CONFIG ?= pkg-config
+pkg_libs    = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+CJSON_LIBS     := $(call pkg_libs,libcjson,-lcjson)
+FCGI_LIBS      := $(call pkg_libs,fcgi,-lfcgi)
+LAMBDA_LIBS    := $(call pkg_libs,libcurl,-lcurl)
+CRITERION_LIBS := $(call pkg_libs,criterion,-lcriterion)
 
 # Debian packages every target, test and tool needs (make deps).
 DEPS_PKGS := gcc make pkg-config ca-certificates curl \
@@ -32,7 +46,9 @@ DEPS_PKGS := gcc make pkg-config ca-certificates curl \
 	podman runc debootstrap uidmap zip \
 	python3-yaml unzip
 
-APP_SRC  := $(wildcard app/*.c)
+# app/ in layers, lowest first: core, http, service, then the adapters
+# cgi_env and lambda_events (docs/architecture.md; tests/check_layers.sh).
+APP_SRC  := $(wildcard app/*/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
 APP_LIB  := $(BUILD)/libapp.a
 
@@ -40,13 +56,13 @@ CGI_BIN  := $(BUILD)/app.cgi
 
 FCGI_SRC  := $(wildcard fcgi/*.c)
 FCGI_BIN  := $(BUILD)/app.fcgi
-FCGI_LIBS := -lfcgi
 
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
-LAMBDA_LIBS := -lcurl
 
-UNIT_SRC := $(wildcard tests/unit/*.c)
+# The in-memory transport and request runner the unit tests and fuzz harnesses share.
+TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c) $(TEST_SUPPORT_SRC)
 UNIT_BIN := $(BUILD)/tests/unit
 
 # Swagger UI files /docs serves, from the npm package swagger-ui-dist.
@@ -71,14 +87,20 @@ LAMBDA_ZIP := $(BUILD)/lambda.zip
 
 # ---- default target -------------------------------------------------------
 
-.PHONY: all
-all: $(BINS) $(DOCS_OUT)
+# The binaries only: a fresh clone builds without npm. /docs needs docs-assets
+# (make deps installs them); make run and make test depend on it.
+.PHONY: all docs-assets
+all: $(BINS)
+docs-assets: $(DOCS_OUT)
 
 # ---- artefacts ------------------------------------------------------------
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Tests and fuzz harnesses also include tests/support/.
+$(BUILD)/obj/tests/%.o: ALL_CPPFLAGS += -iquote tests
 
 $(APP_LIB): $(APP_OBJ)
 	@mkdir -p $(dir $@)
@@ -86,17 +108,17 @@ $(APP_LIB): $(APP_OBJ)
 	$(AR) rcs $@ $^
 
 $(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
-	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) -o $@
 
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
-	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
 
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
-	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -lcriterion -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) $(CRITERION_LIBS) -o $@
 
 $(BUILD)/docs/%: node_modules/swagger-ui-dist/%
 	@mkdir -p $(dir $@)
@@ -108,7 +130,9 @@ $(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
 node_modules/swagger-ui-dist/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+ALL_OBJ := $(APP_OBJ) $(BUILD)/obj/cgi/main.o $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
+-include $(ALL_OBJ:.o=.d)
 
 # ---- fuzzing (libFuzzer + ASan + UBSan; harnesses in tests/fuzz/, seeds in tests/fuzz/corpus/) ----
 
@@ -126,15 +150,17 @@ FUZZ_SEEDS_lambda_event := tests/events
 fuzz_seeds = tests/fuzz/corpus/$(1) $(FUZZ_SEEDS_$(1))
 fuzz_dict  = $(if $(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict)
 
+FUZZ_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
+	$(FUZZ_CC) $(REQ_CPPFLAGS) $(CPPFLAGS) -iquote tests -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
 		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_APP_OBJ)
+$(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_APP_OBJ) $(FUZZ_SUPPORT_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(CJSON_LIBS) -o $@
 
--include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
+-include $(FUZZ_APP_OBJ:.o=.d) $(FUZZ_SUPPORT_OBJ:.o=.d) $(FUZZ_NAMES:%=$(FUZZ_DIR)/obj/tests/fuzz/%.d)
 
 .PHONY: fuzz-build fuzz test-fuzz
 fuzz-build: $(FUZZ_BINS)
@@ -165,10 +191,10 @@ BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
 
 $(BENCH_EXEC_LOOP): bench/exec_loop.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
 .PHONY: bench
-bench: all $(BENCH_EXEC_LOOP)
+bench: all docs-assets $(BENCH_EXEC_LOOP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
 
 # ---- commands -------------------------------------------------------------
@@ -198,19 +224,31 @@ deps:
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
 
-.PHONY: test test-unit test-e2e test-asan test-valgrind
-test: test-unit test-e2e test-asan test-valgrind test-fuzz
+.PHONY: test test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind
+test: test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-fuzz image-check
+
+# No file in app/ includes a layer above its own (docs/architecture.md).
+test-layers:
+	tests/check_layers.sh app
+	tests/check_layers_test.sh
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: all
+test-e2e: all docs-assets
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
+
+# The three binaries answer as those of SAME_AS_BASE_REV do, byte for byte: the
+# last commit before app/ was split into layers. Move it forward past a change
+# that is meant to alter answers.
+SAME_AS_BASE_REV ?= eb1d684eec27be48c3037547e7467349c8c1422e
+test-same-as-base: all docs-assets
+	BUILD=$(BUILD) BASE_REV=$(SAME_AS_BASE_REV) tests/e2e/same_as_base.sh
 
 # The unit tests and the CGI, FastCGI and Lambda tests that run our binaries directly, again with ASan + UBSan.
 test-asan:
 	$(MAKE) SANITIZE=1 test-unit
-	$(MAKE) SANITIZE=1 all
+	$(MAKE) SANITIZE=1 all docs-assets
 	BUILD=build/asan tests/e2e/cgi_shell.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
@@ -219,7 +257,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
-test-valgrind: all
+test-valgrind: all docs-assets
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
 	BUILD=$(BUILD) FCGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
@@ -233,11 +271,11 @@ bench-lambda: $(LAMBDA_BIN)
 	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN)
 
 .PHONY: run run-cgi
-run: all
+run: all docs-assets
 	@echo "serving http://127.0.0.1:$(PORT)/ (lighttpd + FastCGI; try /docs); Ctrl-C stops"
 	PORT=$(PORT) BIND=127.0.0.1 APP_DIR=$(abspath $(BUILD)) lighttpd -D -f lighttpd.conf
 
-run-cgi: all
+run-cgi: all docs-assets
 	@mkdir -p $(BUILD)/run/www
 	@echo "serving http://127.0.0.1:$(PORT)/cgi-bin/app.cgi/ (try /cgi-bin/app.cgi/docs); Ctrl-C stops"
 	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stderr \
@@ -245,7 +283,7 @@ run-cgi: all
 		lighttpd -D -f deploy/lighttpd-cgi.conf
 
 .PHONY: install
-install: all
+install: all docs-assets
 	install -d $(DESTDIR)$(PREFIX)/lib/math-service/docs
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
@@ -255,11 +293,10 @@ install: all
 lambda-zip: $(LAMBDA_ZIP)
 
 # The real image, built and run with podman (tests/image/); make test runs it.
-image-check: all $(LAMBDA_ZIP)
+image-check: all docs-assets $(LAMBDA_ZIP)
 	BUILD=$(BUILD) tests/image/image_check.sh
 	BUILD=$(BUILD) tests/image/lambda_zip.sh
 
-test: image-check
 
 .PHONY: clean
 clean:

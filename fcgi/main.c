@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "http/limits.h"
 #include "listen.h"
 #include "options.h"
 #include "prefork.h"
@@ -15,6 +16,11 @@ int main(int argc, char **argv)
 	struct options o;
 	if (options_parse(argc, argv, &o) != 0)
 		return 2;
+	const char *why = NULL;
+	if (o.mode != RUN_HELP && limits_load(&why) != APP_OK) {
+		fprintf(stderr, "%s: %s\n", argv[0], why);
+		return 2;
+	}
 	switch (o.mode) {
 	case RUN_HELP:
 		options_usage(argv[0]);

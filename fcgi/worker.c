@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "serve.h"
+#include "cgi_env/cgi_env.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -147,7 +147,9 @@ int worker_run(int listen_fd)
 		}
 		if (ok == 0)
 			continue;
-		serve_gateway_request(req.envp, "fcgi", MOUNT_AT_ROOT, &fcgi);
+		/* A failed write is the web server's connection gone: nothing to answer. */
+		enum app_err err = cgi_env_serve(req.envp, "fcgi", MOUNT_AT_ROOT, &fcgi);
+		(void)err;
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);

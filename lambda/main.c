@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "buf.h"
-#include "lambda_event.h"
+#include "core/str.h"
+#include "http/limits.h"
+#include "lambda_events/lambda_event.h"
 #include "runtime_api.h"
 
 #define TARGET "lambda"
@@ -176,6 +177,13 @@ static int serve(void)
 		curl_global_cleanup();
 		return init_failed(NULL, "Runtime.InitError", "out of memory setting up the Runtime API client");
 	}
+	const char *why = NULL;
+	if (limits_load(&why) != APP_OK) {
+		int rc = init_failed(api, "Runtime.InitError", why);
+		runtime_api_close(api);
+		curl_global_cleanup();
+		return rc;
+	}
 	int status = 0;
 	for (unsigned long served = 0;; served++) {
 		struct arena a;
@@ -230,6 +238,11 @@ int main(int argc, char **argv)
 	}
 	if (event == NULL) {
 		usage(stderr);
+		return 2;
+	}
+	const char *why = NULL;
+	if (limits_load(&why) != APP_OK) {
+		fprintf(stderr, "bootstrap: %s\n", why);
 		return 2;
 	}
 	return local_invoke(event, repeat);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "buf.h"
+#include "core/str.h"
 
 /* Far above Lambda's 6 MB payload limit: a runaway peer cannot take all memory. */
 #define MAX_EVENT_BYTES (64u * 1024 * 1024)
@@ -67,7 +67,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 		return 0;
 	(void)size;
 	buf_append(&x->body, p, n);
-	return x->body.failed ? 0 : n;
+	return n;
 }
 
 /* "Name: value\r\n" into *slot (arena copy) when the name matches. */

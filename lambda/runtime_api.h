@@ -4,8 +4,8 @@
 #ifndef LAMBDA_RUNTIME_API_H
 #define LAMBDA_RUNTIME_API_H
 
-#include "arena.h"
-#include "str.h"
+#include "core/arena.h"
+#include "core/str.h"
 
 struct runtime_api;
 

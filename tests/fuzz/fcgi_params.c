@@ -1,6 +1,6 @@
 /* libFuzzer harness: a FastCGI request as the responder sees it after libfcgi
  * has unpacked the records: params in, body stream in, response bytes out,
- * through serve_gateway_request(MOUNT_AT_ROOT), the same call fcgi/ makes.
+ * through cgi_env_serve(MOUNT_AT_ROOT), the same call fcgi/ makes.
  * Input layout: one byte choosing the size of the body reads (FCGI_STDIN
  * arrives in records of any size), then "NAME=value" params separated by NUL
  * and ended by an empty one ("\0\0"), then the body bytes.
@@ -11,39 +11,8 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "input_limits.h"
-#include "serve.h"
-
-struct memory_transport {
-	const char *body;
-	size_t body_n, body_pos, chunk;
-	char *out;
-	size_t out_n;
-	int writes;
-};
-
-static ssize_t read_body(void *ctx, char *p, size_t n)
-{
-	struct memory_transport *t = ctx;
-	size_t left = t->body_n - t->body_pos;
-	if (n > t->chunk)
-		n = t->chunk;
-	if (n > left)
-		n = left;
-	memcpy(p, t->body + t->body_pos, n);
-	t->body_pos += n;
-	return (ssize_t)n;
-}
-
-static int write_out(void *ctx, const char *p, size_t n)
-{
-	struct memory_transport *t = ctx;
-	t->out = realloc(t->out, t->out_n + n);
-	memcpy(t->out + t->out_n, p, n);
-	t->out_n += n;
-	t->writes++;
-	return 0;
-}
+#include "http/limits.h"
+#include "support/memory_transport.h"
 
 /* The last value of NAME among the params, as the gateway sees it (last one wins), or NULL. */
 static const char *param(char *const *envp, const char *name)
@@ -123,21 +92,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	envp[k] = NULL;
 	i = i < size ? i + 1 : size;
-	t.body = block + i;
-	t.body_n = size - i;
+	t.in = block + i;
+	t.in_n = size - i;
 
-	const struct transport transport = { read_body, write_out, &t };
-	CHECK(serve_gateway_request(envp, "fcgi", MOUNT_AT_ROOT, &transport) == 0, "serving failed");
+	const struct transport transport = memory_transport(&t);
+	CHECK(cgi_env_serve(envp, "fcgi", MOUNT_AT_ROOT, &transport) == APP_OK, "serving failed");
 
 	const char *method = param(envp, "REQUEST_METHOD");
 	int status = 0;
 	check_output(&t, method != NULL && strcmp(method, "HEAD") == 0, &status);
 
 	long long declared = declared_length(param(envp, "CONTENT_LENGTH"));
-	CHECK(declared < 0 ? t.body_pos == 0 : t.body_pos <= (size_t)declared, "read %zu body bytes, declared %lld",
-	      t.body_pos, declared);
-	if (declared > 0 && (size_t)declared > t.body_n)
-		CHECK(status >= 400, "a truncated body (%lld declared, %zu sent) answered %d", declared, t.body_n,
+	CHECK(declared < 0 ? t.in_pos == 0 : t.in_pos <= (size_t)declared, "read %zu body bytes, declared %lld",
+	      t.in_pos, declared);
+	if (declared > 0 && (size_t)declared > t.in_n)
+		CHECK(status >= 400, "a truncated body (%lld declared, %zu sent) answered %d", declared, t.in_n,
 		      status);
 
 	free(t.out);

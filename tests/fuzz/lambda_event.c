@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "lambda_event.h"
+#include "lambda_events/lambda_event.h"
 
 static bool is_base64(const char *s, size_t n)
 {

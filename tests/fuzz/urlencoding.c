@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "urlencoding.h"
+#include "core/urlencoding.h"
 
 static int hex_digit(unsigned char c)
 {

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "core/arena.h"
 
 Test(arena, allocations_are_aligned_and_distinct)
 {
@@ -28,12 +28,64 @@ Test(arena, large_blocks_get_their_own_chunk)
 	cr_assert_eq(a.total, 0);
 }
 
-Test(arena, absurd_sizes_fail_cleanly)
+/* Work for arena_run(): one allocation of the size in ctx, then a mark that it returned. */
+static bool returned;
+static void alloc_absurd(void *ctx)
+{
+	struct arena *a = ctx;
+	char *p = arena_alloc(a, SIZE_MAX - 8);
+	returned = p != NULL;
+}
+
+static void calloc_overflowing(void *ctx)
+{
+	struct arena *a = ctx;
+	int *p = arena_calloc(a, SIZE_MAX / 2, 4);
+	returned = p != NULL;
+}
+
+Test(arena, absurd_sizes_end_the_work_as_out_of_memory)
 {
 	struct arena a;
 	arena_init(&a);
-	cr_assert_null(arena_alloc(&a, SIZE_MAX - 8));
-	cr_assert_null(arena_calloc(&a, SIZE_MAX / 2, 4));
+	returned = false;
+	cr_assert_eq(arena_run(&a, alloc_absurd, &a), APP_ERR_NO_MEMORY);
+	cr_assert_eq(arena_run(&a, calloc_overflowing, &a), APP_ERR_NO_MEMORY);
+	cr_assert_not(returned, "the allocation came back");
+	/* The arena is still usable afterwards. */
+	cr_assert_str_eq(arena_strndup(&a, "ok", 2), "ok");
+	arena_release(&a);
+}
+
+static void fill(void *ctx)
+{
+	struct arena *a = ctx;
+	for (int i = 0; i < 1000; i++) {
+		char *p = arena_alloc(a, 1024);
+		p[0] = 1;
+	}
+}
+
+Test(arena, a_limit_ends_the_work_when_crossed)
+{
+	struct arena a;
+	arena_init(&a);
+	a.limit = 64 * 1024;
+	cr_assert_eq(arena_run(&a, fill, &a), APP_ERR_NO_MEMORY);
+	cr_assert_leq(a.total, 64 * 1024);
+	arena_release(&a);
+	a.limit = 2 * 1024 * 1024;
+	cr_assert_eq(arena_run(&a, fill, &a), APP_OK);
+	arena_release(&a);
+}
+
+Test(arena, printf_formats_into_the_arena)
+{
+	struct arena a;
+	arena_init(&a);
+	cr_assert_str_eq(arena_printf(&a, "%s %d %zu", "a", -1, (size_t)7), "a -1 7");
+	char *big = arena_printf(&a, "%5000d", 1);
+	cr_assert_eq(strlen(big), 5000);
 	arena_release(&a);
 }
 

@@ -4,14 +4,14 @@
 
 #include <stddef.h>
 
-#include "app.h"
-#include "gateway.h"
+#include "cgi_env/cgi_env.h"
+#include "service/service.h"
 
 struct exchange {
 	struct arena arena;
 	struct request req;
 	struct response resp;
-	size_t body_length;   /* CONTENT_LENGTH as gateway_parse accepted it */
+	size_t body_length;   /* CONTENT_LENGTH as cgi_env_parse accepted it */
 };
 
 /* Builds the request from env ("NAME=value", NULL-terminated) like the FastCGI target
@@ -25,10 +25,13 @@ const char *exchange_body(struct exchange *x);
 /* A response header's value (NUL-terminated, arena), or NULL. */
 const char *exchange_header(struct exchange *x, const char *name);
 
+/* Sets APP_MAX_BODY_BYTES (NULL unsets it) and loads the limits, as a target does at start. */
+void set_body_limit(const char *value);
+
 /* Shorthand: GET of a path + query (REQUEST_URI), then the status. */
 #define GET(x, uri) exchange_run((x), (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=" uri, NULL }, NULL, 0)
 
-/* serve_gateway_request over an in-memory transport: stdin bytes in, whole CGI output out
+/* cgi_env_serve over an in-memory transport: stdin bytes in, whole CGI output out
  * (malloc'd, NUL-terminated; *out_n its length). Returns serve's return value. */
 int serve_in_memory(char *const *env, const char *in, size_t in_n, char **out, size_t *out_n);
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "lambda_adapter.h"
-#include "lambda_event.h"
+#include "harness.h"
+#include "lambda_events/adapter.h"
+#include "lambda_events/lambda_event.h"
 
 static struct arena a;
 static cJSON *event;     /* the event of the current test */
@@ -20,7 +20,7 @@ static void setup(void)
 {
 	arena_init(&a);
 	unsetenv("EXECUTION_ENVIRONMENT");
-	unsetenv("APP_MAX_BODY_BYTES");
+	set_body_limit(NULL);
 }
 
 static void teardown(void)
@@ -221,7 +221,7 @@ Test(lambda, bad_base64_body_is_a_400)
 
 Test(lambda, body_over_the_limit_is_a_413)
 {
-	setenv("APP_MAX_BODY_BYTES", "4", 1);
+	set_body_limit("4");
 	invoke(V1(",\"body\":\"12345\""));
 	cr_assert_eq(answer_status(), 413);
 	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Request body too large (limit 4 bytes)\"}");
@@ -229,7 +229,7 @@ Test(lambda, body_over_the_limit_is_a_413)
 
 Test(lambda, body_at_the_limit_after_decoding_is_accepted)
 {
-	setenv("APP_MAX_BODY_BYTES", "4", 1);
+	set_body_limit("4");
 	cr_assert_null(adapt(lambda_apigw_v1_request, V1(",\"body\":\"YWJjZA==\",\"isBase64Encoded\":true")));
 	cr_assert_eq(req.error_status, 0);
 	cr_assert(is(req.body, "abcd"));

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
-#include "router.h"
+#include "http/router.h"
 
 static struct exchange x;
 static cJSON *doc;

@@ -47,20 +47,20 @@ Test(serve, short_body_is_400_truncated)
 
 Test(serve, body_over_limit_is_413_and_not_read)
 {
-	setenv("APP_MAX_BODY_BYTES", "4", 1);
+	set_body_limit("4");
 	serve_in_memory((char *const[]){ "REQUEST_METHOD=POST", "PATH_INFO=/api/v1/users/", "CONTENT_LENGTH=5", NULL },
 			"12345", 5, &out, &out_n);
-	unsetenv("APP_MAX_BODY_BYTES");
+	set_body_limit(NULL);
 	cr_assert_not_null(strstr(out, "Status: 413 Content Too Large\r\n"));
 	cr_assert_not_null(strstr(out, "{\"detail\":\"Request body too large (limit 4 bytes)\"}"));
 }
 
 Test(serve, body_at_the_limit_is_accepted)
 {
-	setenv("APP_MAX_BODY_BYTES", "5", 1);
+	set_body_limit("5");
 	serve_in_memory((char *const[]){ "REQUEST_METHOD=PUT", "PATH_INFO=/api/v1/users/1", "CONTENT_LENGTH=5", NULL },
 			"12345", 5, &out, &out_n);
-	unsetenv("APP_MAX_BODY_BYTES");
+	set_body_limit(NULL);
 	cr_assert_not_null(strstr(out, "Status: 200 OK\r\n"));
 }
 

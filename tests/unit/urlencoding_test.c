@@ -1,7 +1,7 @@
 /* Percent-decoding, query parsing, UTF-8 repair and re-encoding. */
 #include <criterion/criterion.h>
 
-#include "urlencoding.h"
+#include "core/urlencoding.h"
 
 static struct arena a;
 
@@ -12,37 +12,37 @@ static void teardown(void)
 
 TestSuite(urlencoding, .fini = teardown);
 
-static struct str decode(const char *in, bool plus, int want_rc)
+static struct str decode(const char *in, bool plus, enum app_err want)
 {
 	struct str out = STR_NULL;
-	int rc = percent_decode(&a, str_c(in), plus, &out);
-	cr_assert_eq(rc, want_rc, "percent_decode(\"%s\") = %d, want %d", in, rc, want_rc);
+	enum app_err err = percent_decode(&a, str_c(in), plus, &out);
+	cr_assert_eq(err, want, "percent_decode(\"%s\") = %s, want %s", in, app_err_name(err), app_err_name(want));
 	return out;
 }
 
 Test(urlencoding, decodes_escapes_in_either_case)
 {
-	cr_assert(str_eq(decode("a%2Fb%2fc%41", false, 0), STR_LIT("a/b/cA")));
+	cr_assert(str_eq(decode("a%2Fb%2fc%41", false, APP_OK), STR_LIT("a/b/cA")));
 }
 
 Test(urlencoding, plus_is_space_only_in_queries)
 {
-	cr_assert(str_eq(decode("a+b", true, 0), STR_LIT("a b")));
-	cr_assert(str_eq(decode("a+b", false, 0), STR_LIT("a+b")));
+	cr_assert(str_eq(decode("a+b", true, APP_OK), STR_LIT("a b")));
+	cr_assert(str_eq(decode("a+b", false, APP_OK), STR_LIT("a+b")));
 }
 
 Test(urlencoding, percent_without_two_hex_digits_is_malformed)
 {
-	decode("%", false, -1);
-	decode("%4", false, -1);
-	decode("%G0", false, -1);
-	decode("abc%0", false, -1);
-	decode("%%41", false, -1);
+	decode("%", false, APP_ERR_INVALID);
+	decode("%4", false, APP_ERR_INVALID);
+	decode("%G0", false, APP_ERR_INVALID);
+	decode("abc%0", false, APP_ERR_INVALID);
+	decode("%%41", false, APP_ERR_INVALID);
 }
 
 Test(urlencoding, decoded_nul_is_kept_with_its_length)
 {
-	struct str s = decode("a%00b", false, 0);
+	struct str s = decode("a%00b", false, APP_OK);
 	cr_assert_eq(s.n, 3);
 	cr_assert_eq(s.p[1], '\0');
 }
@@ -68,17 +68,17 @@ Test(urlencoding, overlong_and_out_of_range_sequences_are_replaced)
 			 STR_LIT("\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")));
 }
 
-static struct kvlist parse(const char *qs, int want_rc)
+static struct kvlist parse(const char *qs, enum app_err want)
 {
 	struct kvlist l = { 0 };
-	int rc = query_parse(&a, str_c(qs), &l);
-	cr_assert_eq(rc, want_rc, "query_parse(\"%s\") = %d", qs, rc);
+	enum app_err err = query_parse(&a, str_c(qs), &l);
+	cr_assert_eq(err, want, "query_parse(\"%s\") = %s", qs, app_err_name(err));
 	return l;
 }
 
 Test(urlencoding, query_repeated_keys_keep_order)
 {
-	struct kvlist l = parse("i=1&j=2&i=3", 0);
+	struct kvlist l = parse("i=1&j=2&i=3", APP_OK);
 	cr_assert_eq(l.n, 3);
 	cr_assert(str_eq(l.items[0].value, STR_LIT("1")));
 	cr_assert(str_eq(l.items[1].name, STR_LIT("j")));
@@ -87,7 +87,7 @@ Test(urlencoding, query_repeated_keys_keep_order)
 
 Test(urlencoding, query_blank_values_kept_and_empty_pairs_skipped)
 {
-	struct kvlist l = parse("&a&&b=&", 0);
+	struct kvlist l = parse("&a&&b=&", APP_OK);
 	cr_assert_eq(l.n, 2);
 	cr_assert(str_eq(l.items[0].name, STR_LIT("a")));
 	cr_assert(str_eq(l.items[0].value, STR_LIT("")));
@@ -96,28 +96,28 @@ Test(urlencoding, query_blank_values_kept_and_empty_pairs_skipped)
 
 Test(urlencoding, query_value_may_contain_equals)
 {
-	struct kvlist l = parse("q=a=b", 0);
+	struct kvlist l = parse("q=a=b", APP_OK);
 	cr_assert(str_eq(l.items[0].value, STR_LIT("a=b")));
 }
 
 Test(urlencoding, query_semicolon_is_not_a_separator)
 {
-	struct kvlist l = parse("q=a;b", 0);
+	struct kvlist l = parse("q=a;b", APP_OK);
 	cr_assert_eq(l.n, 1);
 	cr_assert(str_eq(l.items[0].value, STR_LIT("a;b")));
 }
 
 Test(urlencoding, query_names_and_values_are_decoded)
 {
-	struct kvlist l = parse("%71+x=%26%3D+", 0);
+	struct kvlist l = parse("%71+x=%26%3D+", APP_OK);
 	cr_assert(str_eq(l.items[0].name, STR_LIT("q x")));
 	cr_assert(str_eq(l.items[0].value, STR_LIT("&= ")));
 }
 
 Test(urlencoding, query_malformed_escape_fails)
 {
-	parse("a=1&b=%zz", -1);
-	parse("%=1", -1);
+	parse("a=1&b=%zz", APP_ERR_INVALID);
+	parse("%=1", APP_ERR_INVALID);
 }
 
 Test(urlencoding, path_encoding_round_trips)
@@ -125,7 +125,7 @@ Test(urlencoding, path_encoding_round_trips)
 	struct str raw = percent_encode_path(&a, STR_LIT("/a b/\xC3\xA9?#%/x:y@z"));
 	cr_assert(str_eq(raw, STR_LIT("/a%20b/%C3%A9%3F%23%25/x:y@z")));
 	struct str back;
-	cr_assert_eq(percent_decode(&a, raw, false, &back), 0);
+	cr_assert_eq(percent_decode(&a, raw, false, &back), APP_OK);
 	cr_assert(str_eq(back, STR_LIT("/a b/\xC3\xA9?#%/x:y@z")));
 }
 

@@ -1,0 +1,175 @@
+/* RFC 3875 meta-variables into a struct request. */
+#include "cgi_env/cgi_env.h"
+
+#include <stdint.h>
+
+#include "http/limits.h"
+
+/* The variables this parser reads, looked up once over envp. */
+struct meta {
+	struct str method, path_info, script_name, request_uri, query_string;
+	struct str content_type, content_length, remote_addr, https, request_scheme;
+	struct str server_name, server_port;
+};
+
+static bool take(struct str name, struct str value, const char *want, struct str *slot)
+{
+	if (!str_eq(name, str_c(want)))
+		return false;
+	*slot = value;
+	return true;
+}
+
+/* "HTTP_X_FORWARDED_FOR" -> "x-forwarded-for" (request_add_header lower-cases). */
+static enum app_err add_http_header(struct request *req, struct str name, struct str value)
+{
+	char *h = arena_strndup(req->arena, name.p + 5, name.n - 5);
+	for (size_t i = 0; i < name.n - 5; i++)
+		if (h[i] == '_')
+			h[i] = '-';
+	return request_add_header(req, (struct str){ h, name.n - 5 }, value);
+}
+
+/* One pass over envp: HTTP_* variables become headers (in order), the others
+ * this parser knows land in m. A header the request model refuses stops it. */
+static enum app_err scan_env(struct request *req, char *const *envp, struct meta *m)
+{
+	for (; envp != NULL && *envp != NULL; envp++) {
+		const char *eq = strchr(*envp, '=');
+		if (eq == NULL)
+			continue;
+		struct str name = { *envp, (size_t)(eq - *envp) };
+		struct str value = str_c(eq + 1);
+		if (name.n > 5 && memcmp(name.p, "HTTP_", 5) == 0) {
+			/* Never let a client's "Proxy:" header pose as configuration (httpoxy). */
+			if (!str_eq(name, STR_LIT("HTTP_PROXY")) && add_http_header(req, name, value) != APP_OK)
+				return APP_ERR_REFUSED;
+			continue;
+		}
+		(void)(take(name, value, "REQUEST_METHOD", &m->method) ||
+		       take(name, value, "PATH_INFO", &m->path_info) ||
+		       take(name, value, "SCRIPT_NAME", &m->script_name) ||
+		       take(name, value, "REQUEST_URI", &m->request_uri) ||
+		       take(name, value, "QUERY_STRING", &m->query_string) ||
+		       take(name, value, "CONTENT_TYPE", &m->content_type) ||
+		       take(name, value, "CONTENT_LENGTH", &m->content_length) ||
+		       take(name, value, "REMOTE_ADDR", &m->remote_addr) ||
+		       take(name, value, "HTTPS", &m->https) ||
+		       take(name, value, "REQUEST_SCHEME", &m->request_scheme) ||
+		       take(name, value, "SERVER_NAME", &m->server_name) ||
+		       take(name, value, "SERVER_PORT", &m->server_port));
+	}
+	return APP_OK;
+}
+
+/* REQUEST_URI split at '?' (and any '#'): the raw path, and the query when present. */
+static void split_uri(struct str uri, struct str *path, struct str *query)
+{
+	struct str rest = uri;
+	struct str before_hash = str_split(&rest, '#');
+	*query = before_hash;
+	*path = str_split(query, '?');
+}
+
+static enum app_err set_path(struct request *req, const struct meta *m, enum cgi_mount mount, struct str uri_path)
+{
+	if (m->path_info.n > 0) {
+		req->root_path = m->script_name;
+		return request_set_decoded_path(req, m->path_info);
+	}
+	if (mount == MOUNT_AT_SCRIPT && m->script_name.n > 0) {
+		req->root_path = m->script_name;
+		return request_set_decoded_path(req, STR_LIT("/"));
+	}
+	if (uri_path.n > 0)
+		return request_set_raw_path(req, uri_path);
+	if (m->script_name.n > 0)
+		return request_set_decoded_path(req, m->script_name);
+	return APP_OK;
+}
+
+/* CONTENT_LENGTH is digits only (RFC 3875 4.1.2); anything else is refused, not
+ * guessed at. A number too large for any integer is over the limit (413), never
+ * wrapped around. */
+static enum app_err set_body_length(struct request *req, struct str cl, size_t *body_length)
+{
+	*body_length = 0;
+	if (cl.n == 0)
+		return APP_OK;
+	uint64_t n = 0;
+	bool overflow = false;
+	for (size_t i = 0; i < cl.n; i++) {
+		if (cl.p[i] < '0' || cl.p[i] > '9')
+			return request_refuse(req, 400, "Invalid Content-Length: not a decimal number");
+		uint64_t d = (uint64_t)(cl.p[i] - '0');
+		if (n > (UINT64_MAX - d) / 10)
+			overflow = true;
+		else
+			n = n * 10 + d;
+	}
+	if (overflow || n > limit_body_bytes())
+		return request_refuse_body_too_large(req);
+	*body_length = (size_t)n;
+	return APP_OK;
+}
+
+/* The host for absolute URLs: the Host header, else SERVER_NAME[:SERVER_PORT]
+ * (the port left out when it is the scheme's default); one that fails
+ * host_is_valid() is not used. */
+static void set_host(struct request *req, const struct meta *m)
+{
+	struct str host = request_header(req, "host");
+	if (!str_is_null(host)) {
+		req->host = host_is_valid(host) ? host : STR_LIT("");
+		return;
+	}
+	if (!host_is_valid(m->server_name) || (m->server_port.n > 0 && !host_is_valid(m->server_port)))
+		return;
+	bool default_port = m->server_port.n == 0 ||
+			    (str_eq(req->scheme, STR_LIT("http")) && str_eq(m->server_port, STR_LIT("80"))) ||
+			    (str_eq(req->scheme, STR_LIT("https")) && str_eq(m->server_port, STR_LIT("443")));
+	if (default_port) {
+		req->host = m->server_name;
+		return;
+	}
+	struct buf b;
+	buf_init(&b, req->arena);
+	buf_append_str(&b, m->server_name);
+	buf_append_byte(&b, ':');
+	buf_append_str(&b, m->server_port);
+	req->host = buf_str(&b);
+}
+
+enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length)
+{
+	*body_length = 0;
+	struct meta m = { 0 };
+	if (scan_env(req, envp, &m) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
+		return APP_ERR_REFUSED;
+
+	struct str uri_path = STR_NULL, uri_query = STR_NULL;
+	split_uri(m.request_uri, &uri_path, &uri_query);
+	if (set_path(req, &m, mount, uri_path) != APP_OK)
+		return APP_ERR_REFUSED;
+	struct str query = !str_is_null(m.query_string) ? m.query_string : uri_query;
+	if (!str_is_null(query) && request_set_query_string(req, query) != APP_OK)
+		return APP_ERR_REFUSED;
+
+	if (m.content_type.n > 0 && request_add_header(req, STR_LIT("content-type"), m.content_type) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (m.content_length.n > 0 &&
+	    request_add_header(req, STR_LIT("content-length"), m.content_length) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (set_body_length(req, m.content_length, body_length) != APP_OK)
+		return APP_ERR_REFUSED;
+
+	if (m.remote_addr.n > 0)
+		req->remote_addr = m.remote_addr;
+	if (str_eq_nocase(m.https, STR_LIT("on")) || str_eq(m.https, STR_LIT("1")) ||
+	    str_eq_nocase(m.request_scheme, STR_LIT("https")))
+		req->scheme = STR_LIT("https");
+	set_host(req, &m);
+	return APP_OK;
+}

@@ -1,0 +1,51 @@
+/* app/cgi_env: RFC 3875 meta-variables (the CGI environment, FastCGI params)
+ * into the request model, and one request served over a byte stream. Shared by
+ * the CGI target (cgi/) and the FastCGI target (fcgi/); they differ only in
+ * where the service is mounted and in how bytes move. Files here include
+ * core/, http/, service/ and cgi_env/ only (tests/check_layers.sh).
+ *   cgi_env.c  variables -> struct request
+ *   serve.c    variables + body stream -> app_handle() -> "Status:" + headers + body */
+#ifndef APP_CGI_ENV_CGI_ENV_H
+#define APP_CGI_ENV_CGI_ENV_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "http/request.h"
+
+enum cgi_mount {
+	/* The service lives under SCRIPT_NAME (a CGI script): the path is PATH_INFO, or "/". */
+	MOUNT_AT_SCRIPT,
+	/* The service answers every URL (a FastCGI responder): the path is PATH_INFO,
+	 * else REQUEST_URI's path, else SCRIPT_NAME, so lighttpd, nginx and Apache all work. */
+	MOUNT_AT_ROOT,
+};
+
+/* Fills req from envp ("NAME=value" strings, NULL-terminated; the strings must
+ * outlive the request): method, path, query, headers (HTTP_*, CONTENT_TYPE,
+ * CONTENT_LENGTH), remote address, scheme, host. Stores the declared body size
+ * in *body_length (0 when absent or when the request is refused). A malformed
+ * variable refuses the request (APP_ERR_REFUSED, the 4xx recorded in req): a
+ * CONTENT_LENGTH that is not digits is a 400, one over limit_body_bytes() (or
+ * too large for any integer) a 413. */
+enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount,
+			   size_t *body_length) MUST_CHECK;
+
+struct transport {
+	/* Reads up to n bytes of request body: bytes read, 0 at end of input, -1 on error. */
+	ssize_t (*read)(void *ctx, char *p, size_t n);
+	/* Writes all n bytes of response: 0, or -1 on error. */
+	int (*write)(void *ctx, const char *p, size_t n);
+	void *ctx;
+};
+
+/* Serves one request: parses envp (cgi_env_parse), reads exactly the declared
+ * body (a short body is a 400), answers with app_handle() and writes the whole
+ * response with one t->write call. All request memory comes from one arena
+ * released before returning; running out of it answers a 500.
+ * target names the deployment ("cgi", "fcgi") for /hello.
+ * APP_OK when the response was written, APP_ERR_IO when writing it failed. */
+enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount,
+			   const struct transport *t) MUST_CHECK;
+
+#endif

@@ -1,0 +1,149 @@
+#include "core/bigint.h"
+
+#include "core/str.h"
+
+#define LIMB_BASE 1000000000u
+#define LIMB_DIGITS 9
+
+static void trim_zero_limbs(struct bigint *x)
+{
+	while (x->n > 0 && x->limb[x->n - 1] == 0)
+		x->n--;
+	if (x->n == 0)
+		x->sign = 0;
+}
+
+enum app_err bigint_parse(struct arena *a, struct str s, struct bigint *out)
+{
+	s = str_trim(s);
+	size_t i = 0, end = s.n;
+	int sign = 1;
+	if (i < end && (s.p[i] == '+' || s.p[i] == '-')) {
+		sign = s.p[i] == '-' ? -1 : 1;
+		i++;
+	}
+	if (i == end)
+		return APP_ERR_INVALID;
+	for (size_t j = i; j < end; j++)
+		if (s.p[j] < '0' || s.p[j] > '9')
+			return APP_ERR_INVALID;
+
+	size_t digits = end - i;
+	size_t limbs = digits / LIMB_DIGITS + 1;
+	uint32_t *limb = arena_calloc(a, limbs, sizeof(uint32_t));
+	/* Fill limbs from the least significant end, nine digits at a time. */
+	size_t n = 0, pos = end;
+	while (pos > i) {
+		size_t from = pos - i > LIMB_DIGITS ? pos - LIMB_DIGITS : i;
+		uint32_t v = 0;
+		for (size_t j = from; j < pos; j++)
+			v = v * 10 + (uint32_t)(s.p[j] - '0');
+		limb[n++] = v;
+		pos = from;
+	}
+	*out = (struct bigint){ .sign = sign, .n = n, .cap = limbs, .limb = limb };
+	trim_zero_limbs(out);
+	return APP_OK;
+}
+
+/* -1, 0, 1 as |x| is less than, equal to, greater than |y|. */
+static int compare_magnitude(const struct bigint *x, const struct bigint *y)
+{
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	for (size_t i = x->n; i > 0; i--)
+		if (x->limb[i - 1] != y->limb[i - 1])
+			return x->limb[i - 1] < y->limb[i - 1] ? -1 : 1;
+	return 0;
+}
+
+/* Room for n limbs in out, keeping its value: its own array when that is big
+ * enough, else a new one twice the size (so a running sum is copied O(log n) times). */
+static void reserve(struct arena *a, struct bigint *out, size_t n)
+{
+	if (out->cap >= n)
+		return;
+	size_t cap = n * 2;
+	uint32_t *limb = arena_calloc(a, cap, sizeof(uint32_t));
+	if (out->n > 0)
+		memcpy(limb, out->limb, out->n * sizeof(uint32_t));
+	out->limb = limb;
+	out->cap = cap;
+}
+
+void bigint_add(struct arena *a, const struct bigint *x, const struct bigint *y, struct bigint *out)
+{
+	if (y->sign == 0 && out == x)
+		return;
+	if (x->sign == 0 && out == y)
+		return;
+	size_t n = (x->n > y->n ? x->n : y->n) + 1;
+	/* Read everything about x and y before out (which may be either) changes. */
+	struct bigint xv = *x, yv = *y;
+	if (out != x && out != y)
+		*out = (struct bigint){ 0 };
+	reserve(a, out, n);
+	if (out == x)
+		xv.limb = out->limb;
+	if (out == y)
+		yv.limb = out->limb;
+	uint32_t *limb = out->limb;
+	int sign = xv.sign != 0 ? xv.sign : yv.sign;
+
+	/* Limb i of the result is written after limb i of both inputs is read, so
+	 * out may share its array with x or y. */
+	if (xv.sign == 0 || yv.sign == 0 || xv.sign == yv.sign) {
+		uint32_t carry = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t v = carry;
+			if (i < xv.n)
+				v += xv.limb[i];
+			if (i < yv.n)
+				v += yv.limb[i];
+			carry = v >= LIMB_BASE;
+			limb[i] = carry ? v - LIMB_BASE : v;
+		}
+	} else {
+		/* Subtract the smaller magnitude from the larger; the larger gives the sign. */
+		int cmp = compare_magnitude(&xv, &yv);
+		const struct bigint *big = cmp > 0 ? &xv : &yv, *small = cmp > 0 ? &yv : &xv;
+		sign = big->sign;
+		uint32_t borrow = 0;
+		for (size_t i = 0; i < n; i++) {
+			int64_t v = (int64_t)(i < big->n ? big->limb[i] : 0) - borrow - (i < small->n ? small->limb[i] : 0);
+			borrow = v < 0;
+			limb[i] = (uint32_t)(v < 0 ? v + LIMB_BASE : v);
+		}
+	}
+	out->sign = sign;
+	out->n = n;
+	trim_zero_limbs(out);
+}
+
+struct str bigint_format(struct arena *a, const struct bigint *x)
+{
+	if (x->sign == 0)
+		return STR_LIT("0");
+	struct buf b;
+	buf_init(&b, a);
+	if (x->sign < 0)
+		buf_append_byte(&b, '-');
+	char digits[LIMB_DIGITS];
+	for (size_t i = x->n; i > 0; i--) {
+		uint32_t v = x->limb[i - 1];
+		for (int d = LIMB_DIGITS - 1; d >= 0; d--) {
+			digits[d] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		if (i == x->n) {
+			/* The most significant limb is printed without leading zeros. */
+			int skip = 0;
+			while (skip < LIMB_DIGITS - 1 && digits[skip] == '0')
+				skip++;
+			buf_append(&b, digits + skip, (size_t)(LIMB_DIGITS - skip));
+		} else {
+			buf_append(&b, digits, LIMB_DIGITS);
+		}
+	}
+	return buf_str(&b);
+}

@@ -1,0 +1,79 @@
+/* Strings with an explicit length, and buffers that build them in an arena.
+ * Network input may contain any byte, NUL included: nothing here relies on a
+ * terminator, except str_c() which wraps a C string. */
+#ifndef APP_CORE_STR_H
+#define APP_CORE_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "core/arena.h"
+
+struct str {
+	const char *p;
+	size_t n;
+};
+
+#define STR_LIT(s) ((struct str){ (s), sizeof(s) - 1 })
+#define STR_NULL ((struct str){ NULL, 0 })
+
+/* Wraps a NUL-terminated C string (NULL gives the null string). */
+static inline struct str str_c(const char *s)
+{
+	return (struct str){ s, s ? strlen(s) : 0 };
+}
+
+static inline bool str_is_null(struct str s)
+{
+	return s.p == NULL;
+}
+
+/* Exact byte comparison. */
+bool str_eq(struct str a, struct str b);
+
+/* ASCII case-insensitive comparison, for header and method names. */
+bool str_eq_nocase(struct str a, struct str b);
+
+/* True if s starts with prefix (bytes compared exactly). */
+bool str_starts_with(struct str s, struct str prefix);
+
+/* True if s contains byte c. */
+bool str_has_byte(struct str s, char c);
+
+/* True if s contains an ASCII control byte (below 0x20, or DEL): what no URL
+ * and no echoed header may carry. */
+bool str_has_control(struct str s);
+
+/* ASCII whitespace as C's isspace() in the C locale: space, \t \n \v \f \r. */
+bool is_ascii_space(char c);
+
+/* s without leading and trailing ASCII whitespace (a slice of s). */
+struct str str_trim(struct str s);
+
+/* The bytes of *rest up to the first sep (a slice; all of *rest when there is
+ * none). *rest moves past the separator; after the last token it is STR_NULL.
+ * Splitting "" gives one empty token; "a," gives "a" then "". */
+struct str str_split(struct str *rest, char sep);
+
+/* A NUL-terminated arena copy of s (the copy may hold NULs; STR_NULL gives ""). */
+char *str_dup(struct arena *a, struct str s);
+
+/* A growable byte buffer in an arena. Appending never fails: running out of
+ * memory ends the request (core/arena.h). */
+struct buf {
+	struct arena *arena;
+	char *p;
+	size_t n, cap;
+};
+
+void buf_init(struct buf *b, struct arena *a);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_append_str(struct buf *b, struct str s);
+void buf_append_cstr(struct buf *b, const char *s);
+void buf_append_byte(struct buf *b, char c);
+
+/* The contents so far, NUL-terminated (the buffer may go on growing). */
+struct str buf_str(struct buf *b);
+
+#endif

@@ -1,0 +1,171 @@
+#include "core/urlencoding.h"
+
+
+static int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum app_err percent_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out)
+{
+	char *dst = arena_alloc(a, in.n + 1);
+	size_t n = 0;
+	for (size_t i = 0; i < in.n; i++) {
+		unsigned char c = (unsigned char)in.p[i];
+		if (c == '%') {
+			if (in.n - i < 3)
+				return APP_ERR_INVALID;
+			int hi = hex_value((unsigned char)in.p[i + 1]);
+			int lo = hex_value((unsigned char)in.p[i + 2]);
+			if (hi < 0 || lo < 0)
+				return APP_ERR_INVALID;
+			dst[n++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			dst[n++] = ' ';
+		} else {
+			dst[n++] = (char)c;
+		}
+	}
+	dst[n] = '\0';
+	*out = (struct str){ dst, n };
+	return APP_OK;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid; *bad gets the
+ * length of the maximal invalid subpart (at least 1) in that case. */
+static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;  /* allowed range of the second byte */
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;  /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;  /* nothing above U+10FFFF */
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if (i >= n) {
+			*bad = i;
+			return 0;
+		}
+		unsigned char min = i == 1 ? lo : 0x80, max = i == 1 ? hi : 0xBF;
+		if (s[i] < min || s[i] > max) {
+			*bad = i;
+			return 0;
+		}
+	}
+	return len;
+}
+
+struct str utf8_sanitize(struct arena *a, struct str s)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0, bad = 0;
+	while (i < s.n) {
+		size_t len = utf8_sequence(p + i, s.n - i, &bad);
+		if (len == 0)
+			break;
+		i += len;
+	}
+	if (i == s.n)
+		return s;
+
+	struct buf b;
+	buf_init(&b, a);
+	buf_append(&b, s.p, i);
+	while (i < s.n) {
+		size_t len = utf8_sequence(p + i, s.n - i, &bad);
+		if (len == 0) {
+			buf_append(&b, "\xEF\xBF\xBD", 3);
+			i += bad;
+		} else {
+			buf_append(&b, s.p + i, len);
+			i += len;
+		}
+	}
+	return buf_str(&b);
+}
+
+static enum app_err decode_component(struct arena *a, struct str raw, struct str *out)
+{
+	struct str bytes;
+	enum app_err err = percent_decode(a, raw, true, &bytes);
+	if (err == APP_OK)
+		*out = utf8_sanitize(a, bytes);
+	return err;
+}
+
+enum app_err query_parse(struct arena *a, struct str qs, struct kvlist *out)
+{
+	for (struct str rest = qs; !str_is_null(rest);) {
+		struct str pair = str_split(&rest, '&');
+		if (pair.n == 0)
+			continue;
+		struct str raw_value = pair;
+		struct str raw_name = str_split(&raw_value, '=');
+		if (str_is_null(raw_value))
+			raw_value = STR_LIT("");
+		struct str name, value;
+		enum app_err err = decode_component(a, raw_name, &name);
+		if (err == APP_OK)
+			err = decode_component(a, raw_value, &value);
+		if (err != APP_OK)
+			return err;
+		kvlist_add(a, out, name, value);
+	}
+	return APP_OK;
+}
+
+static struct str percent_encode(struct arena *a, struct str s, const char *keep, bool space_as_plus)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	buf_init(&b, a);
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+				  c == '-' || c == '.' || c == '_' || c == '~';
+		if (unreserved || (c != '\0' && strchr(keep, c) != NULL)) {
+			buf_append_byte(&b, (char)c);
+		} else if (c == ' ' && space_as_plus) {
+			buf_append_byte(&b, '+');
+		} else {
+			char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			buf_append(&b, esc, 3);
+		}
+	}
+	return buf_str(&b);
+}
+
+struct str percent_encode_path(struct arena *a, struct str path)
+{
+	return percent_encode(a, path, "/!$&'()*+,;=:@", false);
+}
+
+struct str percent_encode_query(struct arena *a, struct str s)
+{
+	return percent_encode(a, s, "", true);
+}

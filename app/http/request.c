@@ -1,0 +1,194 @@
+#include "http/request.h"
+
+#include "core/urlencoding.h"
+#include "http/limits.h"
+
+void request_init(struct request *r, struct arena *a, const char *target)
+{
+	*r = (struct request){
+		.arena = a,
+		.target = target,
+		.method = STR_LIT("GET"),
+		.raw_path = STR_LIT("/"),
+		.path = STR_LIT("/"),
+		.root_path = STR_LIT(""),
+		.raw_query = STR_LIT(""),
+		.body = STR_LIT(""),
+		.remote_addr = STR_LIT(""),
+		.scheme = STR_LIT("http"),
+		.host = STR_LIT(""),
+	};
+}
+
+enum app_err request_refuse(struct request *r, int status, const char *detail)
+{
+	if (r->error_status == 0) {
+		r->error_status = status;
+		r->error_detail = detail;
+	}
+	return APP_ERR_REFUSED;
+}
+
+/* RFC 9110 token characters. */
+static bool is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+enum app_err request_set_method(struct request *r, struct str method)
+{
+	if (method.n == 0 || method.n > 32)
+		return request_refuse(r, 400, "Invalid request method");
+	for (size_t i = 0; i < method.n; i++)
+		if (!is_tchar((unsigned char)method.p[i]))
+			return request_refuse(r, 400, "Invalid request method");
+	r->method = method;
+	return APP_OK;
+}
+
+static enum app_err check_target_length(struct request *r, size_t n)
+{
+	if (n > LIMIT_TARGET_BYTES)
+		return request_refuse(r, 414, "Request URI too long (limit 65536 bytes)");
+	return APP_OK;
+}
+
+/* Validates a decoded path and stores it; raw_path is the caller's business. */
+static enum app_err set_path(struct request *r, struct str path)
+{
+	if (check_target_length(r, path.n) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (str_has_byte(path, '\0'))
+		return request_refuse(r, 400, "Invalid path: contains a NUL byte");
+	if (path.n == 0 || path.p[0] != '/')
+		return request_refuse(r, 400, "Invalid path: must start with '/'");
+	r->path = utf8_sanitize(r->arena, path);
+	return APP_OK;
+}
+
+enum app_err request_set_decoded_path(struct request *r, struct str path)
+{
+	if (set_path(r, path) != APP_OK)
+		return APP_ERR_REFUSED;
+	r->raw_path = percent_encode_path(r->arena, r->path);
+	return APP_OK;
+}
+
+enum app_err request_set_raw_path(struct request *r, struct str raw)
+{
+	if (check_target_length(r, raw.n) != APP_OK)
+		return APP_ERR_REFUSED;
+	struct str decoded;
+	if (percent_decode(r->arena, raw, false, &decoded) != APP_OK)
+		return request_refuse(r, 400, "Invalid percent-encoding in path");
+	r->raw_path = raw;
+	return set_path(r, decoded);
+}
+
+enum app_err request_set_query_string(struct request *r, struct str raw)
+{
+	if (check_target_length(r, raw.n) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (str_has_byte(raw, '\0'))
+		return request_refuse(r, 400, "Invalid query string: contains a NUL byte");
+	/* No URL carries control bytes (RFC 3986); a raw CR or LF would also reach
+	 * the Location of a redirect, which repeats the query as received. */
+	if (str_has_control(raw))
+		return request_refuse(r, 400, "Invalid query string: contains a control character");
+	r->raw_query = raw;
+	r->query.n = 0;
+	if (query_parse(r->arena, raw, &r->query) != APP_OK)
+		return request_refuse(r, 400, "Invalid percent-encoding in query string");
+	/* %00 decodes to a NUL that no handler can echo faithfully: refuse it. */
+	for (size_t i = 0; i < r->query.n; i++)
+		if (str_has_byte(r->query.items[i].name, '\0') || str_has_byte(r->query.items[i].value, '\0'))
+			return request_refuse(r, 400, "Invalid query string: contains a NUL byte");
+	return APP_OK;
+}
+
+enum app_err request_refuse_body_too_large(struct request *r)
+{
+	return request_refuse(r, 413,
+			      arena_printf(r->arena, "Request body too large (limit %zu bytes)", limit_body_bytes()));
+}
+
+enum app_err request_set_body(struct request *r, struct str body)
+{
+	if (body.n > limit_body_bytes())
+		return request_refuse_body_too_large(r);
+	r->body = body;
+	return APP_OK;
+}
+
+/* Starlette's cookie_parser: split on ';', then on the first '=', trim, drop empty chunks,
+ * and take double quotes off a quoted value. */
+static void parse_cookies(struct request *r, struct str header)
+{
+	for (struct str rest = header; !str_is_null(rest);) {
+		struct str chunk = str_split(&rest, ';');
+		struct str value = chunk;
+		struct str name = str_split(&value, '=');
+		if (str_is_null(value)) {
+			value = chunk;
+			name = STR_LIT("");
+		}
+		name = str_trim(name);
+		value = str_trim(value);
+		if (value.n >= 2 && value.p[0] == '"' && value.p[value.n - 1] == '"') {
+			value.p++;
+			value.n -= 2;
+		}
+		if (name.n > 0 || value.n > 0)
+			kvlist_add(r->arena, &r->cookies, name, value);
+	}
+}
+
+/* NUL, CR or LF: forbidden in a header field (HTAB is allowed in values). */
+static bool breaks_field(struct str s)
+{
+	return str_has_byte(s, '\0') || str_has_byte(s, '\r') || str_has_byte(s, '\n');
+}
+
+enum app_err request_add_header(struct request *r, struct str name, struct str value)
+{
+	if (r->headers.n >= LIMIT_HEADER_COUNT)
+		return request_refuse(r, 431, "Too many request headers");
+	r->header_bytes += name.n + value.n;
+	if (r->header_bytes > LIMIT_HEADER_BYTES)
+		return request_refuse(r, 431, "Request headers too large");
+	/* RFC 9110 5.5: no NUL, CR or LF in a field. A CR or LF could also end a
+	 * header we echo (the Host in a redirect's Location) and start another. */
+	if (name.n == 0 || breaks_field(name) || breaks_field(value))
+		return request_refuse(r, 400, "Invalid request header");
+	char *lower = arena_strndup(r->arena, name.p, name.n);
+	for (size_t i = 0; i < name.n; i++)
+		if (lower[i] >= 'A' && lower[i] <= 'Z')
+			lower[i] = (char)(lower[i] - 'A' + 'a');
+	struct str lname = { lower, name.n };
+	kvlist_add(r->arena, &r->headers, lname, value);
+	if (str_eq(STR_LIT("cookie"), lname))
+		parse_cookies(r, value);
+	return APP_OK;
+}
+
+bool host_is_valid(struct str host)
+{
+	if (host.n == 0 || str_has_control(host))
+		return false;
+	for (size_t i = 0; i < host.n; i++)
+		if (strchr(" /\\@?#", host.p[i]) != NULL)
+			return false;
+	return true;
+}
+
+struct str request_header(const struct request *r, const char *name)
+{
+	return kvlist_get_nocase(&r->headers, str_c(name));
+}
+
+struct str request_query(const struct request *r, const char *name)
+{
+	return kvlist_get_last(&r->query, str_c(name));
+}

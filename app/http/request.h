@@ -1,0 +1,83 @@
+/* app/http: the HTTP model every target shares. The request and response
+ * structs, the input limits, the router, and serialisation to CGI/FastCGI
+ * output. Files here include core/ and http/ only (tests/check_layers.sh).
+ *
+ * The request model: targets build it only through the request_set_* /
+ * request_add_* calls below, which validate as they go. A call that finds a
+ * problem records the 4xx (status and detail) in the request and returns
+ * APP_ERR_REFUSED; the caller stops building and hands the request to
+ * app_handle(), which answers with that error. Only the first problem is kept.
+ * Strings passed in are not copied: they must live until the request ends
+ * (in the request arena, or in transport buffers that outlive it). */
+#ifndef APP_HTTP_REQUEST_H
+#define APP_HTTP_REQUEST_H
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/kvlist.h"
+#include "core/str.h"
+
+struct request {
+	struct arena *arena;
+	const char *target;      /* "cgi", "fcgi", "lambda" */
+	struct str method;       /* as received, e.g. "GET" */
+	struct str raw_path;     /* percent-encoded path (without root_path) */
+	struct str path;         /* decoded, valid UTF-8, no NUL */
+	struct str root_path;    /* prefix the service is mounted under (SCRIPT_NAME, API stage), or "" */
+	struct str raw_query;    /* as received, without '?' */
+	struct kvlist query;     /* decoded pairs, in order, repeats kept */
+	struct kvlist headers;   /* names lower-cased, in order, repeats kept */
+	struct kvlist cookies;   /* from every Cookie header */
+	struct str body;         /* binary-safe */
+	struct str remote_addr;
+	struct str scheme;       /* "http" or "https" */
+	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
+	int error_status;        /* 0, or the 4xx status of the first problem found */
+	const char *error_detail;
+	size_t header_bytes;     /* running total, for LIMIT_HEADER_BYTES */
+};
+
+void request_init(struct request *r, struct arena *a, const char *target);
+
+/* Records a problem with the request (only the first one is kept) and returns
+ * APP_ERR_REFUSED. detail must be static or arena memory. */
+enum app_err request_refuse(struct request *r, int status, const char *detail) MUST_CHECK;
+
+/* Method token (RFC 9110 tchar only, at most 32 bytes; anything else is a 400). */
+enum app_err request_set_method(struct request *r, struct str method) MUST_CHECK;
+
+/* Path as received on the wire: percent-decoded here; malformed escapes and
+ * decoded NUL bytes are a 400, over LIMIT_TARGET_BYTES a 414. */
+enum app_err request_set_raw_path(struct request *r, struct str raw) MUST_CHECK;
+
+/* Path already decoded by the transport (CGI PATH_INFO, Lambda REST path):
+ * a NUL byte or no leading '/' is a 400; invalid UTF-8 becomes U+FFFD. */
+enum app_err request_set_decoded_path(struct request *r, struct str path) MUST_CHECK;
+
+/* Raw query string (without '?'); parsed into r->query. Malformed escapes, NUL
+ * or other control bytes: 400; over LIMIT_TARGET_BYTES: 414. */
+enum app_err request_set_query_string(struct request *r, struct str raw) MUST_CHECK;
+
+/* Sets a body the transport already holds (Lambda events). Over limit_body_bytes(): 413. */
+enum app_err request_set_body(struct request *r, struct str body) MUST_CHECK;
+
+/* Records the 413 for a body of more than limit_body_bytes(), naming the limit. */
+enum app_err request_refuse_body_too_large(struct request *r) MUST_CHECK;
+
+/* Adds a header; the name is lower-cased into the arena. Cookie headers also
+ * fill r->cookies. An empty name, NUL/CR/LF anywhere: 400; past
+ * LIMIT_HEADER_COUNT or LIMIT_HEADER_BYTES: 431. */
+enum app_err request_add_header(struct request *r, struct str name, struct str value) MUST_CHECK;
+
+/* The one host check every target uses before a host reaches an absolute URL
+ * (a redirect's Location): not empty, no control bytes, spaces, '/', '\', '@',
+ * '?' or '#'. A host that fails is not used. */
+bool host_is_valid(struct str host);
+
+/* First value of a header, case-insensitive, or STR_NULL. */
+struct str request_header(const struct request *r, const char *name);
+
+/* Last value of a query parameter, or STR_NULL. */
+struct str request_query(const struct request *r, const char *name);
+
+#endif

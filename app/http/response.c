@@ -1,0 +1,97 @@
+#include "http/response.h"
+
+#include "core/json.h"
+
+void response_init(struct response *r, struct arena *a)
+{
+	*r = (struct response){ .arena = a, .status = 200, .body = STR_LIT("") };
+}
+
+void response_add_header(struct response *r, const char *name, struct str value)
+{
+	kvlist_add(r->arena, &r->headers, str_c(name), value);
+}
+
+struct str response_header(const struct response *r, const char *name)
+{
+	return kvlist_get_nocase(&r->headers, str_c(name));
+}
+
+void response_set_body(struct response *r, int status, const char *content_type, struct str body)
+{
+	r->status = status;
+	response_add_header(r, "Content-Type", str_c(content_type));
+	r->body = body;
+}
+
+void response_json(struct response *r, int status, cJSON *doc)
+{
+	/* Printing first: if it gives up (out of memory) doc is lost, not freed twice. */
+	struct str body = json_print(r->arena, doc);
+	cJSON_Delete(doc);
+	response_set_body(r, status, "application/json", body);
+}
+
+void response_error(struct response *r, int status, const char *detail)
+{
+	cJSON *doc = cJSON_CreateObject();
+	if (cJSON_AddStringToObject(doc, "detail", detail) == NULL) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	response_json(r, status, doc);
+}
+
+const char *http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 422: return "Unprocessable Entity";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "";
+	}
+}
+
+void response_serialize_cgi(const struct response *r, struct buf *out)
+{
+	buf_append_cstr(out, arena_printf(out->arena, "Status: %d %s\r\n", r->status, http_reason(r->status)));
+	for (size_t i = 0; i < r->headers.n; i++) {
+		buf_append_str(out, r->headers.items[i].name);
+		buf_append(out, ": ", 2);
+		buf_append_str(out, r->headers.items[i].value);
+		buf_append(out, "\r\n", 2);
+	}
+	buf_append_cstr(out, arena_printf(out->arena, "Content-Length: %zu\r\n\r\n", r->body.n));
+	if (!r->omit_body)
+		buf_append_str(out, r->body);
+}
+
+bool response_is_binary(const struct response *r)
+{
+	struct str type = response_header(r, "Content-Type");
+	static const char *const textual[] = { "text/", "application/json", "application/javascript",
+					       "application/xml", "image/svg+xml" };
+	if (type.p == NULL)
+		return r->body.n > 0;
+	for (size_t i = 0; i < sizeof textual / sizeof textual[0]; i++) {
+		size_t n = strlen(textual[i]);
+		if (type.n >= n && strncmp(type.p, textual[i], n) == 0)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,48 @@
+/* The response every handler fills in and every target serializes. */
+#ifndef APP_HTTP_RESPONSE_H
+#define APP_HTTP_RESPONSE_H
+
+#include <cjson/cJSON.h>
+
+#include "core/arena.h"
+#include "core/kvlist.h"
+#include "core/str.h"
+
+struct response {
+	struct arena *arena;
+	int status;
+	struct kvlist headers;  /* in order; Content-Length is added by the serializers */
+	struct str body;        /* binary-safe */
+	bool omit_body;         /* a HEAD answer: headers (with the GET Content-Length) but no body */
+};
+
+void response_init(struct response *r, struct arena *a);
+
+/* Appends a header (strings must live until the request ends). */
+void response_add_header(struct response *r, const char *name, struct str value);
+
+/* First value of a response header, case-insensitive, or STR_NULL. */
+struct str response_header(const struct response *r, const char *name);
+
+/* Sets status, Content-Type and body. */
+void response_set_body(struct response *r, int status, const char *content_type, struct str body);
+
+/* Serializes doc compactly (FastAPI's separators) as an application/json body.
+ * Takes ownership of doc and frees it (cJSON_Delete). A NULL doc (cJSON out of
+ * memory) is out of memory (core/arena.h). */
+void response_json(struct response *r, int status, cJSON *doc);
+
+/* FastAPI's error shape: {"detail":"..."} with the given status. */
+void response_error(struct response *r, int status, const char *detail);
+
+/* Reason phrase for a status code ("Not Found"), "" if unknown. */
+const char *http_reason(int status);
+
+/* Writes the CGI/FastCGI form: "Status:" line, headers, Content-Length, blank
+ * line and, unless omit_body, the body. */
+void response_serialize_cgi(const struct response *r, struct buf *out);
+
+/* True when the body is not text (by Content-Type): Lambda sends such bodies base64. */
+bool response_is_binary(const struct response *r);
+
+#endif

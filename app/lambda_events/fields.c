@@ -1,0 +1,148 @@
+/* Reading the parts every Lambda HTTP event shares: headers, query, body, origin. */
+#include "lambda_events/adapter.h"
+
+#include "core/base64.h"
+#include "core/urlencoding.h"
+
+const cJSON *lambda_field(const cJSON *obj, const char *name)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsNull(item) ? NULL : item;
+}
+
+static struct str json_str(const cJSON *item)
+{
+	return str_c(item->valuestring);
+}
+
+int lambda_field_string(const cJSON *obj, const char *name, struct str *out)
+{
+	const cJSON *item = lambda_field(obj, name);
+	if (item == NULL)
+		return 0;
+	if (!cJSON_IsString(item))
+		return -1;
+	*out = json_str(item);
+	return 1;
+}
+
+/* Calls add for each string value of an object of strings, or of arrays of strings.
+ * Returns false when a value has another type. */
+static bool each_pair(struct request *req, const cJSON *obj, bool multi,
+		      void (*add)(struct request *, struct str, struct str, void *), void *ctx)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, obj) {
+		struct str name = str_c(item->string);
+		if (!multi) {
+			if (!cJSON_IsString(item))
+				return false;
+			add(req, name, json_str(item), ctx);
+			continue;
+		}
+		if (!cJSON_IsArray(item))
+			return false;
+		const cJSON *value;
+		cJSON_ArrayForEach(value, item) {
+			if (!cJSON_IsString(value))
+				return false;
+			add(req, name, json_str(value), ctx);
+		}
+	}
+	return true;
+}
+
+static void add_header(struct request *req, struct str name, struct str value, void *ctx)
+{
+	(void)ctx;
+	keep_reading(request_add_header(req, name, value));
+}
+
+const char *lambda_field_headers(struct request *req, const cJSON *headers, bool multi)
+{
+	if (headers == NULL)
+		return NULL;
+	if (!cJSON_IsObject(headers) || !each_pair(req, headers, multi, add_header, NULL))
+		return multi ? "Malformed event: multiValueHeaders must map names to arrays of strings"
+			     : "Malformed event: headers must map names to strings";
+	return NULL;
+}
+
+struct query_builder {
+	struct buf raw;
+	bool encode;
+};
+
+static void add_query_pair(struct request *req, struct str name, struct str value, void *ctx)
+{
+	struct query_builder *q = ctx;
+	if (q->raw.n > 0)
+		buf_append_byte(&q->raw, '&');
+	buf_append_str(&q->raw, q->encode ? percent_encode_query(req->arena, name) : name);
+	buf_append_byte(&q->raw, '=');
+	buf_append_str(&q->raw, q->encode ? percent_encode_query(req->arena, value) : value);
+}
+
+const char *lambda_field_query(struct request *req, const cJSON *params, bool multi, bool encode)
+{
+	if (params == NULL)
+		return NULL;
+	struct query_builder q = { .encode = encode };
+	buf_init(&q.raw, req->arena);
+	if (!cJSON_IsObject(params) || !each_pair(req, params, multi, add_query_pair, &q))
+		return multi ? "Malformed event: multiValueQueryStringParameters must map names to arrays of strings"
+			     : "Malformed event: queryStringParameters must map names to strings";
+	keep_reading(request_set_query_string(req, q.raw.n > 0 ? buf_str(&q.raw) : STR_LIT("")));
+	return NULL;
+}
+
+const char *lambda_field_body(struct request *req, const cJSON *event)
+{
+	struct str body = STR_LIT("");
+	if (lambda_field_string(event, "body", &body) < 0)
+		return "Malformed event: body must be a string or null";
+	const cJSON *b64 = lambda_field(event, "isBase64Encoded");
+	if (b64 != NULL && !cJSON_IsBool(b64))
+		return "Malformed event: isBase64Encoded must be true or false";
+	if (cJSON_IsTrue(b64)) {
+		struct str decoded;
+		if (base64_decode(req->arena, body, &decoded) != APP_OK) {
+			keep_reading(request_refuse(req, 400, "Invalid base64 in request body"));
+			return NULL;
+		}
+		body = decoded;
+	}
+	keep_reading(request_set_body(req, body));
+	return NULL;
+}
+
+const char *lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, struct str *path,
+				    bool *multi)
+{
+	struct str method;
+	if (lambda_field_string(event, "httpMethod", &method) != 1)
+		return "Malformed event: httpMethod must be a string";
+	if (lambda_field_string(event, "path", path) != 1)
+		return "Malformed event: path must be a string";
+	keep_reading(request_set_method(req, method));
+	const cJSON *multi_headers = lambda_field(event, "multiValueHeaders");
+	const cJSON *multi_query = lambda_field(event, "multiValueQueryStringParameters");
+	*multi = multi_headers != NULL;
+	const char *bad = multi_headers ? lambda_field_headers(req, multi_headers, true)
+					: lambda_field_headers(req, lambda_field(event, "headers"), false);
+	if (bad == NULL)
+		bad = multi_query ? lambda_field_query(req, multi_query, true, encode_query)
+				  : lambda_field_query(req, lambda_field(event, "queryStringParameters"), false,
+						       encode_query);
+	return bad != NULL ? bad : lambda_field_body(req, event);
+}
+
+void lambda_field_origin(struct request *req, struct str source_ip, struct str domain_name)
+{
+	if (source_ip.n > 0)
+		req->remote_addr = source_ip;
+	struct str proto = request_header(req, "x-forwarded-proto");
+	req->scheme = str_eq_nocase(proto, STR_LIT("http")) ? STR_LIT("http") : STR_LIT("https");
+	struct str host = request_header(req, "host");
+	req->host = !str_is_null(host) ? host : !str_is_null(domain_name) ? domain_name : STR_LIT("");
+}

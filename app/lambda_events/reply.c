@@ -1,0 +1,148 @@
+/* A struct response as the document Lambda's HTTP integrations expect back. */
+#include "lambda_events/adapter.h"
+
+#include <stdio.h>
+
+#include "core/base64.h"
+#include "core/urlencoding.h"
+
+/* A NUL-terminated arena copy, for cJSON. */
+static const char *cstr(struct arena *a, struct str s)
+{
+	return arena_strndup(a, s.p ? s.p : "", s.n);
+}
+
+static bool is_set_cookie(struct str name)
+{
+	return str_eq_nocase(name, STR_LIT("Set-Cookie"));
+}
+
+/* The headers to send, Content-Length last as the CGI serializer does (a HEAD
+ * answer keeps GET's length while its body is empty). */
+static bool collect_headers(struct arena *a, const struct response *resp, struct kvlist *out)
+{
+	for (size_t i = 0; i < resp->headers.n; i++)
+		kvlist_add(a, out, resp->headers.items[i].name, resp->headers.items[i].value);
+	kvlist_add(a, out, STR_LIT("Content-Length"), str_c(arena_printf(a, "%zu", resp->body.n)));
+	return true;
+}
+
+/* True when item i is the first header of its name (names compare case-insensitively). */
+static bool first_of_its_name(const struct kvlist *h, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (str_eq_nocase(h->items[j].name, h->items[i].name))
+			return false;
+	return true;
+}
+
+/* "headers": repeated names joined with ", " (one value per name is all this form holds). */
+static bool add_single_headers(struct arena *a, cJSON *doc, const struct kvlist *h, bool skip_cookies)
+{
+	cJSON *obj = cJSON_AddObjectToObject(doc, "headers");
+	if (obj == NULL)
+		return false;
+	for (size_t i = 0; i < h->n; i++) {
+		struct str name = h->items[i].name;
+		if ((skip_cookies && is_set_cookie(name)) || !first_of_its_name(h, i))
+			continue;
+		struct buf joined;
+		buf_init(&joined, a);
+		for (size_t j = i; j < h->n; j++) {
+			if (!str_eq_nocase(h->items[j].name, name))
+				continue;
+			if (joined.n > 0)
+				buf_append(&joined, ", ", 2);
+			buf_append_str(&joined, h->items[j].value);
+		}
+		struct str value = joined.n > 0 ? buf_str(&joined) : STR_LIT("");
+		const char *n = cstr(a, name);
+		if (value.p == NULL || n == NULL || cJSON_AddStringToObject(obj, n, value.p) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Appends to arr the value of every header from item `from` on that is named `name`. */
+static bool add_values(struct arena *a, cJSON *arr, const struct kvlist *h, size_t from, struct str name)
+{
+	for (size_t j = from; j < h->n; j++) {
+		if (!str_eq_nocase(h->items[j].name, name))
+			continue;
+		const char *v = cstr(a, h->items[j].value);
+		cJSON *s = v ? cJSON_CreateString(v) : NULL;
+		if (s == NULL || !cJSON_AddItemToArray(arr, s))
+			return false;
+	}
+	return true;
+}
+
+/* "multiValueHeaders": every value of a name in one array, names in first-seen order. */
+static bool add_multi_headers(struct arena *a, cJSON *doc, const struct kvlist *h)
+{
+	cJSON *obj = cJSON_AddObjectToObject(doc, "multiValueHeaders");
+	if (obj == NULL)
+		return false;
+	for (size_t i = 0; i < h->n; i++) {
+		if (!first_of_its_name(h, i))
+			continue;
+		const char *n = cstr(a, h->items[i].name);
+		cJSON *values = n ? cJSON_AddArrayToObject(obj, n) : NULL;
+		if (values == NULL || !add_values(a, values, h, i, h->items[i].name))
+			return false;
+	}
+	return true;
+}
+
+/* Payload 2.0: Set-Cookie values go in "cookies". */
+static bool add_cookies(struct arena *a, cJSON *doc, const struct kvlist *h)
+{
+	cJSON *arr = cJSON_AddArrayToObject(doc, "cookies");
+	return arr != NULL && add_values(a, arr, h, 0, STR_LIT("Set-Cookie"));
+}
+
+/* Text goes as a JSON string; anything a JSON string cannot carry byte for byte goes base64. */
+static bool add_body(struct arena *a, cJSON *doc, const struct response *resp)
+{
+	struct str body = resp->omit_body ? STR_LIT("") : resp->body;
+	bool base64 = body.n > 0 && (response_is_binary(resp) || str_has_byte(body, '\0') ||
+				     utf8_sanitize(a, body).p != body.p);
+	const char *text = base64 ? base64_encode(a, body).p : cstr(a, body);
+	return text != NULL && cJSON_AddStringToObject(doc, "body", text) != NULL &&
+	       cJSON_AddBoolToObject(doc, "isBase64Encoded", base64) != NULL;
+}
+
+static bool add_status(struct arena *a, cJSON *doc, const struct response *resp, bool description)
+{
+	if (cJSON_AddNumberToObject(doc, "statusCode", resp->status) == NULL)
+		return false;
+	if (!description)
+		return true;
+	char line[64];
+	const char *reason = http_reason(resp->status);
+	int n = snprintf(line, sizeof line, "%d%s%s", resp->status, *reason ? " " : "", reason);
+	const char *copy = arena_strndup(a, line, (size_t)n);
+	return copy != NULL && cJSON_AddStringToObject(doc, "statusDescription", copy) != NULL;
+}
+
+struct str lambda_reply_json(struct arena *a, const struct response *resp, struct lambda_reply_style style)
+{
+	struct kvlist headers = { 0 };
+	cJSON *doc = cJSON_CreateObject();
+	bool ok = doc != NULL && collect_headers(a, resp, &headers) &&
+		  add_status(a, doc, resp, style.status_description) &&
+		  (style.multi_value_headers ? add_multi_headers(a, doc, &headers)
+					     : add_single_headers(a, doc, &headers, style.cookies)) &&
+		  (!style.cookies || add_cookies(a, doc, &headers)) && add_body(a, doc, resp);
+	char *text = ok ? cJSON_PrintUnformatted(doc) : NULL;
+	cJSON_Delete(doc);
+	struct str out = STR_NULL;
+	if (text != NULL) {
+		out.n = strlen(text);
+		out.p = arena_strndup(a, text, out.n);
+		if (out.p == NULL)
+			out = STR_NULL;
+		cJSON_free(text);
+	}
+	return out;
+}

@@ -1,0 +1,126 @@
+/* /docs: Swagger UI for /openapi.json, with its assets served from a local
+ * directory (no CDN), so the page works without internet access. */
+#include "service/service.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Largest asset we agree to read (the Swagger UI bundle is about 1.5 MB). */
+#define ASSET_MAX_BYTES (8 * 1024 * 1024)
+
+/* URLs are relative so the page works under any prefix (CGI script name, API stage):
+ * from ".../docs", "docs/x" is ".../docs/x" and "openapi.json" is ".../openapi.json". */
+static const char docs_page[] =
+	"<!DOCTYPE html>\n"
+	"<html>\n"
+	"<head>\n"
+	"<link type=\"text/css\" rel=\"stylesheet\" href=\"docs/swagger-ui.css\">\n"
+	"<link rel=\"shortcut icon\" href=\"docs/favicon-32x32.png\">\n"
+	"<title>math-service - Swagger UI</title>\n"
+	"</head>\n"
+	"<body>\n"
+	"<div id=\"swagger-ui\">\n"
+	"</div>\n"
+	"<script src=\"docs/swagger-ui-bundle.js\"></script>\n"
+	"<script>\n"
+	"const ui = SwaggerUIBundle({\n"
+	"    url: 'openapi.json',\n"
+	"    \"dom_id\": \"#swagger-ui\",\n"
+	"    \"layout\": \"BaseLayout\",\n"
+	"    \"deepLinking\": true,\n"
+	"    \"showExtensions\": true,\n"
+	"    \"showCommonExtensions\": true,\n"
+	"    presets: [\n"
+	"        SwaggerUIBundle.presets.apis,\n"
+	"        SwaggerUIBundle.SwaggerUIStandalonePreset\n"
+	"    ],\n"
+	"})\n"
+	"</script>\n"
+	"</body>\n"
+	"</html>\n";
+
+void handle_docs(const struct request *req, const struct arg *args, struct response *resp)
+{
+	(void)req, (void)args;
+	response_set_body(resp, 200, "text/html; charset=utf-8", (struct str){ docs_page, sizeof docs_page - 1 });
+}
+
+/* The only files served: a fixed list, so no request can name another path. */
+static const struct {
+	const char *name;
+	const char *type;
+} assets[] = {
+	{ "swagger-ui.css", "text/css; charset=utf-8" },
+	{ "swagger-ui-bundle.js", "text/javascript; charset=utf-8" },
+	{ "favicon-32x32.png", "image/png" },
+};
+
+/* $DOCS_DIR, else "docs" beside the running executable (make and make install put it there). */
+static const char *docs_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("DOCS_DIR");
+	if (env != NULL && *env != '\0')
+		return env;
+	if (dir[0] == '\0') {
+		ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - sizeof "/docs");
+		if (n <= 0)
+			return NULL;
+		dir[n] = '\0';
+		char *slash = strrchr(dir, '/');
+		if (slash == NULL)
+			return NULL;
+		memcpy(slash, "/docs", sizeof "/docs");
+	}
+	return dir;
+}
+
+/* The named asset's bytes, read whole into the arena. APP_ERR_IO when the file is
+ * missing, not a regular file, unreadable, or over ASSET_MAX_BYTES. */
+static enum app_err read_asset(struct arena *a, const char *name, struct str *out)
+{
+	const char *dir = docs_dir();
+	if (dir == NULL)
+		return APP_ERR_IO;
+	int fd = open(arena_printf(a, "%s/%s", dir, name), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return APP_ERR_IO;
+	struct stat st;
+	enum app_err err = APP_ERR_IO;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= ASSET_MAX_BYTES) {
+		size_t size = (size_t)st.st_size, got = 0;
+		char *data = arena_alloc(a, size + 1);
+		while (got < size) {
+			ssize_t n = read(fd, data + got, size - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (got == size) {
+			*out = (struct str){ data, size };
+			err = APP_OK;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+void handle_docs_asset(const struct request *req, const struct arg *args, struct response *resp)
+{
+	for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++) {
+		if (!str_eq(args[0].text[0], str_c(assets[i].name)))
+			continue;
+		struct str body;
+		if (read_asset(req->arena, assets[i].name, &body) != APP_OK) {
+			response_error(resp, 404, "Not Found");
+			return;
+		}
+		response_set_body(resp, 200, assets[i].type, body);
+		response_add_header(resp, "Cache-Control", STR_LIT("public, max-age=86400"));
+		return;
+	}
+	response_error(resp, 404, "Not Found");
+}
