@@ -31,9 +31,12 @@ static enum app_err add_http_header(struct request *req, struct str name, struct
 }
 
 /* One pass over envp: HTTP_* variables become headers (in order), the others
- * this parser knows land in m. A header the request model refuses stops it. */
+ * this parser knows land in m. After a header the request model refuses, the
+ * pass goes on for m (the method decides whether the 4xx has a body) but adds
+ * no more headers. */
 static enum app_err scan_env(struct request *req, char *const *envp, struct meta *m)
 {
+	enum app_err err = APP_OK;
 	for (; envp != NULL && *envp != NULL; envp++) {
 		const char *eq = strchr(*envp, '=');
 		if (eq == NULL)
@@ -42,8 +45,8 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		struct str value = str_c(eq + 1);
 		if (name.n > 5 && memcmp(name.p, "HTTP_", 5) == 0) {
 			/* Never let a client's "Proxy:" header pose as configuration (httpoxy). */
-			if (!str_eq(name, STR_LIT("HTTP_PROXY")) && add_http_header(req, name, value) != APP_OK)
-				return APP_ERR_REFUSED;
+			if (err == APP_OK && !str_eq(name, STR_LIT("HTTP_PROXY")))
+				err = add_http_header(req, name, value);
 			continue;
 		}
 		(void)(take(name, value, "REQUEST_METHOD", &m->method) ||
@@ -59,7 +62,7 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		       take(name, value, "SERVER_NAME", &m->server_name) ||
 		       take(name, value, "SERVER_PORT", &m->server_port));
 	}
-	return APP_OK;
+	return err;
 }
 
 /* REQUEST_URI split at '?' (and any '#'): the raw path, and the query when present. */
@@ -144,9 +147,12 @@ enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_moun
 {
 	*body_length = 0;
 	struct meta m = { 0 };
-	if (scan_env(req, envp, &m) != APP_OK)
-		return APP_ERR_REFUSED;
+	enum app_err headers = scan_env(req, envp, &m);
+	/* The method even for a refused request: a HEAD's 4xx goes without a body.
+	 * A refused header was recorded first, so it is the answer either way. */
 	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (headers != APP_OK)
 		return APP_ERR_REFUSED;
 
 	struct str uri_path = STR_NULL, uri_query = STR_NULL;

@@ -71,3 +71,13 @@ Test(serve, redirect_has_location_and_empty_body)
 	cr_assert_str_eq(out, "Status: 307 Temporary Redirect\r\nLocation: http://h/app/api/v1/users/\r\n"
 			      "Content-Length: 0\r\n\r\n");
 }
+
+Test(serve, head_with_a_refused_header_has_no_body)
+{
+	/* The header is refused before the method is read: the 400 still knows it is a HEAD. */
+	serve_in_memory((char *const[]){ "HTTP_X_BAD=a\r\nb", "REQUEST_METHOD=HEAD", "REQUEST_URI=/ping", NULL }, "", 0,
+			&out, &out_n);
+	cr_assert_not_null(strstr(out, "Status: 400 Bad Request\r\n"));
+	cr_assert_not_null(strstr(out, "Content-Length: 35\r\n"), "GET's length: %s", out);
+	cr_assert(out_n >= 4 && memcmp(out + out_n - 4, "\r\n\r\n", 4) == 0, "a body follows the headers: %s", out);
+}
