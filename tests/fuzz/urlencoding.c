@@ -40,10 +40,10 @@ static void check_decode(struct arena *a, struct str in)
 	bool well_formed = escapes_well_formed(in.p, in.n);
 	for (int plus = 0; plus <= 1; plus++) {
 		struct str out;
-		int rc = percent_decode(a, in, plus, &out);
-		CHECK(rc == 0 || rc == -1, "rc %d", rc);
-		CHECK((rc == 0) == well_formed, "rc %d but escapes well formed: %d", rc, well_formed);
-		if (rc != 0)
+		enum app_err rc = percent_decode(a, in, plus, &out);
+		CHECK(rc == APP_OK || rc == APP_ERR_INVALID, "rc %s", app_err_name(rc));
+		CHECK((rc == APP_OK) == well_formed, "rc %s but escapes well formed: %d", app_err_name(rc), well_formed);
+		if (rc != APP_OK)
 			continue;
 		CHECK(out.n == in.n - 2 * count_escapes(in.p, in.n), "decoded length %zu from %zu", out.n, in.n);
 		CHECK(out.p[out.n] == '\0', "decoded string not NUL-terminated");
@@ -61,7 +61,7 @@ static void check_round_trips(struct arena *a, struct str in)
 			      (unsigned char)q.p[i] < 0x7F,
 		      "byte 0x%02x left unescaped in a query component", (unsigned char)q.p[i]);
 	struct str back;
-	CHECK(percent_decode(a, q, true, &back) == 0, "encoded query component does not decode");
+	CHECK(percent_decode(a, q, true, &back) == APP_OK, "encoded query component does not decode");
 	CHECK(back.n == in.n && memcmp(back.p, in.p, in.n) == 0, "query component changed by a round trip");
 
 	struct str path = percent_encode_path(a, in);
@@ -71,7 +71,7 @@ static void check_round_trips(struct arena *a, struct str in)
 			      path.p[i] != '#',
 		      "byte 0x%02x left unescaped in a path", (unsigned char)path.p[i]);
 	CHECK(escapes_well_formed(path.p, path.n), "a literal '%%' left in an encoded path");
-	CHECK(percent_decode(a, path, false, &back) == 0, "encoded path does not decode");
+	CHECK(percent_decode(a, path, false, &back) == APP_OK, "encoded path does not decode");
 	CHECK(back.n == in.n && memcmp(back.p, in.p, in.n) == 0, "path changed by a round trip");
 }
 
@@ -92,10 +92,11 @@ static void check_sanitize(struct arena *a, struct str in)
 static void check_query(struct arena *a, struct str in)
 {
 	struct kvlist l = { 0 };
-	int rc = query_parse(a, in, &l);
-	CHECK(rc == 0 || rc == -1, "rc %d", rc);
-	CHECK((rc == 0) == escapes_well_formed(in.p, in.n), "query_parse rc %d disagrees with the escapes", rc);
-	if (rc != 0)
+	enum app_err rc = query_parse(a, in, &l);
+	CHECK(rc == APP_OK || rc == APP_ERR_INVALID, "rc %s", app_err_name(rc));
+	CHECK((rc == APP_OK) == escapes_well_formed(in.p, in.n), "query_parse said %s, disagreeing with the escapes",
+	      app_err_name(rc));
+	if (rc != APP_OK)
 		return;
 	size_t pairs = 0;
 	for (size_t start = 0; start <= in.n;) {
