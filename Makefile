@@ -75,12 +75,14 @@ CDK_OUT   := build/cdk.out
 CDK_TESTS := $(wildcard $(CDK_DIR)/test/*.test.ts)
 # cdk synth with no AWS credentials (none in the environment, no config files), no
 # instance metadata, no notices, telemetry or version check; inside a network
-# namespace with no network at all when unshare may make one (root).
-CDK_OFFLINE := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+# namespace with no network at all when unshare may make one (as root, or in a user
+# namespace). Evaluated only where used.
+CDK_NO_NET = $(shell if unshare --net true 2>/dev/null; then echo unshare --net; \
+	elif unshare --user --map-root-user --net true 2>/dev/null; then echo unshare --user --map-root-user --net; fi)
+CDK_OFFLINE = env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
 	-u AWS_SESSION_TOKEN -u AWS_CONTAINER_CREDENTIALS_FULL_URI -u AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
 	-u AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-	AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true \
-	$(shell unshare --net true 2>/dev/null && echo unshare --net)
+	AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true $(CDK_NO_NET)
 
 # ---- default target -------------------------------------------------------
 

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { describe, it } from 'node:test';
 import { CDK_OUT, Json, REPO_ROOT, onlyResource, readRepoFile, stackTemplate } from './repo';
 import { readYamlTemplate, samFunctionTemplate, taskDefinitionTemplate } from './plain-cfn';
+import { synthWith } from './synth';
 import { Accepted, findings, findingsOf } from './validate';
 
 const stack = stackTemplate();
@@ -34,6 +35,20 @@ describe('the validator', () => {
     assert.ok(templates.length >= 1, `no templates in ${CDK_OUT}`);
     for (const t of templates) assert.deepEqual(findings(path.join(CDK_OUT, t)), [], t);
   });
+
+  const variants: [string, Record<string, unknown>][] = [
+    ['natGateways=1', { natGateways: 1 }],
+    ['an existing VPC with private subnets', {
+      vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b',
+      publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2',
+      privateSubnetIds: 'subnet-0ccccccccccccccc3,subnet-0ddddddddddddddd4',
+    }],
+  ];
+  for (const [name, context] of variants) {
+    it(`finds nothing wrong in the template for ${name}`, () => {
+      assert.deepEqual(findingsOf(synthWith(context).toJSON()), []);
+    });
+  }
 
   const broken: [string, (t: Json) => void, RegExp][] = [
     ['a misspelt property', (t) => { fn(t).MemorySze = 256; }, /F3002.*'MemorySze' was unexpected/],
