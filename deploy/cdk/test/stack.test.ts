@@ -5,12 +5,16 @@
 // AZs and no NAT. make cdk-synth's template is checked; other -c settings
 // (existing VPC, NAT, bad values) are synthesized here.
 import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
 import { describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as image from '../lib/image';
 import { ROUTING_WEIGHTS } from '../lib/math-service-stack';
 import { evaluate } from './cfn';
-import { Json, STACK_NAME, onlyResource, readAssembly, resourcesOfType, stackTemplate } from './repo';
+import {
+  CDK_OUT, Json, STACK_NAME, onlyResource, readAssembly, readRepoFile, resourcesOfType, stackTemplate,
+} from './repo';
 import { synthWith } from './synth';
 
 const json = stackTemplate();
@@ -29,6 +33,24 @@ describe('one image for both targets', () => {
     assert.equal(asset.source.dockerFile, undefined, 'the default Dockerfile of the context');
     const stack = readAssembly('manifest.json').artifacts[STACK_NAME];
     assert.deepEqual(stack.dependencies, [`${STACK_NAME}.assets`], 'the stack publishes that asset manifest');
+  });
+
+  it('the staged build context is what .dockerignore lets through: no build/, deploy/ or .git', () => {
+    const [, asset] = images[0];
+    const dir = path.join(CDK_OUT, asset.source.directory);
+    const files: string[] = [];
+    const walk = (rel: string): void => {
+      for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(r); else files.push(r);
+      }
+    };
+    walk('');
+    const allowed = readRepoFile('.dockerignore').split('\n').filter((l) => l.startsWith('!')).map((l) => l.slice(1));
+    const isAllowed = (f: string): boolean => f === 'Dockerfile' || f === '.dockerignore' ||
+      allowed.some((a) => (a.endsWith('/') ? f.startsWith(a) : f === a));
+    assert.deepEqual(files.filter((f) => !isAllowed(f)), []);
+    for (const a of allowed) assert.ok(files.some((f) => (a.endsWith('/') ? f.startsWith(a) : f === a)), `${a} is staged`);
   });
 
   it('the stack is environment-agnostic: synthesis looked nothing up', () => {
