@@ -27,11 +27,17 @@ export interface MathServiceStackProps extends StackProps {
   readonly dockerContext?: string;
 }
 
-/** Traffic shares per Routing parameter value: ALB weights of the ECS and the Lambda target group. */
-export const ROUTING_WEIGHTS: Record<string, { Ecs: number; Lambda: number }> = {
-  ecs: { Ecs: 1, Lambda: 0 },
-  lambda: { Ecs: 0, Lambda: 1 },
-  split: { Ecs: 1, Lambda: 1 },
+/**
+ * ALB weights of the ECS and the Lambda target group for each Routing parameter
+ * value: Ecs/Lambda for every request, DocsEcs/DocsLambda for the Swagger UI
+ * assets under /docs/. The ALB takes at most 1 MB from a Lambda function, and
+ * /docs/swagger-ui-bundle.js is larger, so in split mode those go to ECS only;
+ * with Routing=lambda they can only fail (use the Function URL or HTTP API).
+ */
+export const ROUTING_WEIGHTS: Record<string, { Ecs: number; Lambda: number; DocsEcs: number; DocsLambda: number }> = {
+  ecs: { Ecs: 1, Lambda: 0, DocsEcs: 1, DocsLambda: 0 },
+  lambda: { Ecs: 0, Lambda: 1, DocsEcs: 0, DocsLambda: 1 },
+  split: { Ecs: 1, Lambda: 1, DocsEcs: 1, DocsLambda: 0 },
 };
 
 export class MathServiceStack extends Stack {
@@ -166,13 +172,15 @@ export class MathServiceStack extends Stack {
       targets: [new LambdaTarget(fn)],
       multiValueHeadersEnabled: true,
     });
-    alb.addListener('Http', {
-      port: 80,
-      open: true,
-      defaultAction: elbv2.ListenerAction.weightedForward([
-        { targetGroup: ecsTargets, weight: Token.asNumber(weights.findInMap(routing.valueAsString, 'Ecs')) },
-        { targetGroup: lambdaTargets, weight: Token.asNumber(weights.findInMap(routing.valueAsString, 'Lambda')) },
-      ]),
+    const weighted = (ecsColumn: string, lambdaColumn: string) => elbv2.ListenerAction.weightedForward([
+      { targetGroup: ecsTargets, weight: Token.asNumber(weights.findInMap(routing.valueAsString, ecsColumn)) },
+      { targetGroup: lambdaTargets, weight: Token.asNumber(weights.findInMap(routing.valueAsString, lambdaColumn)) },
+    ]);
+    const listener = alb.addListener('Http', { port: 80, open: true, defaultAction: weighted('Ecs', 'Lambda') });
+    listener.addAction('DocsAssets', {
+      priority: 10,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/docs/*'])],
+      action: weighted('DocsEcs', 'DocsLambda'),
     });
 
     new CfnOutput(this, 'AlbUrl', {
