@@ -85,6 +85,21 @@ PORT ?= 8080
 # The Lambda deployment package: bootstrap at the root, its libraries beside it.
 LAMBDA_ZIP := $(BUILD)/lambda.zip
 
+# The CDK app (deploy/cdk/, its own npm packages) and where `make cdk-synth` writes.
+CDK_DIR   := deploy/cdk
+CDK_OUT   := build/cdk.out
+CDK_TESTS := $(wildcard $(CDK_DIR)/test/*.test.ts)
+# cdk synth with no AWS credentials (none in the environment, no config files), no
+# instance metadata, no notices, telemetry or version check; inside a network
+# namespace with no network at all when unshare may make one (as root, or in a user
+# namespace). Evaluated only where used.
+CDK_NO_NET = $(shell if unshare --net true 2>/dev/null; then echo unshare --net; \
+	elif unshare --user --map-root-user --net true 2>/dev/null; then echo unshare --user --map-root-user --net; fi)
+CDK_OFFLINE = env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+	-u AWS_SESSION_TOKEN -u AWS_CONTAINER_CREDENTIALS_FULL_URI -u AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+	-u AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+	AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true $(CDK_NO_NET)
+
 # ---- default target -------------------------------------------------------
 
 # The binaries only: a fresh clone builds without npm. /docs needs docs-assets
@@ -216,6 +231,8 @@ help:
 	@echo "make bench      FastCGI vs static vs CGI vs FastAPI (wrk), CGI exec cost, Lambda, RSS, sizes"
 	@echo "make fuzz       run each libFuzzer harness for FUZZ_SECONDS (300) under ASan+UBSan (-j2 ok)"
 	@echo "make test-fuzz  run each harness over its seed corpus plus FUZZ_TEST_SECONDS (part of make test)"
+	@echo "make cdk-synth  synthesize the AWS CDK app (deploy/cdk) offline into $(CDK_OUT)/"
+	@echo "make test-cdk   cdk-synth, then type-check and test the stack and validate every template (part of make test)"
 
 .PHONY: deps
 deps:
@@ -223,9 +240,10 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEPS_PKGS) </dev/null
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
+	npm ci --prefix $(CDK_DIR) --ignore-scripts --no-audit --no-fund </dev/null
 
 .PHONY: test test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind
-test: test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-fuzz image-check
+test: test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-fuzz test-cdk image-check
 
 # No file in app/ includes a layer above its own (docs/architecture.md).
 test-layers:
@@ -297,6 +315,20 @@ image-check: all docs-assets $(LAMBDA_ZIP)
 	BUILD=$(BUILD) tests/image/image_check.sh
 	BUILD=$(BUILD) tests/image/lambda_zip.sh
 
+
+# ---- AWS CDK (deploy/cdk; docs/deploy-aws.md) ------------------------------
+
+.PHONY: cdk-synth test-cdk
+cdk-synth:
+	@test -x $(CDK_DIR)/node_modules/.bin/cdk || { echo "missing $(CDK_DIR)/node_modules: run 'make deps'" >&2; exit 1; }
+	rm -rf $(CDK_OUT)
+	cd $(CDK_DIR) && $(CDK_OFFLINE) node_modules/.bin/cdk synth --no-notices --quiet --output $(abspath $(CDK_OUT)) </dev/null
+
+# The tests read $(CDK_OUT) (the CLI's own output) and synthesize other settings in-process.
+test-cdk: cdk-synth
+	cd $(CDK_DIR) && node_modules/.bin/tsc -p .
+	cd $(CDK_DIR) && CDK_OUT=$(abspath $(CDK_OUT)) $(CDK_OFFLINE) node --import tsx --test \
+		--test-concurrency=1 $(CDK_TESTS:$(CDK_DIR)/%=%) </dev/null
 
 .PHONY: clean
 clean:

@@ -1,0 +1,15 @@
+// bin/math-service.ts: the CDK app. Reads the -c settings (lib/settings.ts) and
+// defines one stack. The stack is environment-agnostic (no account or region in
+// it): `cdk deploy` takes both from the AWS profile, and synthesis never looks
+// anything up, so `cdk synth` runs without credentials or network.
+import { App } from 'aws-cdk-lib';
+import { MathServiceStack } from '../lib/math-service-stack';
+import { readSettings } from '../lib/settings';
+
+const app = new App();
+const settings = readSettings((name) => app.node.tryGetContext(name));
+new MathServiceStack(app, settings.stackName, {
+  network: settings.network,
+  description: 'math-service: one image on ECS Fargate and AWS Lambda behind one Application Load Balancer',
+});
+app.synth();

@@ -1,0 +1,102 @@
+// test/plain-cfn.ts: the two hand-written deployment files as plain CloudFormation
+// resources, so that the validator checks their properties against the resource
+// schemas too:
+//  - deploy/ecs-task-definition.json is ECS API input (camelCase keys): the same
+//    fields as AWS::ECS::TaskDefinition's, with capitalized names;
+//  - deploy/template.yaml's AWS::Serverless::Function: the validator reads the SAM
+//    transform but does not check a serverless function's properties against a
+//    schema, so the properties SAM passes through unchanged become an
+//    AWS::Lambda::Function, FunctionUrlConfig an AWS::Lambda::Url and the HttpApi
+//    event an AWS::ApiGatewayV2::Api. A property of neither kind is an Error: it
+//    would otherwise go unchecked.
+import { Json } from './repo';
+
+/** Object keys whose values are free-form maps: their own keys are kept as they are. */
+const MAP_VALUED = new Set(['options', 'dockerLabels']);
+
+function capitalized(value: Json, keepKeys = false): Json {
+  if (Array.isArray(value)) return value.map((v) => capitalized(v));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [
+    keepKeys ? k : k.charAt(0).toUpperCase() + k.slice(1),
+    capitalized(v, MAP_VALUED.has(k)),
+  ]));
+}
+
+/** An ECS RegisterTaskDefinition input as a template with one AWS::ECS::TaskDefinition. */
+export function taskDefinitionTemplate(taskDefinition: Json): Json {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Resources: { TaskDefinition: { Type: 'AWS::ECS::TaskDefinition', Properties: capitalized(taskDefinition) } },
+  };
+}
+
+/** AWS::Serverless::Function properties that AWS::Lambda::Function has under the same name and shape. */
+const LAMBDA_SAME = [
+  'Architectures', 'Description', 'Environment', 'EphemeralStorage', 'FunctionName', 'ImageConfig',
+  'LoggingConfig', 'MemorySize', 'PackageType', 'ReservedConcurrentExecutions', 'Timeout', 'TracingConfig',
+];
+/** SAM-only properties turned into resources below (or not about the function itself). */
+const SAM_ONLY = ['FunctionUrlConfig', 'Events'];
+
+/** The function of a SAM template (after its Globals) as plain CloudFormation resources. */
+export function samFunctionTemplate(sam: Json): Json {
+  const functions = Object.entries(sam.Resources ?? {}).filter(([, r]) => (r as Json).Type === 'AWS::Serverless::Function');
+  if (functions.length !== 1) throw new Error(`SAM template: expected one AWS::Serverless::Function, got ${functions.length}`);
+  const [name, fn] = functions[0] as [string, Json];
+  const props: Json = { ...(sam.Globals?.Function ?? {}), ...fn.Properties };
+  const unknown = Object.keys(props).filter((k) => !LAMBDA_SAME.includes(k) && !SAM_ONLY.includes(k));
+  if (unknown.length) throw new Error(`SAM ${name}: no check for ${unknown.join(', ')}`);
+
+  const lambdaProps: Json = {
+    // What sam build and sam deploy fill in.
+    Code: { ImageUri: { 'Fn::Sub': '${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/math-service:latest' } },
+    Role: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/math-service' },
+  };
+  for (const k of LAMBDA_SAME) if (k in props) lambdaProps[k] = props[k];
+  const resources: Json = { [name]: { Type: 'AWS::Lambda::Function', Properties: lambdaProps } };
+  if (props.FunctionUrlConfig) {
+    resources[`${name}Url`] = {
+      Type: 'AWS::Lambda::Url',
+      Properties: { ...props.FunctionUrlConfig, TargetFunctionArn: { 'Fn::GetAtt': [name, 'Arn'] } },
+    };
+  }
+  for (const [eventName, event] of Object.entries(props.Events ?? {}) as [string, Json][]) {
+    if (event.Type !== 'HttpApi') throw new Error(`SAM ${name}: no check for event ${eventName} of type ${event.Type}`);
+    const extra = Object.keys(event.Properties ?? {});
+    if (extra.length) throw new Error(`SAM ${name}: no check for HttpApi event properties ${extra.join(', ')}`);
+    // An HttpApi event with no path or method: SAM's implicit API with a $default route.
+    resources[`${name}${eventName}`] = {
+      Type: 'AWS::ApiGatewayV2::Api',
+      Properties: { Name: `${name}-${eventName}`, ProtocolType: 'HTTP', Target: { 'Fn::GetAtt': [name, 'Arn'] } },
+    };
+  }
+  return { AWSTemplateFormatVersion: '2010-09-09', Resources: resources };
+}
+
+/**
+ * A YAML template (CloudFormation short tags allowed) as JSON, read with the
+ * validator's own parser: Type and Properties of each resource, with every
+ * property a plain value. A property that depends on a parameter or another
+ * resource is an Error (this check compares values); so is a Globals section.
+ */
+export function readYamlTemplate(file: string, text: string): Json {
+  // Imported here: the WASM module loads only in tests that read YAML.
+  const { TemplateModel, TemplateFile } = require('@aws/cloudformation-validate'); // eslint-disable-line
+  if (/^Globals:/m.test(text)) throw new Error(`${file}: Globals are not read by this check`);
+  const model = new TemplateModel(new TemplateFile(file));
+  try {
+    const resources: Json = {};
+    for (const [id, r] of Object.entries(model.resources()) as [string, Json][]) {
+      const properties: Json = {};
+      for (const [k, v] of Object.entries(r.properties ?? {}) as [string, Json][]) {
+        if (!v.Concrete) throw new Error(`${file}: ${id}.${k} is not a plain value`);
+        properties[k] = v.Concrete.value;
+      }
+      resources[id] = { Type: r.resourceType, Properties: properties, Metadata: r.metadata ?? undefined };
+    }
+    return { Transform: model.transforms(), Resources: resources, Outputs: model.outputs() };
+  } finally {
+    model.free();
+  }
+}

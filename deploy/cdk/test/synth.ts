@@ -1,0 +1,21 @@
+// test/synth.ts: synthesizes the app's stack in this process with a given context,
+// as `cdk synth -c ...` would, into a temporary directory removed afterwards.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { MathServiceStack } from '../lib/math-service-stack';
+import { readSettings } from '../lib/settings';
+
+export function synthWith(context: Record<string, unknown>): Template {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'math-service-cdk-'));
+  try {
+    const app = new App({ context, outdir });
+    const settings = readSettings((name) => app.node.tryGetContext(name));
+    const stack = new MathServiceStack(app, settings.stackName, { network: settings.network });
+    return Template.fromStack(stack);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
