@@ -21,6 +21,11 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SAN_FL
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote app
 LDFLAGS  += $(SAN_FLAGS)
 
+# What --version prints: VERSION, plus the commit when built from a git checkout
+# (the commit of the last rebuild of the three files that print it).
+APP_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short HEAD 2>/dev/null | sed 's/^/+/')
+VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lambda/main.o
+
 CJSON_LIBS := -lcjson
 
 # Debian packages every target, test and tool needs (make deps).
@@ -36,6 +41,7 @@ APP_SRC  := $(wildcard app/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
 APP_LIB  := $(BUILD)/libapp.a
 
+CGI_SRC  := $(wildcard cgi/*.c)
 CGI_BIN  := $(BUILD)/app.cgi
 
 FCGI_SRC  := $(wildcard fcgi/*.c)
@@ -80,12 +86,15 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(VERSION_OBJ): CPPFLAGS += -DAPP_VERSION='"$(APP_VERSION)"'
+$(VERSION_OBJ): VERSION
+
 $(APP_LIB): $(APP_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
+$(CGI_BIN): $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -o $@
 
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
