@@ -64,7 +64,7 @@ BINS += $(FCGI_BIN)
 BINS += $(LAMBDA_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
-E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
+E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_tool.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
@@ -221,6 +221,7 @@ test-asan:
 	$(MAKE) SANITIZE=1 test-unit
 	$(MAKE) SANITIZE=1 all
 	BUILD=build/asan tests/e2e/cgi_shell.sh
+	BUILD=build/asan tests/e2e/cgi_tool.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
@@ -231,6 +232,8 @@ test-asan:
 test-valgrind: all
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
+	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/cgi_tool.sh
 	BUILD=$(BUILD) FCGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/fcgi_standalone.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
