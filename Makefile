@@ -69,6 +69,7 @@ E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_s
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
+E2E_TESTS += tests/e2e/make_run.py
 
 PORT ?= 8080
 
@@ -246,15 +247,14 @@ bench-lambda: $(LAMBDA_BIN)
 
 .PHONY: run run-cgi
 run: all
-	@echo "serving http://127.0.0.1:$(PORT)/ (lighttpd + FastCGI; try /docs); Ctrl-C stops"
-	PORT=$(PORT) BIND=127.0.0.1 APP_DIR=$(abspath $(BUILD)) lighttpd -D -f lighttpd.conf
+	@PORT=$(PORT) BIND=127.0.0.1 APP_DIR=$(abspath $(BUILD)) MAKE_TARGET=run \
+		tools/serve-dev lighttpd.conf "" "lighttpd + FastCGI; try /docs"
 
 run-cgi: all
 	@mkdir -p $(BUILD)/run/www
-	@echo "serving http://127.0.0.1:$(PORT)/cgi-bin/app.cgi/ (try /cgi-bin/app.cgi/docs); Ctrl-C stops"
-	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stderr \
-		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} \
-		lighttpd -D -f deploy/lighttpd-cgi.conf
+	@PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stderr \
+		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} MAKE_TARGET=run-cgi \
+		tools/serve-dev deploy/lighttpd-cgi.conf cgi-bin/app.cgi/ "lighttpd + CGI; try /cgi-bin/app.cgi/docs"
 
 .PHONY: install
 install: all
