@@ -28,14 +28,16 @@ VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lam
 
 CJSON_LIBS := -lcjson
 
-# Debian packages every target, test and tool needs (make deps).
-DEPS_PKGS := gcc make pkg-config ca-certificates curl \
-	libcjson-dev libfcgi-dev libcurl4-openssl-dev libcriterion-dev \
-	lighttpd spawn-fcgi nginx-light libfcgi-bin procps iproute2 \
+# Debian packages, in two lists. make deps-run: what building and `make run`
+# need (and curl, to try it; npm fetches the Swagger UI files). make deps: those and what the tests, the
+# benchmarks, the fuzzers and the container check add.
+RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
+	libcjson-dev libfcgi-dev libcurl4-openssl-dev lighttpd
+TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml unzip
+	python3-yaml unzip util-linux
 
 APP_SRC  := $(wildcard app/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
@@ -186,7 +188,8 @@ bench: all $(BENCH_EXEC_LOOP)
 .PHONY: help
 help:
 	@echo "make            build the targets into $(BUILD)/"
-	@echo "make deps       install the Debian packages and npm assets needed (root)"
+	@echo "make deps-run   install what building and make run need: Debian packages, Swagger UI (root)"
+	@echo "make deps       deps-run, plus what make test and make bench need (root)"
 	@echo "make test       unit tests, then end-to-end tests with real servers"
 	@echo "make run        start the service on http://127.0.0.1:$${PORT:-8080}/"
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
@@ -201,12 +204,15 @@ help:
 	@echo "make fuzz       run each libFuzzer harness for FUZZ_SECONDS (300) under ASan+UBSan (-j2 ok)"
 	@echo "make test-fuzz  run each harness over its seed corpus plus FUZZ_TEST_SECONDS (part of make test)"
 
-.PHONY: deps
-deps:
+.PHONY: deps deps-run
+deps-run:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEPS_PKGS) </dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(RUN_PKGS) </dev/null
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
+
+deps: deps-run
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(TEST_PKGS) </dev/null
 
 .PHONY: test test-unit test-e2e test-asan test-valgrind
 test: test-unit test-e2e test-asan test-valgrind test-fuzz
