@@ -67,7 +67,7 @@ BINS += $(LAMBDA_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_tool.sh tests/e2e/cgi_lighttpd.sh
-E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
+E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
@@ -195,7 +195,7 @@ help:
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
-	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
+	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
 	@echo "make image-check  build the Dockerfile with podman, run it in ECS and Lambda mode (part of make test)"
@@ -262,12 +262,18 @@ run-cgi: all
 		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} MAKE_TARGET=run-cgi \
 		tools/serve-dev deploy/lighttpd-cgi.conf cgi-bin/app.cgi/ "lighttpd + CGI; try /cgi-bin/app.cgi/docs"
 
+# Where the installed nginx.conf expects the socket, pid and temporary files.
+RUNDIR ?= /run/math-service
+
 .PHONY: install
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/math-service/docs
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
 	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/math-service/
+	sed -e 's|/usr/local/lib/math-service|$(PREFIX)/lib/math-service|g' -e 's|/run/math-service|$(RUNDIR)|g' \
+		deploy/nginx.conf >$(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf
 
 .PHONY: lambda-zip image-check
 lambda-zip: $(LAMBDA_ZIP)
