@@ -171,8 +171,9 @@ test-fuzz-%: $(FUZZ_DIR)/%
 
 # ---- benchmarks (bench/run.sh: side by side on loopback; table + build/bench.json) ----
 
-# Where the reference FastAPI app lives (SHARED_DIR/reference/main.py).
-SHARED_DIR ?= ../shared
+# The FastAPI app measured beside ours: bench/peer_fastapi.py, or with
+# SHARED_DIR=DIR the one in DIR/reference/main.py.
+SHARED_DIR ?=
 BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
 
 $(BENCH_EXEC_LOOP): bench/exec_loop.c
