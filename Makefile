@@ -71,7 +71,7 @@ E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
-E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py
+E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
 
 PORT ?= 8080
 
