@@ -199,6 +199,7 @@ help:
 	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
+	@echo "make image      build the container image $(IMAGE) with docker, else podman"
 	@echo "make image-check  build the Dockerfile with podman, run it in ECS and Lambda mode (part of make test)"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
 	@echo "make bench      FastCGI vs static vs CGI vs FastAPI (wrk), CGI exec cost, Lambda, RSS, sizes"
@@ -276,8 +277,25 @@ install: all
 		deploy/nginx.conf >$(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf
 
-.PHONY: lambda-zip image-check
+.PHONY: lambda-zip image image-check
 lambda-zip: $(LAMBDA_ZIP)
+
+# The container image, with docker when its daemon answers, else podman (docker format: it keeps
+# HEALTHCHECK). With podman, docker/podman-env adds the flags that machines
+# like this one need (ulimits, host network) and, when no registry can be
+# reached, makes the Debian base image locally with debootstrap.
+IMAGE ?= math-service
+image: $(addprefix node_modules/swagger-ui-dist/,$(DOCS_ASSETS))
+	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
+		echo "docker build -t $(IMAGE) ."; docker build -t $(IMAGE) .; \
+	elif command -v podman >/dev/null 2>&1; then \
+		podman image exists docker.io/library/debian:bookworm-slim || \
+			timeout 120 podman pull -q docker.io/library/debian:bookworm-slim || \
+			docker/podman-env ensure_base_image || exit 1; \
+		echo "podman build --format docker -t $(IMAGE) ."; docker/podman-env build -t $(IMAGE) .; \
+	else \
+		echo "make image: no docker daemon answers and podman is not installed (apt-get install podman)" >&2; exit 1; \
+	fi
 
 # The real image, built and run with podman (tests/image/); make test runs it.
 image-check: all $(LAMBDA_ZIP)
