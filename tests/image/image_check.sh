@@ -233,6 +233,15 @@ case $out in
 *) e2e_fail "cgi subcommand: $out" ;;
 esac
 
+out=$(podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck "$IMAGE" \
+	cgi --request 'GET /items/42?q=x' | tr -d '\r')
+case $out in
+"Status: 200 OK"*'
+
+{"item_id":42,"q":"x"}') e2e_pass ;;
+*) e2e_fail "cgi --request subcommand: $out" ;;
+esac
+
 out=$(podman run --rm -i $PODMAN_RUN_FLAGS --no-healthcheck "$IMAGE" invoke - \
 	<tests/events/alb-multi-value-add.json)
 if printf '%s' "$out" | /usr/bin/python3 -c 'import json, sys
