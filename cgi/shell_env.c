@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Finds the variable NAME (name_len bytes): its index, or -1. */
 static long find(const struct shell_env *e, const char *name, size_t name_len)
@@ -102,14 +103,12 @@ static int put_header(struct shell_env *e, const char *prog, const char *line)
 		end--;
 	size_t value_len = (size_t)(end - v);
 
-	char name[5 + 256];
-	if (name_len > 256) {
-		fprintf(stderr, "%s: header name '%.40s...' is over 256 bytes\n", prog, line);
-		return -1;
-	}
-	size_t n = 0;
 	bool special = (name_len == 12 && strncasecmp(line, "Content-Type", 12) == 0) ||
 		       (name_len == 14 && strncasecmp(line, "Content-Length", 14) == 0);
+	char *name = malloc(5 + name_len);
+	if (name == NULL)
+		return -2;
+	size_t n = 0;
 	if (!special) {
 		memcpy(name, "HTTP_", 5);
 		n = 5;
@@ -119,7 +118,9 @@ static int put_header(struct shell_env *e, const char *prog, const char *line)
 	bool cookie = name_len == 6 && strncasecmp(line, "Cookie", 6) == 0;
 	/* A second Content-Length replaces the first; other repeats are joined. */
 	const char *joiner = name_len == 14 && special ? NULL : cookie ? "; " : ", ";
-	return env_put(e, name, n, v, value_len, joiner) == 0 ? 0 : -2;
+	int rc = env_put(e, name, n, v, value_len, joiner) == 0 ? 0 : -2;
+	free(name);
+	return rc;
 }
 
 /* Splits "[METHOD] TARGET [PROTOCOL]" at single spaces into words[0..2]; the number of words, or -1. */

@@ -106,6 +106,13 @@ run_tool --env --request 'GET /' -H 'X-Trace:   a b  ' -H 'x-trace: c' -H 'Cooki
 grep -qxF "'HTTP_X_TRACE=a b, c'" "$E2E_TMP/err" && grep -qxF "'HTTP_COOKIE=a=1; b=2'" "$E2E_TMP/err" &&
 	grep -qxF "CONTENT_TYPE=text/plain" "$E2E_TMP/err" && ! grep -q HTTP_CONTENT_TYPE "$E2E_TMP/err" &&
 	e2e_pass || e2e_fail "headers to variables: $(cat "$E2E_TMP/err")"
+# Long names and values are copied whole; over the service's limit for headers it answers 431.
+name=$(head -c 5000 /dev/zero | tr '\0' 'n')
+run_tool --env --request 'GET /ping' -H "X-$name: v"
+grep -q "^HTTP_X_$(echo "$name" | tr n N)=v\$" "$E2E_TMP/err" && grep -q '^Status: 200 ' "$E2E_TMP/out" &&
+	e2e_pass || e2e_fail "5000-byte header name: $(head -c 200 "$E2E_TMP/out")"
+run_tool --request 'GET /ping' -H "X-A: $(head -c 70000 /dev/zero | tr '\0' 'v')"
+grep -q '^Status: 431 ' "$E2E_TMP/out" && e2e_pass || e2e_fail "70000-byte header value: $(head -c 200 "$E2E_TMP/out")"
 # A header value with CR LF goes to the service, which refuses it.
 run_tool --request 'GET /' -H "$(printf 'X-A: a\r\nX-B: b')"
 same_bytes "CR LF in a header value" "$E2E_TMP/out" \
