@@ -29,8 +29,8 @@ VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lam
 CJSON_LIBS := -lcjson
 
 # Debian packages, in two lists. make deps-run: what building and `make run`
-# need (and curl, to try it; npm fetches the Swagger UI files). make deps: those and what the tests, the
-# benchmarks, the fuzzers and the container check add.
+# need (and curl, to try it); npm then fetches the Swagger UI files. make deps:
+# those, and what the tests, benchmarks, fuzzers and the container check add.
 RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
 	libcjson-dev libfcgi-dev libcurl4-openssl-dev lighttpd
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
