@@ -28,6 +28,7 @@ struct shell_args {
  * array is allocated: release it with shell_args_free, whatever the result. */
 int shell_args_parse(int argc, char **argv, struct shell_args *a);
 
+/* Releases what shell_args_parse allocated; safe to call twice. */
 void shell_args_free(struct shell_args *a);
 
 /* Prints the usage text to out. */

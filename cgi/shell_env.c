@@ -60,6 +60,7 @@ static int env_put(struct shell_env *e, const char *name, size_t name_len, const
 	return 0;
 }
 
+/* Sets NAME to value, replacing any earlier value. -1 when out of memory. */
 static int env_set(struct shell_env *e, const char *name, const char *value)
 {
 	return env_put(e, name, strlen(name), value, strlen(value), NULL);
@@ -71,6 +72,7 @@ static bool is_tchar(unsigned char c)
 	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
+/* RFC 9110 OWS: the blanks trimmed around a header value. */
 static bool is_ows(char c)
 {
 	return c == ' ' || c == '\t';
@@ -123,7 +125,8 @@ static int put_header(struct shell_env *e, const char *prog, const char *line)
 	return rc;
 }
 
-/* Splits "[METHOD] TARGET [PROTOCOL]" at single spaces into words[0..2]; the number of words, or -1. */
+/* Splits "[METHOD] TARGET [PROTOCOL]" in place at single spaces into words[0..2]:
+ * the number of words, or -1 for more than three, a double or a trailing space. */
 static int split_request(char *line, char *words[3])
 {
 	int n = 0;
@@ -142,6 +145,8 @@ static int split_request(char *line, char *words[3])
 	return n;
 }
 
+/* The request line's variables: 0; -1 for a line that is not
+ * "[METHOD] /target [HTTP/x]" (said on stderr) or when out of memory. */
 static int put_request_line(struct shell_env *e, const char *prog, const char *request)
 {
 	char *line = strdup(request);

@@ -28,6 +28,7 @@ int shell_env_build(struct shell_env *e, const char *prog, const char *request, 
  * needed), so that `env -i LINES... app.cgi` replays the request. */
 void shell_env_print(const struct shell_env *e, FILE *out);
 
+/* Releases every variable and the array, leaving e empty. */
 void shell_env_free(struct shell_env *e);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The value of NAME in envp, or NULL when it is not there (entries without '=' never match). */
 static const char *env_get(char *const *envp, const char *name)
 {
 	size_t n = strlen(name);
