@@ -162,6 +162,8 @@ expect_usage_error "unknown option" "unknown or incomplete option '-X'" --env -X
 expect_usage_error "no --request" "no --request" --env
 expect_usage_error "stray argument" "unexpected argument 'GET'" --request / GET
 expect_usage_error "target without /" "is not '\[METHOD\] /path" --request 'GET math/add'
+expect_usage_error "empty request line" "is not '\[METHOD\] /path" --request ''
+expect_usage_error "header with an empty name" "is not 'Name: value'" --request / -H ': v'
 expect_usage_error "double space" "is not '\[METHOD\] /path" --request 'GET  /'
 expect_usage_error "four words" "is not '\[METHOD\] /path" --request 'GET / HTTP/1.1 x'
 expect_usage_error "bad protocol word" "third word must be" --request 'GET / FTP'
