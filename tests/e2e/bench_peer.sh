@@ -13,7 +13,7 @@ if ! /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
 	exit 0
 fi
 port=$(free_port)
-EXECUTION_ENVIRONMENT= e2e_bg /usr/bin/python3 -m uvicorn peer_fastapi:app --app-dir bench \
+e2e_bg env EXECUTION_ENVIRONMENT= /usr/bin/python3 -m uvicorn peer_fastapi:app --app-dir bench \
 	--host 127.0.0.1 --port "$port" --log-level warning --no-access-log
 base=http://127.0.0.1:$port
 wait_http "$base/" 30 || exit 1
