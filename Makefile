@@ -37,7 +37,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml python3-botocore unzip util-linux
+	python3-yaml python3-botocore unzip
 
 APP_SRC  := $(wildcard app/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
@@ -301,6 +301,7 @@ image: $(addprefix node_modules/swagger-ui-dist/,$(DOCS_ASSETS))
 image-check: all $(LAMBDA_ZIP)
 	BUILD=$(BUILD) tests/image/image_check.sh
 	BUILD=$(BUILD) tests/image/lambda_zip.sh
+	BUILD=$(BUILD) tests/image/deps_run.sh
 
 test: image-check
 
