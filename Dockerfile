@@ -2,8 +2,9 @@
 # either: docker/entrypoint runs the Lambda runtime (bootstrap) when Lambda set
 # AWS_LAMBDA_RUNTIME_API, else lighttpd + the FastCGI responder on $PORT.
 #
-#   docker build -t math-service .        (after `make deps`: needs node_modules/)
+#   docker build -t math-service .        (after `make deps-run`: needs node_modules/)
 #   docker run --rm -p 8080:8080 math-service
+#   podman build --format docker -t math-service .   (docker format keeps HEALTHCHECK)
 #
 # Fully qualified base names: Docker reads them as usual, and podman (see
 # docker/podman-env) finds its locally made stand-in without a registry.

@@ -37,14 +37,21 @@ FCGI_LIBS      := $(call pkg_libs,fcgi,-lfcgi)
 LAMBDA_LIBS    := $(call pkg_libs,libcurl,-lcurl)
 CRITERION_LIBS := $(call pkg_libs,criterion,-lcriterion)
 
-# Debian packages every target, test and tool needs (make deps).
-DEPS_PKGS := gcc make pkg-config ca-certificates curl \
-	libcjson-dev libfcgi-dev libcurl4-openssl-dev libcriterion-dev \
-	lighttpd spawn-fcgi nginx-light libfcgi-bin procps iproute2 \
+# What --version prints: VERSION, plus the commit when built from a git checkout
+# (the commit of the last rebuild of the three files that print it).
+APP_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short HEAD 2>/dev/null | sed 's/^/+/')
+VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lambda/main.o
+
+# Debian packages, in two lists. make deps-run: what building and `make run`
+# need (and curl, to try it); npm then fetches the Swagger UI files. make deps:
+# those, and what the tests, benchmarks, fuzzers and the container check add.
+RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
+	libcjson-dev libfcgi-dev libcurl4-openssl-dev lighttpd
+TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml unzip
+	python3-yaml python3-botocore unzip
 
 # app/ in layers, lowest first: core, http, service, then the adapters
 # cgi_env and lambda_events (docs/architecture.md; tests/check_layers.sh).
@@ -52,6 +59,7 @@ APP_SRC  := $(wildcard app/*/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
 APP_LIB  := $(BUILD)/libapp.a
 
+CGI_SRC  := $(wildcard cgi/*.c)
 CGI_BIN  := $(BUILD)/app.cgi
 
 FCGI_SRC  := $(wildcard fcgi/*.c)
@@ -74,11 +82,12 @@ BINS += $(FCGI_BIN)
 BINS += $(LAMBDA_BIN)
 
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
-E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
-E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
+E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_tool.sh tests/e2e/cgi_lighttpd.sh
+E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
+E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
 
 PORT ?= 8080
 
@@ -117,12 +126,15 @@ $(BUILD)/obj/%.o: %.c
 # Tests and fuzz harnesses also include tests/support/.
 $(BUILD)/obj/tests/%.o: ALL_CPPFLAGS += -iquote tests
 
+$(VERSION_OBJ): ALL_CPPFLAGS += -DAPP_VERSION='"$(APP_VERSION)"'
+$(VERSION_OBJ): VERSION
+
 $(APP_LIB): $(APP_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
+$(CGI_BIN): $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) -o $@
 
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
@@ -145,7 +157,7 @@ $(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
 node_modules/swagger-ui-dist/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
-ALL_OBJ := $(APP_OBJ) $(BUILD)/obj/cgi/main.o $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \
+ALL_OBJ := $(APP_OBJ) $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 -include $(ALL_OBJ:.o=.d)
 
@@ -200,8 +212,9 @@ test-fuzz-%: $(FUZZ_DIR)/%
 
 # ---- benchmarks (bench/run.sh: side by side on loopback; table + build/bench.json) ----
 
-# Where the reference FastAPI app lives (SHARED_DIR/reference/main.py).
-SHARED_DIR ?= ../shared
+# The FastAPI app measured beside ours: bench/peer_fastapi.py, or with
+# SHARED_DIR=DIR the one in DIR/reference/main.py.
+SHARED_DIR ?=
 BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
 
 $(BENCH_EXEC_LOOP): bench/exec_loop.c
@@ -217,15 +230,17 @@ bench: all docs-assets $(BENCH_EXEC_LOOP)
 .PHONY: help
 help:
 	@echo "make            build the targets into $(BUILD)/"
-	@echo "make deps       install the Debian packages and npm assets needed (root)"
+	@echo "make deps-run   install what building and make run need: Debian packages, Swagger UI (root)"
+	@echo "make deps       deps-run, plus what make test and make bench need (root)"
 	@echo "make test       unit tests, then end-to-end tests with real servers"
 	@echo "make run        start the service on http://127.0.0.1:$${PORT:-8080}/"
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
-	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
+	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
+	@echo "make image      build the container image $(IMAGE) with docker, else podman"
 	@echo "make image-check  build the Dockerfile with podman, run it in ECS and Lambda mode (part of make test)"
 	@echo "SANITIZE=1      build (and test) with ASan + UBSan in build/asan/"
 	@echo "make bench      FastCGI vs static vs CGI vs FastAPI (wrk), CGI exec cost, Lambda, RSS, sizes"
@@ -234,12 +249,15 @@ help:
 	@echo "make cdk-synth  synthesize the AWS CDK app (deploy/cdk) offline into $(CDK_OUT)/"
 	@echo "make test-cdk   cdk-synth, then type-check and test the stack and validate every template (part of make test)"
 
-.PHONY: deps
-deps:
+.PHONY: deps deps-run
+deps-run:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEPS_PKGS) </dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(RUN_PKGS) </dev/null
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
+
+deps: deps-run
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(TEST_PKGS) </dev/null
 	npm ci --prefix $(CDK_DIR) --ignore-scripts --no-audit --no-fund </dev/null
 
 .PHONY: test test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind
@@ -268,6 +286,7 @@ test-asan:
 	$(MAKE) SANITIZE=1 test-unit
 	$(MAKE) SANITIZE=1 all docs-assets
 	BUILD=build/asan tests/e2e/cgi_shell.sh
+	BUILD=build/asan tests/e2e/cgi_tool.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
@@ -278,6 +297,8 @@ test-asan:
 test-valgrind: all docs-assets
 	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/cgi_shell.sh
+	BUILD=$(BUILD) CGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/cgi_tool.sh
 	BUILD=$(BUILD) FCGI_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/fcgi_standalone.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
@@ -290,15 +311,17 @@ bench-lambda: $(LAMBDA_BIN)
 
 .PHONY: run run-cgi
 run: all docs-assets
-	@echo "serving http://127.0.0.1:$(PORT)/ (lighttpd + FastCGI; try /docs); Ctrl-C stops"
-	PORT=$(PORT) BIND=127.0.0.1 APP_DIR=$(abspath $(BUILD)) lighttpd -D -f lighttpd.conf
+	@PORT=$(PORT) BIND=127.0.0.1 APP_DIR=$(abspath $(BUILD)) MAKE_TARGET=run \
+		tools/serve-dev lighttpd.conf "" "lighttpd + FastCGI; try /docs"
 
 run-cgi: all docs-assets
 	@mkdir -p $(BUILD)/run/www
-	@echo "serving http://127.0.0.1:$(PORT)/cgi-bin/app.cgi/ (try /cgi-bin/app.cgi/docs); Ctrl-C stops"
-	PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stderr \
-		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} \
-		lighttpd -D -f deploy/lighttpd-cgi.conf
+	@PORT=$(PORT) CGI_DIR=$(abspath $(BUILD)) DOC_ROOT=$(abspath $(BUILD))/run/www ACCESS_LOG=/dev/stderr \
+		APP_MAX_BODY_BYTES=$${APP_MAX_BODY_BYTES-} EXECUTION_ENVIRONMENT=$${EXECUTION_ENVIRONMENT-} MAKE_TARGET=run-cgi \
+		tools/serve-dev deploy/lighttpd-cgi.conf cgi-bin/app.cgi/ "lighttpd + CGI; try /cgi-bin/app.cgi/docs"
+
+# Where the installed nginx.conf expects the socket, pid and temporary files.
+RUNDIR ?= /run/math-service
 
 .PHONY: install
 install: all docs-assets
@@ -306,14 +329,35 @@ install: all docs-assets
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
 	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/math-service/
+	sed -e 's|/usr/local/lib/math-service|$(PREFIX)/lib/math-service|g' -e 's|/run/math-service|$(RUNDIR)|g' \
+		deploy/nginx.conf >$(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf
 
-.PHONY: lambda-zip image-check
+.PHONY: lambda-zip image image-check
 lambda-zip: $(LAMBDA_ZIP)
+
+# The container image, with docker when its daemon answers, else podman (docker format: it keeps
+# HEALTHCHECK). With podman, docker/podman-env adds the flags that machines
+# like this one need (ulimits, host network) and, when no registry can be
+# reached, makes the Debian base image locally with debootstrap.
+IMAGE ?= math-service
+image: $(addprefix node_modules/swagger-ui-dist/,$(DOCS_ASSETS))
+	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
+		echo "docker build -t $(IMAGE) ."; docker build -t $(IMAGE) .; \
+	elif command -v podman >/dev/null 2>&1; then \
+		podman image exists docker.io/library/debian:bookworm-slim || \
+			timeout 120 podman pull -q docker.io/library/debian:bookworm-slim || \
+			docker/podman-env ensure_base_image || exit 1; \
+		echo "podman build --format docker -t $(IMAGE) ."; docker/podman-env build -t $(IMAGE) .; \
+	else \
+		echo "make image: no docker daemon answers and podman is not installed (apt-get install podman)" >&2; exit 1; \
+	fi
 
 # The real image, built and run with podman (tests/image/); make test runs it.
 image-check: all docs-assets $(LAMBDA_ZIP)
 	BUILD=$(BUILD) tests/image/image_check.sh
 	BUILD=$(BUILD) tests/image/lambda_zip.sh
+	BUILD=$(BUILD) tests/image/deps_run.sh
 
 
 # ---- AWS CDK (deploy/cdk; docs/deploy-aws.md) ------------------------------

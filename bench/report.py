@@ -90,8 +90,8 @@ def print_tables(doc):
     print("%s CPUs (%s), Linux %s; load average before %s, after %s. wrk on loopback, %s rounds of %s s"
           " per server, taking turns; medians." % (m.get("cpus"), m.get("cpu"), m.get("kernel"), m.get("load_before"),
                                                   m.get("load_after"), m.get("wrk_rounds"), m.get("wrk_seconds")))
-    print("Worker processes for app.fcgi and for uvicorn: %s each; %s; %s."
-          % (m.get("procs"), m.get("lighttpd"), m.get("fastapi")))
+    print("Worker processes for app.fcgi and for uvicorn: %s each; %s; %s running %s."
+          % (m.get("procs"), m.get("lighttpd"), m.get("fastapi"), m.get("peer", "the FastAPI app")))
     print()
     print("Requests/s (p50 / p99 latency in ms):")
     print()

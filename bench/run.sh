@@ -3,7 +3,8 @@
 # on stdout and the same numbers in $BUILD/bench.json (bench/report.py).
 #   1. FastCGI: lighttpd with the top-level lighttpd.conf spawning app.fcgi;
 #   2. the same lighttpd serving a static file with the same body (the ceiling);
-#   3. the reference FastAPI app ($SHARED_DIR/reference) under uvicorn;
+#   3. the FastAPI peer (bench/peer_fastapi.py; with SHARED_DIR set,
+#      $SHARED_DIR/reference/main.py instead) under uvicorn;
 #   4. CGI: app.cgi under lighttpd mod_cgi, and fork+exec+wait of app.cgi
 #      against /bin/true (bench/exec_loop.c);
 #   5. Lambda: bench/lambda.py (adapter cost per invocation, start to first /next);
@@ -11,7 +12,7 @@
 # The wrk runs take turns server by server for each endpoint and connection
 # count, so a busy neighbour slows all of them alike: read the ratios.
 #
-# Settings (environment): BUILD (build), SHARED_DIR (../shared),
+# Settings (environment): BUILD (build), SHARED_DIR (unset: the peer in bench/),
 # WRK_SECONDS (2 per run) x WRK_ROUNDS (3), CONNECTIONS ("1 16 64"), BENCH_PROCS (worker
 # processes for app.fcgi and for uvicorn: 1), PYTHON (/usr/bin/python3, Debian's,
 # which has fastapi and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
@@ -19,7 +20,12 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/e2e/lib.sh
 
-SHARED_DIR=${SHARED_DIR:-../shared}
+# The FastAPI app measured beside ours: uvicorn's --app-dir and module.
+if [ -n "${SHARED_DIR:-}" ]; then
+	PEER_DIR=$SHARED_DIR/reference PEER_MODULE=main
+else
+	PEER_DIR=bench PEER_MODULE=peer_fastapi
+fi
 WRK_SECONDS=${WRK_SECONDS:-2}
 # Each server is measured WRK_ROUNDS times per endpoint and connection count,
 # taking turns; the report keeps the median, so a burst of work elsewhere on
@@ -85,7 +91,7 @@ fail() {
 for tool in wrk lighttpd curl setsid strip; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
 done
-[ -f "$SHARED_DIR/reference/main.py" ] || fail "no reference app in $SHARED_DIR/reference (set SHARED_DIR)"
+[ -f "$PEER_DIR/$PEER_MODULE.py" ] || fail "no FastAPI app $PEER_DIR/$PEER_MODULE.py (SHARED_DIR=$SHARED_DIR)"
 
 # ---- the machine and the code measured ------------------------------------
 
@@ -99,6 +105,7 @@ result meta wrk_seconds "$WRK_SECONDS"
 result meta wrk_rounds "$WRK_ROUNDS"
 result meta procs "$PROCS"
 result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
+result meta peer "$PEER_DIR/$PEER_MODULE.py"
 result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__)')" ||
 	fail "$PYTHON has no fastapi/uvicorn (make deps installs python3-fastapi python3-uvicorn)"
 
@@ -127,7 +134,7 @@ wait_http "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi/" 20 || fail "lighttpd (CG
 fastapi_port=$(free_port)
 uvicorn_workers=
 [ "$PROCS" -gt 1 ] && uvicorn_workers="--workers $PROCS"
-start_group "$PYTHON" -m uvicorn main:app --app-dir "$SHARED_DIR/reference" --host 127.0.0.1 --port "$fastapi_port" \
+start_group "$PYTHON" -m uvicorn "$PEER_MODULE:app" --app-dir "$PEER_DIR" --host 127.0.0.1 --port "$fastapi_port" \
 	$uvicorn_workers --log-level warning --no-access-log
 fastapi_group=$LAST_GROUP
 E2E_NAME="bench (uvicorn)"

@@ -11,6 +11,10 @@
 #include "prefork.h"
 #include "worker.h"
 
+#ifndef APP_VERSION
+#define APP_VERSION "unknown"
+#endif
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -24,6 +28,9 @@ int main(int argc, char **argv)
 	switch (o.mode) {
 	case RUN_HELP:
 		options_usage(argv[0]);
+		return 0;
+	case RUN_VERSION:
+		printf("app.fcgi (math-service) %s\n", APP_VERSION);
 		return 0;
 	case RUN_SPAWNED:
 		if (FCGX_IsCGI()) {

@@ -16,7 +16,8 @@ void options_usage(const char *prog)
 	       "ADDRESS is HOST:PORT (127.0.0.1:9000, [::1]:9000, :9000 for every IPv4 address)\n"
 	       "or the path of a unix socket (/run/app.sock; anything with a '/').\n"
 	       "N defaults to the number of online CPUs. SIGTERM (or Ctrl-C): stop accepting, finish\n"
-	       "the requests in flight, exit 0. SIGHUP: replace the workers without dropping requests.\n",
+	       "the requests in flight, exit 0. SIGHUP: replace the workers without dropping requests.\n"
+	       "--help prints this text, --version the version.\n",
 	       prog, prog);
 }
 
@@ -43,6 +44,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	*o = (struct options){ .mode = RUN_SPAWNED, .listen = NULL, .workers = 0 };
@@ -63,6 +65,9 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			o->mode = RUN_HELP;
+			return 0;
+		case 'V':
+			o->mode = RUN_VERSION;
 			return 0;
 		default:
 			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", argv[0],

@@ -7,6 +7,7 @@ enum run_mode {
 	RUN_SPAWNED,     /* lighttpd mod_fastcgi or spawn-fcgi handed us a socket on fd 0 */
 	RUN_STANDALONE,  /* --listen: bind ourselves, supervise --workers processes */
 	RUN_HELP,        /* --help: usage printed, exit 0 */
+	RUN_VERSION,     /* --version: version printed, exit 0 */
 };
 
 struct options {

@@ -1,5 +1,5 @@
 /* One FastCGI worker: accepts connections on a listening socket and answers
- * each request through app/ (serve_gateway_request), one at a time. */
+ * each request through app/ (cgi_env_serve), one at a time. */
 #ifndef FCGI_WORKER_H
 #define FCGI_WORKER_H
 

@@ -16,13 +16,18 @@
 
 #define TARGET "lambda"
 
+#ifndef APP_VERSION
+#define APP_VERSION "unknown"
+#endif
+
 static void usage(FILE *out)
 {
 	fputs("usage: bootstrap                      serve invocations from $AWS_LAMBDA_RUNTIME_API\n"
 	      "       bootstrap --event FILE [--repeat N]\n"
 	      "                                      answer one event document (FILE or - for stdin),\n"
 	      "                                      print the response document; --repeat runs it N\n"
-	      "                                      times and prints the time per invocation on stderr\n",
+	      "                                      times and prints the time per invocation on stderr\n"
+	      "       bootstrap --help | --version\n",
 	      out);
 }
 
@@ -230,6 +235,9 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("bootstrap (math-service) %s\n", APP_VERSION);
 			return 0;
 		} else {
 			usage(stderr);

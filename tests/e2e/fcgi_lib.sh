@@ -16,14 +16,15 @@ export APP_MAX_BODY_BYTES=200000 EXECUTION_ENVIRONMENT=
 
 nginx_start() {
 	_dir=$E2E_TMP/nginx
-	mkdir -p "$_dir/tmp"
+	mkdir -p "$_dir"
 	_port=$(free_port)
 	_docs=$(cd "$BUILD" && pwd)/docs/
 	sed -e "s|^worker_processes auto;|worker_processes 1;|" \
-		-e "s|^pid /run/nginx.pid;|pid $_dir/nginx.pid;|" \
+		-e "s|^user www-data www-data;|user $(id -un) $(id -gn);|" \
 		-e "s|^error_log stderr;|error_log $_dir/error.log;|" \
-		-e "s|access_log /dev/stdout;|access_log $_dir/access.log; client_body_temp_path $_dir/tmp/body; fastcgi_temp_path $_dir/tmp/fastcgi; proxy_temp_path $_dir/tmp/proxy;|" \
+		-e "s|access_log /dev/stdout;|access_log $_dir/access.log;|" \
 		-e "s|server unix:/run/math-service/fcgi.sock;|server $1;|" \
+		-e "s|/run/math-service/|$_dir/|" \
 		-e "s|listen 8080;|listen 127.0.0.1:$_port;|" \
 		-e "s|alias /usr/local/lib/math-service/docs/;|alias $_docs;|" \
 		deploy/nginx.conf > "$_dir/nginx.conf"
@@ -32,10 +33,15 @@ nginx_start() {
 			-e "s|fastcgi_pass math_service;|fastcgi_pass math_service; fastcgi_keep_conn on;|" "$_dir/nginx.conf"
 	fi
 	# Every line the test changes must still be in the sample: it drifts loudly, not silently.
-	for _want in "pid $_dir" "error_log $_dir" "access_log $_dir" "server $1;" "listen 127.0.0.1:$_port" "alias $_docs"; do
+	for _want in "user $(id -un)" "pid $_dir" "error_log $_dir" "access_log $_dir" "fastcgi_temp_path $_dir" \
+		"client_body_temp_path $_dir" "server $1;" "listen 127.0.0.1:$_port" "alias $_docs"; do
 		grep -qF "$_want" "$_dir/nginx.conf" || { e2e_fail "deploy/nginx.conf no longer has the line for '$_want'"; return 1; }
 	done
-	e2e_bg nginx -p "$_dir" -e "$_dir/error.log" -c "$_dir/nginx.conf" -g "daemon off; user $(id -un);"
+	if grep -v '^[[:space:]]*#' "$_dir/nginx.conf" | grep -q '/run/\|/var/'; then
+		e2e_fail "deploy/nginx.conf has a path the test does not move: $(grep -v '^[[:space:]]*#' "$_dir/nginx.conf" | grep '/run/\|/var/')"
+		return 1
+	fi
+	e2e_bg nginx -p "$_dir" -e "$_dir/error.log" -c "$_dir/nginx.conf" -g "daemon off;"
 	NGINX_PID=$!
 	NGINX_BASE=http://127.0.0.1:$_port
 }

@@ -1,15 +1,27 @@
 #!/usr/bin/python3
-"""deploy_files.py IMAGE_CONFIG.json: the ECS task definition and the SAM
-template parse, and point at what the built image really has: its exposed
-port, its health check (GET / on $PORT), and its own entrypoint (neither file
-may override it: the image must pick ECS or Lambda by itself).
+"""deploy_files.py [IMAGE_CONFIG.json]: the deploy files work as written.
 
-IMAGE_CONFIG.json is `podman image inspect IMAGE` output. Uses Debian's
-python3-yaml (/usr/bin/python3), with a loader that accepts CloudFormation's
-short tags (!Ref, !Sub, !GetAtt ...)."""
+Always (no image needed; make test-e2e runs this):
+- the ECS task definition is a valid RegisterTaskDefinition request by AWS's
+  own API model (Debian's python3-botocore: required fields, types, enums, no
+  unknown field), and meets Fargate's rules: awsvpc, a valid cpu/memory pair,
+  an execution role, awslogs with a stream prefix and no awslogs-create-group
+  (the standard ecsTaskExecutionRole may not create log groups: the README
+  creates it, with the same name), health check values in range;
+- the README's ECS steps register the target group as type ip (awsvpc) and
+  say assignPublicIp; the SAM template and the task definition agree on the
+  CPU architecture, and the README says how to build it on arm64.
+With IMAGE_CONFIG.json (`podman image inspect IMAGE` output, make image-check):
+both files point at what the built image really has: its exposed port, its
+health check (GET / on $PORT), and its own entrypoint (neither file may
+override it: the image must pick ECS or Lambda by itself).
+
+Uses Debian's python3-yaml and python3-botocore (/usr/bin/python3), with a
+YAML loader that accepts CloudFormation's short tags (!Ref, !Sub, !GetAtt ...)."""
 
 import json
 import os
+import re
 import sys
 
 import yaml
@@ -130,14 +142,105 @@ def check_sam(img):
           f"{name}Url.FunctionUrl" in outputs)
 
 
+# Fargate's cpu units and the memory (MiB) each allows.
+FARGATE_MEMORY = {
+    256: [512, 1024, 2048],
+    512: list(range(1024, 4097, 1024)),
+    1024: list(range(2048, 8193, 1024)),
+    2048: list(range(4096, 16385, 1024)),
+    4096: list(range(8192, 30721, 1024)),
+    8192: list(range(16384, 61441, 4096)),
+    16384: list(range(32768, 122881, 8192)),
+}
+
+
+def load_task():
+    with open(os.path.join(ROOT, "deploy", "ecs-task-definition.json")) as f:
+        return json.load(f)
+
+
+def load_sam():
+    with open(os.path.join(ROOT, "deploy", "template.yaml")) as f:
+        return yaml.load(f, Loader=CloudFormationLoader)
+
+
+def readme():
+    with open(os.path.join(ROOT, "README.md")) as f:
+        return f.read()
+
+
+def check_ecs_schema(task):
+    try:
+        from botocore.exceptions import ParamValidationError
+        from botocore.loaders import Loader
+        from botocore.model import ServiceModel
+        from botocore.validate import validate_parameters
+    except ImportError as e:
+        check("ECS: AWS's API model is available (python3-botocore, make deps)", False, str(e))
+        return
+    model = ServiceModel(Loader().load_service_model("ecs", "service-2"))
+    shape = model.operation_model("RegisterTaskDefinition").input_shape
+    try:
+        validate_parameters(task, shape)
+        check("ECS: a valid RegisterTaskDefinition request (botocore's ECS model)", True)
+    except ParamValidationError as e:
+        check("ECS: a valid RegisterTaskDefinition request (botocore's ECS model)", False, str(e))
+
+
+def check_ecs_fargate(task, text):
+    check("ECS: Fargate, awsvpc", task.get("requiresCompatibilities") == ["FARGATE"] and
+          task.get("networkMode") == "awsvpc")
+    try:
+        cpu, memory = int(task.get("cpu", "")), int(task.get("memory", ""))
+    except ValueError:
+        cpu, memory = 0, 0
+    check("ECS: cpu and memory are a Fargate pair", memory in FARGATE_MEMORY.get(cpu, []),
+          f'{task.get("cpu")}/{task.get("memory")}')
+    check("ECS: an execution role (to pull from ECR and write logs)",
+          re.fullmatch(r"arn:aws:iam::\d{12}:role/.+", task.get("executionRoleArn", "")) is not None)
+    c = (task.get("containerDefinitions") or [{}])[0]
+    opts = c.get("logConfiguration", {}).get("options", {})
+    check("ECS: awslogs has a stream prefix (Fargate requires one)", bool(opts.get("awslogs-stream-prefix")))
+    group = opts.get("awslogs-group", "")
+    if opts.get("awslogs-create-group", "false") == "true":
+        check("ECS: no awslogs-create-group (ecsTaskExecutionRole has no logs:CreateLogGroup)", False)
+    check("ECS: the README creates the log group the task logs to",
+          f"aws logs create-log-group --log-group-name {group}" in text, group)
+    hc = c.get("healthCheck", {})
+    ranges = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "startPeriod": (0, 300)}
+    bad = {k: hc[k] for k, (lo, hi) in ranges.items() if k in hc and not lo <= hc[k] <= hi}
+    check("ECS: health check values in ECS's ranges", not bad, str(bad))
+    check("ECS: health check timeout below its interval", hc.get("timeout", 5) < hc.get("interval", 30))
+    for m in c.get("portMappings", []):
+        check("ECS: awsvpc port mapping (hostPort absent or equal)",
+              m.get("hostPort", m.get("containerPort")) == m.get("containerPort"), str(m))
+
+
+def check_readme_aws(task, sam, text):
+    check("README: the target group is type ip (awsvpc tasks register by IP)",
+          re.search(r"create-target-group[^`]*--target-type ip", text, re.S) is not None)
+    check("README: create-service says assignPublicIp", "assignPublicIp=" in text)
+    arch = task.get("runtimePlatform", {}).get("cpuArchitecture", "").lower()
+    funcs = [r for r in sam.get("Resources", {}).values() if r.get("Type") == "AWS::Serverless::Function"]
+    sam_arch = (funcs[0].get("Properties", {}).get("Architectures") if funcs else None) or ["x86_64"]
+    check("SAM and ECS agree on the CPU architecture", sam_arch == [arch], f"{sam_arch} vs {arch}")
+    if arch == "x86_64":
+        check("README: how to build x86_64 on arm64 (--platform linux/amd64)", "--platform linux/amd64" in text)
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
         print(__doc__, file=sys.stderr)
         return 2
-    img = image_facts(sys.argv[1])
-    check_image(img)
-    check_ecs(img)
-    check_sam(img)
+    task, sam, text = load_task(), load_sam(), readme()
+    check_ecs_schema(task)
+    check_ecs_fargate(task, text)
+    check_readme_aws(task, sam, text)
+    if len(sys.argv) == 2:
+        img = image_facts(sys.argv[1])
+        check_image(img)
+        check_ecs(img)
+        check_sam(img)
     print(f"deploy files: {len(FAILS)} failed")
     return 1 if FAILS else 0
 

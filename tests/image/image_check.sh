@@ -233,6 +233,15 @@ case $out in
 *) e2e_fail "cgi subcommand: $out" ;;
 esac
 
+out=$(podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck "$IMAGE" \
+	cgi --request 'GET /items/42?q=x' | tr -d '\r')
+case $out in
+"Status: 200 OK"*'
+
+{"item_id":42,"q":"x"}') e2e_pass ;;
+*) e2e_fail "cgi --request subcommand: $out" ;;
+esac
+
 out=$(podman run --rm -i $PODMAN_RUN_FLAGS --no-healthcheck "$IMAGE" invoke - \
 	<tests/events/alb-multi-value-add.json)
 if printf '%s' "$out" | /usr/bin/python3 -c 'import json, sys
@@ -243,11 +252,25 @@ else
 	e2e_fail "invoke subcommand: $out"
 fi
 
-# The health check is honest: with nothing serving, it fails.
-if podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck --entrypoint "${health%% *}" "$IMAGE" >/dev/null 2>&1; then
-	e2e_fail "the health check passes with no server running"
+# The health check is honest: with nothing serving on its port, it fails. The
+# container shares the host's network, so the port is a free one, and 8080 (the
+# default) answers 200 meanwhile, from a server started here when 8080 is free:
+# another program on 8080 must not make this check pass or fail.
+idle_port=$(free_port)
+python3 -m http.server --bind 127.0.0.1 8080 >/dev/null 2>&1 &
+held8080=$!
+E2E_PIDS="$E2E_PIDS $held8080"
+if wait_http http://127.0.0.1:8080/ 5 2>/dev/null; then
+	kill -0 "$held8080" 2>/dev/null || echo "image: 8080 is held by another program; checking beside it"
+else
+	echo "image: nothing answers on 8080; checking without it"
+fi
+if podman run --rm $PODMAN_RUN_FLAGS --no-healthcheck -e PORT="$idle_port" --entrypoint "${health%% *}" "$IMAGE" \
+	>/dev/null 2>&1; then
+	e2e_fail "the health check passes with no server running on its port $idle_port"
 else
 	e2e_pass
 fi
+kill "$held8080" 2>/dev/null
 
 e2e_finish
