@@ -47,6 +47,9 @@ const char *lambda_field_query(struct request *req, const cJSON *params, bool mu
  * Returns NULL or a malformed-event sentence. */
 const char *lambda_field_body(struct request *req, const cJSON *event);
 
+/* The same for a body already read (the exact bytes of a body holding NUL). */
+const char *lambda_field_body_bytes(struct request *req, const cJSON *event, struct str body);
+
 /* The members payload 1.0 and ALB events share: httpMethod (set on req), path
  * (left in *path: decoded or raw is the adapter's call), multiValueHeaders (preferred)
  * or headers, multiValueQueryStringParameters (preferred) or queryStringParameters
@@ -57,8 +60,29 @@ const char *lambda_field_v1_members(struct request *req, const cJSON *event, boo
 
 /* Where the request came from: source_ip (may be null) as remote address; the
  * scheme from X-Forwarded-Proto (default https); the host from the Host header,
- * else domain_name. Call after the headers are set. */
+ * else domain_name; a host that fails host_is_valid() is a 400. Call after the
+ * headers are set. */
 void lambda_field_origin(struct request *req, struct str source_ip, struct str domain_name);
+
+/* Strings holding a NUL byte, which cJSON cuts short (it keeps no length). */
+struct lambda_json_nul {
+	bool elsewhere;  /* a member name or a string other than the top-level "body" holds one */
+	struct str body; /* the top-level "body" string as written (escapes and all) when it
+			  * holds one, else STR_NULL */
+};
+
+/* Scans event text (which cJSON accepted) for strings that decode to a NUL byte:
+ * "\u0000" escapes and raw NUL bytes. Never reads past text.n, whatever the text. */
+void lambda_json_find_nul(struct str text, struct lambda_json_nul *out);
+
+/* Decodes the inside of a JSON string (escapes, surrogate pairs) into exact bytes,
+ * NULs kept. 0; -1 for a bad escape or an unpaired surrogate; -2 out of memory. */
+int lambda_json_unescape(struct arena *a, struct str raw, struct str *out);
+
+/* API_BASE_PATH: when req->path is that prefix or starts with it and '/', the prefix
+ * moves from path (and raw_path) to the end of root_path. Unset, empty, "/" or a value
+ * not starting with '/' changes nothing. Call after the adapter. */
+void lambda_base_path_apply(struct request *req);
 
 /* The response document (arena, NUL-terminated); STR_NULL when out of memory.
  * Bodies that are binary, hold NUL bytes or are not UTF-8 go base64. */

@@ -1,7 +1,10 @@
 /* HTTP API events with payload format 2.0, and Lambda Function URL events (same shape).
  *
- * "rawPath" and "rawQueryString" are as the client sent them (percent-encoded) and
- * are decoded here. On a named stage rawPath starts with "/{stage}": that prefix
+ * "rawQueryString" is as the client sent it and is decoded here. "rawPath" is not
+ * raw on an HTTP API: API Gateway has decoded it already, so a '%' in it is a
+ * literal percent sign ("/users/literal%value"). A Function URL (domain
+ * "*.lambda-url.*") passes rawPath as sent, percent-encoded, and it is decoded here.
+ * On a named stage rawPath starts with "/{stage}": that prefix
  * becomes the root path (redirects keep it) and the rest is the path; the
  * "$default" stage and Function URLs have no prefix. Headers arrive one per name,
  * repeated values already comma-joined; "cookies" becomes one Cookie header.
@@ -54,6 +57,19 @@ static const char *add_cookie_header(struct request *req, const cJSON *cookies)
 	return NULL;
 }
 
+/* Function URLs answer on {url-id}.lambda-url.{region}.on.aws. */
+static bool is_function_url(const cJSON *context)
+{
+	struct str domain;
+	if (lambda_field_string(context, "domainName", &domain) != 1)
+		return false;
+	static const char mark[] = ".lambda-url.";
+	for (size_t i = 0; i + sizeof mark - 1 <= domain.n; i++)
+		if (memcmp(domain.p + i, mark, sizeof mark - 1) == 0)
+			return true;
+	return false;
+}
+
 const char *lambda_apigw_v2_request(const cJSON *event, struct request *req, struct lambda_reply_style *style)
 {
 	const cJSON *context = lambda_field(event, "requestContext");
@@ -77,7 +93,10 @@ const char *lambda_apigw_v2_request(const cJSON *event, struct request *req, str
 	request_set_method(req, method);
 	struct str path;
 	split_stage(context, raw_path, &req->root_path, &path);
-	request_set_raw_path(req, path);
+	if (is_function_url(context))
+		request_set_raw_path(req, path);
+	else
+		request_set_decoded_path(req, path);
 	request_set_query_string(req, raw_query);
 	struct str source_ip = STR_NULL, domain = STR_NULL;
 	(void)lambda_field_string(http, "sourceIp", &source_ip);

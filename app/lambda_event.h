@@ -5,9 +5,21 @@
  *   - API Gateway REST API and HTTP API payload 1.0 ("httpMethod", "path"),
  *   - HTTP API payload 2.0 and Lambda Function URLs ("version": "2.0"),
  *   - ALB target groups ("requestContext.elb"), with or without multi-value headers.
- * A document that is not JSON, or not one of these, is a Lambda invocation error.
+ * A scheduled warm-up event (EventBridge "Scheduled Event" from "aws.events", or
+ * serverless-plugin-warmup's {"source":"serverless-plugin-warmup"}) is answered
+ * with a no-op document. A document that is not JSON, or none of these, is a
+ * Lambda invocation error.
  * A well-formed HTTP event carrying a bad request (bad base64 body, body over the
- * limit, bad percent-encoding) is answered with an HTTP 4xx like any target. */
+ * limit, bad percent-encoding, a NUL byte in any string but the body) is answered
+ * with an HTTP 4xx like any target.
+ *
+ * Environment, read on every invocation:
+ *   API_BASE_PATH           a prefix ("/orders") taken off the path before routing
+ *                           when the path starts with it (whole segments), and put
+ *                           back in redirects (Mangum's api_gateway_base_path, LWA's
+ *                           AWS_LWA_REMOVE_BASE_PATH)
+ *   LAMBDA_TEXT_MIME_TYPES  comma-separated media types ("type/sub", or "type/" and a star)
+ *                           sent as text on top of the built-in list (app/lambda_reply.c) */
 #ifndef APP_LAMBDA_EVENT_H
 #define APP_LAMBDA_EVENT_H
 
@@ -27,6 +39,26 @@ struct lambda_result {
 /* Answers one event. target names the deployment for /hello ("lambda").
  * Every allocation that outlives the call is in a; nothing else is kept. */
 void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out);
+
+/* The same in steps, for a runtime that must answer by itself when the handler is
+ * late (lambda/main.c's deadline): start, then finish; timeout_reply may be called
+ * from another thread between the two, with its own arena. */
+struct lambda_invocation;
+
+/* Parses and adapts the event. Returns NULL when *out is already the whole answer
+ * (an error, or a warm-up no-op); else the invocation to finish, in a. */
+struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str event, const char *target,
+						  struct lambda_result *out);
+
+/* Runs the service on the request and shapes its answer into *out. Call once. */
+void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out);
+
+/* 504 {"detail":"Request timed out"} in the shape the event expects (arena b,
+ * NUL-terminated); STR_NULL when out of memory. Reads only what start wrote. */
+struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv);
+
+/* The decoded path the service routes on (for logs and test hooks). */
+struct str lambda_invocation_path(const struct lambda_invocation *inv);
 
 /* The Runtime API's error document: {"errorMessage":...,"errorType":...,"stackTrace":[]}
  * (arena, NUL-terminated); STR_NULL when out of memory. */

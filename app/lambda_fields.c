@@ -3,6 +3,7 @@
 
 #include "base64.h"
 #include "buf.h"
+#include "host.h"
 #include "urlencoding.h"
 
 const cJSON *lambda_field(const cJSON *obj, const char *name)
@@ -106,6 +107,11 @@ const char *lambda_field_body(struct request *req, const cJSON *event)
 	struct str body = STR_LIT("");
 	if (lambda_field_string(event, "body", &body) < 0)
 		return "Malformed event: body must be a string or null";
+	return lambda_field_body_bytes(req, event, body);
+}
+
+const char *lambda_field_body_bytes(struct request *req, const cJSON *event, struct str body)
+{
 	const cJSON *b64 = lambda_field(event, "isBase64Encoded");
 	if (b64 != NULL && !cJSON_IsBool(b64))
 		return "Malformed event: isBase64Encoded must be true or false";
@@ -154,5 +160,17 @@ void lambda_field_origin(struct request *req, struct str source_ip, struct str d
 	struct str proto = request_header(req, "x-forwarded-proto");
 	req->scheme = str_eq_nocase(proto, STR_LIT("http")) ? STR_LIT("http") : STR_LIT("https");
 	struct str host = request_header(req, "host");
-	req->host = !str_is_null(host) ? host : !str_is_null(domain_name) ? domain_name : STR_LIT("");
+	if (host.n == 0)
+		host = domain_name;
+	if (host.n == 0) {
+		req->host = STR_LIT("");
+		return;
+	}
+	/* The host goes into a redirect's Location: the one check every target uses. */
+	if (!host_is_valid(host)) {
+		request_fail(req, 400, "Invalid host");
+		req->host = STR_LIT("");
+		return;
+	}
+	req->host = host;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "host.h"
 #include "lambda_adapter.h"
 #include "lambda_event.h"
 
@@ -148,13 +149,76 @@ Test(lambda, v1_no_root_path_when_the_paths_do_not_line_up)
 	cr_assert(is(req.root_path, ""));
 }
 
-Test(lambda, v1_path_arrives_decoded)
+Test(lambda, rest_path_arrives_encoded_and_is_decoded_once)
 {
 	cr_assert_null(adapt(lambda_apigw_v1_request,
-			     "{\"httpMethod\":\"GET\",\"path\":\"/items/a b%\",\"requestContext\":{}}"));
-	cr_assert(is(req.path, "/items/a b%"));
-	cr_assert(is(req.raw_path, "/items/a%20b%25"));
+			     "{\"httpMethod\":\"GET\",\"path\":\"/items/%2B42\",\"requestContext\":{}}"));
+	cr_assert(is(req.path, "/items/+42"));
+	cr_assert(is(req.raw_path, "/items/%2B42"));
 	cr_assert_eq(req.error_status, 0);
+}
+
+Test(lambda, rest_bad_percent_in_path_is_a_400)
+{
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/users/literal%value\",\"requestContext\":{}}");
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid percent-encoding in path\"}");
+}
+
+Test(lambda, rest_encoded_stage_prefix_is_decoded_into_the_root_path)
+{
+	cr_assert_null(adapt(lambda_apigw_v1_request, "{\"httpMethod\":\"GET\",\"path\":\"/ping\","
+						      "\"requestContext\":{\"path\":\"/my%20api/ping\"}}"));
+	cr_assert(is(req.root_path, "/my api"));
+}
+
+Test(lambda, http_api_v1_path_arrives_decoded_with_a_literal_percent)
+{
+	cr_assert_null(adapt(lambda_apigw_v1_request, "{\"version\":\"1.0\",\"httpMethod\":\"GET\","
+						      "\"path\":\"/users/literal%value\",\"requestContext\":{}}"));
+	cr_assert(is(req.path, "/users/literal%value"));
+	cr_assert(is(req.raw_path, "/users/literal%25value"));
+	cr_assert_eq(req.error_status, 0);
+}
+
+/* tests/events/path-*.json: one per source, the same client path "/files/a%2Bb%20c%2Fd%25e"
+ * as each source delivers it (raw for REST, Function URL and ALB; decoded by the HTTP API,
+ * where "%2B" and friends are then literal text and '%' a literal percent sign). */
+static void check_path_event(const char *file, lambda_adapter_fn *adapter, const char *path, const char *raw)
+{
+	cr_assert_null(adapt(adapter, read_event(file)));
+	cr_assert_eq(req.error_status, 0, "%s: %d %s", file, req.error_status, req.error_detail);
+	cr_assert(is(req.path, path), "%s: path %.*s", file, (int)req.path.n, req.path.p);
+	cr_assert(is(req.raw_path, raw), "%s: raw_path %.*s", file, (int)req.raw_path.n, req.raw_path.p);
+}
+
+Test(lambda, path_event_rest_is_raw)
+{
+	check_path_event("path-rest.json", lambda_apigw_v1_request, "/files/a+b c/d%e", "/files/a%2Bb%20c%2Fd%25e");
+	cr_assert(is(req.root_path, "/prod"));
+}
+
+Test(lambda, path_event_function_url_is_raw)
+{
+	check_path_event("path-function-url.json", lambda_apigw_v2_request, "/files/a+b c/d%e",
+			 "/files/a%2Bb%20c%2Fd%25e");
+}
+
+Test(lambda, path_event_alb_is_raw)
+{
+	check_path_event("path-alb.json", lambda_alb_request, "/files/a+b c/d%e", "/files/a%2Bb%20c%2Fd%25e");
+}
+
+Test(lambda, path_event_http_api_v1_is_decoded)
+{
+	check_path_event("path-http-v1.json", lambda_apigw_v1_request, "/files/a%2Bb%20c%2Fd%e",
+			 "/files/a%252Bb%2520c%252Fd%25e");
+}
+
+Test(lambda, path_event_http_api_v2_is_decoded)
+{
+	check_path_event("path-http-v2.json", lambda_apigw_v2_request, "/files/a%2Bb%20c%2Fd%e",
+			 "/files/a%252Bb%2520c%252Fd%25e");
 }
 
 Test(lambda, v1_source_ip_scheme_and_host)
@@ -251,16 +315,35 @@ Test(lambda, v2_raw_query_is_kept_and_decoded)
 	cr_assert(is(req.query.items[2].value, "a b"));
 }
 
-Test(lambda, v2_raw_path_is_decoded)
+Test(lambda, http_api_v2_raw_path_is_already_decoded)
 {
-	cr_assert_null(adapt(lambda_apigw_v2_request, V2("$default", "/items/%34%32", "")));
-	cr_assert(is(req.path, "/items/42"));
-	cr_assert(is(req.raw_path, "/items/%34%32"));
+	cr_assert_null(adapt(lambda_apigw_v2_request, V2("$default", "/users/literal%value", "")));
+	cr_assert_eq(req.error_status, 0);
+	cr_assert(is(req.path, "/users/literal%value"));
+	cr_assert(is(req.raw_path, "/users/literal%25value"));
 }
 
-Test(lambda, v2_bad_percent_in_raw_path_is_a_400)
+Test(lambda, http_api_v2_item_with_encoded_text_is_not_decoded_twice)
 {
-	invoke(V2("$default", "/items/%zz", ""));
+	invoke(V2("$default", "/items/%34%32", ""));
+	cr_assert_eq(answer_status(), 422);
+	cr_assert(strstr(answer_string("body"), "\"input\":\"%34%32\"") != NULL, "%s", answer_string("body"));
+}
+
+#define FURL(path) \
+	"{\"version\":\"2.0\",\"rawPath\":\"" path "\",\"requestContext\":{\"stage\":\"$default\"," \
+	"\"domainName\":\"abc.lambda-url.eu-west-1.on.aws\",\"http\":{\"method\":\"GET\"}}}"
+
+Test(lambda, function_url_raw_path_is_decoded)
+{
+	invoke(FURL("/items/%34%32"));
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"item_id\":42,\"q\":null}");
+}
+
+Test(lambda, function_url_bad_percent_in_raw_path_is_a_400)
+{
+	invoke(FURL("/items/%zz"));
 	cr_assert_eq(answer_status(), 400);
 	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid percent-encoding in path\"}");
 }
@@ -554,4 +637,226 @@ Test(lambda, png_asset_through_an_event_is_base64)
 	if (answer_status() == 404)
 		cr_skip_test("docs assets not found beside the test binary (DOCS_DIR)");
 	cr_assert(answer_is_base64());
+}
+
+/* ---- NUL bytes in JSON strings (cJSON keeps no length: never cut short) ---- */
+
+Test(lambda, nul_in_the_path_is_a_400)
+{
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/ping\\u0000/x\",\"requestContext\":{}}");
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid request: contains a NUL byte\"}");
+}
+
+Test(lambda, nul_in_a_query_value_is_a_400_not_a_shorter_number)
+{
+	invoke(V1(",\"multiValueQueryStringParameters\":{\"i\":[\"5\\u0000x\",\"10\"]}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, nul_in_a_header_name_is_a_400)
+{
+	invoke(V1(",\"headers\":{\"x-a\\u0000b\":\"1\"}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, nul_in_an_unread_context_string_is_still_a_400)
+{
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/ping\",\"requestContext\":{\"identity\":{\"userAgent\":\"a\\u0000b\"}}}");
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, nul_in_a_v2_cookie_is_a_400)
+{
+	invoke(V2("$default", "/ping", ",\"cookies\":[\"a=1\\u0000\"]"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, escaped_backslash_before_u0000_is_not_a_nul)
+{
+	/* The JSON text \\u0000 is a backslash and "u0000": six bytes, no NUL. */
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/ping\\\\u0000\",\"requestContext\":{}}");
+	cr_assert_eq(answer_status(), 404, "%s", answer_string("body"));
+}
+
+Test(lambda, plain_body_holding_nul_is_carried_whole)
+{
+	/* "abc\0def" is 7 bytes: over a limit of 6 it is a 413, where a cut body (3) would pass. */
+	setenv("APP_MAX_BODY_BYTES", "6", 1);
+	invoke("{\"httpMethod\":\"POST\",\"path\":\"/api/v1/users/\",\"requestContext\":{},\"body\":\"abc\\u0000def\"}");
+	cr_assert_eq(answer_status(), 413);
+	setenv("APP_MAX_BODY_BYTES", "7", 1);
+	invoke("{\"httpMethod\":\"POST\",\"path\":\"/api/v1/users/\",\"requestContext\":{},\"body\":\"abc\\u0000def\"}");
+	cr_assert_eq(answer_status(), 200);
+}
+
+Test(lambda, body_with_nul_keeps_surrogate_pairs_exact)
+{
+	/* U+1F600 is 4 bytes of UTF-8, then the NUL: 5 bytes. */
+	setenv("APP_MAX_BODY_BYTES", "4", 1);
+	invoke(V2("$default", "/api/v1/users/", ",\"body\":\"\\ud83d\\ude00\\u0000\""));
+	cr_assert_eq(answer_status(), 413);
+	setenv("APP_MAX_BODY_BYTES", "5", 1);
+	invoke(V2("$default", "/api/v1/users/", ",\"body\":\"\\ud83d\\ude00\\u0000\""));
+	cr_assert_eq(answer_status(), 200);
+}
+
+Test(lambda, nul_in_a_base64_body_is_bad_base64)
+{
+	invoke(V1(",\"body\":\"YWJj\\u0000\",\"isBase64Encoded\":true"));
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid base64 in request body\"}");
+}
+
+Test(lambda, only_the_first_top_level_body_counts)
+{
+	/* A nested "body" holding NUL is somewhere else: 400. */
+	invoke(V1(",\"stageVariables\":{\"body\":\"x\\u0000\"}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, unescape_rejects_unpaired_surrogates_and_bad_escapes)
+{
+	struct str out;
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\ud83d"), &out), -1);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\ude00"), &out), -1);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\x"), &out), -1);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\"), &out), -1);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("a\\u00e9\\n\\u0000"), &out), 0);
+	cr_assert_eq(out.n, 5);
+	cr_assert(memcmp(out.p, "a\xc3\xa9\n\0", 5) == 0);
+}
+
+Test(lambda, find_nul_never_reads_past_a_truncated_text)
+{
+	struct lambda_json_nul nul;
+	lambda_json_find_nul(STR_LIT("{\"body\":\"ab\\u00"), &nul);
+	cr_assert_not(nul.elsewhere);
+	lambda_json_find_nul(STR_LIT("{\"body\":\"\\"), &nul);
+	cr_assert_not(nul.elsewhere);
+	lambda_json_find_nul(STR_LIT("{\"body\":\"\\u0000"), &nul);
+	cr_assert(is(nul.body, "\\u0000"));
+}
+
+/* ---- the host that reaches a redirect's Location ---- */
+
+#define V1_HOST(domain, headers) \
+	"{\"httpMethod\":\"GET\",\"path\":\"/api/v1/users\",\"headers\":" headers "," \
+	"\"requestContext\":{\"domainName\":\"" domain "\"}}"
+
+Test(lambda, domain_name_with_control_bytes_is_a_400_not_a_location)
+{
+	invoke(V1_HOST("evil.example\\r\\nSet-Cookie: a=1", "{}"));
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid host\"}");
+}
+
+Test(lambda, domain_name_with_a_space_or_a_slash_is_a_400)
+{
+	invoke(V1_HOST("a b.example", "{}"));
+	cr_assert_eq(answer_status(), 400);
+	invoke(V1_HOST("evil.example/x", "{}"));
+	cr_assert_eq(answer_status(), 400);
+	invoke(V1_HOST("user@evil.example", "{}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, host_header_gets_the_same_check)
+{
+	invoke(V1_HOST("api.example.com", "{\"Host\":\"evil.example\\tx\"}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, good_domain_name_reaches_the_location)
+{
+	invoke(V1_HOST("api.example.com:8443", "{}"));
+	cr_assert_eq(answer_status(), 307);
+	const cJSON *loc = cJSON_GetObjectItem(cJSON_GetObjectItem(answer, "headers"), "Location");
+	cr_assert(cJSON_IsString(loc));
+	cr_assert_str_eq(loc->valuestring, "https://api.example.com:8443/api/v1/users/");
+}
+
+Test(lambda, host_is_valid_takes_names_ports_and_ip_literals)
+{
+	cr_assert(host_is_valid(STR_LIT("example.com")));
+	cr_assert(host_is_valid(STR_LIT("[2001:db8::1]:8080")));
+	cr_assert_not(host_is_valid(STR_LIT("")));
+	cr_assert_not(host_is_valid(STR_LIT("a\x7f")));
+	cr_assert_not(host_is_valid(STR_LIT("exa\xc3\xa9mple.com")));
+	cr_assert_not(host_is_valid(STR_LIT("a\\b")));
+}
+
+/* ---- scheduled warm-up events ---- */
+
+Test(lambda, eventbridge_scheduled_event_is_a_no_op)
+{
+	struct lambda_result r = invoke(read_event("warmup-eventbridge.json"));
+	cr_assert_null(r.error_type);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(answer, "warmup")));
+}
+
+Test(lambda, serverless_plugin_warmup_is_a_no_op)
+{
+	struct lambda_result r = invoke(read_event("warmup-serverless-plugin.json"));
+	cr_assert_null(r.error_type);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(answer, "warmup")));
+}
+
+Test(lambda, other_eventbridge_events_stay_unsupported)
+{
+	cr_assert_str_eq(invoke(read_event("eventbridge-s3-object-created.json")).error_type, "Runtime.UnsupportedEvent");
+	cr_assert_str_eq(invoke("{\"source\":\"aws.events\"}").error_type, "Runtime.UnsupportedEvent");
+	cr_assert_str_eq(invoke("{\"source\":\"aws.events\",\"detail-type\":7}").error_type, "Runtime.UnsupportedEvent");
+	cr_assert_str_eq(invoke("{\"source\":\"serverless-plugin-warmup-x\"}").error_type, "Runtime.UnsupportedEvent");
+}
+
+/* ---- API_BASE_PATH ---- */
+
+#define REST(path, full) \
+	"{\"httpMethod\":\"GET\",\"path\":\"" path "\",\"headers\":{\"Host\":\"api.example.com\"}," \
+	"\"requestContext\":{\"path\":\"" full "\"}}"
+
+Test(lambda, base_path_is_stripped_before_routing)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	invoke(REST("/orders/ping", "/prod/orders/ping"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"Success\":\"Pong!\"}");
+}
+
+Test(lambda, base_path_alone_is_the_root)
+{
+	setenv("API_BASE_PATH", "/orders/", 1);
+	invoke(REST("/orders", "/orders"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"status\":\"OK\"}");
+}
+
+Test(lambda, base_path_matches_whole_segments_only)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	invoke(REST("/ordersping", "/ordersping"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 404);
+}
+
+Test(lambda, base_path_is_put_back_in_redirects_after_the_stage)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	invoke(REST("/orders/api/v1/users", "/prod/orders/api/v1/users"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 307);
+	const cJSON *loc = cJSON_GetObjectItem(cJSON_GetObjectItem(answer, "headers"), "Location");
+	cr_assert(cJSON_IsString(loc));
+	cr_assert_str_eq(loc->valuestring, "https://api.example.com/prod/orders/api/v1/users/");
+}
+
+Test(lambda, base_path_that_is_not_a_path_changes_nothing)
+{
+	setenv("API_BASE_PATH", "orders", 1);
+	invoke(REST("/orders/ping", "/orders/ping"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 404);
 }
