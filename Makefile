@@ -44,7 +44,12 @@ FCGI_LIBS := -lfcgi
 
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
-LAMBDA_LIBS := -lcurl
+LAMBDA_LIBS := -lcurl -pthread
+
+# The bootstrap with test-only hooks (-DLAMBDA_TEST_HOOKS: a slow handler on demand),
+# for the deadline test; built apart, never installed or zipped.
+HOOKS_BUILD := $(BUILD)/testhooks
+HOOKS_BIN   := $(HOOKS_BUILD)/bootstrap
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/tests/unit
@@ -63,6 +68,7 @@ E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_s
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
+E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
 
 PORT ?= 8080
 
@@ -94,6 +100,13 @@ $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
+$(HOOKS_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DLAMBDA_TEST_HOOKS $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(HOOKS_BIN): $(LAMBDA_SRC:%.c=$(HOOKS_BUILD)/obj/%.o) $(APP_LIB)
+	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
+
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(CJSON_LIBS) -lcriterion -o $@
@@ -108,7 +121,7 @@ $(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
 node_modules/swagger-ui-dist/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(HOOKS_BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- fuzzing (libFuzzer + ASan + UBSan; harnesses in tests/fuzz/, seeds in tests/fuzz/corpus/) ----
 
@@ -198,13 +211,15 @@ deps:
 	command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm </dev/null
 	npm ci --ignore-scripts --no-audit --no-fund </dev/null
 
-.PHONY: test test-unit test-e2e test-asan test-valgrind
+.PHONY: test test-unit test-e2e test-asan test-valgrind test-hooks
+test-hooks: $(HOOKS_BIN)
+
 test: test-unit test-e2e test-asan test-valgrind test-fuzz
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: all
+test-e2e: all $(HOOKS_BIN)
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
 # The unit tests and the CGI, FastCGI and Lambda tests that run our binaries directly, again with ASan + UBSan.
@@ -217,6 +232,9 @@ test-asan:
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
+	$(MAKE) SANITIZE=1 test-hooks
+	BUILD=build/asan tests/e2e/lambda_faults.sh
+	BUILD=build/asan tests/e2e/lambda_deadline.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
 test-valgrind: all

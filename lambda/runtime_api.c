@@ -1,20 +1,45 @@
 #include "runtime_api.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "buf.h"
 
 /* Far above Lambda's 6 MB payload limit: a runaway peer cannot take all memory. */
 #define MAX_EVENT_BYTES (64u * 1024 * 1024)
 
+/* A stalled Runtime API must not hold an answer until Lambda kills the sandbox. */
+#define DEFAULT_POST_TIMEOUT_MS 3000L
+/* /next after a 5xx or a transport error: this many more tries, 50 ms doubling to 1 s. */
+#define DEFAULT_NEXT_RETRIES 5L
+#define FIRST_BACKOFF_MS 50L
+#define MAX_BACKOFF_MS 1000L
+
 struct runtime_api {
 	CURL *curl;
+	long post_timeout_ms;
+	long next_retries;
 	char *base;  /* "http://host:port/2018-06-01/runtime" */
 	char error[CURL_ERROR_SIZE + 128];
 	char curl_error[CURL_ERROR_SIZE];
+	bool retryable;  /* the last failure may pass: a transport error or a 5xx */
+	bool timed_out;  /* the last failure was the total timeout */
 };
+
+/* curl_easy_setopt, checked: every option this client sets is one libcurl 7.85+ knows. */
+#define SET(c, opt, val) (curl_easy_setopt((c), (opt), (val)) == CURLE_OK)
+
+/* A positive whole number of milliseconds from the environment, else fallback. */
+static long env_ms(const char *name, long fallback)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n = v != NULL ? strtol(v, &end, 10) : -1;
+	return v != NULL && *v != '\0' && *end == '\0' && n > 0 && n <= 3600000 ? n : fallback;
+}
 
 struct runtime_api *runtime_api_open(const char *host_port)
 {
@@ -29,13 +54,17 @@ struct runtime_api *runtime_api_open(const char *host_port)
 		return NULL;
 	}
 	snprintf(api->base, n, "http://%s/2018-06-01/runtime", host_port);
+	api->post_timeout_ms = env_ms("LAMBDA_POST_TIMEOUT_MS", DEFAULT_POST_TIMEOUT_MS);
+	api->next_retries = env_ms("LAMBDA_NEXT_RETRIES", DEFAULT_NEXT_RETRIES);
 	CURL *c = api->curl;
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, api->curl_error);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");  /* never route the Runtime API through $http_proxy */
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	bool ok = SET(c, CURLOPT_ERRORBUFFER, api->curl_error) && SET(c, CURLOPT_NOSIGNAL, 1L) &&
+		  SET(c, CURLOPT_PROXY, "") && /* never route the Runtime API through $http_proxy */
+		  SET(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L) && SET(c, CURLOPT_TCP_NODELAY, 1L) &&
+		  SET(c, CURLOPT_PROTOCOLS_STR, "http");
+	if (!ok) {
+		runtime_api_close(api);
+		return NULL;
+	}
 	return api;
 }
 
@@ -101,23 +130,36 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 	return n;
 }
 
-/* Runs the transfer set up on api->curl; 0 when the status is `want`, else -1 with api->error set. */
+/* Runs the transfer set up on api->curl; 0 when the status is `want`, else -1 with
+ * api->error set and api->retryable telling a transport error or 5xx from the rest. */
 static int perform(struct runtime_api *api, const char *url, long want)
 {
 	api->curl_error[0] = '\0';
+	api->retryable = false;
 	CURLcode rc = curl_easy_perform(api->curl);
+	api->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 	if (rc != CURLE_OK) {
 		snprintf(api->error, sizeof api->error, "%s: %s", url,
 			 api->curl_error[0] ? api->curl_error : curl_easy_strerror(rc));
+		api->retryable = rc != CURLE_WRITE_ERROR && rc != CURLE_OUT_OF_MEMORY;
 		return -1;
 	}
 	long status = 0;
-	curl_easy_getinfo(api->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(api->curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+		status = 0;
 	if (status != want) {
 		snprintf(api->error, sizeof api->error, "%s: HTTP status %ld, expected %ld", url, status, want);
+		api->retryable = status >= 500;
 		return -1;
 	}
 	return 0;
+}
+
+static int option_failed(struct runtime_api *api, const char *url)
+{
+	snprintf(api->error, sizeof api->error, "%s: libcurl refused an option", url);
+	api->retryable = false;
+	return -1;
 }
 
 /* base + suffix in the arena. */
@@ -132,7 +174,8 @@ static const char *url_of(struct runtime_api *api, struct arena *a, const char *
 	return buf_str(&b).p;
 }
 
-int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation *inv)
+/* One GET /next. */
+static int next_once(struct runtime_api *api, struct arena *a, struct invocation *inv)
 {
 	*inv = (struct invocation){ .deadline_ms = STR_LIT(""), .function_arn = STR_LIT(""), .trace_id = STR_LIT("") };
 	struct exchange x = { .inv = inv };
@@ -140,31 +183,59 @@ int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation
 	const char *url = url_of(api, a, "/invocation/next", STR_LIT(""), "");
 	if (url == NULL) {
 		snprintf(api->error, sizeof api->error, "out of memory");
+		api->retryable = false;
 		return -1;
 	}
 	CURL *c = api->curl;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
-	int rc = perform(api, url, 200);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, NULL);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, NULL);
+	/* No total timeout: /next blocks for as long as no invocation comes. */
+	bool ok = SET(c, CURLOPT_URL, url) && SET(c, CURLOPT_HTTPGET, 1L) && SET(c, CURLOPT_TIMEOUT_MS, 0L) &&
+		  SET(c, CURLOPT_HTTPHEADER, NULL) && SET(c, CURLOPT_WRITEFUNCTION, on_body) &&
+		  SET(c, CURLOPT_WRITEDATA, &x) && SET(c, CURLOPT_HEADERFUNCTION, on_header) &&
+		  SET(c, CURLOPT_HEADERDATA, &x);
+	int rc = ok ? perform(api, url, 200) : option_failed(api, url);
+	if (!SET(c, CURLOPT_HEADERFUNCTION, NULL) || !SET(c, CURLOPT_HEADERDATA, NULL))
+		rc = rc != 0 ? rc : option_failed(api, url);
 	if (rc != 0)
 		return -1;
 	if (inv->request_id.n == 0) {
 		snprintf(api->error, sizeof api->error, "%s: no Lambda-Runtime-Aws-Request-Id header", url);
+		api->retryable = false;
 		return -1;
 	}
 	inv->event = x.body.n > 0 ? buf_str(&x.body) : STR_LIT("");
 	if (str_is_null(inv->event)) {
 		snprintf(api->error, sizeof api->error, "out of memory reading the event");
+		api->retryable = false;
 		return -1;
 	}
 	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation *inv)
+{
+	long backoff = FIRST_BACKOFF_MS;
+	for (long attempt = 0;; attempt++) {
+		if (next_once(api, a, inv) == 0)
+			return 0;
+		if (!api->retryable || attempt >= api->next_retries) {
+			if (attempt > 0) {
+				size_t n = strlen(api->error);
+				snprintf(api->error + n, sizeof api->error - n, " (gave up after %ld attempts)", attempt + 1);
+			}
+			return -1;
+		}
+		fprintf(stderr, "bootstrap: %s; retry %ld of %ld in %ld ms\n", api->error, attempt + 1, api->next_retries,
+			backoff);
+		sleep_ms(backoff);
+		backoff = backoff * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff * 2;
+	}
 }
 
 /* The id goes into a URL path: only the characters Lambda's ids are made of. */
@@ -186,16 +257,18 @@ static int post(struct runtime_api *api, const char *url, struct curl_slist *hea
 	struct exchange x = { 0 };
 	buf_init(&x.body, &scratch);
 	CURL *c = api->curl;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.p);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.n);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-	int rc = perform(api, url, 202);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+	bool ok = SET(c, CURLOPT_URL, url) && SET(c, CURLOPT_POST, 1L) && SET(c, CURLOPT_POSTFIELDS, body.p) &&
+		  SET(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.n) && SET(c, CURLOPT_HTTPHEADER, headers) &&
+		  SET(c, CURLOPT_TIMEOUT_MS, api->post_timeout_ms) && SET(c, CURLOPT_WRITEFUNCTION, on_body) &&
+		  SET(c, CURLOPT_WRITEDATA, &x);
+	int rc = ok ? perform(api, url, 202) : option_failed(api, url);
+	if (rc != 0 && api->timed_out) {
+		size_t n = strlen(api->error);
+		snprintf(api->error + n, sizeof api->error - n, " (no answer within LAMBDA_POST_TIMEOUT_MS=%ld)",
+			 api->post_timeout_ms);
+	}
+	if (!SET(c, CURLOPT_HTTPHEADER, NULL) || !SET(c, CURLOPT_POSTFIELDS, NULL))
+		rc = rc != 0 ? rc : option_failed(api, url);
 	arena_release(&scratch);
 	return rc;
 }
