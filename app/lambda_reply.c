@@ -2,6 +2,7 @@
 #include "lambda_adapter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "base64.h"
 #include "buf.h"
@@ -105,11 +106,79 @@ static bool add_cookies(struct arena *a, cJSON *doc, const struct kvlist *h)
 	return arr != NULL && add_values(a, arr, h, 0, STR_LIT("Set-Cookie"));
 }
 
+/* s ends with suffix, ASCII case-insensitively. */
+static bool ends_with_nocase(struct str s, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return s.n >= n && str_eq_nocase((struct str){ s.p + s.n - n, n }, (struct str){ suffix, n });
+}
+
+/* "type/sub" (with a star for any sub) matches the media type. */
+static bool type_matches(struct str type, struct str pattern)
+{
+	if (pattern.n >= 2 && pattern.p[pattern.n - 1] == '*' && pattern.p[pattern.n - 2] == '/')
+		return type.n >= pattern.n - 1 && str_eq_nocase((struct str){ type.p, pattern.n - 1 },
+								(struct str){ pattern.p, pattern.n - 1 });
+	return str_eq_nocase(type, pattern);
+}
+
+/* The media type of a Content-Type value: before any ';', without spaces. */
+static struct str media_type(struct str content_type)
+{
+	const char *semi = content_type.n ? memchr(content_type.p, ';', content_type.n) : NULL;
+	struct str t = { content_type.p, semi ? (size_t)(semi - content_type.p) : content_type.n };
+	while (t.n > 0 && (t.p[0] == ' ' || t.p[0] == '\t')) {
+		t.p++;
+		t.n--;
+	}
+	while (t.n > 0 && (t.p[t.n - 1] == ' ' || t.p[t.n - 1] == '\t'))
+		t.n--;
+	return t;
+}
+
+/* One of LAMBDA_TEXT_MIME_TYPES (comma-separated; spaces around entries ignored). */
+static bool listed_as_text(struct str type)
+{
+	const char *list = getenv("LAMBDA_TEXT_MIME_TYPES");
+	while (list != NULL && *list != '\0') {
+		const char *comma = strchr(list, ',');
+		struct str entry = media_type((struct str){ list, comma ? (size_t)(comma - list) : strlen(list) });
+		if (entry.n > 0 && type_matches(type, entry))
+			return true;
+		list = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+/* Text media types (Mangum's text_mime_types, widened): every text type, JSON and
+ * XML of any kind (+json, +xml), JavaScript, YAML, and LAMBDA_TEXT_MIME_TYPES. */
+static bool is_text_type(struct str content_type)
+{
+	struct str type = media_type(content_type);
+	static const char *const text[] = { "text/*", "application/json", "application/xml",
+					    "application/javascript", "application/yaml" };
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		if (type_matches(type, str_c(text[i])))
+			return true;
+	return ends_with_nocase(type, "+json") || ends_with_nocase(type, "+xml") || listed_as_text(type);
+}
+
+/* Whether the body must go base64: no Content-Type, a media type that is not text,
+ * or a Content-Encoding (gzip, br: compressed bytes are binary whatever the type). */
+static bool is_binary(const struct response *resp)
+{
+	struct str encoding = response_header(resp, "Content-Encoding");
+	if (encoding.n > 0 && !str_eq_nocase(media_type(encoding), STR_LIT("identity")))
+		return true;
+	struct str type = response_header(resp, "Content-Type");
+	return str_is_null(type) || !is_text_type(type);
+}
+
 /* Text goes as a JSON string; anything a JSON string cannot carry byte for byte goes base64. */
 static bool add_body(struct arena *a, cJSON *doc, const struct response *resp)
 {
 	struct str body = resp->omit_body ? STR_LIT("") : resp->body;
-	bool base64 = body.n > 0 && (response_is_binary(resp) || str_has_byte(body, '\0') ||
+	bool base64 = body.n > 0 && (is_binary(resp) || str_has_byte(body, '\0') ||
 				     utf8_sanitize(a, body).p != body.p);
 	const char *text = base64 ? base64_encode(a, body).p : cstr(a, body);
 	return text != NULL && cJSON_AddStringToObject(doc, "body", text) != NULL &&

@@ -860,3 +860,58 @@ Test(lambda, base_path_that_is_not_a_path_changes_nothing)
 	unsetenv("API_BASE_PATH");
 	cr_assert_eq(answer_status(), 404);
 }
+
+/* ---- text or base64, by media type and Content-Encoding ---- */
+
+/* Whether a "hello" body with these headers goes base64. */
+static bool goes_base64(const char *content_type, const char *encoding)
+{
+	struct response resp;
+	response_init(&resp, &a);
+	resp.status = 200;
+	resp.body = STR_LIT("hello");
+	if (content_type != NULL)
+		response_add_header(&resp, "Content-Type", str_c(content_type));
+	if (encoding != NULL)
+		response_add_header(&resp, "Content-Encoding", str_c(encoding));
+	reply(&resp, (struct lambda_reply_style){ 0 });
+	return answer_is_base64();
+}
+
+Test(lambda, text_media_types_stay_text)
+{
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	const char *text[] = { "text/csv", "text/html; charset=utf-8", "Application/JSON", "application/problem+json",
+			       "image/svg+xml", "application/atom+xml; charset=utf-8", "application/xml",
+			       "application/javascript", "application/yaml", " application/json ;q=1" };
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		cr_assert_not(goes_base64(text[i], NULL), "%s went base64", text[i]);
+}
+
+Test(lambda, other_media_types_and_none_go_base64)
+{
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	const char *binary[] = { "application/octet-stream", "image/png", "application/jsonx", "application/json+zip",
+				 "application/x-ndjson", "font/woff2", "texts/plain" };
+	for (size_t i = 0; i < sizeof binary / sizeof binary[0]; i++)
+		cr_assert(goes_base64(binary[i], NULL), "%s stayed text", binary[i]);
+	cr_assert(goes_base64(NULL, NULL));
+}
+
+Test(lambda, compressed_bodies_are_binary_whatever_the_type)
+{
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	cr_assert(goes_base64("application/json", "gzip"));
+	cr_assert(goes_base64("text/html", "br"));
+	cr_assert_not(goes_base64("text/html", "identity"));
+}
+
+Test(lambda, text_mime_types_list_extends_the_built_in_one)
+{
+	setenv("LAMBDA_TEXT_MIME_TYPES", "application/x-ndjson, font/*,,", 1);
+	cr_assert_not(goes_base64("application/x-ndjson", NULL));
+	cr_assert_not(goes_base64("font/woff2", NULL));
+	cr_assert(goes_base64("application/octet-stream", NULL));
+	cr_assert(goes_base64("application/x-ndjson", "gzip"));
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+}
