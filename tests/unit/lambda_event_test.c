@@ -550,6 +550,7 @@ static void reply(struct response *resp, struct lambda_reply_style st)
 {
 	struct str json = lambda_reply_json(&a, resp, st);
 	cr_assert_not_null(json.p);
+	cJSON_Delete(answer);
 	answer = cJSON_Parse(json.p);
 	cr_assert_not_null(answer);
 }
