@@ -44,7 +44,7 @@ FCGI_LIBS := -lfcgi
 
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
-LAMBDA_LIBS := -lcurl -pthread
+LAMBDA_LIBS := -pthread
 
 # The bootstrap with test-only hooks (-DLAMBDA_TEST_HOOKS: a slow handler on demand),
 # for the deadline test; built apart, never installed or zipped.
@@ -69,6 +69,7 @@ E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fc
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
+E2E_TESTS += tests/e2e/lambda_http1.sh
 
 PORT ?= 8080
 
@@ -234,6 +235,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
 	$(MAKE) SANITIZE=1 test-hooks
 	BUILD=build/asan tests/e2e/lambda_faults.sh
+	BUILD=build/asan tests/e2e/lambda_http1.sh
 	BUILD=build/asan tests/e2e/lambda_deadline.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
@@ -244,6 +246,8 @@ test-valgrind: all
 		tests/e2e/fcgi_standalone.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_emulator.sh
+	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/lambda_faults.sh
 
 # Lambda runtime figures (bench/lambda.py --json for machine-readable output).
 .PHONY: bench-lambda

@@ -2,7 +2,6 @@
  * serves invocations until the Runtime API goes away; `--event FILE` instead runs
  * one event document through the service and prints the response document
  * (a local invoke, like `sam local invoke`). Event translation is app/'s job. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -240,13 +239,10 @@ static int serve(void)
 		return init_failed(NULL, "Runtime.InitError",
 				   "AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda "
 				   "(for a local invoke: bootstrap --event FILE)");
-	if (curl_global_init(CURL_GLOBAL_NOTHING) != 0)
-		return init_failed(NULL, "Runtime.InitError", "libcurl could not be initialised");
 	struct runtime_api *api = runtime_api_open(host);
-	if (api == NULL) {
-		curl_global_cleanup();
-		return init_failed(NULL, "Runtime.InitError", "could not set up the Runtime API client (libcurl)");
-	}
+	if (api == NULL)
+		return init_failed(NULL, "Runtime.InitError",
+				   "AWS_LAMBDA_RUNTIME_API is not host:port (or out of memory setting up the client)");
 	struct deadline *watchdog = deadline_start();
 	if (watchdog == NULL)
 		fprintf(stderr, "bootstrap: no deadline watchdog (thread not started): late handlers "
@@ -257,7 +253,7 @@ static int serve(void)
 		arena_init(&a);
 		struct invocation inv;
 		if (runtime_api_next(api, &a, &inv) != 0) {
-			char msg[CURL_ERROR_SIZE + 512];
+			char msg[1536];
 			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
 				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
 			if (served == 0) {
@@ -275,7 +271,6 @@ static int serve(void)
 	export_trace_id(STR_LIT(""));
 	deadline_stop(watchdog);
 	runtime_api_close(api);
-	curl_global_cleanup();
 	return status;
 }
 

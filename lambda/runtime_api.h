@@ -1,6 +1,6 @@
 /* A client of the Lambda Runtime API (2018-06-01): fetch the next invocation,
- * post its response or error, report a failed start. libcurl with one easy
- * handle, so every call reuses the same keep-alive connection. */
+ * post its response or error, report a failed start. One kept-alive HTTP/1.1
+ * connection (lambda/http1.c) serves every call. */
 #ifndef LAMBDA_RUNTIME_API_H
 #define LAMBDA_RUNTIME_API_H
 
@@ -19,10 +19,10 @@ struct invocation {
 };
 
 /* A client for host:port (the value of AWS_LAMBDA_RUNTIME_API); nothing is sent yet.
- * NULL when libcurl cannot be set up or refuses an option. Free with runtime_api_close().
+ * NULL when the text is not host:port, or out of memory. Free with runtime_api_close().
  * Environment: LAMBDA_POST_TIMEOUT_MS (default 3000), the total time a POST may take;
  * LAMBDA_NEXT_RETRIES (default 5), how often a failed /next is tried again.
- * Values that are not whole numbers from 1 to 3600000 are ignored. */
+ * Values that are not whole numbers up to 3600000 (at least 1 for the timeout) are ignored. */
 struct runtime_api *runtime_api_open(const char *host_port);
 void runtime_api_close(struct runtime_api *api);
 

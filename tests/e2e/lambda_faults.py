@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The bootstrap against a misbehaving Lambda Runtime API, and against its own
 deadline, with tests/lambda_runtime_emulator.py on a free loopback port.
+LAMBDA_WRAPPER (e.g. "valgrind -q ...") prefixes the bootstrap command.
 
   lambda_faults.py faults BOOTSTRAP      /next answering 500, a stalled /response,
                                          a Runtime API that goes away
@@ -17,6 +18,7 @@ lines and a summary; exit 1 on any failure.
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -83,7 +85,8 @@ def start_runtime(bootstrap, address, **env_extra):
     env.pop("EXECUTION_ENVIRONMENT", None)
     env["AWS_LAMBDA_RUNTIME_API"] = address
     env.update({k: str(v) for k, v in env_extra.items()})
-    return subprocess.Popen([bootstrap], env=env, stderr=subprocess.PIPE)
+    return subprocess.Popen(shlex.split(os.environ.get("LAMBDA_WRAPPER", "")) + [bootstrap], env=env,
+                            stderr=subprocess.PIPE)
 
 
 def finish_runtime(proc, timeout=20):
@@ -113,6 +116,8 @@ def next_500_backoff_doubles(t, bootstrap):
     fails = report["next_failures"]
     ok = rc == 0 and report["responses"] == 1 and len(fails) == 3 and report["invocations"]
     t.check("three 500s in a row: served on the fourth try", ok, "exit %s, %r" % (rc, fails))
+    t.check("three 500s in a row: the runtime ends only when the Runtime API goes", status == 1,
+            "exit %s: %s" % (status, err[-400:]))
     if ok:
         gaps = [fails[1] - fails[0], fails[2] - fails[1], report["invocations"][0]["next_at"] - fails[2]]
         t.check("three 500s in a row: backoff 50, 100, 200 ms",
@@ -136,6 +141,8 @@ def stalled_response_times_out(t, bootstrap):
             if rt is not None and rt.poll() is None:
                 rt.kill()
     invs = report.get("invocations", [])
+    t.check("stalled /response: the runtime ends only when the Runtime API goes", status == 1,
+            "exit %s: %s" % (status, err[-400:]))
     t.check("stalled /response: the next invocation is still served",
             rc == 0 and len(invs) == 2 and invs[1]["outcome"] == "response", "exit %s" % rc)
     if len(invs) == 2:
@@ -144,7 +151,7 @@ def stalled_response_times_out(t, bootstrap):
                 ("invocation %s:" % rid) in err and "no answer within LAMBDA_POST_TIMEOUT_MS=300" in err,
                 err[-500:])
         gap = invs[1]["next_at"] - invs[0]["answered_at"]
-        t.check("stalled /response: given up after about 300 ms", 0.28 <= gap < 3, "%.3f s" % gap)
+        t.check("stalled /response: given up after about 300 ms", 0.28 <= gap < 5, "%.3f s" % gap)
 
 
 def dropped_connection_ends_the_process(t, bootstrap):
