@@ -45,6 +45,8 @@ FCGI_LIBS := -lfcgi
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
 LAMBDA_LIBS := -pthread
+# The zip carries libcjson in lib/ beside the executable (deploy/lambda-zip.sh).
+LAMBDA_LDFLAGS := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--enable-new-dtags
 
 # The bootstrap with test-only hooks (-DLAMBDA_TEST_HOOKS: a slow handler on demand),
 # for the deadline test; built apart, never installed or zipped.
@@ -73,7 +75,7 @@ E2E_TESTS += tests/e2e/lambda_http1.sh
 
 PORT ?= 8080
 
-# The Lambda deployment package: bootstrap at the root, its libraries beside it.
+# The Lambda deployment package: the bootstrap ELF at the root, libcjson in lib/.
 LAMBDA_ZIP := $(BUILD)/lambda.zip
 
 # ---- default target -------------------------------------------------------
@@ -99,7 +101,7 @@ $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
 
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
-	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
+	$(CC) $(LDFLAGS) $(LAMBDA_LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
 $(HOOKS_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -176,14 +178,22 @@ test-fuzz-%: $(FUZZ_DIR)/%
 # Where the reference FastAPI app lives (SHARED_DIR/reference/main.py).
 SHARED_DIR ?= ../shared
 BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
+# exec -> first GET /next: the harness, and the 20-line C runtime loop it is held against.
+BENCH_FIRST_NEXT := $(BUILD)/bench/first_next
+BENCH_NEXT_LOOP  := $(BUILD)/bench/next_loop
+FIRST_NEXT_RUNS  ?= 30
 
-$(BENCH_EXEC_LOOP): bench/exec_loop.c
+$(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP): $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
-.PHONY: bench
-bench: all $(BENCH_EXEC_LOOP)
+.PHONY: bench bench-first-next
+bench: all $(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) $(LAMBDA_ZIP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
+
+# Just the exec -> first /next figures (bench/first_next.sh; part of make bench).
+bench-first-next: $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) $(LAMBDA_ZIP)
+	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) RUNS=$(FIRST_NEXT_RUNS) bench/first_next.sh
 
 # ---- commands -------------------------------------------------------------
 
@@ -196,6 +206,8 @@ help:
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
+	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a 20-line C loop, Python+FastAPI"
+	@echo "make test-hooks the bootstrap with test-only hooks (build/testhooks/) for the deadline test"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
