@@ -25,7 +25,7 @@ CJSON_LIBS := -lcjson
 
 # Debian packages every target, test and tool needs (make deps).
 DEPS_PKGS := gcc make pkg-config ca-certificates curl \
-	libcjson-dev libfcgi-dev libcurl4-openssl-dev libcriterion-dev \
+	libcjson-dev libfcgi-dev libcriterion-dev \
 	lighttpd spawn-fcgi nginx-light libfcgi-bin procps iproute2 \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \

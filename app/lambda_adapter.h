@@ -79,6 +79,12 @@ void lambda_json_find_nul(struct str text, struct lambda_json_nul *out);
  * NULs kept. 0; -1 for a bad escape or an unpaired surrogate; -2 out of memory. */
 int lambda_json_unescape(struct arena *a, struct str raw, struct str *out);
 
+/* Fills req->context from an event's requestContext: requestId, stage, and the
+ * authorizer's claims (HTTP API jwt.claims and jwt.scopes, lambda; REST claims,
+ * and the Lambda authorizer's own members such as principalId). Not an object:
+ * nothing. Out of memory: a 500. */
+void lambda_context_fill(struct request *req, const cJSON *context);
+
 /* API_BASE_PATH: when req->path is that prefix or starts with it and '/', the prefix
  * moves from path (and raw_path) to the end of root_path. Unset, empty, "/" or a value
  * not starting with '/' changes nothing. Call after the adapter. */

@@ -59,6 +59,7 @@ const char *lambda_apigw_v1_request(const cJSON *event, struct request *req, str
 	(void)lambda_field_string(lambda_field(context, "identity"), "sourceIp", &source_ip);
 	(void)lambda_field_string(context, "domainName", &domain);
 	lambda_field_origin(req, source_ip, domain);
+	lambda_context_fill(req, context);
 	*style = (struct lambda_reply_style){ .multi_value_headers = multi };
 	return NULL;
 }

@@ -102,6 +102,7 @@ const char *lambda_apigw_v2_request(const cJSON *event, struct request *req, str
 	(void)lambda_field_string(http, "sourceIp", &source_ip);
 	(void)lambda_field_string(context, "domainName", &domain);
 	lambda_field_origin(req, source_ip, domain);
+	lambda_context_fill(req, context);
 	*style = (struct lambda_reply_style){ .cookies = true };
 	return NULL;
 }

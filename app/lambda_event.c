@@ -107,6 +107,7 @@ struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str ev
 
 void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out)
 {
+	*out = (struct lambda_result){ 0 };
 	app_handle(&inv->req, &inv->resp);
 	out->response = lambda_reply_json(inv->req.arena, &inv->resp, inv->style);
 	if (str_is_null(out->response))
@@ -123,6 +124,29 @@ struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_
 	response_error(&resp, 504, "Request timed out");
 	resp.omit_body = str_eq(inv->req.method, STR_LIT("HEAD"));
 	return lambda_reply_json(b, &resp, inv->style);
+}
+
+void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str request_id, struct str trace_id,
+				   struct str function_arn, struct str deadline_ms)
+{
+	struct request_context *c = &inv->req.context;
+	c->request_id = request_id;
+	c->trace_id = trace_id;
+	c->function_arn = function_arn;
+	long long ms = 0;
+	for (size_t i = 0; i < deadline_ms.n; i++) {
+		if (deadline_ms.p[i] < '0' || deadline_ms.p[i] > '9' || ms > 999999999999999LL) {
+			ms = 0;
+			break;
+		}
+		ms = ms * 10 + (deadline_ms.p[i] - '0');
+	}
+	c->deadline_ms = ms;
+}
+
+const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv)
+{
+	return &inv->req.context;
 }
 
 struct str lambda_invocation_path(const struct lambda_invocation *inv)

@@ -24,6 +24,7 @@
 #define APP_LAMBDA_EVENT_H
 
 #include "arena.h"
+#include "request_context.h"
 #include "str.h"
 
 struct lambda_result {
@@ -56,6 +57,15 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
 /* 504 {"detail":"Request timed out"} in the shape the event expects (arena b,
  * NUL-terminated); STR_NULL when out of memory. Reads only what start wrote. */
 struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv);
+
+/* What the Runtime API said about the invocation, for the handler's request context
+ * (app/request_context.h): call between start and finish. The strings must live
+ * until finish; deadline_ms is the header's text (not a number: no deadline). */
+void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str request_id, struct str trace_id,
+				   struct str function_arn, struct str deadline_ms);
+
+/* The request context the handler will see. */
+const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv);
 
 /* The decoded path the service routes on (for logs and test hooks). */
 struct str lambda_invocation_path(const struct lambda_invocation *inv);

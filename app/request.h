@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "kvlist.h"
+#include "request_context.h"
 #include "str.h"
 
 struct request {
@@ -26,6 +27,7 @@ struct request {
 	struct str remote_addr;
 	struct str scheme;       /* "http" or "https" */
 	struct str host;         /* Host header, else server name[:port]; may be empty */
+	struct request_context context;  /* invocation ids, deadline, stage, authorizer claims (Lambda) */
 	int error_status;        /* 0, or the 4xx status of the first problem found */
 	const char *error_detail;
 	size_t header_bytes;     /* running total, for LIMIT_HEADER_BYTES */

@@ -216,8 +216,10 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 	export_trace_id(inv->trace_id);
 	struct lambda_result res;
 	struct lambda_invocation *li = lambda_invocation_start(a, inv->event, TARGET, &res);
-	if (li != NULL)
+	if (li != NULL) {
+		lambda_invocation_set_runtime(li, inv->request_id, inv->trace_id, inv->function_arn, inv->deadline_ms);
 		handle(api, watchdog, inv, li, &res);
+	}
 	int rc;
 	if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);
