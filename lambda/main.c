@@ -1,7 +1,9 @@
 /* bootstrap: the AWS Lambda custom runtime. With AWS_LAMBDA_RUNTIME_API set it
- * serves invocations until the Runtime API goes away; `--event FILE` instead runs
- * one event document through the service and prints the response document
- * (a local invoke, like `sam local invoke`). Event translation is app/'s job. */
+ * serves invocations until the Runtime API goes away (lambda/runtime_api.c), and
+ * answers 504 itself for a handler still running near its deadline, then exits
+ * (lambda/deadline.c); `--event FILE` instead runs one event document through the
+ * service and prints the response document (a local invoke, like `sam local
+ * invoke`). Event translation is app/'s job. docs/lambda.md has the details. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>

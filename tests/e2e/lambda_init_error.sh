@@ -23,6 +23,9 @@ unset AWS_LAMBDA_RUNTIME_API
 check_start "variable unset" "AWS_LAMBDA_RUNTIME_API is not set"
 AWS_LAMBDA_RUNTIME_API= check_start "variable empty" "AWS_LAMBDA_RUNTIME_API is not set"
 
+AWS_LAMBDA_RUNTIME_API=no-port-here check_start "not host:port" "AWS_LAMBDA_RUNTIME_API is not host:port"
+AWS_LAMBDA_RUNTIME_API='127.0.0.1:99999' check_start "port out of range" "AWS_LAMBDA_RUNTIME_API is not host:port"
+
 port=$(free_port)
 AWS_LAMBDA_RUNTIME_API=127.0.0.1:$port check_start "nothing listening" \
 	"cannot get the next invocation from the Lambda Runtime API at 127.0.0.1:$port (after 0 invocations)"
