@@ -249,6 +249,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_faults.sh
 	BUILD=build/asan tests/e2e/lambda_http1.sh
 	BUILD=build/asan tests/e2e/lambda_deadline.sh
+	BUILD=build/asan tests/e2e/lambda_differential.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
 test-valgrind: all

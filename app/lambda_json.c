@@ -6,6 +6,7 @@
 
 #include "buf.h"
 
+/* A hex digit's value, -1 for any other byte. */
 static int hex_value(char c)
 {
 	if (c >= '0' && c <= '9')

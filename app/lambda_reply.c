@@ -14,6 +14,7 @@ static const char *cstr(struct arena *a, struct str s)
 	return arena_strndup(a, s.p ? s.p : "", s.n);
 }
 
+/* Set-Cookie, in any case. */
 static bool is_set_cookie(struct str name)
 {
 	return str_eq_nocase(name, STR_LIT("Set-Cookie"));

@@ -21,6 +21,8 @@ struct deadline {
 	long margin_ms;
 };
 
+/* The watchdog thread: sleeps until armed, then until the time or a disarm; calls
+ * the armed function (which ends the process) when the time comes first. */
 static void *watch(void *arg)
 {
 	struct deadline *d = arg;
@@ -45,6 +47,7 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+/* LAMBDA_DEADLINE_MARGIN_MS, or the default for anything but 0..60000. */
 static long margin_from_env(void)
 {
 	const char *v = getenv("LAMBDA_DEADLINE_MARGIN_MS");

@@ -19,6 +19,7 @@
 /* The status line and headers of one response, at most. */
 #define MAX_HEAD_BYTES 65536
 
+/* A malloc'd NUL-terminated copy, or NULL. */
 static char *dup_n(const char *p, size_t n)
 {
 	char *s = malloc(n + 1);
@@ -59,6 +60,7 @@ int http1_init(struct http1 *c, const char *host_port)
 	return 0;
 }
 
+/* Closes the connection (if any); the next exchange opens a new one. */
 static void drop(struct http1 *c)
 {
 	if (c->fd >= 0)
@@ -91,6 +93,7 @@ static int poll_ms(long long deadline)
 	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
+/* Records why (with strerror(err) when err is set), drops the connection, returns st. */
 static enum http1_status fail(struct http1 *c, enum http1_status st, const char *what, int err)
 {
 	if (err != 0)
@@ -150,6 +153,7 @@ static int connect_one(const struct addrinfo *ai, long long deadline, int connec
 	return fd;
 }
 
+/* Resolves host and port and connects to the first address that answers. */
 static enum http1_status connect_to(struct http1 *c, long long deadline)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
@@ -171,6 +175,7 @@ static enum http1_status connect_to(struct http1 *c, long long deadline)
 	return HTTP1_OK;
 }
 
+/* Writes all n bytes, waiting while the socket is full, until the deadline. */
 static enum http1_status send_all(struct http1 *c, const char *p, size_t n, long long deadline, long timeout_ms)
 {
 	while (n > 0) {
@@ -267,6 +272,7 @@ static int take(struct reader *r, size_t n, struct buf *out)
 	return out->failed ? HTTP1_NO_MEMORY : 1;
 }
 
+/* s without spaces and tabs at either end. */
 static struct str trim(struct str s)
 {
 	while (s.n > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
@@ -330,6 +336,8 @@ static int read_head(struct reader *r, struct arena *a, struct http1_response *o
 	return 1;
 }
 
+/* A chunked body: sizes in hex (extensions ignored), trailers skipped; a bad size or
+ * a body over max_body fails. */
 static int read_chunked(struct reader *r, size_t max_body, struct buf *body)
 {
 	struct str line;
