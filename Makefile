@@ -136,7 +136,8 @@ FUZZ_DIR      := build/fuzz
 FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NAMES    := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
-FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+# lambda/http1.c too: the runtime_http1 harness reads Runtime API answers with it.
+FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/lambda/http1.o
 # Seeds: tests/fuzz/corpus/NAME, plus the real event documents for the Lambda harness.
 FUZZ_SEEDS_lambda_event := tests/events
 fuzz_seeds = tests/fuzz/corpus/$(1) $(FUZZ_SEEDS_$(1))
@@ -144,7 +145,7 @@ fuzz_dict  = $(if $(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict)
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
+	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz -iquote lambda -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
 		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_APP_OBJ)

@@ -284,6 +284,18 @@ static struct str trim(struct str s)
 	return s;
 }
 
+/* An RFC 9110 token (a header name): one or more tchar, nothing else. */
+static bool is_token(struct str s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
+			return false;
+	}
+	return s.n > 0;
+}
+
 /* A decimal or (hex) number of at most max; false for anything else. */
 static bool parse_size(struct str s, int base, size_t max, size_t *out)
 {
@@ -314,7 +326,8 @@ static int read_head(struct reader *r, struct arena *a, struct http1_response *o
 			return got;
 		size_t code;
 		if (line.n < 12 || memcmp(line.p, "HTTP/1.", 7) != 0 || line.p[8] != ' ' ||
-		    !parse_size((struct str){ line.p + 9, 3 }, 10, 999, &code) || (line.n > 12 && line.p[12] != ' '))
+		    !parse_size((struct str){ line.p + 9, 3 }, 10, 999, &code) || code < 100 || code > 599 ||
+		    (line.n > 12 && line.p[12] != ' '))
 			return fail(r->c, HTTP1_FAILED, "not an HTTP/1.x response", 0);
 		out->status = (int)code;
 		for (;;) {
@@ -323,9 +336,9 @@ static int read_head(struct reader *r, struct arena *a, struct http1_response *o
 			if (line.n == 0)
 				break;
 			const char *colon = memchr(line.p, ':', line.n);
-			if (colon == NULL || colon == line.p)
+			struct str name = { line.p, colon ? (size_t)(colon - line.p) : 0 };
+			if (!is_token(name))
 				return fail(r->c, HTTP1_FAILED, "a malformed response header", 0);
-			struct str name = { line.p, (size_t)(colon - line.p) };
 			struct str value = trim((struct str){ colon + 1, line.n - name.n - 1 });
 			char *n = arena_strndup(a, name.p, name.n), *v = arena_strndup(a, value.p, value.n);
 			if (n == NULL || v == NULL ||

@@ -4,8 +4,8 @@ answers with raw, scripted bytes on a free loopback port: chunked bodies with
 extensions and trailers, a 100 Continue before the answer, header names in any
 case, Connection: close, a body that ends with the connection, a kept-alive
 connection closed while idle (reopened without a retry), and answers it must
-refuse (bad status line, header block over 64 KiB, Content-Length over the event
-limit, unknown Transfer-Encoding).
+refuse (bad status line or status, a folded header, header block over 64 KiB,
+Content-Length over the event limit, unknown Transfer-Encoding).
 
   lambda_http1.py BOOTSTRAP
 
@@ -172,6 +172,16 @@ def main():
     check("an unknown transfer coding is refused",
           rc == 1 and "unsupported Transfer-Encoding (gave up after 2 attempts)" in err, err[-600:])
     check("the refusals were all it got", not server.problems and not server.steps, repr(server.problems))
+
+    # Status lines and header names that are not HTTP (found by tests/fuzz/runtime_http1.c).
+    steps = [
+        (NEXT, b"HTTP/1.1 026 OK\r\nLambda-Runtime-Aws-Request-Id: s\r\nContent-Length: 0\r\n\r\n", "close"),
+        (NEXT, b"HTTP/1.1 200 OK\r\n Lambda-Runtime-Aws-Request-Id: f\r\nContent-Length: 0\r\n\r\n", "close"),
+    ]
+    server, rc, err = run(bootstrap, steps, retries=1)
+    check("a status outside 100-599 is refused", "not an HTTP/1.x response; retry 1 of 1" in err, err[-600:])
+    check("a folded or spaced header name is refused",
+          rc == 1 and "a malformed response header (gave up after 2 attempts)" in err, err[-600:])
 
     print("lambda-http1: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
