@@ -34,7 +34,6 @@ PKG_CONFIG ?= pkg-config
 pkg_libs    = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 CJSON_LIBS     := $(call pkg_libs,libcjson,-lcjson)
 FCGI_LIBS      := $(call pkg_libs,fcgi,-lfcgi)
-LAMBDA_LIBS    := $(call pkg_libs,libcurl,-lcurl)
 CRITERION_LIBS := $(call pkg_libs,criterion,-lcriterion)
 
 # What --version prints: VERSION, plus the commit when built from a git checkout
@@ -46,7 +45,7 @@ VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lam
 # need (and curl, to try it); npm then fetches the Swagger UI files. make deps:
 # those, and what the tests, benchmarks, fuzzers and the container check add.
 RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
-	libcjson-dev libfcgi-dev libcurl4-openssl-dev lighttpd
+	libcjson-dev libfcgi-dev lighttpd
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
@@ -67,6 +66,14 @@ FCGI_BIN  := $(BUILD)/app.fcgi
 
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
+LAMBDA_LIBS := -pthread
+# The zip carries libcjson in lib/ beside the executable (deploy/lambda-zip.sh).
+LAMBDA_LDFLAGS := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--enable-new-dtags
+
+# The bootstrap with test-only hooks (-DLAMBDA_TEST_HOOKS: a slow handler on demand),
+# for the deadline test; built apart, never installed or zipped.
+HOOKS_BUILD := $(BUILD)/testhooks
+HOOKS_BIN   := $(HOOKS_BUILD)/bootstrap
 
 # The in-memory transport and request runner the unit tests and fuzz harnesses share.
 TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
@@ -88,10 +95,12 @@ E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fc
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
+E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
+E2E_TESTS += tests/e2e/lambda_http1.sh
 
 PORT ?= 8080
 
-# The Lambda deployment package: bootstrap at the root, its libraries beside it.
+# The Lambda deployment package: the bootstrap ELF at the root, libcjson in lib/.
 LAMBDA_ZIP := $(BUILD)/lambda.zip
 
 # The CDK app (deploy/cdk/, its own npm packages) and where `make cdk-synth` writes.
@@ -141,6 +150,13 @@ $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
 
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LAMBDA_LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
+
+$(HOOKS_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DLAMBDA_TEST_HOOKS $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HOOKS_BIN): $(LAMBDA_SRC:%.c=$(HOOKS_BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
@@ -159,7 +175,7 @@ node_modules/swagger-ui-dist/%: package-lock.json
 
 ALL_OBJ := $(APP_OBJ) $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
--include $(ALL_OBJ:.o=.d)
+-include $(ALL_OBJ:.o=.d) $(LAMBDA_SRC:%.c=$(HOOKS_BUILD)/obj/%.d)
 
 # ---- fuzzing (libFuzzer + ASan + UBSan; harnesses in tests/fuzz/, seeds in tests/fuzz/corpus/) ----
 
@@ -171,7 +187,8 @@ FUZZ_DIR      := build/fuzz
 FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NAMES    := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/,$(FUZZ_NAMES))
-FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+# lambda/http1.c too: the runtime_http1 harness reads Runtime API answers with it.
+FUZZ_APP_OBJ  := $(APP_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/lambda/http1.o
 # Seeds: tests/fuzz/corpus/NAME, plus the real event documents for the Lambda harness.
 FUZZ_SEEDS_lambda_event := tests/events
 fuzz_seeds = tests/fuzz/corpus/$(1) $(FUZZ_SEEDS_$(1))
@@ -181,7 +198,7 @@ FUZZ_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(REQ_CPPFLAGS) $(CPPFLAGS) -iquote tests -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
+	$(FUZZ_CC) $(REQ_CPPFLAGS) $(CPPFLAGS) -iquote tests -iquote lambda -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) \
 		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_APP_OBJ) $(FUZZ_SUPPORT_OBJ)
@@ -216,14 +233,22 @@ test-fuzz-%: $(FUZZ_DIR)/%
 # SHARED_DIR=DIR the one in DIR/reference/main.py.
 SHARED_DIR ?=
 BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
+# exec -> first GET /next: the harness, and the 20-line C runtime loop it is held against.
+BENCH_FIRST_NEXT := $(BUILD)/bench/first_next
+BENCH_NEXT_LOOP  := $(BUILD)/bench/next_loop
+FIRST_NEXT_RUNS  ?= 30
 
-$(BENCH_EXEC_LOOP): bench/exec_loop.c
+$(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP): $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
-.PHONY: bench
-bench: all docs-assets $(BENCH_EXEC_LOOP)
+.PHONY: bench bench-first-next
+bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) $(LAMBDA_ZIP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
+
+# Just the exec -> first /next figures (bench/first_next.sh; part of make bench).
+bench-first-next: $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) $(LAMBDA_ZIP)
+	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) RUNS=$(FIRST_NEXT_RUNS) bench/first_next.sh
 
 # ---- commands -------------------------------------------------------------
 
@@ -237,6 +262,8 @@ help:
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
+	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a 20-line C loop, Python+FastAPI"
+	@echo "make test-hooks the bootstrap with test-only hooks (build/testhooks/) for the deadline test"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
@@ -260,7 +287,9 @@ deps: deps-run
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(TEST_PKGS) </dev/null
 	npm ci --prefix $(CDK_DIR) --ignore-scripts --no-audit --no-fund </dev/null
 
-.PHONY: test test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind
+.PHONY: test test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-hooks
+test-hooks: $(HOOKS_BIN)
+
 test: test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-fuzz test-cdk image-check
 
 # No file in app/ includes a layer above its own (docs/architecture.md).
@@ -271,7 +300,7 @@ test-layers:
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: all docs-assets
+test-e2e: all docs-assets $(HOOKS_BIN)
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
 # The three binaries answer as those of SAME_AS_BASE_REV do, byte for byte: the
@@ -292,6 +321,11 @@ test-asan:
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
+	$(MAKE) SANITIZE=1 test-hooks
+	BUILD=build/asan tests/e2e/lambda_faults.sh
+	BUILD=build/asan tests/e2e/lambda_http1.sh
+	BUILD=build/asan tests/e2e/lambda_deadline.sh
+	BUILD=build/asan tests/e2e/lambda_differential.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
 test-valgrind: all docs-assets
@@ -303,6 +337,8 @@ test-valgrind: all docs-assets
 		tests/e2e/fcgi_standalone.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_emulator.sh
+	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/lambda_faults.sh
 
 # Lambda runtime figures (bench/lambda.py --json for machine-readable output).
 .PHONY: bench-lambda

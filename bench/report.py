@@ -16,7 +16,7 @@ SERVERS = [
 
 def load(path):
     doc = {"meta": {}, "bodies": {}, "wrk": [], "rss_kb": {}, "cgi_exec_us": {},
-           "lambda": {}, "binary_bytes": {}}
+           "lambda": {}, "binary_bytes": {}, "first_next_ms": {}}
     wrk_runs = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -40,6 +40,11 @@ def load(path):
                 doc["cgi_exec_us"]["runs_each"] = int(runs)
             elif kind == "lambda":
                 doc["lambda"] = json.loads(fields[0])
+            elif kind == "first_next":
+                label, median, low, runs = fields[:4]
+                doc["first_next_ms"][label] = {"median": float(median), "min": float(low), "runs": int(runs)}
+            elif kind == "first_next_meta":
+                doc["first_next_ms"]["mangum_installed"] = fields[1] == "yes"
             elif kind == "size":
                 name, size, stripped = fields
                 doc["binary_bytes"][name] = {"file": int(size), "stripped": int(stripped)}
@@ -124,6 +129,20 @@ def print_tables(doc):
         print("Through the Runtime API emulator on loopback: %.0f us from /next to the response (median), "
               "%.0f invocations/s. Start to first /next: %.1f ms (spawning /bin/true: %.1f ms)."
               % (lam["roundtrip_us"], lam["invocations_per_s"], lam["start_to_next_ms"], lam["exec_baseline_ms"]))
+        print()
+    fn = doc["first_next_ms"]
+    if "zip" in fn and "loop" in fn:
+        print("exec -> first GET /next (bench/first_next.c, %d runs each, taking turns), ms:" % fn["zip"]["runs"])
+        print()
+        print("| | median | min | median / C loop |")
+        print("|---|---:|---:|---:|")
+        names = {"zip": "lambda.zip's bootstrap", "loop": "20-line C loop",
+                 "python": "Python + FastAPI app" + ("" if fn.get("mangum_installed") else " (Mangum not installed)")}
+        for label in ("zip", "loop", "python"):
+            if label in fn:
+                f = fn[label]
+                print("| %s | %.2f | %.2f | %.2f |" % (names[label], f["median"], f["min"],
+                                                       f["median"] / fn["loop"]["median"]))
         print()
     for label, procs in doc["rss_kb"].items():
         print("RSS after the load, %s: %s" % (label.replace("_", " "), ", ".join(

@@ -7,7 +7,9 @@
 #      $SHARED_DIR/reference/main.py instead) under uvicorn;
 #   4. CGI: app.cgi under lighttpd mod_cgi, and fork+exec+wait of app.cgi
 #      against /bin/true (bench/exec_loop.c);
-#   5. Lambda: bench/lambda.py (adapter cost per invocation, start to first /next);
+#   5. Lambda: bench/lambda.py (adapter cost per invocation, start to first /next),
+#      and exec -> first GET /next for the zip's bootstrap, a 20-line C loop and
+#      Python + FastAPI side by side (bench/first_next.sh);
 #   6. worker RSS after the load, binary sizes.
 # The wrk runs take turns server by server for each endpoint and connection
 # count, so a busy neighbour slows all of them alike: read the ratios.
@@ -245,6 +247,17 @@ if [ -x "$BUILD/bootstrap" ] && [ -f bench/lambda.py ]; then
 	result lambda "$(cat "$E2E_TMP/lambda.json")"
 else
 	echo "bench: no $BUILD/bootstrap or bench/lambda.py: Lambda figures left out" >&2
+fi
+
+# ---- 5b. exec -> first GET /next (bench/first_next.sh) -------------------------
+
+if [ -f "$BUILD/lambda.zip" ] && [ -x "$BUILD/bench/first_next" ]; then
+	echo "bench: exec -> first /next" >&2
+	BUILD=$BUILD SHARED_DIR=$SHARED_DIR RUNS=${FIRST_NEXT_RUNS:-30} bench/first_next.sh >"$E2E_TMP/first_next" ||
+		fail "bench/first_next.sh failed"
+	while read -r kind label a b c; do
+		result "$kind" "$label" "$a" "${b:-}" "${c:-}"
+	done <"$E2E_TMP/first_next"
 fi
 
 # ---- 6. binary sizes ---------------------------------------------------------

@@ -1,15 +1,19 @@
 /* bootstrap: the AWS Lambda custom runtime. With AWS_LAMBDA_RUNTIME_API set it
- * serves invocations until the Runtime API goes away; `--event FILE` instead runs
- * one event document through the service and prints the response document
- * (a local invoke, like `sam local invoke`). Event translation is app/'s job. */
-#include <curl/curl.h>
+ * serves invocations until the Runtime API goes away (lambda/runtime_api.c), and
+ * answers 504 itself for a handler still running near its deadline, then exits
+ * (lambda/deadline.c); `--event FILE` instead runs one event document through the
+ * service and prints the response document (a local invoke, like `sam local
+ * invoke`). Event translation is app/'s job. docs/lambda.md has the details. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/str.h"
+#include "deadline.h"
 #include "http/limits.h"
 #include "lambda_events/lambda_event.h"
 #include "runtime_api.h"
@@ -147,13 +151,83 @@ static void export_trace_id(struct str trace_id)
 	current = next;
 }
 
+/* What the watchdog needs to answer for a late handler. */
+struct late_answer {
+	struct runtime_api *api;
+	const struct invocation *inv;
+	const struct lambda_invocation *li;
+};
+
+/* The handler is still running LAMBDA_DEADLINE_MARGIN_MS before the deadline: post
+ * 504 {"detail":"Request timed out"} in the event's shape, say so, and end the
+ * process, so Lambda starts a fresh one for the next invocation instead of thawing
+ * one whose handler is stuck. Runs on the watchdog thread (or the main one when no
+ * time was left at all); never returns. */
+static void answer_late(void *ctx)
+{
+	struct late_answer *late = ctx;
+	struct arena b;
+	arena_init(&b);
+	struct str doc = lambda_invocation_timeout_reply(&b, late->li);
+	fprintf(stderr, "bootstrap: invocation %s: still running at its deadline less the margin: "
+		"answered 504 Request timed out; exiting so the next invocation gets a fresh process\n",
+		late->inv->request_id.p);
+	if (doc.p == NULL || runtime_api_respond(late->api, late->inv->request_id, doc) != 0)
+		fprintf(stderr, "bootstrap: invocation %s: could not post the 504: %s\n", late->inv->request_id.p,
+			doc.p == NULL ? "out of memory" : runtime_api_error(late->api));
+	fflush(stderr);
+	_exit(1);
+}
+
+#ifdef LAMBDA_TEST_HOOKS
+/* Test builds only (make test-hooks, build/testhooks/): LAMBDA_TEST_SLOW_PATH=/ping
+ * LAMBDA_TEST_SLOW_MS=1000 makes the handler for that path that much later. */
+static void test_hook_slow_handler(const struct lambda_invocation *li)
+{
+	const char *path = getenv("LAMBDA_TEST_SLOW_PATH"), *ms = getenv("LAMBDA_TEST_SLOW_MS");
+	if (path == NULL || ms == NULL || !str_eq(lambda_invocation_path(li), str_c(path)))
+		return;
+	long n = atol(ms);
+	struct timespec ts = { n / 1000, (n % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+#else
+static void test_hook_slow_handler(const struct lambda_invocation *li)
+{
+	(void)li;
+}
+#endif
+
+/* Runs the handler under the deadline watchdog (when there is one and the
+ * invocation has a deadline). */
+static void handle(struct runtime_api *api, struct deadline *watchdog, const struct invocation *inv,
+		   struct lambda_invocation *li, struct lambda_result *res)
+{
+	struct late_answer late = { api, inv, li };
+	long left = watchdog != NULL ? deadline_remaining_ms(watchdog, inv->deadline_ms) : LONG_MAX;
+	if (left == 0)
+		answer_late(&late);
+	if (left != LONG_MAX)
+		deadline_arm(watchdog, left, answer_late, &late);
+	test_hook_slow_handler(li);
+	lambda_invocation_finish(li, res);
+	if (left != LONG_MAX && !deadline_disarm(watchdog))
+		for (;;)
+			pause();  /* the watchdog is answering and will end the process */
+}
+
 /* One invocation: the trace id exported for the handler's duration, the event answered,
  * the response or error posted. -1 when the Runtime API could not be reached. */
-static int invoke(struct runtime_api *api, const struct invocation *inv, struct arena *a)
+static int invoke(struct runtime_api *api, struct deadline *watchdog, const struct invocation *inv, struct arena *a)
 {
 	export_trace_id(inv->trace_id);
 	struct lambda_result res;
-	lambda_handle_event(a, inv->event, TARGET, &res);
+	struct lambda_invocation *li = lambda_invocation_start(a, inv->event, TARGET, &res);
+	if (li != NULL) {
+		lambda_invocation_set_runtime(li, inv->request_id, inv->trace_id, inv->function_arn, inv->deadline_ms);
+		handle(api, watchdog, inv, li, &res);
+	}
 	int rc;
 	if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);
@@ -175,27 +249,27 @@ static int serve(void)
 		return init_failed(NULL, "Runtime.InitError",
 				   "AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda "
 				   "(for a local invoke: bootstrap --event FILE)");
-	if (curl_global_init(CURL_GLOBAL_NOTHING) != 0)
-		return init_failed(NULL, "Runtime.InitError", "libcurl could not be initialised");
 	struct runtime_api *api = runtime_api_open(host);
-	if (api == NULL) {
-		curl_global_cleanup();
-		return init_failed(NULL, "Runtime.InitError", "out of memory setting up the Runtime API client");
-	}
+	if (api == NULL)
+		return init_failed(NULL, "Runtime.InitError",
+				   "AWS_LAMBDA_RUNTIME_API is not host:port (or out of memory setting up the client)");
 	const char *why = NULL;
 	if (limits_load(&why) != APP_OK) {
 		int rc = init_failed(api, "Runtime.InitError", why);
 		runtime_api_close(api);
-		curl_global_cleanup();
 		return rc;
 	}
+	struct deadline *watchdog = deadline_start();
+	if (watchdog == NULL)
+		fprintf(stderr, "bootstrap: no deadline watchdog (thread not started): late handlers "
+				"will be cut off by Lambda itself\n");
 	int status = 0;
 	for (unsigned long served = 0;; served++) {
 		struct arena a;
 		arena_init(&a);
 		struct invocation inv;
 		if (runtime_api_next(api, &a, &inv) != 0) {
-			char msg[CURL_ERROR_SIZE + 512];
+			char msg[1536];
 			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
 				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
 			if (served == 0) {
@@ -207,12 +281,12 @@ static int serve(void)
 			arena_release(&a);
 			break;
 		}
-		(void)invoke(api, &inv, &a);
+		(void)invoke(api, watchdog, &inv, &a);
 		arena_release(&a);
 	}
 	export_trace_id(STR_LIT(""));
+	deadline_stop(watchdog);
 	runtime_api_close(api);
-	curl_global_cleanup();
 	return status;
 }
 

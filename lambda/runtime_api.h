@@ -1,6 +1,6 @@
 /* A client of the Lambda Runtime API (2018-06-01): fetch the next invocation,
- * post its response or error, report a failed start. libcurl with one easy
- * handle, so every call reuses the same keep-alive connection. */
+ * post its response or error, report a failed start. One kept-alive HTTP/1.1
+ * connection (lambda/http1.c) serves every call. */
 #ifndef LAMBDA_RUNTIME_API_H
 #define LAMBDA_RUNTIME_API_H
 
@@ -19,15 +19,21 @@ struct invocation {
 };
 
 /* A client for host:port (the value of AWS_LAMBDA_RUNTIME_API); nothing is sent yet.
- * NULL when libcurl cannot be set up. Free with runtime_api_close(). */
+ * NULL when the text is not host:port, or out of memory. Free with runtime_api_close().
+ * Environment: LAMBDA_POST_TIMEOUT_MS (default 3000), the total time a POST may take;
+ * LAMBDA_NEXT_RETRIES (default 5), how often a failed /next is tried again.
+ * Values that are not whole numbers up to 3600000 (at least 1 for the timeout) are ignored. */
 struct runtime_api *runtime_api_open(const char *host_port);
 void runtime_api_close(struct runtime_api *api);
 
-/* Blocks until the next invocation. 0, or -1 (runtime_api_error() says why):
- * unreachable, a status other than 200, or no request id. */
+/* Blocks until the next invocation (no timeout). A transport error (refused, reset,
+ * dropped) or a 5xx is logged and tried again after 50 ms, doubling up to 1 s, up to
+ * LAMBDA_NEXT_RETRIES times. 0, or -1 (runtime_api_error() says why and after how
+ * many attempts): still failing, another status than 200, or no request id. */
 int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation *inv);
 
-/* Posts the response document for request_id. 0 when accepted (202), else -1. */
+/* Posts the response document for request_id, within LAMBDA_POST_TIMEOUT_MS.
+ * 0 when accepted (202), else -1 (not retried: the answer may have arrived). */
 int runtime_api_respond(struct runtime_api *api, struct str request_id, struct str body);
 
 /* Posts an error document for request_id, or for the start when request_id is

@@ -9,6 +9,7 @@ Usage:
                              [--host 127.0.0.1] [--out DIR] [--port-file F]
                              [--summary-only] [--rss-pid-file F] [--rss-every N]
                              [--next-status CODE] [--timeout SECONDS]
+                             [--deadline-ms MS] [--next-fail N] [--stall-response I]
 
 Then start the runtime with AWS_LAMBDA_RUNTIME_API=HOST:PORT.
 
@@ -31,6 +32,13 @@ Behaviour:
     ("listening on HOST:PORT") and written to --port-file when given.
   - --next-status CODE answers every /next with that HTTP status and no event,
     to exercise the runtime's init-error path.
+  - --deadline-ms MS: each invocation's Lambda-Runtime-Deadline-Ms is MS after
+    its /next (default 300000).
+  - --next-fail N: the first N /next requests get a 500 and no event (a Runtime
+    API hiccup the runtime must retry); their times are in "next_failures".
+  - --stall-response I: the answer to invocation I (0-based) is read and recorded
+    but never acknowledged: the connection is held open until the emulator exits,
+    as a stalled Runtime API would (the record gets "stalled": true).
 
 Output (--out DIR, created if needed):
   DIR/report.json  {
@@ -81,6 +89,7 @@ class State:
         self.init_error = None
         self.clients = set()  # client (host, port) pairs: how many connections the runtime opened
         self.first_next_at = None
+        self.next_failures = []  # times of the /next requests answered 500 (--next-fail)
         self.started_at = None
         self.finished = threading.Event()
 
@@ -96,9 +105,11 @@ class State:
             rid = str(uuid.uuid4())
             trace = "Root=1-%08x-%s;Parent=%s;Sampled=0" % (
                 int(time.time()), uuid.uuid4().hex[:24], uuid.uuid4().hex[:16])
+            now = time.time()
             rec = {"index": i, "event": path, "request_id": rid, "trace_id": trace,
                    "outcome": None, "error_type": None, "body": None,
-                   "next_at": time.time(), "answered_at": None}
+                   "next_at": now, "answered_at": None,
+                   "deadline_ms": int(now * 1000) + self.args.deadline_ms}
             self.by_id[rid] = rec
             if not self.args.summary_only:
                 self.records.append(rec)
@@ -146,6 +157,7 @@ class State:
                 "errors": self.errors,
                 "rss_kb": self.rss,
                 "connections": len(self.clients),
+                "next_failures": self.next_failures,
             }
             lat = sorted(self.latencies)
             if lat:
@@ -216,17 +228,23 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(st.args.next_status, {"errorType": "Emulated",
                                                  "errorMessage": "--next-status"})
             return
+        with st.lock:
+            fail = len(st.next_failures) < st.args.next_fail
+            if fail:
+                st.next_failures.append(time.time())
+        if fail:
+            self.send_json(500, {"errorType": "Emulated", "errorMessage": "--next-fail"})
+            return
         got = st.take_next()
         if got is None:
             st.finished.wait()
             time.sleep(5)  # the emulator exits first; the runtime sees the connection close
             return
         rec, body = got
-        deadline = int((time.time() + 300) * 1000)
         self.send(200, body, [
             ("Content-Type", "application/json"),
             ("Lambda-Runtime-Aws-Request-Id", rec["request_id"]),
-            ("Lambda-Runtime-Deadline-Ms", str(deadline)),
+            ("Lambda-Runtime-Deadline-Ms", str(rec["deadline_ms"])),
             ("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN),
             ("Lambda-Runtime-Trace-Id", rec["trace_id"]),
         ])
@@ -247,9 +265,18 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) != 4 or parts[1] != "invocation" or parts[3] not in ("response", "error"):
             self.send_json(404, {"errorType": "NotFound", "errorMessage": self.path})
             return
+        with st.lock:
+            rec = st.by_id.get(parts[2])
+            stall = rec is not None and rec["index"] == st.args.stall_response
+            if stall:
+                rec["stalled"] = True
         if not st.answer(parts[2], parts[3], error_type, body):
             self.send_json(400, {"errorType": "InvalidRequestID",
                                  "errorMessage": "unknown or already answered request id"})
+            return
+        if stall:  # never acknowledged: the runtime must give up on its own
+            st.finished.wait()
+            time.sleep(5)
             return
         self.send_json(202, {"status": "OK"})
 
@@ -270,6 +297,11 @@ def main():
     p.add_argument("--next-status", type=int, default=0,
                    help="answer /next with this status (init-error tests)")
     p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--deadline-ms", type=int, default=300000,
+                   help="each invocation's deadline, this long after its /next")
+    p.add_argument("--next-fail", type=int, default=0, help="answer the first N /next with a 500")
+    p.add_argument("--stall-response", type=int, default=-1,
+                   help="never acknowledge the answer to invocation I (0-based)")
     args = p.parse_args()
 
     events = []

@@ -117,23 +117,26 @@ static enum app_err set_body_length(struct request *req, struct str cl, size_t *
 }
 
 /* The host for absolute URLs: the Host header, else SERVER_NAME[:SERVER_PORT]
- * (the port left out when it is the scheme's default); one that fails
- * host_is_valid() is not used. */
-static void set_host(struct request *req, const struct meta *m)
+ * (the port left out when it is the scheme's default). A Host header that fails
+ * host_is_valid() refuses the request (400, as on Lambda); a bad SERVER_NAME or
+ * SERVER_PORT (the server's own setting) is left out: redirects go relative. */
+static enum app_err set_host(struct request *req, const struct meta *m)
 {
 	struct str host = request_header(req, "host");
 	if (!str_is_null(host)) {
-		req->host = host_is_valid(host) ? host : STR_LIT("");
-		return;
+		if (host.n > 0 && !host_is_valid(host))
+			return request_refuse(req, 400, "Invalid host");
+		req->host = host;
+		return APP_OK;
 	}
 	if (!host_is_valid(m->server_name) || (m->server_port.n > 0 && !host_is_valid(m->server_port)))
-		return;
+		return APP_OK;
 	bool default_port = m->server_port.n == 0 ||
 			    (str_eq(req->scheme, STR_LIT("http")) && str_eq(m->server_port, STR_LIT("80"))) ||
 			    (str_eq(req->scheme, STR_LIT("https")) && str_eq(m->server_port, STR_LIT("443")));
 	if (default_port) {
 		req->host = m->server_name;
-		return;
+		return APP_OK;
 	}
 	struct buf b;
 	buf_init(&b, req->arena);
@@ -141,6 +144,7 @@ static void set_host(struct request *req, const struct meta *m)
 	buf_append_byte(&b, ':');
 	buf_append_str(&b, m->server_port);
 	req->host = buf_str(&b);
+	return APP_OK;
 }
 
 enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length)
@@ -176,6 +180,5 @@ enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_moun
 	if (str_eq_nocase(m.https, STR_LIT("on")) || str_eq(m.https, STR_LIT("1")) ||
 	    str_eq_nocase(m.request_scheme, STR_LIT("https")))
 		req->scheme = STR_LIT("https");
-	set_host(req, &m);
-	return APP_OK;
+	return set_host(req, &m);
 }

@@ -175,11 +175,15 @@ enum app_err request_add_header(struct request *r, struct str name, struct str v
 
 bool host_is_valid(struct str host)
 {
-	if (host.n == 0 || str_has_control(host))
+	if (host.n == 0 || host.n > 300)
 		return false;
-	for (size_t i = 0; i < host.n; i++)
-		if (strchr(" /\\@?#", host.p[i]) != NULL)
+	for (size_t i = 0; i < host.n; i++) {
+		unsigned char c = (unsigned char)host.p[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  (c != '\0' && strchr("-._~!$&'()*+,;=:%[]", c) != NULL);
+		if (!ok)
 			return false;
+	}
 	return true;
 }
 

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/kvlist.h"
 #include "core/str.h"
+#include "http/request_context.h"
 
 struct request {
 	struct arena *arena;
@@ -35,6 +36,7 @@ struct request {
 	int error_status;        /* 0, or the 4xx status of the first problem found */
 	const char *error_detail;
 	size_t header_bytes;     /* running total, for LIMIT_HEADER_BYTES */
+	struct request_context context;  /* invocation ids, deadline, stage, authorizer claims (Lambda) */
 };
 
 void request_init(struct request *r, struct arena *a, const char *target);
@@ -70,8 +72,11 @@ enum app_err request_refuse_body_too_large(struct request *r) MUST_CHECK;
 enum app_err request_add_header(struct request *r, struct str name, struct str value) MUST_CHECK;
 
 /* The one host check every target uses before a host reaches an absolute URL
- * (a redirect's Location): not empty, no control bytes, spaces, '/', '\', '@',
- * '?' or '#'. A host that fails is not used. */
+ * (a redirect's Location): the Host header, CGI SERVER_NAME[:SERVER_PORT],
+ * Lambda's requestContext.domainName. True for 1 to 300 bytes of RFC 3986
+ * host[:port] characters: letters, digits, "-._~", sub-delims "!$&'()*+,;=",
+ * ':', '%' and the brackets of an IP literal; false for anything else (empty,
+ * spaces, control bytes, '/', '?', '#', '@', '\', non-ASCII). */
 bool host_is_valid(struct str host);
 
 /* First value of a header, case-insensitive, or STR_NULL. */

@@ -80,18 +80,3 @@ void response_serialize_cgi(const struct response *r, struct buf *out)
 	if (!r->omit_body)
 		buf_append_str(out, r->body);
 }
-
-bool response_is_binary(const struct response *r)
-{
-	struct str type = response_header(r, "Content-Type");
-	static const char *const textual[] = { "text/", "application/json", "application/javascript",
-					       "application/xml", "image/svg+xml" };
-	if (type.p == NULL)
-		return r->body.n > 0;
-	for (size_t i = 0; i < sizeof textual / sizeof textual[0]; i++) {
-		size_t n = strlen(textual[i]);
-		if (type.n >= n && strncmp(type.p, textual[i], n) == 0)
-			return false;
-	}
-	return true;
-}

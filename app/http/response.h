@@ -42,7 +42,4 @@ const char *http_reason(int status);
  * line and, unless omit_body, the body. */
 void response_serialize_cgi(const struct response *r, struct buf *out);
 
-/* True when the body is not text (by Content-Type): Lambda sends such bodies base64. */
-bool response_is_binary(const struct response *r);
-
 #endif

@@ -9,32 +9,25 @@
  * ALB appends. The response carries a "statusDescription" such as "200 OK". */
 #include "lambda_events/adapter.h"
 
-/* The last comma-separated entry, trimmed of spaces. */
+/* The last comma-separated entry, trimmed of whitespace. */
 static struct str last_forwarded(struct str xff)
 {
 	size_t start = xff.n;
 	while (start > 0 && xff.p[start - 1] != ',')
 		start--;
-	struct str s = { xff.p + start, xff.n - start };
-	while (s.n > 0 && s.p[0] == ' ') {
-		s.p++;
-		s.n--;
-	}
-	while (s.n > 0 && s.p[s.n - 1] == ' ')
-		s.n--;
-	return s;
+	return str_trim((struct str){ xff.p + start, xff.n - start });
 }
 
-const char *lambda_alb_request(const cJSON *event, struct request *req, struct lambda_reply_style *style)
+enum app_err lambda_alb_request(const cJSON *event, struct request *req, struct lambda_reply_style *style,
+				const char **why)
 {
 	struct str path;
 	bool multi;
-	const char *bad = lambda_field_v1_members(req, event, false, &path, &multi);
-	if (bad != NULL)
-		return bad;
+	if (lambda_field_v1_members(req, event, false, &path, &multi, why) != APP_OK)
+		return APP_ERR_INVALID;
 	keep_reading(request_set_raw_path(req, path));
 	struct str xff = request_header(req, "x-forwarded-for");
 	lambda_field_origin(req, str_is_null(xff) ? STR_NULL : last_forwarded(xff), STR_NULL);
 	*style = (struct lambda_reply_style){ .multi_value_headers = multi, .status_description = true };
-	return NULL;
+	return APP_OK;
 }

@@ -3,8 +3,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/json.h"
 #include "lambda_events/adapter.h"
 #include "service/service.h"
+
+struct lambda_invocation {
+	cJSON *doc;  /* the request points into it; deleted by finish */
+	struct request req;
+	struct response resp;
+	struct lambda_reply_style style;
+	struct str reply;
+};
 
 /* Picks the adapter by the event's shape, or NULL for an event that is not HTTP. */
 static lambda_adapter_fn *sniff(const cJSON *event)
@@ -13,11 +22,24 @@ static lambda_adapter_fn *sniff(const cJSON *event)
 	if (cJSON_IsObject(context) && lambda_field(context, "elb") != NULL)
 		return lambda_alb_request;
 	struct str version;
-	if (lambda_field_string(event, "version", &version) == 1 && str_eq(version, STR_LIT("2.0")))
+	if (lambda_field_string(event, "version", &version) == APP_OK && str_eq(version, STR_LIT("2.0")))
 		return lambda_apigw_v2_request;
 	if (lambda_field(event, "httpMethod") != NULL && context != NULL)
 		return lambda_apigw_v1_request;
 	return NULL;
+}
+
+/* A scheduled keep-warm ping: EventBridge's {"source":"aws.events","detail-type":
+ * "Scheduled Event"}, or serverless-plugin-warmup's {"source":"serverless-plugin-warmup"}. */
+static bool is_warmup(const cJSON *event)
+{
+	struct str source, kind;
+	if (lambda_field_string(event, "source", &source) != APP_OK)
+		return false;
+	if (str_eq(source, STR_LIT("serverless-plugin-warmup")))
+		return true;
+	return str_eq(source, STR_LIT("aws.events")) && lambda_field_string(event, "detail-type", &kind) == APP_OK &&
+	       str_eq(kind, STR_LIT("Scheduled Event"));
 }
 
 static void fail(struct lambda_result *out, const char *type, const char *message)
@@ -27,68 +49,165 @@ static void fail(struct lambda_result *out, const char *type, const char *messag
 	out->error_message = message;
 }
 
-/* One invocation, run under arena_run(): everything it allocates outside the
- * arena is reachable from here, so that even an abandoned run frees it. */
-struct invocation {
+/* A body that held a NUL byte, which cJSON cut short: set again from its exact bytes. */
+static void set_exact_body(struct request *req, const cJSON *doc, struct str written)
+{
+	struct str exact;
+	const char *why;
+	if (lambda_json_unescape(req->arena, written, &exact) != APP_OK)
+		keep_reading(request_refuse(req, 400, "Invalid request body: bad JSON escape"));
+	else if (lambda_field_body_bytes(req, doc, exact, &why) != APP_OK)
+		keep_reading(request_refuse(req, 400, why)); /* the adapter has read the same member already */
+}
+
+/* One start, run under arena_run(): what it allocates outside the arena (the
+ * cJSON document) stays reachable from here, so an abandoned run frees it too. */
+struct start {
 	struct arena *arena;
 	struct str event;
 	const char *target;
-	cJSON *doc;
 	struct lambda_result *out;
+	cJSON *doc;
+	struct lambda_invocation *inv;  /* set once the event is an HTTP request to finish */
 };
 
-static void invoke(void *ctx)
+static void start(void *ctx)
 {
-	struct invocation *inv = ctx;
-	struct lambda_result *out = inv->out;
-	inv->doc = cJSON_ParseWithLength(inv->event.p, inv->event.n);
-	if (inv->doc == NULL) {
+	struct start *st = ctx;
+	struct lambda_result *out = st->out;
+	st->doc = cJSON_ParseWithLength(st->event.p, st->event.n);
+	if (st->doc == NULL) {
 		fail(out, "Runtime.MalformedEvent", "The event is not a JSON document");
 		return;
 	}
-	lambda_adapter_fn *adapter = cJSON_IsObject(inv->doc) ? sniff(inv->doc) : NULL;
+	lambda_adapter_fn *adapter = cJSON_IsObject(st->doc) ? sniff(st->doc) : NULL;
 	if (adapter == NULL) {
-		fail(out, "Runtime.UnsupportedEvent",
-		     "Not an HTTP event: expected API Gateway (REST or HTTP API), Function URL or ALB");
+		if (cJSON_IsObject(st->doc) && is_warmup(st->doc))
+			out->response = STR_LIT("{\"warmup\":true}");
+		else
+			fail(out, "Runtime.UnsupportedEvent",
+			     "Not an HTTP event: expected API Gateway (REST or HTTP API), Function URL or ALB");
 		return;
 	}
-	struct request req;
-	request_init(&req, inv->arena, inv->target);
-	struct lambda_reply_style style = { 0 };
-	const char *bad = adapter(inv->doc, &req, &style);
-	if (bad != NULL) {
-		fail(out, "Runtime.MalformedEvent", bad);
+	struct lambda_invocation *inv = arena_calloc(st->arena, 1, sizeof *inv);
+	request_init(&inv->req, st->arena, st->target);
+	struct lambda_json_nul nul;
+	lambda_json_find_nul(st->event, &nul);
+	/* cJSON would hand every such string over cut at the NUL: refuse, as CGI does. */
+	if (nul.elsewhere)
+		keep_reading(request_refuse(&inv->req, 400, "Invalid request: contains a NUL byte"));
+	const char *why = NULL;
+	if (adapter(st->doc, &inv->req, &inv->style, &why) != APP_OK) {
+		fail(out, "Runtime.MalformedEvent", why);
 		return;
 	}
-	struct response resp;
-	response_init(&resp, inv->arena);
-	app_handle(&req, &resp);
-	out->response = lambda_reply_json(inv->arena, &resp, style);
-	if (str_is_null(out->response))
+	if (!str_is_null(nul.body))
+		set_exact_body(&inv->req, st->doc, nul.body);
+	lambda_base_path_apply(&inv->req);
+	response_init(&inv->resp, st->arena);
+	inv->doc = st->doc;
+	st->inv = inv;
+}
+
+struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str event, const char *target,
+						  struct lambda_result *out)
+{
+	*out = (struct lambda_result){ 0 };
+	struct start st = { a, event, target, out, NULL, NULL };
+	if (arena_run(a, start, &st) != APP_OK) {
+		fail(out, "Runtime.OutOfMemory", "Out of memory while reading the event");
+		st.inv = NULL;
+	}
+	if (st.inv == NULL)
+		cJSON_Delete(st.doc);
+	return st.inv;
+}
+
+/* The service's answer, shaped for the event (under arena_run()). */
+static void finish(void *ctx)
+{
+	struct lambda_invocation *inv = ctx;
+	app_handle(&inv->req, &inv->resp);
+	inv->reply = lambda_reply_json(inv->req.arena, &inv->resp, inv->style);
+}
+
+void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out)
+{
+	*out = (struct lambda_result){ 0 };
+	if (arena_run(inv->req.arena, finish, inv) == APP_OK)
+		out->response = inv->reply;
+	else
 		fail(out, "Runtime.OutOfMemory", "Out of memory while building the response");
+	/* The request pointed into the document; the response lives in the arena. */
+	cJSON_Delete(inv->doc);
+	inv->doc = NULL;
+}
+
+/* The 504 document (under arena_run() on the watchdog's own arena). */
+struct timeout_reply {
+	struct arena *arena;
+	const struct lambda_invocation *inv;
+	struct str reply;
+};
+
+static void timeout_reply(void *ctx)
+{
+	struct timeout_reply *t = ctx;
+	struct response resp;
+	response_init(&resp, t->arena);
+	response_error(&resp, 504, "Request timed out");
+	resp.omit_body = str_eq(t->inv->req.method, STR_LIT("HEAD"));
+	t->reply = lambda_reply_json(t->arena, &resp, t->inv->style);
+}
+
+struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv)
+{
+	struct timeout_reply t = { b, inv, STR_NULL };
+	return arena_run(b, timeout_reply, &t) == APP_OK ? t.reply : STR_NULL;
+}
+
+void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str request_id, struct str trace_id,
+				   struct str function_arn, struct str deadline_ms)
+{
+	struct request_context *c = &inv->req.context;
+	c->request_id = request_id;
+	c->trace_id = trace_id;
+	c->function_arn = function_arn;
+	long long ms = 0;
+	for (size_t i = 0; i < deadline_ms.n; i++) {
+		if (deadline_ms.p[i] < '0' || deadline_ms.p[i] > '9' || ms > 999999999999999LL) {
+			ms = 0;
+			break;
+		}
+		ms = ms * 10 + (deadline_ms.p[i] - '0');
+	}
+	c->deadline_ms = ms;
+}
+
+const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv)
+{
+	return &inv->req.context;
+}
+
+struct str lambda_invocation_path(const struct lambda_invocation *inv)
+{
+	return inv->req.path;
 }
 
 void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out)
 {
-	*out = (struct lambda_result){ 0 };
-	struct invocation inv = { a, event, target, NULL, out };
-	if (arena_run(a, invoke, &inv) != APP_OK)
-		fail(out, "Runtime.OutOfMemory", "Out of memory while answering the event");
-	/* The request pointed into the document; the response lives in the arena. */
-	cJSON_Delete(inv.doc);
+	struct lambda_invocation *inv = lambda_invocation_start(a, event, target, out);
+	if (inv != NULL)
+		lambda_invocation_finish(inv, out);
 }
 
 struct str lambda_error_json(struct arena *a, const char *type, const char *message)
 {
 	cJSON *doc = cJSON_CreateObject();
-	bool ok = doc != NULL && cJSON_AddStringToObject(doc, "errorMessage", message) != NULL &&
+	bool ok = cJSON_AddStringToObject(doc, "errorMessage", message) != NULL &&
 		  cJSON_AddStringToObject(doc, "errorType", type) != NULL &&
 		  cJSON_AddArrayToObject(doc, "stackTrace") != NULL;
-	char *text = ok ? cJSON_PrintUnformatted(doc) : NULL;
+	struct str out = json_print(a, ok ? doc : NULL);
 	cJSON_Delete(doc);
-	if (text == NULL)
-		return STR_NULL;
-	struct str out = { arena_strndup(a, text, strlen(text)), strlen(text) };
-	cJSON_free(text);
 	return out;
 }

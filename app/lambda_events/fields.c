@@ -15,15 +15,17 @@ static struct str json_str(const cJSON *item)
 	return str_c(item->valuestring);
 }
 
-int lambda_field_string(const cJSON *obj, const char *name, struct str *out)
+enum app_err lambda_field_string(const cJSON *obj, const char *name, struct str *out)
 {
 	const cJSON *item = lambda_field(obj, name);
-	if (item == NULL)
-		return 0;
+	if (item == NULL) {
+		*out = STR_NULL;
+		return APP_OK;
+	}
 	if (!cJSON_IsString(item))
-		return -1;
+		return APP_ERR_INVALID;
 	*out = json_str(item);
-	return 1;
+	return APP_OK;
 }
 
 /* Calls add for each string value of an object of strings, or of arrays of strings.
@@ -58,14 +60,15 @@ static void add_header(struct request *req, struct str name, struct str value, v
 	keep_reading(request_add_header(req, name, value));
 }
 
-const char *lambda_field_headers(struct request *req, const cJSON *headers, bool multi)
+enum app_err lambda_field_headers(struct request *req, const cJSON *headers, bool multi, const char **why)
 {
 	if (headers == NULL)
-		return NULL;
-	if (!cJSON_IsObject(headers) || !each_pair(req, headers, multi, add_header, NULL))
-		return multi ? "Malformed event: multiValueHeaders must map names to arrays of strings"
-			     : "Malformed event: headers must map names to strings";
-	return NULL;
+		return APP_OK;
+	if (cJSON_IsObject(headers) && each_pair(req, headers, multi, add_header, NULL))
+		return APP_OK;
+	*why = multi ? "Malformed event: multiValueHeaders must map names to arrays of strings"
+		     : "Malformed event: headers must map names to strings";
+	return APP_ERR_INVALID;
 }
 
 struct query_builder {
@@ -83,58 +86,70 @@ static void add_query_pair(struct request *req, struct str name, struct str valu
 	buf_append_str(&q->raw, q->encode ? percent_encode_query(req->arena, value) : value);
 }
 
-const char *lambda_field_query(struct request *req, const cJSON *params, bool multi, bool encode)
+enum app_err lambda_field_query(struct request *req, const cJSON *params, bool multi, bool encode,
+				const char **why)
 {
 	if (params == NULL)
-		return NULL;
+		return APP_OK;
 	struct query_builder q = { .encode = encode };
 	buf_init(&q.raw, req->arena);
-	if (!cJSON_IsObject(params) || !each_pair(req, params, multi, add_query_pair, &q))
-		return multi ? "Malformed event: multiValueQueryStringParameters must map names to arrays of strings"
+	if (!cJSON_IsObject(params) || !each_pair(req, params, multi, add_query_pair, &q)) {
+		*why = multi ? "Malformed event: multiValueQueryStringParameters must map names to arrays of strings"
 			     : "Malformed event: queryStringParameters must map names to strings";
-	keep_reading(request_set_query_string(req, q.raw.n > 0 ? buf_str(&q.raw) : STR_LIT("")));
-	return NULL;
-}
-
-const char *lambda_field_body(struct request *req, const cJSON *event)
-{
-	struct str body = STR_LIT("");
-	if (lambda_field_string(event, "body", &body) < 0)
-		return "Malformed event: body must be a string or null";
-	const cJSON *b64 = lambda_field(event, "isBase64Encoded");
-	if (b64 != NULL && !cJSON_IsBool(b64))
-		return "Malformed event: isBase64Encoded must be true or false";
-	if (cJSON_IsTrue(b64)) {
-		struct str decoded;
-		if (base64_decode(req->arena, body, &decoded) != APP_OK) {
-			keep_reading(request_refuse(req, 400, "Invalid base64 in request body"));
-			return NULL;
-		}
-		body = decoded;
+		return APP_ERR_INVALID;
 	}
-	keep_reading(request_set_body(req, body));
-	return NULL;
+	keep_reading(request_set_query_string(req, q.raw.n > 0 ? buf_str(&q.raw) : STR_LIT("")));
+	return APP_OK;
 }
 
-const char *lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, struct str *path,
-				    bool *multi)
+enum app_err lambda_field_body(struct request *req, const cJSON *event, const char **why)
+{
+	struct str body;
+	if (lambda_field_string(event, "body", &body) != APP_OK) {
+		*why = "Malformed event: body must be a string or null";
+		return APP_ERR_INVALID;
+	}
+	return lambda_field_body_bytes(req, event, str_is_null(body) ? STR_LIT("") : body, why);
+}
+
+enum app_err lambda_field_body_bytes(struct request *req, const cJSON *event, struct str body, const char **why)
+{
+	const cJSON *b64 = lambda_field(event, "isBase64Encoded");
+	if (b64 != NULL && !cJSON_IsBool(b64)) {
+		*why = "Malformed event: isBase64Encoded must be true or false";
+		return APP_ERR_INVALID;
+	}
+	struct str decoded;
+	if (cJSON_IsTrue(b64) && base64_decode(req->arena, body, &decoded) != APP_OK)
+		keep_reading(request_refuse(req, 400, "Invalid base64 in request body"));
+	else
+		keep_reading(request_set_body(req, cJSON_IsTrue(b64) ? decoded : body));
+	return APP_OK;
+}
+
+enum app_err lambda_field_v1_members(struct request *req, const cJSON *event, bool encode_query, struct str *path,
+				     bool *multi, const char **why)
 {
 	struct str method;
-	if (lambda_field_string(event, "httpMethod", &method) != 1)
-		return "Malformed event: httpMethod must be a string";
-	if (lambda_field_string(event, "path", path) != 1)
-		return "Malformed event: path must be a string";
+	if (lambda_field_string(event, "httpMethod", &method) != APP_OK || str_is_null(method)) {
+		*why = "Malformed event: httpMethod must be a string";
+		return APP_ERR_INVALID;
+	}
+	if (lambda_field_string(event, "path", path) != APP_OK || str_is_null(*path)) {
+		*why = "Malformed event: path must be a string";
+		return APP_ERR_INVALID;
+	}
 	keep_reading(request_set_method(req, method));
 	const cJSON *multi_headers = lambda_field(event, "multiValueHeaders");
 	const cJSON *multi_query = lambda_field(event, "multiValueQueryStringParameters");
 	*multi = multi_headers != NULL;
-	const char *bad = multi_headers ? lambda_field_headers(req, multi_headers, true)
-					: lambda_field_headers(req, lambda_field(event, "headers"), false);
-	if (bad == NULL)
-		bad = multi_query ? lambda_field_query(req, multi_query, true, encode_query)
+	enum app_err err = multi_headers ? lambda_field_headers(req, multi_headers, true, why)
+					 : lambda_field_headers(req, lambda_field(event, "headers"), false, why);
+	if (err == APP_OK)
+		err = multi_query ? lambda_field_query(req, multi_query, true, encode_query, why)
 				  : lambda_field_query(req, lambda_field(event, "queryStringParameters"), false,
-						       encode_query);
-	return bad != NULL ? bad : lambda_field_body(req, event);
+						       encode_query, why);
+	return err != APP_OK ? err : lambda_field_body(req, event, why);
 }
 
 void lambda_field_origin(struct request *req, struct str source_ip, struct str domain_name)
@@ -144,5 +159,17 @@ void lambda_field_origin(struct request *req, struct str source_ip, struct str d
 	struct str proto = request_header(req, "x-forwarded-proto");
 	req->scheme = str_eq_nocase(proto, STR_LIT("http")) ? STR_LIT("http") : STR_LIT("https");
 	struct str host = request_header(req, "host");
-	req->host = !str_is_null(host) ? host : !str_is_null(domain_name) ? domain_name : STR_LIT("");
+	if (host.n == 0)
+		host = domain_name;
+	if (host.n == 0) {
+		req->host = STR_LIT("");
+		return;
+	}
+	/* The host goes into a redirect's Location: the one check every target uses. */
+	if (!host_is_valid(host)) {
+		keep_reading(request_refuse(req, 400, "Invalid host"));
+		req->host = STR_LIT("");
+		return;
+	}
+	req->host = host;
 }

@@ -1,18 +1,35 @@
-/* AWS Lambda HTTP events, the way Mangum adapts them for Python: an event
+/* app/lambda_events: AWS Lambda HTTP events, the way Mangum adapts them for Python: an event
  * document in, an event-shaped response document out, through app_handle().
  *
  * Supported events, recognised by their shape:
  *   - API Gateway REST API and HTTP API payload 1.0 ("httpMethod", "path"),
  *   - HTTP API payload 2.0 and Lambda Function URLs ("version": "2.0"),
  *   - ALB target groups ("requestContext.elb"), with or without multi-value headers.
- * A document that is not JSON, or not one of these, is a Lambda invocation error.
+ * A scheduled warm-up event (EventBridge "Scheduled Event" from "aws.events", or
+ * serverless-plugin-warmup's {"source":"serverless-plugin-warmup"}) is answered
+ * with a no-op document. A document that is not JSON, or none of these, is a
+ * Lambda invocation error.
  * A well-formed HTTP event carrying a bad request (bad base64 body, body over the
- * limit, bad percent-encoding) is answered with an HTTP 4xx like any target. */
-#ifndef APP_LAMBDA_EVENT_H
-#define APP_LAMBDA_EVENT_H
+ * limit, bad percent-encoding, a NUL byte in any string but the body) is answered
+ * with an HTTP 4xx like any target.
+ *
+ * Environment, read on every invocation:
+ *   API_BASE_PATH           a prefix ("/orders") taken off the path before routing
+ *                           when the path starts with it (whole segments), and put
+ *                           back in redirects (Mangum's api_gateway_base_path, LWA's
+ *                           AWS_LWA_REMOVE_BASE_PATH)
+ *   LAMBDA_TEXT_MIME_TYPES  comma-separated media types ("type/sub", or "type/" and a star)
+ *                           sent as text on top of the built-in list (reply.c)
+ *
+ * Files here include core/, http/, service/ and lambda_events/ only, and no
+ * libcurl (tests/check_layers.sh): moving bytes is lambda/'s job. Running out of
+ * memory makes an invocation a "Runtime.OutOfMemory" error (core/arena.h). */
+#ifndef APP_LAMBDA_EVENTS_LAMBDA_EVENT_H
+#define APP_LAMBDA_EVENTS_LAMBDA_EVENT_H
 
 #include "core/arena.h"
 #include "core/str.h"
+#include "http/request_context.h"
 
 struct lambda_result {
 	/* The response document to post back (arena, NUL-terminated), when error_type is NULL. */
@@ -28,8 +45,37 @@ struct lambda_result {
  * Every allocation that outlives the call is in a; nothing else is kept. */
 void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out);
 
+/* The same in steps, for a runtime that must answer by itself when the handler is
+ * late (lambda/main.c's deadline): start, then finish; timeout_reply may be called
+ * from another thread between the two, with its own arena. */
+struct lambda_invocation;
+
+/* Parses and adapts the event. Returns NULL when *out is already the whole answer
+ * (an error, or a warm-up no-op); else the invocation to finish, in a. */
+struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str event, const char *target,
+						  struct lambda_result *out);
+
+/* Runs the service on the request and shapes its answer into *out. Call once. */
+void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out);
+
+/* 504 {"detail":"Request timed out"} in the shape the event expects (arena b,
+ * NUL-terminated); STR_NULL when b runs out of memory. Reads only what start wrote. */
+struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv);
+
+/* What the Runtime API said about the invocation, for the handler's request context
+ * (http/request_context.h): call between start and finish. The strings must live
+ * until finish; deadline_ms is the header's text (not a number: no deadline). */
+void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str request_id, struct str trace_id,
+				   struct str function_arn, struct str deadline_ms);
+
+/* The request context the handler will see. */
+const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv);
+
+/* The decoded path the service routes on (for logs and test hooks). */
+struct str lambda_invocation_path(const struct lambda_invocation *inv);
+
 /* The Runtime API's error document: {"errorMessage":...,"errorType":...,"stackTrace":[]}
- * (arena, NUL-terminated); STR_NULL when out of memory. */
+ * (arena, NUL-terminated). Out of memory outside an invocation aborts (core/arena.h). */
 struct str lambda_error_json(struct arena *a, const char *type, const char *message);
 
 #endif

@@ -2,16 +2,13 @@
 #include "lambda_events/adapter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/base64.h"
+#include "core/json.h"
 #include "core/urlencoding.h"
 
-/* A NUL-terminated arena copy, for cJSON. */
-static const char *cstr(struct arena *a, struct str s)
-{
-	return arena_strndup(a, s.p ? s.p : "", s.n);
-}
-
+/* Set-Cookie, in any case. */
 static bool is_set_cookie(struct str name)
 {
 	return str_eq_nocase(name, STR_LIT("Set-Cookie"));
@@ -56,8 +53,7 @@ static bool add_single_headers(struct arena *a, cJSON *doc, const struct kvlist 
 			buf_append_str(&joined, h->items[j].value);
 		}
 		struct str value = joined.n > 0 ? buf_str(&joined) : STR_LIT("");
-		const char *n = cstr(a, name);
-		if (value.p == NULL || n == NULL || cJSON_AddStringToObject(obj, n, value.p) == NULL)
+		if (cJSON_AddStringToObject(obj, str_dup(a, name), value.p) == NULL)
 			return false;
 	}
 	return true;
@@ -69,7 +65,7 @@ static bool add_values(struct arena *a, cJSON *arr, const struct kvlist *h, size
 	for (size_t j = from; j < h->n; j++) {
 		if (!str_eq_nocase(h->items[j].name, name))
 			continue;
-		const char *v = cstr(a, h->items[j].value);
+		const char *v = str_dup(a, h->items[j].value);
 		cJSON *s = v ? cJSON_CreateString(v) : NULL;
 		if (s == NULL || !cJSON_AddItemToArray(arr, s))
 			return false;
@@ -86,7 +82,7 @@ static bool add_multi_headers(struct arena *a, cJSON *doc, const struct kvlist *
 	for (size_t i = 0; i < h->n; i++) {
 		if (!first_of_its_name(h, i))
 			continue;
-		const char *n = cstr(a, h->items[i].name);
+		const char *n = str_dup(a, h->items[i].name);
 		cJSON *values = n ? cJSON_AddArrayToObject(obj, n) : NULL;
 		if (values == NULL || !add_values(a, values, h, i, h->items[i].name))
 			return false;
@@ -101,14 +97,82 @@ static bool add_cookies(struct arena *a, cJSON *doc, const struct kvlist *h)
 	return arr != NULL && add_values(a, arr, h, 0, STR_LIT("Set-Cookie"));
 }
 
+/* s ends with suffix, ASCII case-insensitively. */
+static bool ends_with_nocase(struct str s, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return s.n >= n && str_eq_nocase((struct str){ s.p + s.n - n, n }, (struct str){ suffix, n });
+}
+
+/* "type/sub" (with a star for any sub) matches the media type. */
+static bool type_matches(struct str type, struct str pattern)
+{
+	if (pattern.n >= 2 && pattern.p[pattern.n - 1] == '*' && pattern.p[pattern.n - 2] == '/')
+		return type.n >= pattern.n - 1 && str_eq_nocase((struct str){ type.p, pattern.n - 1 },
+								(struct str){ pattern.p, pattern.n - 1 });
+	return str_eq_nocase(type, pattern);
+}
+
+/* The media type of a Content-Type value: before any ';', without spaces. */
+static struct str media_type(struct str content_type)
+{
+	const char *semi = content_type.n ? memchr(content_type.p, ';', content_type.n) : NULL;
+	struct str t = { content_type.p, semi ? (size_t)(semi - content_type.p) : content_type.n };
+	while (t.n > 0 && (t.p[0] == ' ' || t.p[0] == '\t')) {
+		t.p++;
+		t.n--;
+	}
+	while (t.n > 0 && (t.p[t.n - 1] == ' ' || t.p[t.n - 1] == '\t'))
+		t.n--;
+	return t;
+}
+
+/* One of LAMBDA_TEXT_MIME_TYPES (comma-separated; spaces around entries ignored). */
+static bool listed_as_text(struct str type)
+{
+	const char *list = getenv("LAMBDA_TEXT_MIME_TYPES");
+	while (list != NULL && *list != '\0') {
+		const char *comma = strchr(list, ',');
+		struct str entry = media_type((struct str){ list, comma ? (size_t)(comma - list) : strlen(list) });
+		if (entry.n > 0 && type_matches(type, entry))
+			return true;
+		list = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+/* Text media types (Mangum's text_mime_types, widened): every text type, JSON and
+ * XML of any kind (+json, +xml), JavaScript, YAML, and LAMBDA_TEXT_MIME_TYPES. */
+static bool is_text_type(struct str content_type)
+{
+	struct str type = media_type(content_type);
+	static const char *const text[] = { "text/*", "application/json", "application/xml",
+					    "application/javascript", "application/yaml" };
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		if (type_matches(type, str_c(text[i])))
+			return true;
+	return ends_with_nocase(type, "+json") || ends_with_nocase(type, "+xml") || listed_as_text(type);
+}
+
+/* Whether the body must go base64: no Content-Type, a media type that is not text,
+ * or a Content-Encoding (gzip, br: compressed bytes are binary whatever the type). */
+static bool is_binary(const struct response *resp)
+{
+	struct str encoding = response_header(resp, "Content-Encoding");
+	if (encoding.n > 0 && !str_eq_nocase(media_type(encoding), STR_LIT("identity")))
+		return true;
+	struct str type = response_header(resp, "Content-Type");
+	return str_is_null(type) || !is_text_type(type);
+}
+
 /* Text goes as a JSON string; anything a JSON string cannot carry byte for byte goes base64. */
 static bool add_body(struct arena *a, cJSON *doc, const struct response *resp)
 {
 	struct str body = resp->omit_body ? STR_LIT("") : resp->body;
-	bool base64 = body.n > 0 && (response_is_binary(resp) || str_has_byte(body, '\0') ||
+	bool base64 = body.n > 0 && (is_binary(resp) || str_has_byte(body, '\0') ||
 				     utf8_sanitize(a, body).p != body.p);
-	const char *text = base64 ? base64_encode(a, body).p : cstr(a, body);
-	return text != NULL && cJSON_AddStringToObject(doc, "body", text) != NULL &&
+	const char *text = base64 ? base64_encode(a, body).p : str_dup(a, body);
+	return cJSON_AddStringToObject(doc, "body", text) != NULL &&
 	       cJSON_AddBoolToObject(doc, "isBase64Encoded", base64) != NULL;
 }
 
@@ -118,11 +182,9 @@ static bool add_status(struct arena *a, cJSON *doc, const struct response *resp,
 		return false;
 	if (!description)
 		return true;
-	char line[64];
 	const char *reason = http_reason(resp->status);
-	int n = snprintf(line, sizeof line, "%d%s%s", resp->status, *reason ? " " : "", reason);
-	const char *copy = arena_strndup(a, line, (size_t)n);
-	return copy != NULL && cJSON_AddStringToObject(doc, "statusDescription", copy) != NULL;
+	const char *line = arena_printf(a, "%d%s%s", resp->status, *reason ? " " : "", reason);
+	return cJSON_AddStringToObject(doc, "statusDescription", line) != NULL;
 }
 
 struct str lambda_reply_json(struct arena *a, const struct response *resp, struct lambda_reply_style style)
@@ -134,15 +196,8 @@ struct str lambda_reply_json(struct arena *a, const struct response *resp, struc
 		  (style.multi_value_headers ? add_multi_headers(a, doc, &headers)
 					     : add_single_headers(a, doc, &headers, style.cookies)) &&
 		  (!style.cookies || add_cookies(a, doc, &headers)) && add_body(a, doc, resp);
-	char *text = ok ? cJSON_PrintUnformatted(doc) : NULL;
+	/* Anything cJSON could not build is out of memory: json_print ends the request. */
+	struct str out = json_print(a, ok ? doc : NULL);
 	cJSON_Delete(doc);
-	struct str out = STR_NULL;
-	if (text != NULL) {
-		out.n = strlen(text);
-		out.p = arena_strndup(a, text, out.n);
-		if (out.p == NULL)
-			out = STR_NULL;
-		cJSON_free(text);
-	}
 	return out;
 }

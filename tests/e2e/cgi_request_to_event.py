@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""One CGI-style request (VAR=value arguments, body on stdin) as an API Gateway
-HTTP API payload 2.0 event, printed as JSON: what same_as_base.sh sends to
+"""One CGI-style request (VAR=value arguments, body on stdin) as a Lambda Function
+URL event (payload 2.0), printed as JSON: what same_as_base.sh sends to
 `bootstrap --event -` so that the Lambda target answers the same requests as the
-CGI and FastCGI targets. The body always travels base64-encoded (exact bytes)."""
+CGI and FastCGI targets. A Function URL passes rawPath as the client sent it, like
+REQUEST_URI. The body always travels base64-encoded (exact bytes)."""
 import base64
 import json
 import sys
@@ -34,7 +35,7 @@ def main() -> None:
         "rawQueryString": query,
         "headers": headers,
         "requestContext": {
-            "domainName": env.get("SERVER_NAME", "example.test"),
+            "domainName": "abcdefghij.lambda-url.us-east-1.on.aws",
             "http": {"method": env.get("REQUEST_METHOD", "GET"), "path": path, "sourceIp": "127.0.0.1"},
             "requestId": "same-as-base",
             "stage": "$default",

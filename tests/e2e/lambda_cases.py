@@ -147,15 +147,18 @@ def make_event(kind, c):
     ev = copy.deepcopy(load(KINDS[kind][0]))
     method, path, query = c["method"], c["path"], c["query"]
     decoded = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    # Per source (docs/lambda.md): REST API, Function URL and ALB pass the path as the
+    # client sent it; the HTTP API (payload 1.0 and 2.0) decodes it first.
+    dpath = urllib.parse.unquote(path)
     if kind in ("apigw-v1", "apigw-http-v1"):
-        dpath = urllib.parse.unquote(path)
         ev["httpMethod"] = method
-        ev["path"] = dpath
         ev["requestContext"]["httpMethod"] = method
         if kind == "apigw-v1":  # REST API: a {proxy+} resource on stage "prod"
+            ev["path"] = path
             ev["pathParameters"] = {"proxy": dpath[1:]} if dpath != "/" else None
-            ev["requestContext"]["path"] = "/prod" + dpath
+            ev["requestContext"]["path"] = "/prod" + path
         else:  # HTTP API payload 1.0 on the $default stage
+            ev["path"] = dpath
             ev["resource"] = ev["requestContext"]["resourcePath"] = dpath
             ev["requestContext"]["path"] = dpath
         multi = {}
@@ -168,10 +171,11 @@ def make_event(kind, c):
             ev["multiValueHeaders"][k] = [v]
     elif kind.startswith("apigw-v2") or kind == "function-url":
         stage = "/prod" if kind == "apigw-v2-stage" else ""
-        ev["rawPath"] = stage + path
+        sent = path if kind == "function-url" else dpath
+        ev["rawPath"] = stage + sent
         ev["rawQueryString"] = query
         ev["requestContext"]["http"]["method"] = method
-        ev["requestContext"]["http"]["path"] = stage + urllib.parse.unquote(path)
+        ev["requestContext"]["http"]["path"] = stage + sent
         if stage:
             ev["requestContext"]["stage"] = "prod"
             ev["routeKey"] = ev["requestContext"]["routeKey"] = "ANY /{proxy+}"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A bootstrap that cannot start serving says so and exits non-zero: without
 # AWS_LAMBDA_RUNTIME_API, with it pointing at nothing, and with a Runtime API that
-# refuses /next (then the error is also posted to /init/error).
+# refuses /next (then the error is also posted to /init/error). Both are tried
+# again first (LAMBDA_NEXT_RETRIES, 5 by default: 1.55 s of backoff).
 . "$(dirname "$0")/lib.sh"
 e2e_start lambda-init-error
 EMULATOR=$(dirname "$0")/../lambda_runtime_emulator.py
@@ -22,6 +23,9 @@ unset AWS_LAMBDA_RUNTIME_API
 check_start "variable unset" "AWS_LAMBDA_RUNTIME_API is not set"
 AWS_LAMBDA_RUNTIME_API= check_start "variable empty" "AWS_LAMBDA_RUNTIME_API is not set"
 
+AWS_LAMBDA_RUNTIME_API=no-port-here check_start "not host:port" "AWS_LAMBDA_RUNTIME_API is not host:port"
+AWS_LAMBDA_RUNTIME_API='127.0.0.1:99999' check_start "port out of range" "AWS_LAMBDA_RUNTIME_API is not host:port"
+
 port=$(free_port)
 AWS_LAMBDA_RUNTIME_API=127.0.0.1:$port check_start "nothing listening" \
 	"cannot get the next invocation from the Lambda Runtime API at 127.0.0.1:$port (after 0 invocations)"
@@ -32,7 +36,8 @@ emu=$!
 E2E_PIDS="$E2E_PIDS $emu"
 i=0
 while [ ! -s "$E2E_TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$E2E_TMP/port") check_start "/next refused" "HTTP status 500, expected 200"
+AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$E2E_TMP/port") check_start "/next refused" \
+	"HTTP status 500, expected 200 (gave up after 6 attempts)"
 wait "$emu"
 if python3 - "$E2E_TMP/out/report.json" <<'PY'
 import json, sys

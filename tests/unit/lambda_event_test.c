@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -41,7 +42,8 @@ static const char *adapt(lambda_adapter_fn *adapter, const char *json)
 	cr_assert_not_null(event, "test event is not JSON: %s", json);
 	request_init(&req, &a, "lambda");
 	style = (struct lambda_reply_style){ 0 };
-	return adapter(event, &req, &style);
+	const char *why = NULL;
+	return adapter(event, &req, &style, &why) == APP_OK ? NULL : why;
 }
 
 /* A whole invocation; the response document is parsed into `answer` (NULL for an error). */
@@ -148,13 +150,76 @@ Test(lambda, v1_no_root_path_when_the_paths_do_not_line_up)
 	cr_assert(is(req.root_path, ""));
 }
 
-Test(lambda, v1_path_arrives_decoded)
+Test(lambda, rest_path_arrives_encoded_and_is_decoded_once)
 {
 	cr_assert_null(adapt(lambda_apigw_v1_request,
-			     "{\"httpMethod\":\"GET\",\"path\":\"/items/a b%\",\"requestContext\":{}}"));
-	cr_assert(is(req.path, "/items/a b%"));
-	cr_assert(is(req.raw_path, "/items/a%20b%25"));
+			     "{\"httpMethod\":\"GET\",\"path\":\"/items/%2B42\",\"requestContext\":{}}"));
+	cr_assert(is(req.path, "/items/+42"));
+	cr_assert(is(req.raw_path, "/items/%2B42"));
 	cr_assert_eq(req.error_status, 0);
+}
+
+Test(lambda, rest_bad_percent_in_path_is_a_400)
+{
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/users/literal%value\",\"requestContext\":{}}");
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid percent-encoding in path\"}");
+}
+
+Test(lambda, rest_encoded_stage_prefix_is_decoded_into_the_root_path)
+{
+	cr_assert_null(adapt(lambda_apigw_v1_request, "{\"httpMethod\":\"GET\",\"path\":\"/ping\","
+						      "\"requestContext\":{\"path\":\"/my%20api/ping\"}}"));
+	cr_assert(is(req.root_path, "/my api"));
+}
+
+Test(lambda, http_api_v1_path_arrives_decoded_with_a_literal_percent)
+{
+	cr_assert_null(adapt(lambda_apigw_v1_request, "{\"version\":\"1.0\",\"httpMethod\":\"GET\","
+						      "\"path\":\"/users/literal%value\",\"requestContext\":{}}"));
+	cr_assert(is(req.path, "/users/literal%value"));
+	cr_assert(is(req.raw_path, "/users/literal%25value"));
+	cr_assert_eq(req.error_status, 0);
+}
+
+/* tests/events/path-*.json: one per source, the same client path "/files/a%2Bb%20c%2Fd%25e"
+ * as each source delivers it (raw for REST, Function URL and ALB; decoded by the HTTP API,
+ * where "%2B" and friends are then literal text and '%' a literal percent sign). */
+static void check_path_event(const char *file, lambda_adapter_fn *adapter, const char *path, const char *raw)
+{
+	cr_assert_null(adapt(adapter, read_event(file)));
+	cr_assert_eq(req.error_status, 0, "%s: %d %s", file, req.error_status, req.error_detail);
+	cr_assert(is(req.path, path), "%s: path %.*s", file, (int)req.path.n, req.path.p);
+	cr_assert(is(req.raw_path, raw), "%s: raw_path %.*s", file, (int)req.raw_path.n, req.raw_path.p);
+}
+
+Test(lambda, path_event_rest_is_raw)
+{
+	check_path_event("path-rest.json", lambda_apigw_v1_request, "/files/a+b c/d%e", "/files/a%2Bb%20c%2Fd%25e");
+	cr_assert(is(req.root_path, "/prod"));
+}
+
+Test(lambda, path_event_function_url_is_raw)
+{
+	check_path_event("path-function-url.json", lambda_apigw_v2_request, "/files/a+b c/d%e",
+			 "/files/a%2Bb%20c%2Fd%25e");
+}
+
+Test(lambda, path_event_alb_is_raw)
+{
+	check_path_event("path-alb.json", lambda_alb_request, "/files/a+b c/d%e", "/files/a%2Bb%20c%2Fd%25e");
+}
+
+Test(lambda, path_event_http_api_v1_is_decoded)
+{
+	check_path_event("path-http-v1.json", lambda_apigw_v1_request, "/files/a%2Bb%20c%2Fd%e",
+			 "/files/a%252Bb%2520c%252Fd%25e");
+}
+
+Test(lambda, path_event_http_api_v2_is_decoded)
+{
+	check_path_event("path-http-v2.json", lambda_apigw_v2_request, "/files/a%2Bb%20c%2Fd%e",
+			 "/files/a%252Bb%2520c%252Fd%25e");
 }
 
 Test(lambda, v1_source_ip_scheme_and_host)
@@ -251,16 +316,35 @@ Test(lambda, v2_raw_query_is_kept_and_decoded)
 	cr_assert(is(req.query.items[2].value, "a b"));
 }
 
-Test(lambda, v2_raw_path_is_decoded)
+Test(lambda, http_api_v2_raw_path_is_already_decoded)
 {
-	cr_assert_null(adapt(lambda_apigw_v2_request, V2("$default", "/items/%34%32", "")));
-	cr_assert(is(req.path, "/items/42"));
-	cr_assert(is(req.raw_path, "/items/%34%32"));
+	cr_assert_null(adapt(lambda_apigw_v2_request, V2("$default", "/users/literal%value", "")));
+	cr_assert_eq(req.error_status, 0);
+	cr_assert(is(req.path, "/users/literal%value"));
+	cr_assert(is(req.raw_path, "/users/literal%25value"));
 }
 
-Test(lambda, v2_bad_percent_in_raw_path_is_a_400)
+Test(lambda, http_api_v2_item_with_encoded_text_is_not_decoded_twice)
 {
-	invoke(V2("$default", "/items/%zz", ""));
+	invoke(V2("$default", "/items/%34%32", ""));
+	cr_assert_eq(answer_status(), 422);
+	cr_assert(strstr(answer_string("body"), "\"input\":\"%34%32\"") != NULL, "%s", answer_string("body"));
+}
+
+#define FURL(path) \
+	"{\"version\":\"2.0\",\"rawPath\":\"" path "\",\"requestContext\":{\"stage\":\"$default\"," \
+	"\"domainName\":\"abc.lambda-url.eu-west-1.on.aws\",\"http\":{\"method\":\"GET\"}}}"
+
+Test(lambda, function_url_raw_path_is_decoded)
+{
+	invoke(FURL("/items/%34%32"));
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"item_id\":42,\"q\":null}");
+}
+
+Test(lambda, function_url_bad_percent_in_raw_path_is_a_400)
+{
+	invoke(FURL("/items/%zz"));
 	cr_assert_eq(answer_status(), 400);
 	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid percent-encoding in path\"}");
 }
@@ -467,6 +551,7 @@ static void reply(struct response *resp, struct lambda_reply_style st)
 {
 	struct str json = lambda_reply_json(&a, resp, st);
 	cr_assert_not_null(json.p);
+	cJSON_Delete(answer);
 	answer = cJSON_Parse(json.p);
 	cr_assert_not_null(answer);
 }
@@ -554,4 +639,390 @@ Test(lambda, png_asset_through_an_event_is_base64)
 	if (answer_status() == 404)
 		cr_skip_test("docs assets not found beside the test binary (DOCS_DIR)");
 	cr_assert(answer_is_base64());
+}
+
+/* ---- NUL bytes in JSON strings (cJSON keeps no length: never cut short) ---- */
+
+Test(lambda, nul_in_the_path_is_a_400)
+{
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/ping\\u0000/x\",\"requestContext\":{}}");
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid request: contains a NUL byte\"}");
+}
+
+Test(lambda, nul_in_a_query_value_is_a_400_not_a_shorter_number)
+{
+	invoke(V1(",\"multiValueQueryStringParameters\":{\"i\":[\"5\\u0000x\",\"10\"]}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, nul_in_a_header_name_is_a_400)
+{
+	invoke(V1(",\"headers\":{\"x-a\\u0000b\":\"1\"}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, nul_in_an_unread_context_string_is_still_a_400)
+{
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/ping\",\"requestContext\":{\"identity\":{\"userAgent\":\"a\\u0000b\"}}}");
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, nul_in_a_v2_cookie_is_a_400)
+{
+	invoke(V2("$default", "/ping", ",\"cookies\":[\"a=1\\u0000\"]"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, escaped_backslash_before_u0000_is_not_a_nul)
+{
+	/* The JSON text \\u0000 is a backslash and "u0000": six bytes, no NUL. */
+	invoke("{\"httpMethod\":\"GET\",\"path\":\"/ping\\\\u0000\",\"requestContext\":{}}");
+	cr_assert_eq(answer_status(), 404, "%s", answer_string("body"));
+}
+
+Test(lambda, plain_body_holding_nul_is_carried_whole)
+{
+	/* "abc\0def" is 7 bytes: over a limit of 6 it is a 413, where a cut body (3) would pass. */
+	set_body_limit("6");
+	invoke("{\"httpMethod\":\"POST\",\"path\":\"/api/v1/users/\",\"requestContext\":{},\"body\":\"abc\\u0000def\"}");
+	cr_assert_eq(answer_status(), 413);
+	set_body_limit("7");
+	invoke("{\"httpMethod\":\"POST\",\"path\":\"/api/v1/users/\",\"requestContext\":{},\"body\":\"abc\\u0000def\"}");
+	cr_assert_eq(answer_status(), 200);
+}
+
+Test(lambda, body_with_nul_keeps_surrogate_pairs_exact)
+{
+	/* U+1F600 is 4 bytes of UTF-8, then the NUL: 5 bytes. */
+	set_body_limit("4");
+	invoke(V2("$default", "/api/v1/users/", ",\"body\":\"\\ud83d\\ude00\\u0000\""));
+	cr_assert_eq(answer_status(), 413);
+	set_body_limit("5");
+	invoke(V2("$default", "/api/v1/users/", ",\"body\":\"\\ud83d\\ude00\\u0000\""));
+	cr_assert_eq(answer_status(), 200);
+}
+
+Test(lambda, nul_in_a_base64_body_is_bad_base64)
+{
+	invoke(V1(",\"body\":\"YWJj\\u0000\",\"isBase64Encoded\":true"));
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid base64 in request body\"}");
+}
+
+Test(lambda, only_the_first_top_level_body_counts)
+{
+	/* A nested "body" holding NUL is somewhere else: 400. */
+	invoke(V1(",\"stageVariables\":{\"body\":\"x\\u0000\"}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, unescape_rejects_unpaired_surrogates_and_bad_escapes)
+{
+	struct str out;
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\ud83d"), &out), APP_ERR_INVALID);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\ude00"), &out), APP_ERR_INVALID);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\x"), &out), APP_ERR_INVALID);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("\\"), &out), APP_ERR_INVALID);
+	cr_assert_eq(lambda_json_unescape(&a, STR_LIT("a\\u00e9\\n\\u0000"), &out), APP_OK);
+	cr_assert_eq(out.n, 5);
+	cr_assert(memcmp(out.p, "a\xc3\xa9\n\0", 5) == 0);
+}
+
+Test(lambda, find_nul_never_reads_past_a_truncated_text)
+{
+	struct lambda_json_nul nul;
+	lambda_json_find_nul(STR_LIT("{\"body\":\"ab\\u00"), &nul);
+	cr_assert_not(nul.elsewhere);
+	lambda_json_find_nul(STR_LIT("{\"body\":\"\\"), &nul);
+	cr_assert_not(nul.elsewhere);
+	lambda_json_find_nul(STR_LIT("{\"body\":\"\\u0000"), &nul);
+	cr_assert(is(nul.body, "\\u0000"));
+}
+
+/* ---- the host that reaches a redirect's Location ---- */
+
+#define V1_HOST(domain, headers) \
+	"{\"httpMethod\":\"GET\",\"path\":\"/api/v1/users\",\"headers\":" headers "," \
+	"\"requestContext\":{\"domainName\":\"" domain "\"}}"
+
+Test(lambda, domain_name_with_control_bytes_is_a_400_not_a_location)
+{
+	invoke(V1_HOST("evil.example\\r\\nSet-Cookie: a=1", "{}"));
+	cr_assert_eq(answer_status(), 400);
+	cr_assert_str_eq(answer_string("body"), "{\"detail\":\"Invalid host\"}");
+}
+
+Test(lambda, domain_name_with_a_space_or_a_slash_is_a_400)
+{
+	invoke(V1_HOST("a b.example", "{}"));
+	cr_assert_eq(answer_status(), 400);
+	invoke(V1_HOST("evil.example/x", "{}"));
+	cr_assert_eq(answer_status(), 400);
+	invoke(V1_HOST("user@evil.example", "{}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, host_header_gets_the_same_check)
+{
+	invoke(V1_HOST("api.example.com", "{\"Host\":\"evil.example\\tx\"}"));
+	cr_assert_eq(answer_status(), 400);
+}
+
+Test(lambda, good_domain_name_reaches_the_location)
+{
+	invoke(V1_HOST("api.example.com:8443", "{}"));
+	cr_assert_eq(answer_status(), 307);
+	const cJSON *loc = cJSON_GetObjectItem(cJSON_GetObjectItem(answer, "headers"), "Location");
+	cr_assert(cJSON_IsString(loc));
+	cr_assert_str_eq(loc->valuestring, "https://api.example.com:8443/api/v1/users/");
+}
+
+Test(lambda, host_is_valid_takes_names_ports_and_ip_literals)
+{
+	cr_assert(host_is_valid(STR_LIT("example.com")));
+	cr_assert(host_is_valid(STR_LIT("[2001:db8::1]:8080")));
+	cr_assert_not(host_is_valid(STR_LIT("")));
+	cr_assert_not(host_is_valid(STR_LIT("a\x7f")));
+	cr_assert_not(host_is_valid(STR_LIT("exa\xc3\xa9mple.com")));
+	cr_assert_not(host_is_valid(STR_LIT("a\\b")));
+}
+
+/* ---- scheduled warm-up events ---- */
+
+Test(lambda, eventbridge_scheduled_event_is_a_no_op)
+{
+	struct lambda_result r = invoke(read_event("warmup-eventbridge.json"));
+	cr_assert_null(r.error_type);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(answer, "warmup")));
+}
+
+Test(lambda, serverless_plugin_warmup_is_a_no_op)
+{
+	struct lambda_result r = invoke(read_event("warmup-serverless-plugin.json"));
+	cr_assert_null(r.error_type);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(answer, "warmup")));
+}
+
+Test(lambda, other_eventbridge_events_stay_unsupported)
+{
+	cr_assert_str_eq(invoke(read_event("eventbridge-s3-object-created.json")).error_type, "Runtime.UnsupportedEvent");
+	cr_assert_str_eq(invoke("{\"source\":\"aws.events\"}").error_type, "Runtime.UnsupportedEvent");
+	cr_assert_str_eq(invoke("{\"source\":\"aws.events\",\"detail-type\":7}").error_type, "Runtime.UnsupportedEvent");
+	cr_assert_str_eq(invoke("{\"source\":\"serverless-plugin-warmup-x\"}").error_type, "Runtime.UnsupportedEvent");
+}
+
+/* ---- API_BASE_PATH ---- */
+
+#define REST(path, full) \
+	"{\"httpMethod\":\"GET\",\"path\":\"" path "\",\"headers\":{\"Host\":\"api.example.com\"}," \
+	"\"requestContext\":{\"path\":\"" full "\"}}"
+
+Test(lambda, base_path_is_stripped_before_routing)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	invoke(REST("/orders/ping", "/prod/orders/ping"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"Success\":\"Pong!\"}");
+}
+
+Test(lambda, base_path_alone_is_the_root)
+{
+	setenv("API_BASE_PATH", "/orders/", 1);
+	invoke(REST("/orders", "/orders"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"status\":\"OK\"}");
+}
+
+Test(lambda, base_path_matches_whole_segments_only)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	invoke(REST("/ordersping", "/ordersping"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 404);
+}
+
+Test(lambda, base_path_is_put_back_in_redirects_after_the_stage)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	invoke(REST("/orders/api/v1/users", "/prod/orders/api/v1/users"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 307);
+	const cJSON *loc = cJSON_GetObjectItem(cJSON_GetObjectItem(answer, "headers"), "Location");
+	cr_assert(cJSON_IsString(loc));
+	cr_assert_str_eq(loc->valuestring, "https://api.example.com/prod/orders/api/v1/users/");
+}
+
+Test(lambda, base_path_that_is_not_a_path_changes_nothing)
+{
+	setenv("API_BASE_PATH", "orders", 1);
+	invoke(REST("/orders/ping", "/orders/ping"));
+	unsetenv("API_BASE_PATH");
+	cr_assert_eq(answer_status(), 404);
+}
+
+/* ---- text or base64, by media type and Content-Encoding ---- */
+
+/* Whether a "hello" body with these headers goes base64. */
+static bool goes_base64(const char *content_type, const char *encoding)
+{
+	struct response resp;
+	response_init(&resp, &a);
+	resp.status = 200;
+	resp.body = STR_LIT("hello");
+	if (content_type != NULL)
+		response_add_header(&resp, "Content-Type", str_c(content_type));
+	if (encoding != NULL)
+		response_add_header(&resp, "Content-Encoding", str_c(encoding));
+	reply(&resp, (struct lambda_reply_style){ 0 });
+	return answer_is_base64();
+}
+
+Test(lambda, text_media_types_stay_text)
+{
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	const char *text[] = { "text/csv", "text/html; charset=utf-8", "Application/JSON", "application/problem+json",
+			       "image/svg+xml", "application/atom+xml; charset=utf-8", "application/xml",
+			       "application/javascript", "application/yaml", " application/json ;q=1" };
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		cr_assert_not(goes_base64(text[i], NULL), "%s went base64", text[i]);
+}
+
+Test(lambda, other_media_types_and_none_go_base64)
+{
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	const char *binary[] = { "application/octet-stream", "image/png", "application/jsonx", "application/json+zip",
+				 "application/x-ndjson", "font/woff2", "texts/plain" };
+	for (size_t i = 0; i < sizeof binary / sizeof binary[0]; i++)
+		cr_assert(goes_base64(binary[i], NULL), "%s stayed text", binary[i]);
+	cr_assert(goes_base64(NULL, NULL));
+}
+
+Test(lambda, compressed_bodies_are_binary_whatever_the_type)
+{
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	cr_assert(goes_base64("application/json", "gzip"));
+	cr_assert(goes_base64("text/html", "br"));
+	cr_assert_not(goes_base64("text/html", "identity"));
+}
+
+Test(lambda, text_mime_types_list_extends_the_built_in_one)
+{
+	setenv("LAMBDA_TEXT_MIME_TYPES", "application/x-ndjson, font/*,,", 1);
+	cr_assert_not(goes_base64("application/x-ndjson", NULL));
+	cr_assert_not(goes_base64("font/woff2", NULL));
+	cr_assert(goes_base64("application/octet-stream", NULL));
+	cr_assert(goes_base64("application/x-ndjson", "gzip"));
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+}
+
+/* ---- the request context handlers read ---- */
+
+/* Starts (not finishes) an invocation of a tests/events file and returns its context. */
+static const struct request_context *context_of(const char *file, struct lambda_invocation **inv)
+{
+	struct lambda_result res;
+	*inv = lambda_invocation_start(&a, str_c(read_event(file)), "lambda", &res);
+	cr_assert_not_null(*inv, "%s: %s", file, res.error_message ? res.error_message : "answered at once");
+	return lambda_invocation_context(*inv);
+}
+
+/* Finishes inv so its event document is freed. */
+static void finish(struct lambda_invocation *inv)
+{
+	struct lambda_result res;
+	lambda_invocation_finish(inv, &res);
+	cr_assert_null(res.error_type);
+}
+
+Test(lambda, context_has_the_http_api_jwt_claims_and_scopes)
+{
+	struct lambda_invocation *inv;
+	const struct request_context *c = context_of("apigw-v2-jwt.json", &inv);
+	cr_assert(is(request_context_claim(c, "sub"), "8a6e2f6c-1b2d-4c3e-9f80-1234567890ab"));
+	cr_assert(is(request_context_claim(c, "email_verified"), "true"));
+	cr_assert(is(request_context_claim(c, "scopes"), "[\"orders/read\",\"orders/write\"]"));
+	cr_assert(is(c->stage, "$default"));
+	cr_assert(is(c->api_request_id, "JKJaXmPLvHcESHA="));
+	finish(inv);
+}
+
+Test(lambda, context_has_a_lambda_authorizers_values_as_text)
+{
+	struct lambda_invocation *inv;
+	const struct request_context *c = context_of("apigw-v2-lambda-authorizer.json", &inv);
+	cr_assert(is(request_context_claim(c, "tenant"), "acme"));
+	cr_assert(is(request_context_claim(c, "tier"), "3"));
+	cr_assert(is(request_context_claim(c, "beta"), "true"));
+	finish(inv);
+}
+
+Test(lambda, context_has_rest_cognito_claims)
+{
+	struct lambda_invocation *inv;
+	const struct request_context *c = context_of("apigw-v1-cognito.json", &inv);
+	cr_assert(is(request_context_claim(c, "cognito:username"), "alice"));
+	cr_assert(is(c->stage, "prod"));
+	cr_assert(str_is_null(request_context_claim(c, "claims")));
+	finish(inv);
+}
+
+Test(lambda, context_has_rest_lambda_authorizer_principal)
+{
+	struct lambda_invocation *inv;
+	const struct request_context *c = context_of("apigw-v1-lambda-authorizer.json", &inv);
+	cr_assert(is(request_context_claim(c, "principalId"), "user|a1b2c3"));
+	cr_assert(is(request_context_claim(c, "tenant"), "acme"));
+	finish(inv);
+}
+
+Test(lambda, context_without_authorizer_has_no_claims)
+{
+	struct lambda_invocation *inv;
+	const struct request_context *c = context_of("alb-add.json", &inv);
+	cr_assert_eq(c->claims.n, 0);
+	cr_assert_eq(c->stage.n, 0);
+	cr_assert_eq(request_context_remaining_ms(c), -1);
+	finish(inv);
+}
+
+Test(lambda, context_carries_the_runtime_api_ids_and_deadline)
+{
+	struct lambda_invocation *inv;
+	context_of("apigw-v2-add.json", &inv);
+	char deadline[32];
+	snprintf(deadline, sizeof deadline, "%lld", (long long)time(NULL) * 1000 + 60000);
+	lambda_invocation_set_runtime(inv, STR_LIT("8476a536-e9f4-11e8-9739-2dfe598c3fcd"), STR_LIT("Root=1-5bef4de7"),
+				      STR_LIT("arn:aws:lambda:eu-west-1:123456789012:function:f"), str_c(deadline));
+	const struct request_context *c = lambda_invocation_context(inv);
+	cr_assert(is(c->request_id, "8476a536-e9f4-11e8-9739-2dfe598c3fcd"));
+	cr_assert(is(c->function_arn, "arn:aws:lambda:eu-west-1:123456789012:function:f"));
+	long long left = request_context_remaining_ms(c);
+	cr_assert(left > 55000 && left <= 61000, "%lld ms left", left);
+	finish(inv);
+}
+
+Test(lambda, context_ignores_a_deadline_that_is_not_a_number)
+{
+	struct lambda_invocation *inv;
+	context_of("apigw-v2-add.json", &inv);
+	lambda_invocation_set_runtime(inv, STR_LIT("id"), STR_LIT(""), STR_LIT(""), STR_LIT("12ab"));
+	cr_assert_eq(request_context_remaining_ms(lambda_invocation_context(inv)), -1);
+	lambda_invocation_set_runtime(inv, STR_LIT("id"), STR_LIT(""), STR_LIT(""), STR_LIT("1000"));
+	cr_assert_eq(request_context_remaining_ms(lambda_invocation_context(inv)), 0);
+	finish(inv);
+}
+
+Test(lambda, authorizer_that_is_not_an_object_gives_no_claims)
+{
+	struct lambda_result res;
+	struct lambda_invocation *inv = lambda_invocation_start(
+		&a, STR_LIT("{\"httpMethod\":\"GET\",\"path\":\"/\",\"requestContext\":{\"authorizer\":\"x\",\"stage\":7}}"),
+		"lambda", &res);
+	cr_assert_not_null(inv);
+	cr_assert_eq(lambda_invocation_context(inv)->claims.n, 0);
+	cr_assert_eq(lambda_invocation_context(inv)->stage.n, 0);
+	finish(inv);
 }
