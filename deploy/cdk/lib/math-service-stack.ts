@@ -69,7 +69,7 @@ export class MathServiceStack extends Stack {
       platform: Platform.LINUX_AMD64,
       // .dockerignore (an allow-list) already keeps build/, .git and node_modules out;
       // these are kept out of the fingerprint walk as well.
-      exclude: ['.git', 'build', 'deploy', 'tests/e2e', 'tests/image', 'bench'],
+      exclude: ['.git', 'build', 'deploy/cdk', 'tests/e2e', 'tests/image', 'bench'],
     });
 
     // ---- ECS Fargate -------------------------------------------------------------

@@ -35,7 +35,7 @@ describe('one image for both targets', () => {
     assert.deepEqual(stack.dependencies, [`${STACK_NAME}.assets`], 'the stack publishes that asset manifest');
   });
 
-  it('the staged build context is what .dockerignore lets through: no build/, deploy/ or .git', () => {
+  it('the staged build context is what .dockerignore lets through: no build/, deploy/cdk or .git', () => {
     const [, asset] = images[0];
     const dir = path.join(CDK_OUT, asset.source.directory);
     const files: string[] = [];
