@@ -6,6 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/str.h"
+#include "http/request.h"
+
 /* Finds the variable NAME (name_len bytes): its index, or -1. */
 static long find(const struct shell_env *e, const char *name, size_t name_len)
 {
@@ -67,16 +70,6 @@ static int env_set(struct shell_env *e, const char *name, const char *value)
 }
 
 /* RFC 9110 5.6.2 tchar. */
-static bool is_tchar(unsigned char c)
-{
-	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-/* RFC 9110 OWS: the blanks trimmed around a header value. */
-static bool is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* "Name: value" -> HTTP_NAME (or CONTENT_TYPE / CONTENT_LENGTH): 0; -1 for a
  * line that is not a header (said on stderr); -2 when out of memory. */
@@ -90,7 +83,7 @@ static int put_header(struct shell_env *e, const char *prog, const char *line)
 	}
 	for (size_t i = 0; i < name_len; i++) {
 		unsigned char c = (unsigned char)line[i];
-		if (!is_tchar(c) || c == '_') {
+		if (!is_http_token((struct str){ line + i, 1 }) || c == '_') {
 			fprintf(stderr,
 				"%s: header name '%.*s' has '%c': a name is letters, digits and !#$%%&'*+-.^`|~ "
 				"(no '_': HTTP_X_Y cannot tell X-Y from X_Y, so servers drop such names)\n",
@@ -98,12 +91,9 @@ static int put_header(struct shell_env *e, const char *prog, const char *line)
 			return -1;
 		}
 	}
-	const char *v = colon + 1, *end = v + strlen(v);
-	while (is_ows(*v))
-		v++;
-	while (end > v && is_ows(end[-1]))
-		end--;
-	size_t value_len = (size_t)(end - v);
+	struct str value = str_trim(str_c(colon + 1));
+	const char *v = value.p;
+	size_t value_len = value.n;
 
 	bool special = (name_len == 12 && strncasecmp(line, "Content-Type", 12) == 0) ||
 		       (name_len == 14 && strncasecmp(line, "Content-Length", 14) == 0);

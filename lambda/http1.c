@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/str.h"
+#include "http/request.h"
 
 /* The status line and headers of one response, at most. */
 #define MAX_HEAD_BYTES 65536
@@ -272,29 +273,6 @@ static int take(struct reader *r, size_t n, struct buf *out)
 	return 1;
 }
 
-/* s without spaces and tabs at either end. */
-static struct str trim(struct str s)
-{
-	while (s.n > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n > 0 && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
-		s.n--;
-	return s;
-}
-
-/* An RFC 9110 token (a header name): one or more tchar, nothing else. */
-static bool is_token(struct str s)
-{
-	for (size_t i = 0; i < s.n; i++) {
-		char c = s.p[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
-			return false;
-	}
-	return s.n > 0;
-}
 
 /* A decimal or (hex) number of at most max; false for anything else. */
 static bool parse_size(struct str s, int base, size_t max, size_t *out)
@@ -337,9 +315,9 @@ static int read_head(struct reader *r, struct arena *a, struct http1_response *o
 				break;
 			const char *colon = memchr(line.p, ':', line.n);
 			struct str name = { line.p, colon ? (size_t)(colon - line.p) : 0 };
-			if (!is_token(name))
+			if (!is_http_token(name))
 				return fail(r->c, HTTP1_FAILED, "a malformed response header", 0);
-			struct str value = trim((struct str){ colon + 1, line.n - name.n - 1 });
+			struct str value = str_trim((struct str){ colon + 1, line.n - name.n - 1 });
 			/* Arena memory: running out of it aborts the runtime (core/arena.h). */
 			kvlist_add(a, &out->headers, (struct str){ str_dup(a, name), name.n },
 				   (struct str){ str_dup(a, value), value.n });
@@ -359,7 +337,7 @@ static int read_chunked(struct reader *r, size_t max_body, struct buf *body)
 			return got;
 		const char *semi = memchr(line.p, ';', line.n);
 		size_t n;
-		if (!parse_size(trim((struct str){ line.p, semi ? (size_t)(semi - line.p) : line.n }), 16, SIZE_MAX / 2, &n))
+		if (!parse_size(str_trim((struct str){ line.p, semi ? (size_t)(semi - line.p) : line.n }), 16, SIZE_MAX / 2, &n))
 			return fail(r->c, HTTP1_FAILED, "bad chunk size", 0);
 		if (body->n + n > max_body)
 			return fail(r->c, HTTP1_FAILED, "response body too large", 0);

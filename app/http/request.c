@@ -29,21 +29,21 @@ enum app_err request_refuse(struct request *r, int status, const char *detail)
 	return APP_ERR_REFUSED;
 }
 
-/* RFC 9110 token characters. */
-static bool is_tchar(unsigned char c)
+bool is_http_token(struct str s)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
+			return false;
+	}
+	return s.n > 0;
 }
 
 enum app_err request_set_method(struct request *r, struct str method)
 {
-	if (method.n == 0 || method.n > 32)
+	if (method.n > 32 || !is_http_token(method))
 		return request_refuse(r, 400, "Invalid request method");
-	for (size_t i = 0; i < method.n; i++)
-		if (!is_tchar((unsigned char)method.p[i]))
-			return request_refuse(r, 400, "Invalid request method");
 	r->method = method;
 	return APP_OK;
 }

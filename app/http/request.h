@@ -71,6 +71,10 @@ enum app_err request_refuse_body_too_large(struct request *r) MUST_CHECK;
  * LIMIT_HEADER_COUNT or LIMIT_HEADER_BYTES: 431. */
 enum app_err request_add_header(struct request *r, struct str name, struct str value) MUST_CHECK;
 
+/* An RFC 9110 token (a method, a header name): one or more of letters, digits
+ * and !#$%&'*+-.^_`|~; false for anything else, the empty string included. */
+bool is_http_token(struct str s);
+
 /* The one host check every target uses before a host reaches an absolute URL
  * (a redirect's Location): the Host header, CGI SERVER_NAME[:SERVER_PORT],
  * Lambda's requestContext.domainName. True for 1 to 300 bytes of RFC 3986

@@ -113,30 +113,19 @@ static bool type_matches(struct str type, struct str pattern)
 	return str_eq_nocase(type, pattern);
 }
 
-/* The media type of a Content-Type value: before any ';', without spaces. */
+/* The media type of a Content-Type value: before any ';', without whitespace. */
 static struct str media_type(struct str content_type)
 {
-	const char *semi = content_type.n ? memchr(content_type.p, ';', content_type.n) : NULL;
-	struct str t = { content_type.p, semi ? (size_t)(semi - content_type.p) : content_type.n };
-	while (t.n > 0 && (t.p[0] == ' ' || t.p[0] == '\t')) {
-		t.p++;
-		t.n--;
-	}
-	while (t.n > 0 && (t.p[t.n - 1] == ' ' || t.p[t.n - 1] == '\t'))
-		t.n--;
-	return t;
+	return str_trim(str_split(&content_type, ';'));
 }
 
-/* One of LAMBDA_TEXT_MIME_TYPES (comma-separated; spaces around entries ignored). */
+/* One of LAMBDA_TEXT_MIME_TYPES (comma-separated; whitespace around entries ignored). */
 static bool listed_as_text(struct str type)
 {
-	const char *list = getenv("LAMBDA_TEXT_MIME_TYPES");
-	while (list != NULL && *list != '\0') {
-		const char *comma = strchr(list, ',');
-		struct str entry = media_type((struct str){ list, comma ? (size_t)(comma - list) : strlen(list) });
+	for (struct str list = str_c(getenv("LAMBDA_TEXT_MIME_TYPES")); !str_is_null(list);) {
+		struct str entry = media_type(str_split(&list, ','));
 		if (entry.n > 0 && type_matches(type, entry))
 			return true;
-		list = comma ? comma + 1 : NULL;
 	}
 	return false;
 }
