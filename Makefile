@@ -69,6 +69,10 @@ UNIT_BIN := $(BUILD)/tests/unit
 DOCS_ASSETS := swagger-ui.css swagger-ui-bundle.js favicon-32x32.png
 DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
 
+# lighttpd's own error answers as JSON files (deploy/error-pages.sh), for
+# server.errorfile-prefix in lighttpd.conf and deploy/lighttpd-cgi.conf.
+ERROR_PAGES_STAMP := $(BUILD)/errors/.stamp
+
 BINS := $(CGI_BIN)
 BINS += $(FCGI_BIN)
 BINS += $(LAMBDA_BIN)
@@ -77,6 +81,7 @@ BINS += $(LAMBDA_BIN)
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 
@@ -90,7 +95,7 @@ LAMBDA_ZIP := $(BUILD)/lambda.zip
 # The binaries only: a fresh clone builds without npm. /docs needs docs-assets
 # (make deps installs them); make run and make test depend on it.
 .PHONY: all docs-assets
-all: $(BINS)
+all: $(BINS) $(ERROR_PAGES_STAMP)
 docs-assets: $(DOCS_OUT)
 
 # ---- artefacts ------------------------------------------------------------
@@ -119,6 +124,10 @@ $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) $(CRITERION_LIBS) -o $@
+
+$(ERROR_PAGES_STAMP): deploy/error-pages.sh
+	deploy/error-pages.sh $(dir $@)
+	@touch $@
 
 $(BUILD)/docs/%: node_modules/swagger-ui-dist/%
 	@mkdir -p $(dir $@)
@@ -287,6 +296,8 @@ install: all docs-assets
 	install -d $(DESTDIR)$(PREFIX)/lib/math-service/docs
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
+	install -d $(DESTDIR)$(PREFIX)/lib/math-service/errors
+	install -m 644 $(BUILD)/errors/*.html $(DESTDIR)$(PREFIX)/lib/math-service/errors/
 	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/math-service/
 
 .PHONY: lambda-zip image-check

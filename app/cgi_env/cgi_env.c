@@ -73,6 +73,10 @@ static void split_uri(struct str uri, struct str *path, struct str *query)
 
 static enum app_err set_path(struct request *req, const struct meta *m, enum cgi_mount mount, struct str uri_path)
 {
+	/* The front server decoded PATH_INFO its own way (lighttpd turns %00 into
+	 * '_' and keeps a bad escape as it is): the path as sent decides. */
+	if (m->path_info.n > 0 && uri_path.n > 0 && request_check_raw_path(req, uri_path) != APP_OK)
+		return APP_ERR_REFUSED;
 	if (m->path_info.n > 0) {
 		req->root_path = m->script_name;
 		return request_set_decoded_path(req, m->path_info);

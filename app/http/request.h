@@ -50,6 +50,12 @@ enum app_err request_set_method(struct request *r, struct str method) MUST_CHECK
  * decoded NUL bytes are a 400, over LIMIT_TARGET_BYTES a 414. */
 enum app_err request_set_raw_path(struct request *r, struct str raw) MUST_CHECK;
 
+/* The path as the client sent it, when the transport also hands over a decoded
+ * copy (CGI REQUEST_URI beside PATH_INFO): checked by the same rules as
+ * request_set_raw_path() (malformed escapes and %00 are a 400), so that a front
+ * server decoding the path leniently changes no answer. Nothing is stored. */
+enum app_err request_check_raw_path(struct request *r, struct str raw) MUST_CHECK;
+
 /* Path already decoded by the transport (CGI PATH_INFO, Lambda REST path):
  * a NUL byte or no leading '/' is a 400; invalid UTF-8 becomes U+FFFD. */
 enum app_err request_set_decoded_path(struct request *r, struct str path) MUST_CHECK;
