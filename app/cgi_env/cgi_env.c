@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "http/forwarded.h"
 #include "http/limits.h"
 
 /* The variables this parser reads, looked up once over envp. */
@@ -170,10 +171,11 @@ enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_moun
 		return APP_ERR_REFUSED;
 
 	if (m.remote_addr.n > 0)
-		req->remote_addr = m.remote_addr;
+		req->remote_addr = req->peer_addr = m.remote_addr;
 	if (str_eq_nocase(m.https, STR_LIT("on")) || str_eq(m.https, STR_LIT("1")) ||
 	    str_eq_nocase(m.request_scheme, STR_LIT("https")))
 		req->scheme = STR_LIT("https");
 	set_host(req, &m);
+	request_apply_forwarded(req);
 	return APP_OK;
 }

@@ -15,6 +15,7 @@ void request_init(struct request *r, struct arena *a, const char *target)
 		.raw_query = STR_LIT(""),
 		.body = STR_LIT(""),
 		.remote_addr = STR_LIT(""),
+		.peer_addr = STR_LIT(""),
 		.scheme = STR_LIT("http"),
 		.host = STR_LIT(""),
 	};

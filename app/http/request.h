@@ -29,7 +29,8 @@ struct request {
 	struct kvlist headers;   /* names lower-cased, in order, repeats kept */
 	struct kvlist cookies;   /* from every Cookie header */
 	struct str body;         /* binary-safe */
-	struct str remote_addr;
+	struct str remote_addr;  /* the client: peer_addr, or what a trusted proxy says (http/forwarded.h) */
+	struct str peer_addr;    /* the address that connected (REMOTE_ADDR); "" when unknown */
 	struct str scheme;       /* "http" or "https" */
 	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
 	int error_status;        /* 0, or the 4xx status of the first problem found */
