@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/str.h"
 #include "http/limits.h"
+#include "http/log.h"
 #include "lambda_events/lambda_event.h"
 #include "runtime_api.h"
 
@@ -92,6 +94,8 @@ static int local_invoke(const char *path, long repeat)
 	struct lambda_result res;
 	lambda_handle_event(&a, event, TARGET, &res);
 	double elapsed = now_seconds() - start;
+	if (res.has_access) /* stdout is the response document */
+		(void)log_access_write(STDERR_FILENO, &res.access);
 	if (repeat > 1)
 		fprintf(stderr, "bootstrap: %ld invocations in %.3f s, %.2f us each\n", repeat, elapsed,
 			elapsed / (double)repeat * 1e6);
@@ -148,7 +152,9 @@ static int invoke(struct runtime_api *api, const struct invocation *inv, struct 
 {
 	export_trace_id(inv->trace_id);
 	struct lambda_result res;
-	lambda_handle_event(a, inv->event, TARGET, &res);
+	lambda_handle_invocation(a, inv->event, TARGET, inv->request_id, &res);
+	if (res.has_access)
+		(void)log_access_write(STDOUT_FILENO, &res.access);
 	int rc;
 	if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);

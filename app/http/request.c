@@ -16,6 +16,7 @@ void request_init(struct request *r, struct arena *a, const char *target)
 		.body = STR_LIT(""),
 		.remote_addr = STR_LIT(""),
 		.peer_addr = STR_LIT(""),
+		.request_id = STR_LIT(""),
 		.scheme = STR_LIT("http"),
 		.host = STR_LIT(""),
 	};

@@ -33,6 +33,7 @@ struct request {
 	struct str peer_addr;    /* the address that connected (REMOTE_ADDR); "" when unknown */
 	struct str scheme;       /* "http" or "https" */
 	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
+	struct str request_id;   /* http/request_id.h; "" until assigned */
 	int error_status;        /* 0, or the 4xx status of the first problem found */
 	const char *error_detail;
 	size_t header_bytes;     /* running total, for LIMIT_HEADER_BYTES */

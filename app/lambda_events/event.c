@@ -2,7 +2,9 @@
 #include "lambda_events/lambda_event.h"
 
 #include <cjson/cJSON.h>
+#include <time.h>
 
+#include "http/request_id.h"
 #include "lambda_events/adapter.h"
 #include "service/service.h"
 
@@ -33,6 +35,7 @@ struct invocation {
 	struct arena *arena;
 	struct str event;
 	const char *target;
+	struct str invocation_id;
 	cJSON *doc;
 	struct lambda_result *out;
 };
@@ -60,22 +63,47 @@ static void invoke(void *ctx)
 		fail(out, "Runtime.MalformedEvent", bad);
 		return;
 	}
+	struct str context_id = STR_NULL;
+	if (lambda_field_string(lambda_field(inv->doc, "requestContext"), "requestId", &context_id) != 1)
+		context_id = STR_NULL;
+	request_assign_id(&req, request_id_is_sane(context_id) ? context_id : inv->invocation_id);
 	struct response resp;
 	response_init(&resp, inv->arena);
 	app_handle(&req, &resp);
+	/* The request points into the document, freed on return: the line keeps arena copies. */
+	log_access_from(&out->access, &req, &resp);
+	struct log_access *l = &out->access;
+	struct str *strings[] = { &l->method, &l->path, &l->query, &l->request_id, &l->trace_id, &l->client,
+				  &l->user_agent };
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		if (!str_is_null(*strings[i]))
+			strings[i]->p = arena_strndup(inv->arena, strings[i]->p, strings[i]->n);
+	out->has_access = true;
 	out->response = lambda_reply_json(inv->arena, &resp, style);
 	if (str_is_null(out->response))
 		fail(out, "Runtime.OutOfMemory", "Out of memory while building the response");
 }
 
+void lambda_handle_invocation(struct arena *a, struct str event, const char *target, struct str invocation_id,
+			      struct lambda_result *out)
+{
+	struct timespec start, end;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	*out = (struct lambda_result){ 0 };
+	struct invocation inv = { a, event, target, invocation_id, NULL, out };
+	if (arena_run(a, invoke, &inv) != APP_OK) {
+		fail(out, "Runtime.OutOfMemory", "Out of memory while answering the event");
+		out->has_access = false;
+	}
+	cJSON_Delete(inv.doc);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	out->access.duration_us =
+		(long long)(end.tv_sec - start.tv_sec) * 1000000 + (end.tv_nsec - start.tv_nsec) / 1000;
+}
+
 void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out)
 {
-	*out = (struct lambda_result){ 0 };
-	struct invocation inv = { a, event, target, NULL, out };
-	if (arena_run(a, invoke, &inv) != APP_OK)
-		fail(out, "Runtime.OutOfMemory", "Out of memory while answering the event");
-	/* The request pointed into the document; the response lives in the arena. */
-	cJSON_Delete(inv.doc);
+	lambda_handle_invocation(a, event, target, STR_NULL, out);
 }
 
 struct str lambda_error_json(struct arena *a, const char *type, const char *message)

@@ -11,8 +11,11 @@
 #ifndef APP_LAMBDA_EVENT_H
 #define APP_LAMBDA_EVENT_H
 
+#include <stdbool.h>
+
 #include "core/arena.h"
 #include "core/str.h"
+#include "http/log.h"
 
 struct lambda_result {
 	/* The response document to post back (arena, NUL-terminated), when error_type is NULL. */
@@ -22,11 +25,21 @@ struct lambda_result {
 	 * and a sentence for errorMessage (static or arena). */
 	const char *error_type;
 	const char *error_message;
+	/* The access log line for the answered request (arena strings), when has_access. */
+	struct log_access access;
+	bool has_access;
 };
 
 /* Answers one event. target names the deployment for /hello ("lambda").
  * Every allocation that outlives the call is in a; nothing else is kept. */
 void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out);
+
+/* lambda_handle_event() for one invocation of the Runtime API: the request id
+ * (X-Request-Id, log line) is the event's requestContext.requestId (API Gateway,
+ * Function URL), else invocation_id (Lambda-Runtime-Aws-Request-Id; ALB events
+ * carry none), else a generated one. invocation_id may be STR_NULL. */
+void lambda_handle_invocation(struct arena *a, struct str event, const char *target, struct str invocation_id,
+			      struct lambda_result *out);
 
 /* The Runtime API's error document: {"errorMessage":...,"errorType":...,"stackTrace":[]}
  * (arena, NUL-terminated); STR_NULL when out of memory. */

@@ -45,5 +45,11 @@ void app_handle(const struct request *req, struct response *resp)
 		response_error(resp, req->error_status, req->error_detail);
 	else
 		router_dispatch(app_routes, app_route_count, req, resp);
+	/* The request's id goes back to the client (http/request_id.h), and into a 5xx body. */
+	if (req->request_id.n > 0) {
+		response_add_header(resp, "X-Request-Id", req->request_id);
+		if (resp->status >= 500)
+			response_error_id(resp, resp->status, http_reason(resp->status), req->request_id);
+	}
 	resp->omit_body = str_eq(req->method, STR_LIT("HEAD"));
 }

@@ -24,15 +24,15 @@ cgi=http://127.0.0.1:$cport/cgi-bin/app.cgi
 wait_ok "$fcgi/ping" || exit 1
 wait_ok "$cgi/ping" || exit 1
 
-# response URL OUT curl-args...: status line, headers (Date and Server dropped,
-# the CGI script name taken out of Location) and body.
+# response URL OUT curl-args...: status line, headers (Date, Server and the
+# random X-Request-Id dropped, the CGI script name taken out of Location) and body.
 response() {
 	_url=$1 _out=$2
 	shift 2
 	curl -s --path-as-is --max-time 10 -D "$_out.h" -o "$_out.b" "$@" "$_url"
 	# With -I, curl writes the headers where the body would go.
 	case " $* " in *" -I "*) : >"$_out.b" ;; esac
-	tr -d '\r' <"$_out.h" | grep -v -i '^Date:\|^Server:' | sed 's|^Location: \(http://[^/]*\)/cgi-bin/app.cgi|Location: \1|' |
+	tr -d '\r' <"$_out.h" | grep -v -i '^Date:\|^Server:\|^X-Request-Id:' | sed 's|^Location: \(http://[^/]*\)/cgi-bin/app.cgi|Location: \1|' |
 		sed "s|127.0.0.1:$cport|127.0.0.1:PORT|; s|127.0.0.1:$fport|127.0.0.1:PORT|" >"$_out"
 	cat "$_out.b" >>"$_out"
 }
@@ -40,7 +40,7 @@ response() {
 # direct METHOD TARGET OUT: app.cgi on its own: "STATUS BODY".
 direct() {
 	env -i REQUEST_METHOD="$1" REQUEST_URI="$2" HTTP_HOST=x EXECUTION_ENVIRONMENT=ecs \
-		APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" "$build/app.cgi" </dev/null >"$3.raw"
+		APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" "$build/app.cgi" </dev/null >"$3.raw" 2>>"$E2E_TMP/direct.log"
 	{
 		sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$3.raw"
 		sed '1,/^\r$/d' "$3.raw"
