@@ -145,11 +145,26 @@ static void set_host(struct request *req, const struct meta *m)
 	req->host = buf_str(&b);
 }
 
-enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length)
+/* Where the request came from: peer, client, scheme, host. Set for refused
+ * requests too (from what was read), so that their log line names the client. */
+static void set_origin(struct request *req, const struct meta *m)
 {
-	*body_length = 0;
+	if (m->remote_addr.n > 0)
+		req->remote_addr = req->peer_addr = m->remote_addr;
+	if (str_eq_nocase(m->https, STR_LIT("on")) || str_eq(m->https, STR_LIT("1")) ||
+	    str_eq_nocase(m->request_scheme, STR_LIT("https")))
+		req->scheme = STR_LIT("https");
+	set_host(req, m);
+	request_apply_forwarded(req);
+}
+
+static enum app_err parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length,
+			  struct meta *mp)
+{
 	struct meta m = { 0 };
-	if (scan_env(req, envp, &m) != APP_OK)
+	enum app_err err = scan_env(req, envp, &m);
+	*mp = m;
+	if (err != APP_OK)
 		return APP_ERR_REFUSED;
 	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
 		return APP_ERR_REFUSED;
@@ -169,13 +184,16 @@ enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_moun
 		return APP_ERR_REFUSED;
 	if (set_body_length(req, m.content_length, body_length) != APP_OK)
 		return APP_ERR_REFUSED;
-
-	if (m.remote_addr.n > 0)
-		req->remote_addr = req->peer_addr = m.remote_addr;
-	if (str_eq_nocase(m.https, STR_LIT("on")) || str_eq(m.https, STR_LIT("1")) ||
-	    str_eq_nocase(m.request_scheme, STR_LIT("https")))
-		req->scheme = STR_LIT("https");
-	set_host(req, &m);
-	request_apply_forwarded(req);
 	return APP_OK;
+}
+
+enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length)
+{
+	*body_length = 0;
+	struct meta m;
+	enum app_err err = parse(req, envp, mount, body_length, &m);
+	set_origin(req, &m);
+	if (err != APP_OK)
+		*body_length = 0;
+	return err;
 }

@@ -35,7 +35,7 @@ def main() -> None:
         "headers": headers,
         "requestContext": {
             "domainName": env.get("SERVER_NAME", "example.test"),
-            "http": {"method": env.get("REQUEST_METHOD", "GET"), "path": path, "sourceIp": "127.0.0.1"},
+            "http": {"method": env.get("REQUEST_METHOD", "GET"), "path": path, "sourceIp": env.get("REMOTE_ADDR", "127.0.0.1")},
             "requestId": "same-as-base",
             "stage": "$default",
         },
