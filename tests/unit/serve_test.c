@@ -19,6 +19,8 @@ static void setup(void)
 {
 	const char *why;
 	cr_assert_eq(forwarded_allow("127.0.0.1", &why), APP_OK);
+	/* Off also when a test reloads the settings (set_body_limit). */
+	setenv("LOG_FORMAT", "off", 1);
 	log_configure(LOG_FORMAT_OFF, LOG_INFO);
 }
 
@@ -26,6 +28,7 @@ static void teardown(void)
 {
 	free(out);
 	cr_assert_eq(forwarded_allow(NULL, &(const char *){ NULL }), APP_OK);
+	unsetenv("LOG_FORMAT");
 	log_configure(LOG_FORMAT_JSON, LOG_INFO);
 }
 
