@@ -65,9 +65,10 @@ TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c) $(TEST_SUPPORT_SRC)
 UNIT_BIN := $(BUILD)/tests/unit
 
-# Swagger UI files /docs serves, from the npm package swagger-ui-dist.
+# Swagger UI files /docs serves, from the npm package swagger-ui-dist, and
+# ReDoc's standalone bundle for /redoc, from the npm package redoc.
 DOCS_ASSETS := swagger-ui.css swagger-ui-bundle.js favicon-32x32.png
-DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
+DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS)) $(BUILD)/docs/redoc.standalone.js
 
 # lighttpd's own error answers as JSON files (deploy/error-pages.sh), for
 # server.errorfile-prefix in lighttpd.conf and deploy/lighttpd-cgi.conf.
@@ -134,10 +135,14 @@ $(BUILD)/docs/%: node_modules/swagger-ui-dist/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+$(BUILD)/docs/redoc.standalone.js: node_modules/redoc/bundles/redoc.standalone.js
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 $(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
 	deploy/lambda-zip.sh $@ $(LAMBDA_BIN) $(BUILD)/docs
 
-node_modules/swagger-ui-dist/%: package-lock.json
+node_modules/swagger-ui-dist/% node_modules/redoc/bundles/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
 ALL_OBJ := $(APP_OBJ) $(BUILD)/obj/cgi/main.o $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \

@@ -33,6 +33,7 @@ const struct route app_routes[] = {
 	{ "/hello", M_GET, handle_hello, "hello", "Hello", NULL, 0, DOC_JSON_STRING, true },
 	{ "/openapi.json", M_GET, handle_openapi, "openapi", "OpenAPI", NULL, 0, DOC_JSON, false },
 	{ "/docs", M_GET, handle_docs, "swagger_ui_html", "Docs", NULL, 0, DOC_HTML, false },
+	{ "/redoc", M_GET, handle_redoc, "redoc_html", "ReDoc", NULL, 0, DOC_HTML, false },
 	{ "/docs/{asset}", M_GET, handle_docs_asset, "docs_asset", "Docs Asset", asset_params, COUNT(asset_params),
 	  DOC_HTML, false },
 };
