@@ -159,13 +159,14 @@ static int invoke(struct runtime_api *api, const struct invocation *inv, struct 
 	if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);
 	} else {
-		fprintf(stderr, "bootstrap: invocation %s: %s: %s\n", inv->request_id.p, res.error_type,
-			res.error_message);
+		char line[1024];
+		snprintf(line, sizeof line, "%s: %s", res.error_type, res.error_message);
+		(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, inv->request_id, line);
 		struct str doc = lambda_error_json(a, res.error_type, res.error_message);
 		rc = doc.p ? runtime_api_report_error(api, inv->request_id, res.error_type, doc) : -1;
 	}
 	if (rc != 0)
-		fprintf(stderr, "bootstrap: invocation %s: %s\n", inv->request_id.p, runtime_api_error(api));
+		(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, inv->request_id, runtime_api_error(api));
 	return rc;
 }
 

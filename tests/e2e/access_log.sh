@@ -148,4 +148,45 @@ out=$(env -i REQUEST_URI=/ping LOG_FORMAT=yaml "$BUILD/app.cgi" 2>"$E2E_TMP/yaml
 case $out in "Status: 500"*) e2e_pass ;; *) e2e_fail "LOG_FORMAT=yaml answered: $out" ;; esac
 grep -q 'LOG_FORMAT="yaml" is not one of json, text, off' "$E2E_TMP/yaml.log" && e2e_pass || e2e_fail "LOG_FORMAT=yaml: $(cat "$E2E_TMP/yaml.log")"
 
+# The Runtime API loop (tests/lambda_runtime_emulator.py): access lines on stdout,
+# the request id the event's requestContext.requestId (HTTP API) or the
+# invocation's own id (ALB events carry none), the same id in the response; an
+# event that is not HTTP is an ERROR event line naming the invocation.
+# AWS_LAMBDA_LOG_LEVEL=ERROR keeps only that one.
+events=tests/events
+for level in INFO ERROR; do
+	out=$E2E_TMP/emu-$level
+	python3 tests/lambda_runtime_emulator.py --events "$events/apigw-v2-add.json" "$events/alb-add.json" \
+		"$events/malformed-sqs.json" --port 0 --port-file "$out.port" --out "$out" --timeout 60 >/dev/null &
+	emu=$!
+	until [ -s "$out.port" ]; do sleep 0.05; done
+	timeout 60 env -i AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$out.port")" AWS_LAMBDA_LOG_LEVEL=$level \
+		"$BUILD/bootstrap" >"$out.stdout" 2>"$out.stderr"
+	wait "$emu"
+	if python3 - "$out" "$level" <<'PY'; then e2e_pass; else e2e_fail "Lambda runtime log lines, level $level (above)"; fi
+import json, sys
+out, level = sys.argv[1], sys.argv[2]
+report = json.load(open(out + "/report.json"))
+ids = [r["request_id"] for r in report["invocations"]]
+lines = [json.loads(l) for l in open(out + ".stdout") if l.startswith("{")]
+problems = []
+want = [("INFO", "JKJaXmPLvHcESHA=", 200), ("INFO", ids[1], 200), ("ERROR", ids[2], None)]
+if level == "ERROR":
+    want = want[2:]
+if [(l["level"], l["request_id"], l.get("status")) for l in lines] != want:
+    problems.append("lines %s, wanted %s" % ([(l["level"], l["request_id"], l.get("status")) for l in lines], want))
+if level == "INFO" and lines:
+    for rec, line in zip(report["invocations"][:2], lines):
+        echoed = (rec["body"].get("headers") or {}).get("X-Request-Id") or \
+                 ((rec["body"].get("multiValueHeaders") or {}).get("X-Request-Id") or [None])[0]
+        if echoed != line["request_id"]:
+            problems.append("response X-Request-Id %s, logged %s" % (echoed, line["request_id"]))
+if lines and "Runtime.UnsupportedEvent" not in lines[-1].get("message", ""):
+    problems.append("error line %s" % lines[-1])
+for p in problems:
+    print("FAIL access-log:", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+done
+
 e2e_finish
