@@ -32,9 +32,12 @@ static enum app_err add_http_header(struct request *req, struct str name, struct
 }
 
 /* One pass over envp: HTTP_* variables become headers (in order), the others
- * this parser knows land in m. A header the request model refuses stops it. */
+ * this parser knows land in m. After a header the request model refuses, no
+ * more headers are added, but m is still filled (the method decides whether
+ * the refusal has a body). */
 static enum app_err scan_env(struct request *req, char *const *envp, struct meta *m)
 {
+	enum app_err err = APP_OK;
 	for (; envp != NULL && *envp != NULL; envp++) {
 		const char *eq = strchr(*envp, '=');
 		if (eq == NULL)
@@ -43,8 +46,8 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		struct str value = str_c(eq + 1);
 		if (name.n > 5 && memcmp(name.p, "HTTP_", 5) == 0) {
 			/* Never let a client's "Proxy:" header pose as configuration (httpoxy). */
-			if (!str_eq(name, STR_LIT("HTTP_PROXY")) && add_http_header(req, name, value) != APP_OK)
-				return APP_ERR_REFUSED;
+			if (err == APP_OK && !str_eq(name, STR_LIT("HTTP_PROXY")) && add_http_header(req, name, value) != APP_OK)
+				err = APP_ERR_REFUSED;
 			continue;
 		}
 		(void)(take(name, value, "REQUEST_METHOD", &m->method) ||
@@ -60,7 +63,7 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		       take(name, value, "SERVER_NAME", &m->server_name) ||
 		       take(name, value, "SERVER_PORT", &m->server_port));
 	}
-	return APP_OK;
+	return err;
 }
 
 /* REQUEST_URI split at '?' (and any '#'): the raw path, and the query when present. */
@@ -164,9 +167,10 @@ static enum app_err parse(struct request *req, char *const *envp, enum cgi_mount
 	struct meta m = { 0 };
 	enum app_err err = scan_env(req, envp, &m);
 	*mp = m;
-	if (err != APP_OK)
-		return APP_ERR_REFUSED;
+	/* The method even when a header was refused: a HEAD gets its 400 without a body. */
 	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (err != APP_OK)
 		return APP_ERR_REFUSED;
 
 	struct str uri_path = STR_NULL, uri_query = STR_NULL;
