@@ -92,26 +92,44 @@ void log_access_from(struct log_access *a, const struct request *req, const stru
 	};
 }
 
-/* A line under construction, on the heap; a failed allocation marks it failed. */
+/* A line under construction: in its own small buffer (most lines fit), on the
+ * heap past that; a failed allocation marks it failed. */
 struct line {
 	char *p;
 	size_t n, cap;
 	bool failed;
+	char small[768];
 };
+
+static void line_init(struct line *l)
+{
+	l->p = l->small;
+	l->n = 0;
+	l->cap = sizeof l->small;
+	l->failed = false;
+}
+
+static void line_free(struct line *l)
+{
+	if (l->p != l->small)
+		free(l->p);
+}
 
 static void put(struct line *l, const char *p, size_t n)
 {
 	if (l->failed)
 		return;
 	if (l->n + n + 1 > l->cap) {
-		size_t cap = l->cap ? l->cap : 512;
+		size_t cap = l->cap * 2;
 		while (cap < l->n + n + 1)
 			cap *= 2;
-		char *grown = realloc(l->p, cap);
+		char *grown = l->p == l->small ? malloc(cap) : realloc(l->p, cap);
 		if (grown == NULL) {
 			l->failed = true;
 			return;
 		}
+		if (l->p == l->small)
+			memcpy(grown, l->small, l->n);
 		l->p = grown;
 		l->cap = cap;
 	}
@@ -129,11 +147,16 @@ static void puts_(struct line *l, const char *s)
 	put(l, s, strlen(s));
 }
 
-static void putf(struct line *l, const char *fmt, long long v)
+/* A decimal number (the log's numbers are never negative; a negative one is 0). */
+static void put_number(struct line *l, long long v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof tmp, fmt, v);
-	put(l, tmp, (size_t)n);
+	char tmp[24];
+	size_t i = sizeof tmp;
+	unsigned long long u = v > 0 ? (unsigned long long)v : 0;
+	do
+		tmp[--i] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	put(l, tmp + i, sizeof tmp - i);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
@@ -174,7 +197,9 @@ static void put_quoted(struct line *l, struct str s)
 			putc_(l, (char)c);
 			i++;
 		} else if (c < 0x20 || c == 0x7f) {
-			putf(l, "\\u%04llx", c);
+			static const char hex[] = "0123456789abcdef";
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			put(l, esc, sizeof esc);
 			i++;
 		} else if (c < 0x80) {
 			putc_(l, (char)c);
@@ -219,11 +244,26 @@ static void head(struct line *l, enum log_level level, const char *target)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
+	/* "2026-12-01T05:01:00" changes once a second: formatted then, reused in between. */
+	static time_t cached_sec = -1;
+	static char cached[24];
+	if (ts.tv_sec != cached_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		if (strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			cached[0] = '\0';
+		cached_sec = ts.tv_sec;
+	}
+	long ms = ts.tv_nsec / 1000000;
 	char when[40];
-	size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	size_t n = strlen(cached);
+	memcpy(when, cached, n);
+	when[n++] = '.';
+	when[n++] = (char)('0' + ms / 100);
+	when[n++] = (char)('0' + ms / 10 % 10);
+	when[n++] = (char)('0' + ms % 10);
+	when[n++] = 'Z';
+	when[n] = '\0';
 	if (format == LOG_FORMAT_JSON) {
 		puts_(l, "{\"time\":\"");
 		puts_(l, when);
@@ -254,7 +294,7 @@ static int finish(struct line *l, int fd)
 		while (w < 0 && errno == EINTR);
 		rc = w == (ssize_t)l->n ? 0 : -1;
 	}
-	free(l->p);
+	line_free(l);
 	return rc;
 }
 
@@ -263,14 +303,16 @@ int log_access_write(int fd, const struct log_access *a)
 	enum log_level level = a->status >= 500 ? LOG_ERROR : LOG_INFO;
 	if (format == LOG_FORMAT_OFF || level < min_level)
 		return 0;
-	struct line l = { 0 };
+	struct line l;
+	line_init(&l);
 	head(&l, level, a->target);
 	if (format == LOG_FORMAT_TEXT) {
 		/* time level target client "METHOD path?query" status bytes duration_us id trace "agent" */
 		putc_(&l, ' ');
 		put_quoted_or_null(&l, a->client);
 		putc_(&l, ' ');
-		struct line target = { 0 };
+		struct line target;
+		line_init(&target);
 		put(&target, a->method.p, a->method.n);
 		putc_(&target, ' ');
 		put(&target, a->path.p, a->path.n);
@@ -282,10 +324,14 @@ int log_access_write(int fd, const struct log_access *a)
 			l.failed = true;
 		else
 			put_quoted(&l, (struct str){ target.p, target.n });
-		free(target.p);
-		putf(&l, " %lld", a->status);
-		putf(&l, " %lld", (long long)a->bytes);
-		putf(&l, " %lldus ", a->duration_us);
+		line_free(&target);
+		putc_(&l, ' ');
+		put_number(&l, a->status);
+		putc_(&l, ' ');
+		put_number(&l, (long long)a->bytes);
+		putc_(&l, ' ');
+		put_number(&l, a->duration_us);
+		puts_(&l, "us ");
 		put_quoted_or_null(&l, a->request_id);
 		putc_(&l, ' ');
 		put_quoted_or_null(&l, a->trace_id);
@@ -302,11 +348,11 @@ int log_access_write(int fd, const struct log_access *a)
 		put_quoted(&l, a->query);
 	}
 	key(&l, "status");
-	putf(&l, "%lld", a->status);
+	put_number(&l, a->status);
 	key(&l, "bytes");
-	putf(&l, "%lld", (long long)a->bytes);
+	put_number(&l, (long long)a->bytes);
 	key(&l, "duration_us");
-	putf(&l, "%lld", a->duration_us);
+	put_number(&l, a->duration_us);
 	key(&l, "request_id");
 	put_quoted_or_null(&l, a->request_id);
 	key(&l, "trace_id");
@@ -322,7 +368,8 @@ int log_event(int fd, enum log_level level, const char *target, struct str reque
 {
 	if (format == LOG_FORMAT_OFF || level < min_level)
 		return 0;
-	struct line l = { 0 };
+	struct line l;
+	line_init(&l);
 	head(&l, level, target);
 	key(&l, "request_id");
 	put_quoted_or_null(&l, request_id);

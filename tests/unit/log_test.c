@@ -191,3 +191,21 @@ Test(log, bad_settings_are_refused_by_name)
 	cr_assert_eq(log_load(&why), APP_ERR_INVALID);
 	cr_assert(strstr(why, "AWS_LAMBDA_LOG_LEVEL=\"LOUD\"") != NULL, "%s", why);
 }
+
+Test(log, long_lines_grow_past_the_small_buffer)
+{
+	static char agent[5000];
+	memset(agent, 'a', sizeof agent);
+	agent[100] = '"';
+	agent[4000] = '\x01';
+	struct log_access a = sample();
+	a.user_agent = (struct str){ agent, sizeof agent };
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	const char *ua = string_of(doc, "user_agent");
+	cr_assert_eq(strlen(ua), sizeof agent);
+	cr_assert_eq(ua[100], '"');
+	cr_assert_eq(ua[4000], '\x01');
+	cr_assert_str_eq(string_of(doc, "client"), "203.0.113.7");
+	cJSON_Delete(doc);
+}
