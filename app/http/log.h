@@ -14,8 +14,9 @@
  * Every line is written with a single write(2), so lines from concurrent workers
  * sharing one stderr never interleave (a pipe keeps writes of up to PIPE_BUF
  * whole; longer lines are still one call). Strings are escaped, invalid UTF-8
- * becomes U+FFFD: no request can forge a line. Memory comes from malloc, not the
- * request arena: a line that cannot be built is dropped, never a crash. */
+ * becomes U+FFFD: no request can forge a line. A line is built on the stack
+ * (malloc past 768 bytes), not in the request arena: a line that cannot be
+ * built is dropped, never a crash. */
 #ifndef APP_HTTP_LOG_H
 #define APP_HTTP_LOG_H
 
