@@ -50,7 +50,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml python3-botocore unzip
+	python3-yaml python3-botocore unzip chromium
 
 # app/ in layers, lowest first: core, http, service, then the adapters
 # cgi_env and lambda_events (docs/architecture.md; tests/check_layers.sh).
@@ -80,9 +80,14 @@ TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c) $(TEST_SUPPORT_SRC)
 UNIT_BIN := $(BUILD)/tests/unit
 
-# Swagger UI files /docs serves, from the npm package swagger-ui-dist.
+# Swagger UI files /docs serves, from the npm package swagger-ui-dist, and
+# ReDoc's standalone bundle for /redoc, from the npm package redoc.
 DOCS_ASSETS := swagger-ui.css swagger-ui-bundle.js favicon-32x32.png
-DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS))
+DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS)) $(BUILD)/docs/redoc.standalone.js
+
+# lighttpd's own error answers as JSON files (deploy/error-pages.sh), for
+# server.errorfile-prefix in lighttpd.conf and deploy/lighttpd-cgi.conf.
+ERROR_PAGES_STAMP := $(BUILD)/errors/.stamp
 
 BINS := $(CGI_BIN)
 BINS += $(FCGI_BIN)
@@ -92,6 +97,8 @@ BINS += $(LAMBDA_BIN)
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_tool.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh tests/e2e/access_log.sh
+E2E_TESTS += tests/e2e/balancer.sh tests/e2e/docs_browser.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
@@ -123,7 +130,7 @@ CDK_OFFLINE = env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_ACCESS_KEY_ID -u 
 # The binaries only: a fresh clone builds without npm. /docs needs docs-assets
 # (make deps installs them); make run and make test depend on it.
 .PHONY: all docs-assets
-all: $(BINS)
+all: $(BINS) $(ERROR_PAGES_STAMP)
 docs-assets: $(DOCS_OUT)
 
 # ---- artefacts ------------------------------------------------------------
@@ -163,14 +170,22 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) $(CRITERION_LIBS) -o $@
 
+$(ERROR_PAGES_STAMP): deploy/error-pages.sh
+	deploy/error-pages.sh $(dir $@)
+	@touch $@
+
 $(BUILD)/docs/%: node_modules/swagger-ui-dist/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/docs/redoc.standalone.js: node_modules/redoc/bundles/redoc.standalone.js
 	@mkdir -p $(dir $@)
 	cp $< $@
 
 $(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
 	deploy/lambda-zip.sh $@ $(LAMBDA_BIN) $(BUILD)/docs
 
-node_modules/swagger-ui-dist/%: package-lock.json
+node_modules/swagger-ui-dist/% node_modules/redoc/bundles/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
 ALL_OBJ := $(APP_OBJ) $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \
@@ -326,6 +341,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_http1.sh
 	BUILD=build/asan tests/e2e/lambda_deadline.sh
 	BUILD=build/asan tests/e2e/lambda_differential.sh
+	BUILD=build/asan tests/e2e/access_log.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
 test-valgrind: all docs-assets
@@ -364,6 +380,8 @@ install: all docs-assets
 	install -d $(DESTDIR)$(PREFIX)/lib/math-service/docs
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/lib/math-service/
 	install -m 644 $(DOCS_OUT) $(DESTDIR)$(PREFIX)/lib/math-service/docs/
+	install -d $(DESTDIR)$(PREFIX)/lib/math-service/errors
+	install -m 644 $(BUILD)/errors/*.html $(DESTDIR)$(PREFIX)/lib/math-service/errors/
 	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/math-service/
 	sed -e 's|/usr/local/lib/math-service|$(PREFIX)/lib/math-service|g' -e 's|/run/math-service|$(RUNDIR)|g' \
 		deploy/nginx.conf >$(DESTDIR)$(PREFIX)/lib/math-service/nginx.conf

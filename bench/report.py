@@ -8,6 +8,7 @@ import sys
 
 SERVERS = [
     ("fcgi", "FastCGI (lighttpd + app.fcgi)"),
+    ("fcgi_nolog", "FastCGI, LOG_FORMAT=off"),
     ("static", "static file (same lighttpd)"),
     ("cgi", "CGI (lighttpd mod_cgi)"),
     ("fastapi", "FastAPI (uvicorn)"),
@@ -72,7 +73,7 @@ def ratios(doc):
         if server != "fcgi":
             continue
         row = {"endpoint": r["endpoint"], "connections": conns}
-        for other in ("static", "cgi", "fastapi"):
+        for other in ("fcgi_nolog", "static", "cgi", "fastapi"):
             o = by_key.get((other, label, conns))
             if o and o["requests_per_s"] > 0:
                 row["fcgi_over_" + other] = round(r["requests_per_s"] / o["requests_per_s"], 3)
@@ -101,15 +102,16 @@ def print_tables(doc):
     print("Requests/s (p50 / p99 latency in ms):")
     print()
     print("| endpoint | conns | " + " | ".join(name for _, name in SERVERS)
-          + " | FastCGI/static | FastCGI/FastAPI |")
-    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|")
+          + " | FastCGI/static | FastCGI/FastAPI | logs on/off |")
+    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|---:|")
     by_key = {(r["server"], r["label"], r["connections"]): r for r in doc["wrk"]}
     for ratio in doc["ratios"]:
         label = next(k for k, v in doc["bodies"].items() if v["path"] == ratio["endpoint"])
         conns = ratio["connections"]
         cells = [fmt_cell(by_key.get((s, label, conns))) for s, _ in SERVERS]
-        print("| `%s` | %d | %s | %.2f | %.2f |" % (ratio["endpoint"], conns, " | ".join(cells),
-                                                  ratio.get("fcgi_over_static", 0), ratio.get("fcgi_over_fastapi", 0)))
+        print("| `%s` | %d | %s | %.2f | %.2f | %.3f |" % (
+            ratio["endpoint"], conns, " | ".join(cells), ratio.get("fcgi_over_static", 0),
+            ratio.get("fcgi_over_fastapi", 0), ratio.get("fcgi_over_fcgi_nolog", 0)))
     print()
     e = doc["cgi_exec_us"]
     if "app_cgi" in e and "bin_true" in e:

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: every figure side by side in one run, on loopback, then a table
 # on stdout and the same numbers in $BUILD/bench.json (bench/report.py).
-#   1. FastCGI: lighttpd with the top-level lighttpd.conf spawning app.fcgi;
+#   1. FastCGI: lighttpd with the top-level lighttpd.conf spawning app.fcgi (its
+#      access log on, JSON lines to a file), and the same with LOG_FORMAT=off;
 #   2. the same lighttpd serving a static file with the same body (the ceiling);
 #   3. the FastAPI peer (bench/peer_fastapi.py; with SHARED_DIR set,
 #      $SHARED_DIR/reference/main.py instead) under uvicorn;
@@ -125,6 +126,14 @@ lighttpd_group=$LAST_GROUP
 E2E_NAME="bench (lighttpd + FastCGI)"
 wait_http "http://127.0.0.1:$lighttpd_port/" 20 || fail "lighttpd did not start"
 
+# The same, the service's access log off (LOG_FORMAT=off): the cost of logging.
+nolog_port=$(free_port)
+mkdir -p "$E2E_TMP/sockets-nolog"
+PORT=$nolog_port BIND=127.0.0.1 APP_DIR=$APP_DIR FCGI_PROCS=$PROCS SOCKET_DIR=$E2E_TMP/sockets-nolog \
+	ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= LOG_FORMAT=off start_group lighttpd -D -f lighttpd.conf
+nolog_group=$LAST_GROUP
+wait_http "http://127.0.0.1:$nolog_port/" 20 || fail "lighttpd (LOG_FORMAT=off) did not start"
+
 cgi_port=$(free_port)
 mkdir -p "$E2E_TMP/cgi-root"
 PORT=$cgi_port CGI_DIR=$BUILD_ABS DOC_ROOT=$E2E_TMP/cgi-root ACCESS_LOG=/dev/null APP_MAX_BODY_BYTES= \
@@ -145,6 +154,7 @@ wait_http "http://127.0.0.1:$fastapi_port/" 30 || fail "uvicorn did not start"
 url_of() {
 	case $1 in
 	fcgi) echo "http://127.0.0.1:$lighttpd_port$3" ;;
+	fcgi_nolog) echo "http://127.0.0.1:$nolog_port$3" ;;
 	static) echo "http://127.0.0.1:$lighttpd_port/docs/$2.body" ;;
 	cgi) echo "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi$3" ;;
 	fastapi) echo "http://127.0.0.1:$fastapi_port$3" ;;
@@ -156,7 +166,7 @@ url_of() {
 for ep in $ENDPOINTS; do
 	label=${ep%%=*} path=${ep#*=}
 	curl -sf -o "$APP_DIR/docs/$label.body" "$(url_of fcgi "$label" "$path")" || fail "FastCGI $path failed"
-	for server in static cgi fastapi; do
+	for server in fcgi_nolog static cgi fastapi; do
 		curl -sf -o "$E2E_TMP/check" "$(url_of $server "$label" "$path")" || fail "$server $path failed"
 		cmp -s "$E2E_TMP/check" "$APP_DIR/docs/$label.body" ||
 			fail "$server $path answered '$(cat "$E2E_TMP/check")', FastCGI '$(cat "$APP_DIR/docs/$label.body")'"
@@ -176,7 +186,7 @@ wrk_run() {
 }
 
 echo "bench: warming up" >&2
-for server in fcgi static cgi fastapi; do
+for server in fcgi fcgi_nolog static cgi fastapi; do
 	wrk -t 2 -c 16 -d 1s "$(url_of $server root /)" >/dev/null 2>&1
 done
 
@@ -185,7 +195,7 @@ for ep in $ENDPOINTS; do
 	for c in $CONNECTIONS; do
 		echo "bench: $path, $c connection(s)" >&2
 		for round in $(seq "$WRK_ROUNDS"); do
-			for server in fcgi static cgi fastapi; do
+			for server in fcgi fcgi_nolog static cgi fastapi; do
 				wrk_run "$server" "$label" "$path" "$c"
 			done
 		done
@@ -224,7 +234,7 @@ else
 	rss_of uvicorn_worker "$fastapi_group"
 fi
 
-for g in $lighttpd_group $cgi_group $fastapi_group; do stop_group "$g"; done
+for g in $lighttpd_group $nolog_group $cgi_group $fastapi_group; do stop_group "$g"; done
 BENCH_GROUPS=""
 
 # ---- 4. CGI: fork + exec + wait, app.cgi against /bin/true -----------------

@@ -17,6 +17,10 @@ void options_usage(const char *prog)
 	       "or the path of a unix socket (/run/app.sock; anything with a '/').\n"
 	       "N defaults to the number of online CPUs. SIGTERM (or Ctrl-C): stop accepting, finish\n"
 	       "the requests in flight, exit 0. SIGHUP: replace the workers without dropping requests.\n"
+	       "\n"
+	       "--forwarded-allow-ips LIST  proxies whose X-Forwarded-*/Forwarded headers are believed:\n"
+	       "         addresses and CIDR blocks, comma-separated, or *; sets FORWARDED_ALLOW_IPS\n"
+	       "         (default: that variable, else none)\n"
 	       "--help prints this text, --version the version.\n",
 	       prog, prog);
 }
@@ -45,6 +49,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "forwarded-allow-ips", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	*o = (struct options){ .mode = RUN_SPAWNED, .listen = NULL, .workers = 0 };
@@ -69,6 +74,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'V':
 			o->mode = RUN_VERSION;
 			return 0;
+		case 'f': /* read with the other settings by limits_load() */
+			setenv("FORWARDED_ALLOW_IPS", optarg, 1);
+			break;
 		default:
 			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", argv[0],
 				argv[optind - 1]);

@@ -15,6 +15,7 @@
 #include "core/str.h"
 #include "deadline.h"
 #include "http/limits.h"
+#include "http/log.h"
 #include "lambda_events/lambda_event.h"
 #include "runtime_api.h"
 
@@ -101,6 +102,8 @@ static int local_invoke(const char *path, long repeat)
 	struct lambda_result res;
 	lambda_handle_event(&a, event, TARGET, &res);
 	double elapsed = now_seconds() - start;
+	if (res.has_access) /* stdout is the response document */
+		(void)log_access_write(STDERR_FILENO, &res.access);
 	if (repeat > 1)
 		fprintf(stderr, "bootstrap: %ld invocations in %.3f s, %.2f us each\n", repeat, elapsed,
 			elapsed / (double)repeat * 1e6);
@@ -169,9 +172,9 @@ static void answer_late(void *ctx)
 	struct arena b;
 	arena_init(&b);
 	struct str doc = lambda_invocation_timeout_reply(&b, late->li);
-	fprintf(stderr, "bootstrap: invocation %s: still running at its deadline less the margin: "
-		"answered 504 Request timed out; exiting so the next invocation gets a fresh process\n",
-		late->inv->request_id.p);
+	(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, late->inv->request_id,
+			"still running at its deadline less the margin: answered 504 Request timed out; "
+			"exiting so the next invocation gets a fresh process");
 	if (doc.p == NULL || runtime_api_respond(late->api, late->inv->request_id, doc) != 0)
 		fprintf(stderr, "bootstrap: invocation %s: could not post the 504: %s\n", late->inv->request_id.p,
 			doc.p == NULL ? "out of memory" : runtime_api_error(late->api));
@@ -228,17 +231,20 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 		lambda_invocation_set_runtime(li, inv->request_id, inv->trace_id, inv->function_arn, inv->deadline_ms);
 		handle(api, watchdog, inv, li, &res);
 	}
+	if (res.has_access)
+		(void)log_access_write(STDOUT_FILENO, &res.access);
 	int rc;
 	if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);
 	} else {
-		fprintf(stderr, "bootstrap: invocation %s: %s: %s\n", inv->request_id.p, res.error_type,
-			res.error_message);
+		char line[1024];
+		snprintf(line, sizeof line, "%s: %s", res.error_type, res.error_message);
+		(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, inv->request_id, line);
 		struct str doc = lambda_error_json(a, res.error_type, res.error_message);
 		rc = doc.p ? runtime_api_report_error(api, inv->request_id, res.error_type, doc) : -1;
 	}
 	if (rc != 0)
-		fprintf(stderr, "bootstrap: invocation %s: %s\n", inv->request_id.p, runtime_api_error(api));
+		(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, inv->request_id, runtime_api_error(api));
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "http/forwarded.h"
 #include "http/limits.h"
 
 /* The variables this parser reads, looked up once over envp. */
@@ -76,6 +77,10 @@ static void split_uri(struct str uri, struct str *path, struct str *query)
 
 static enum app_err set_path(struct request *req, const struct meta *m, enum cgi_mount mount, struct str uri_path)
 {
+	/* The front server decoded PATH_INFO its own way (lighttpd turns %00 into
+	 * '_' and keeps a bad escape as it is): the path as sent decides. */
+	if (m->path_info.n > 0 && uri_path.n > 0 && request_check_raw_path(req, uri_path) != APP_OK)
+		return APP_ERR_REFUSED;
 	if (m->path_info.n > 0) {
 		req->root_path = m->script_name;
 		return request_set_decoded_path(req, m->path_info);
@@ -147,16 +152,31 @@ static enum app_err set_host(struct request *req, const struct meta *m)
 	return APP_OK;
 }
 
-enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length)
+/* Where the request came from: peer, client, scheme, host. Set for refused
+ * requests too (from what was read), so that their log line names the client.
+ * An invalid Host header refuses the request (set_host). */
+static enum app_err set_origin(struct request *req, const struct meta *m)
 {
-	*body_length = 0;
+	if (m->remote_addr.n > 0)
+		req->remote_addr = req->peer_addr = m->remote_addr;
+	if (str_eq_nocase(m->https, STR_LIT("on")) || str_eq(m->https, STR_LIT("1")) ||
+	    str_eq_nocase(m->request_scheme, STR_LIT("https")))
+		req->scheme = STR_LIT("https");
+	enum app_err err = set_host(req, m);
+	request_apply_forwarded(req);
+	return err;
+}
+
+static enum app_err parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length,
+			  struct meta *mp)
+{
 	struct meta m = { 0 };
-	enum app_err headers = scan_env(req, envp, &m);
-	/* The method even for a refused request: a HEAD's 4xx goes without a body.
-	 * A refused header was recorded first, so it is the answer either way. */
+	enum app_err err = scan_env(req, envp, &m);
+	*mp = m;
+	/* The method even when a header was refused: a HEAD gets its 400 without a body. */
 	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
 		return APP_ERR_REFUSED;
-	if (headers != APP_OK)
+	if (err != APP_OK)
 		return APP_ERR_REFUSED;
 
 	struct str uri_path = STR_NULL, uri_query = STR_NULL;
@@ -174,11 +194,17 @@ enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_moun
 		return APP_ERR_REFUSED;
 	if (set_body_length(req, m.content_length, body_length) != APP_OK)
 		return APP_ERR_REFUSED;
+	return APP_OK;
+}
 
-	if (m.remote_addr.n > 0)
-		req->remote_addr = m.remote_addr;
-	if (str_eq_nocase(m.https, STR_LIT("on")) || str_eq(m.https, STR_LIT("1")) ||
-	    str_eq_nocase(m.request_scheme, STR_LIT("https")))
-		req->scheme = STR_LIT("https");
-	return set_host(req, &m);
+enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length)
+{
+	*body_length = 0;
+	struct meta m;
+	enum app_err err = parse(req, envp, mount, body_length, &m);
+	if (set_origin(req, &m) != APP_OK)
+		err = APP_ERR_REFUSED;
+	if (err != APP_OK)
+		*body_length = 0;
+	return err;
 }

@@ -1,8 +1,14 @@
 /* One request through a CGI-style gateway: meta-variables and a body stream
- * in, "Status:" + headers + body out. The CGI main and the FastCGI worker loop
- * both call this with their own byte streams. */
+ * in, "Status:" + headers + body out, and one access log line on stderr. The
+ * CGI main and the FastCGI worker loop both call this with their own byte streams. */
 #include "cgi_env/cgi_env.h"
 
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/log.h"
+#include "http/request_id.h"
 #include "service/service.h"
 
 /* Everything one request needs, so that arena_run() can run it as one unit. */
@@ -12,7 +18,10 @@ struct exchange {
 	enum cgi_mount mount;
 	const struct transport *t;
 	struct arena *arena;
+	struct request req;
+	struct response resp;
 	struct str output;  /* the serialized response */
+	char id[REQUEST_ID_MAX + 1]; /* the request id, kept outside the arena for a 500 */
 };
 
 /* Reads exactly `length` body bytes into the arena; a short body refuses the request. */
@@ -41,32 +50,64 @@ static enum app_err read_body(struct request *req, size_t length, const struct t
 static void answer(void *ctx)
 {
 	struct exchange *x = ctx;
-	struct request req;
-	request_init(&req, x->arena, x->target);
+	struct request *req = &x->req;
 	size_t body_length = 0;
-	enum app_err err = cgi_env_parse(&req, x->envp, x->mount, &body_length);
+	enum app_err err = cgi_env_parse(req, x->envp, x->mount, &body_length);
+	request_assign_id(req, STR_NULL);
+	memcpy(x->id, req->request_id.p, req->request_id.n);
+	x->id[req->request_id.n] = '\0';
 	if (err == APP_OK)
-		err = read_body(&req, body_length, x->t);
+		err = read_body(req, body_length, x->t);
 	(void)err; /* APP_ERR_REFUSED: req holds the 4xx, which app_handle() answers */
 
-	struct response resp;
-	response_init(&resp, x->arena);
-	app_handle(&req, &resp);
+	app_handle(req, &x->resp);
 	struct buf out;
 	buf_init(&out, x->arena);
-	response_serialize_cgi(&resp, &out);
+	response_serialize_cgi(&x->resp, &out);
 	x->output = buf_str(&out);
+}
+
+static long long elapsed_us(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - start->tv_sec) * 1000000 + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
 enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t)
 {
-	static const char out_of_memory[] = "Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-					    "Content-Length: 34\r\n\r\n{\"detail\":\"Internal Server Error\"}";
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct arena arena;
 	arena_init(&arena);
-	struct exchange x = { envp, target, mount, t, &arena, STR_NULL };
-	struct str bytes = arena_run(&arena, answer, &x) == APP_OK ? x.output : STR_LIT(out_of_memory);
+	struct exchange x = { .envp = envp, .target = target, .mount = mount, .t = t, .arena = &arena };
+	request_init(&x.req, &arena, target);
+	response_init(&x.resp, &arena);
+	struct str bytes;
+	char out_of_memory[512], body[256];
+	if (arena_run(&arena, answer, &x) != APP_OK) {
+		/* What the request got so far stays valid for the log line; the answer is a 500. */
+		if (x.id[0] == '\0')
+			request_id_generate(x.id);
+		x.req.request_id = str_c(x.id);
+		int body_n = snprintf(body, sizeof body, "{\"detail\":\"Internal Server Error\",\"request_id\":\"%s\"}", x.id);
+		int n = snprintf(out_of_memory, sizeof out_of_memory,
+				 "Status: 500 Internal Server Error\r\nContent-Type: application/json\r\nX-Request-Id: %s\r\n"
+				 "Content-Length: %d\r\n\r\n%s",
+				 x.id, body_n, body);
+		bytes = (struct str){ out_of_memory, (size_t)n };
+		x.resp.status = 500;
+		x.resp.body = (struct str){ body, (size_t)body_n };
+		x.resp.omit_body = false;
+		log_event(STDERR_FILENO, LOG_ERROR, target, x.req.request_id, "out of memory while answering the request");
+	} else {
+		bytes = x.output;
+	}
 	int rc = t->write(t->ctx, bytes.p, bytes.n);
+	struct log_access line;
+	log_access_from(&line, &x.req, &x.resp);
+	line.duration_us = elapsed_us(&start);
+	(void)log_access_write(STDERR_FILENO, &line);
 	arena_release(&arena);
 	return rc == 0 ? APP_OK : APP_ERR_IO;
 }

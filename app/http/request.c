@@ -15,6 +15,8 @@ void request_init(struct request *r, struct arena *a, const char *target)
 		.raw_query = STR_LIT(""),
 		.body = STR_LIT(""),
 		.remote_addr = STR_LIT(""),
+		.peer_addr = STR_LIT(""),
+		.request_id = STR_LIT(""),
 		.scheme = STR_LIT("http"),
 		.host = STR_LIT(""),
 	};
@@ -85,6 +87,18 @@ enum app_err request_set_raw_path(struct request *r, struct str raw)
 		return request_refuse(r, 400, "Invalid percent-encoding in path");
 	r->raw_path = raw;
 	return set_path(r, decoded);
+}
+
+enum app_err request_check_raw_path(struct request *r, struct str raw)
+{
+	if (check_target_length(r, raw.n) != APP_OK)
+		return APP_ERR_REFUSED;
+	struct str decoded;
+	if (percent_decode(r->arena, raw, false, &decoded) != APP_OK)
+		return request_refuse(r, 400, "Invalid percent-encoding in path");
+	if (str_has_byte(decoded, '\0'))
+		return request_refuse(r, 400, "Invalid path: contains a NUL byte");
+	return APP_OK;
 }
 
 enum app_err request_set_query_string(struct request *r, struct str raw)

@@ -30,9 +30,11 @@ struct request {
 	struct kvlist headers;   /* names lower-cased, in order, repeats kept */
 	struct kvlist cookies;   /* from every Cookie header */
 	struct str body;         /* binary-safe */
-	struct str remote_addr;
+	struct str remote_addr;  /* the client: peer_addr, or what a trusted proxy says (http/forwarded.h) */
+	struct str peer_addr;    /* the address that connected (REMOTE_ADDR); "" when unknown */
 	struct str scheme;       /* "http" or "https" */
 	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
+	struct str request_id;   /* http/request_id.h; "" until assigned */
 	int error_status;        /* 0, or the 4xx status of the first problem found */
 	const char *error_detail;
 	size_t header_bytes;     /* running total, for LIMIT_HEADER_BYTES */
@@ -51,6 +53,12 @@ enum app_err request_set_method(struct request *r, struct str method) MUST_CHECK
 /* Path as received on the wire: percent-decoded here; malformed escapes and
  * decoded NUL bytes are a 400, over LIMIT_TARGET_BYTES a 414. */
 enum app_err request_set_raw_path(struct request *r, struct str raw) MUST_CHECK;
+
+/* The path as the client sent it, when the transport also hands over a decoded
+ * copy (CGI REQUEST_URI beside PATH_INFO): checked by the same rules as
+ * request_set_raw_path() (malformed escapes and %00 are a 400), so that a front
+ * server decoding the path leniently changes no answer. Nothing is stored. */
+enum app_err request_check_raw_path(struct request *r, struct str raw) MUST_CHECK;
 
 /* Path already decoded by the transport (CGI PATH_INFO, Lambda REST path):
  * a NUL byte or no leading '/' is a 400; invalid UTF-8 becomes U+FFFD. */

@@ -42,6 +42,25 @@ void response_error(struct response *r, int status, const char *detail)
 	response_json(r, status, doc);
 }
 
+void response_error_id(struct response *r, int status, const char *detail, struct str request_id)
+{
+	cJSON *doc = cJSON_CreateObject();
+	if (cJSON_AddStringToObject(doc, "detail", detail) == NULL ||
+	    cJSON_AddStringToObject(doc, "request_id", str_dup(r->arena, request_id)) == NULL) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	struct str body = json_print(r->arena, doc);
+	cJSON_Delete(doc);
+	for (size_t i = 0; i < r->headers.n; i++)
+		if (str_eq_nocase(r->headers.items[i].name, STR_LIT("Content-Type")))
+			r->headers.items[i].value = STR_LIT("application/json");
+	if (str_is_null(response_header(r, "Content-Type")))
+		response_add_header(r, "Content-Type", STR_LIT("application/json"));
+	r->status = status;
+	r->body = body;
+}
+
 const char *http_reason(int status)
 {
 	switch (status) {

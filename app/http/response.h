@@ -35,6 +35,10 @@ void response_json(struct response *r, int status, cJSON *doc);
 /* FastAPI's error shape: {"detail":"..."} with the given status. */
 void response_error(struct response *r, int status, const char *detail);
 
+/* A 5xx body: {"detail":"...","request_id":"..."} (the Content-Type header is
+ * set once: an existing one is replaced by application/json). */
+void response_error_id(struct response *r, int status, const char *detail, struct str request_id);
+
 /* Reason phrase for a status code ("Not Found"), "" if unknown. */
 const char *http_reason(int status);
 

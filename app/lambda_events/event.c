@@ -2,8 +2,10 @@
 #include "lambda_events/lambda_event.h"
 
 #include <cjson/cJSON.h>
+#include <time.h>
 
 #include "core/json.h"
+#include "http/request_id.h"
 #include "lambda_events/adapter.h"
 #include "service/service.h"
 
@@ -13,6 +15,7 @@ struct lambda_invocation {
 	struct response resp;
 	struct lambda_reply_style style;
 	struct str reply;
+	struct timespec started;  /* for the access line's duration */
 };
 
 /* Picks the adapter by the event's shape, or NULL for an event that is not HTTP. */
@@ -105,6 +108,7 @@ static void start(void *ctx)
 		set_exact_body(&inv->req, st->doc, nul.body);
 	lambda_base_path_apply(&inv->req);
 	response_init(&inv->resp, st->arena);
+	clock_gettime(CLOCK_MONOTONIC, &inv->started);
 	inv->doc = st->doc;
 	st->inv = inv;
 }
@@ -123,21 +127,49 @@ struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str ev
 	return st.inv;
 }
 
-/* The service's answer, shaped for the event (under arena_run()). */
+/* What finish() hands back from under arena_run(). */
+struct finish {
+	struct lambda_invocation *inv;
+	struct lambda_result *out;
+};
+
+/* The service's answer, shaped for the event, and its access line (under arena_run()). */
 static void finish(void *ctx)
 {
-	struct lambda_invocation *inv = ctx;
-	app_handle(&inv->req, &inv->resp);
-	inv->reply = lambda_reply_json(inv->req.arena, &inv->resp, inv->style);
+	struct finish *f = ctx;
+	struct lambda_invocation *inv = f->inv;
+	struct request *req = &inv->req;
+	/* The request id: API Gateway's or the Function URL's own (requestContext.requestId),
+	 * else the invocation's (ALB events carry none), else a generated one. */
+	request_assign_id(req, request_id_is_sane(req->context.api_request_id) ? req->context.api_request_id
+									       : req->context.request_id);
+	app_handle(req, &inv->resp);
+	inv->reply = lambda_reply_json(req->arena, &inv->resp, inv->style);
+	/* The request points into the document, freed by the caller: the line keeps arena copies. */
+	struct log_access *l = &f->out->access;
+	log_access_from(l, req, &inv->resp);
+	struct str *strings[] = { &l->method, &l->path, &l->query, &l->request_id, &l->trace_id, &l->client,
+				  &l->user_agent };
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		if (!str_is_null(*strings[i]))
+			strings[i]->p = arena_strndup(req->arena, strings[i]->p, strings[i]->n);
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	l->duration_us = (long long)(end.tv_sec - inv->started.tv_sec) * 1000000 +
+			 (end.tv_nsec - inv->started.tv_nsec) / 1000;
+	f->out->has_access = true;
 }
 
 void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out)
 {
 	*out = (struct lambda_result){ 0 };
-	if (arena_run(inv->req.arena, finish, inv) == APP_OK)
+	struct finish f = { inv, out };
+	if (arena_run(inv->req.arena, finish, &f) == APP_OK) {
 		out->response = inv->reply;
-	else
+	} else {
 		fail(out, "Runtime.OutOfMemory", "Out of memory while building the response");
+		out->has_access = false;
+	}
 	/* The request pointed into the document; the response lives in the arena. */
 	cJSON_Delete(inv->doc);
 	inv->doc = NULL;
@@ -194,11 +226,19 @@ struct str lambda_invocation_path(const struct lambda_invocation *inv)
 	return inv->req.path;
 }
 
-void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out)
+void lambda_handle_invocation(struct arena *a, struct str event, const char *target, struct str invocation_id,
+			      struct lambda_result *out)
 {
 	struct lambda_invocation *inv = lambda_invocation_start(a, event, target, out);
-	if (inv != NULL)
-		lambda_invocation_finish(inv, out);
+	if (inv == NULL)
+		return;
+	lambda_invocation_set_runtime(inv, invocation_id, STR_NULL, STR_NULL, STR_NULL);
+	lambda_invocation_finish(inv, out);
+}
+
+void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out)
+{
+	lambda_handle_invocation(a, event, target, STR_NULL, out);
 }
 
 struct str lambda_error_json(struct arena *a, const char *type, const char *message)

@@ -27,8 +27,11 @@
 #ifndef APP_LAMBDA_EVENTS_LAMBDA_EVENT_H
 #define APP_LAMBDA_EVENTS_LAMBDA_EVENT_H
 
+#include <stdbool.h>
+
 #include "core/arena.h"
 #include "core/str.h"
+#include "http/log.h"
 #include "http/request_context.h"
 
 struct lambda_result {
@@ -39,11 +42,21 @@ struct lambda_result {
 	 * and a sentence for errorMessage (static or arena). */
 	const char *error_type;
 	const char *error_message;
+	/* The access log line for the answered request (arena strings), when has_access. */
+	struct log_access access;
+	bool has_access;
 };
 
 /* Answers one event. target names the deployment for /hello ("lambda").
  * Every allocation that outlives the call is in a; nothing else is kept. */
 void lambda_handle_event(struct arena *a, struct str event, const char *target, struct lambda_result *out);
+
+/* lambda_handle_event() for one invocation of the Runtime API: the request id
+ * (X-Request-Id, log line) is the event's requestContext.requestId (API Gateway,
+ * Function URL), else invocation_id (Lambda-Runtime-Aws-Request-Id; ALB events
+ * carry none), else a generated one. invocation_id may be STR_NULL. */
+void lambda_handle_invocation(struct arena *a, struct str event, const char *target, struct str invocation_id,
+			      struct lambda_result *out);
 
 /* The same in steps, for a runtime that must answer by itself when the handler is
  * late (lambda/main.c's deadline): start, then finish; timeout_reply may be called
@@ -55,7 +68,8 @@ struct lambda_invocation;
 struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str event, const char *target,
 						  struct lambda_result *out);
 
-/* Runs the service on the request and shapes its answer into *out. Call once. */
+/* Runs the service on the request and shapes its answer, and its access line,
+ * into *out (the request id as lambda_handle_invocation() says). Call once. */
 void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out);
 
 /* 504 {"detail":"Request timed out"} in the shape the event expects (arena b,

@@ -1,5 +1,6 @@
-/* /docs: Swagger UI for /openapi.json, with its assets served from a local
- * directory (no CDN), so the page works without internet access. */
+/* /docs: Swagger UI for /openapi.json, and /redoc: ReDoc for it, with their
+ * assets served from a local directory (no CDN), so the pages work without
+ * internet access. */
 #include "service/service.h"
 
 #include <fcntl.h>
@@ -48,6 +49,37 @@ void handle_docs(const struct request *req, const struct arg *args, struct respo
 	response_set_body(resp, 200, "text/html; charset=utf-8", (struct str){ docs_page, sizeof docs_page - 1 });
 }
 
+/* FastAPI's get_redoc_html(), without the Google Fonts link; relative URLs as above. */
+static const char redoc_page[] =
+	"<!DOCTYPE html>\n"
+	"<html>\n"
+	"<head>\n"
+	"<title>math-service - ReDoc</title>\n"
+	"<meta charset=\"utf-8\"/>\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<link rel=\"shortcut icon\" href=\"docs/favicon-32x32.png\">\n"
+	"<style>\n"
+	"  body {\n"
+	"    margin: 0;\n"
+	"    padding: 0;\n"
+	"  }\n"
+	"</style>\n"
+	"</head>\n"
+	"<body>\n"
+	"<noscript>\n"
+	"    ReDoc requires Javascript to function. Please enable it to browse the documentation.\n"
+	"</noscript>\n"
+	"<redoc spec-url=\"openapi.json\"></redoc>\n"
+	"<script src=\"docs/redoc.standalone.js\"> </script>\n"
+	"</body>\n"
+	"</html>\n";
+
+void handle_redoc(const struct request *req, const struct arg *args, struct response *resp)
+{
+	(void)req, (void)args;
+	response_set_body(resp, 200, "text/html; charset=utf-8", (struct str){ redoc_page, sizeof redoc_page - 1 });
+}
+
 /* The only files served: a fixed list, so no request can name another path. */
 static const struct {
 	const char *name;
@@ -56,6 +88,7 @@ static const struct {
 	{ "swagger-ui.css", "text/css; charset=utf-8" },
 	{ "swagger-ui-bundle.js", "text/javascript; charset=utf-8" },
 	{ "favicon-32x32.png", "image/png" },
+	{ "redoc.standalone.js", "text/javascript; charset=utf-8" },
 };
 
 /* $DOCS_DIR, else "docs" beside the running executable (make and make install put it there). */

@@ -139,12 +139,19 @@ static cJSON *validation_schemas(void)
 
 void handle_openapi(const struct request *req, const struct arg *args, struct response *resp)
 {
-	(void)req, (void)args;
+	(void)args;
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "openapi", "3.1.0");
 	cJSON *info = cJSON_AddObjectToObject(doc, "info");
 	cJSON_AddStringToObject(info, "title", API_TITLE);
 	cJSON_AddStringToObject(info, "version", API_VERSION);
+	/* Mounted under a prefix (SCRIPT_NAME, an API Gateway stage): FastAPI's root_path
+	 * becomes the one server, so that "Try it out" calls the prefixed URLs. */
+	if (req->root_path.n > 0) {
+		cJSON *server = cJSON_CreateObject();
+		cJSON_AddStringToObject(server, "url", str_dup(req->arena, req->root_path));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "servers"), server);
+	}
 	cJSON *paths = cJSON_AddObjectToObject(doc, "paths");
 
 	for (size_t r = 0; r < app_route_count; r++) {

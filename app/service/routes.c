@@ -33,6 +33,7 @@ const struct route app_routes[] = {
 	{ "/hello", M_GET, handle_hello, "hello", "Hello", NULL, 0, DOC_JSON_STRING, true },
 	{ "/openapi.json", M_GET, handle_openapi, "openapi", "OpenAPI", NULL, 0, DOC_JSON, false },
 	{ "/docs", M_GET, handle_docs, "swagger_ui_html", "Docs", NULL, 0, DOC_HTML, false },
+	{ "/redoc", M_GET, handle_redoc, "redoc_html", "ReDoc", NULL, 0, DOC_HTML, false },
 	{ "/docs/{asset}", M_GET, handle_docs_asset, "docs_asset", "Docs Asset", asset_params, COUNT(asset_params),
 	  DOC_HTML, false },
 };
@@ -45,5 +46,11 @@ void app_handle(const struct request *req, struct response *resp)
 		response_error(resp, req->error_status, req->error_detail);
 	else
 		router_dispatch(app_routes, app_route_count, req, resp);
+	/* The request's id goes back to the client (http/request_id.h), and into a 5xx body. */
+	if (req->request_id.n > 0) {
+		response_add_header(resp, "X-Request-Id", req->request_id);
+		if (resp->status >= 500)
+			response_error_id(resp, resp->status, http_reason(resp->status), req->request_id);
+	}
 	resp->omit_body = str_eq(req->method, STR_LIT("HEAD"));
 }

@@ -34,8 +34,9 @@ void handle_hello(const struct request *req, const struct arg *args, struct resp
 /* openapi.c */
 void handle_openapi(const struct request *req, const struct arg *args, struct response *resp);
 
-/* docs.c: Swagger UI page and its locally served assets. */
+/* docs.c: Swagger UI page, ReDoc page and their locally served assets. */
 void handle_docs(const struct request *req, const struct arg *args, struct response *resp);
+void handle_redoc(const struct request *req, const struct arg *args, struct response *resp);
 void handle_docs_asset(const struct request *req, const struct arg *args, struct response *resp);
 
 #endif

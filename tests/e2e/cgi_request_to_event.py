@@ -36,7 +36,7 @@ def main() -> None:
         "headers": headers,
         "requestContext": {
             "domainName": "abcdefghij.lambda-url.us-east-1.on.aws",
-            "http": {"method": env.get("REQUEST_METHOD", "GET"), "path": path, "sourceIp": "127.0.0.1"},
+            "http": {"method": env.get("REQUEST_METHOD", "GET"), "path": path, "sourceIp": env.get("REMOTE_ADDR", "127.0.0.1")},
             "requestId": "same-as-base",
             "stage": "$default",
         },

@@ -6,19 +6,23 @@
 . "$(dirname "$0")/lib.sh"
 e2e_start cgi-tool
 CGI=$BUILD/app.cgi
+# Every answer carries a fresh random X-Request-Id, and the service logs one line
+# per request on stderr: the comparisons leave the id's header line out, and the
+# runs say LOG_FORMAT=off (access_log.sh checks the log lines).
 
 # run_tool ARGS...: app.cgi ARGS in an empty environment; stdout in $E2E_TMP/out,
 # stderr in $E2E_TMP/err, exit status in $RC.
 run_tool() {
 	RC=0
-	timeout 60 env -i ${CGI_WRAPPER:-} "$CGI" "$@" <"${TOOL_STDIN:-/dev/null}" >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
+	timeout 60 env -i LOG_FORMAT=off ${CGI_WRAPPER:-} "$CGI" "$@" <"${TOOL_STDIN:-/dev/null}" >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
 }
 
 # same_bytes WHAT FILE EXPECTED-printf-format: FILE holds exactly those bytes.
 same_bytes() {
 	# shellcheck disable=SC2059 # the expected bytes are a printf format on purpose
 	printf "$3" >"$E2E_TMP/want"
-	if cmp -s "$2" "$E2E_TMP/want"; then
+	sed '/^X-Request-Id: /d' "$2" >"$E2E_TMP/got"
+	if cmp -s "$E2E_TMP/got" "$E2E_TMP/want"; then
 		e2e_pass
 	else
 		e2e_fail "$1: got '$(od -c "$2" | head -n 8)', want '$(od -c "$E2E_TMP/want" | head -n 8)'"
@@ -41,14 +45,14 @@ ADD_15='Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Len
 
 # ---- plain CGI: unchanged ----------------------------------------------------
 RC=0
-timeout 60 env -i REQUEST_METHOD=GET PATH_INFO=/math/add 'QUERY_STRING=i=5&i=10' ${CGI_WRAPPER:-} "$CGI" \
+timeout 60 env -i LOG_FORMAT=off REQUEST_METHOD=GET PATH_INFO=/math/add 'QUERY_STRING=i=5&i=10' ${CGI_WRAPPER:-} "$CGI" \
 	</dev/null >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
 same_bytes "plain CGI output, no trailing newline" "$E2E_TMP/out" "$ADD_15"
 if [ "$RC" = 0 ] && [ ! -s "$E2E_TMP/err" ]; then e2e_pass; else e2e_fail "plain CGI: rc=$RC stderr '$(cat "$E2E_TMP/err")'"; fi
 # An ISINDEX query reaches a CGI program as arguments (RFC 3875 4.4): under a
 # server they are never options, so `GET /app.cgi?--help` is just a request.
 RC=0
-timeout 60 env -i GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/math/add 'QUERY_STRING=i=5&i=10' \
+timeout 60 env -i LOG_FORMAT=off GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/math/add 'QUERY_STRING=i=5&i=10' \
 	${CGI_WRAPPER:-} "$CGI" --help </dev/null >"$E2E_TMP/out" 2>&1 || RC=$?
 same_bytes "arguments under a server are not options" "$E2E_TMP/out" "$ADD_15"
 
@@ -85,7 +89,7 @@ grep -qx 'CONTENT_LENGTH=5' "$E2E_TMP/err" && grep -q '^Status: 200 ' "$E2E_TMP/
 # The service's limit applies: one byte over APP_MAX_BODY_BYTES is its JSON 413.
 head -c 101 /dev/zero >"$E2E_TMP/big"
 RC=0
-timeout 60 env -i APP_MAX_BODY_BYTES=100 ${CGI_WRAPPER:-} "$CGI" --request 'POST /api/v1/users/' -d @"$E2E_TMP/big" \
+timeout 60 env -i LOG_FORMAT=off APP_MAX_BODY_BYTES=100 ${CGI_WRAPPER:-} "$CGI" --request 'POST /api/v1/users/' -d @"$E2E_TMP/big" \
 	</dev/null >"$E2E_TMP/out" 2>&1 || RC=$?
 same_bytes "body over APP_MAX_BODY_BYTES" "$E2E_TMP/out" \
 	'Status: 413 Content Too Large\r\nContent-Type: application/json\r\nContent-Length: 53\r\n\r\n{"detail":"Request body too large (limit 100 bytes)"}'
@@ -129,7 +133,8 @@ done
 printf "it's" >"$E2E_TMP/body"
 eval "set -- $(paste -sd ' ' "$E2E_TMP/err")"
 RC=0
-timeout 60 env -i "$@" ${CGI_WRAPPER:-} "$CGI" <"$E2E_TMP/body" >"$E2E_TMP/replay" 2>&1 || RC=$?
+timeout 60 env -i LOG_FORMAT=off "$@" ${CGI_WRAPPER:-} "$CGI" <"$E2E_TMP/body" >"$E2E_TMP/replay" 2>&1 || RC=$?
+sed -i '/^X-Request-Id: /d' "$E2E_TMP/replay" "$E2E_TMP/tool-out"
 if [ "$RC" = 0 ] && [ -s "$E2E_TMP/replay" ] && cmp -s "$E2E_TMP/replay" "$E2E_TMP/tool-out"; then
 	e2e_pass
 else
@@ -139,9 +144,9 @@ fi
 # ---- terminal: a newline after a body without one; never in a pipe ----------------------
 if command -v script >/dev/null; then
 	# The terminal turns every \n into \r\n: compare without any \r.
-	script -qec "env -i $CGI --request 'GET /math/add?i=5&i=10'" /dev/null </dev/null 2>&1 | tr -d '\r' >"$E2E_TMP/tty"
+	script -qec "env -i LOG_FORMAT=off $CGI --request 'GET /math/add?i=5&i=10'" /dev/null </dev/null 2>&1 | tr -d '\r' >"$E2E_TMP/tty"
 	same_bytes "newline added on a terminal" "$E2E_TMP/tty" 'Status: 200 OK\nContent-Type: text/plain; charset=utf-8\nContent-Length: 2\n\n15\n'
-	script -qec "env -i $CGI --request 'GET /'" /dev/null </dev/null 2>&1 | tr -d '\r' | tail -n 1 >"$E2E_TMP/tty"
+	script -qec "env -i LOG_FORMAT=off $CGI --request 'GET /'" /dev/null </dev/null 2>&1 | tr -d '\r' | tail -n 1 >"$E2E_TMP/tty"
 	same_bytes "and only one" "$E2E_TMP/tty" '{"status":"OK"}\n'
 else
 	echo "cgi-tool: no script(1): terminal newline not checked"
@@ -149,12 +154,12 @@ fi
 
 # ---- a QUERY_STRING typed with its '?' --------------------------------------------------
 RC=0
-timeout 60 env -i PATH_INFO=/math/add 'QUERY_STRING=?i=5' ${CGI_WRAPPER:-} "$CGI" >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null || RC=$?
+timeout 60 env -i LOG_FORMAT=off PATH_INFO=/math/add 'QUERY_STRING=?i=5' ${CGI_WRAPPER:-} "$CGI" >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null || RC=$?
 same_bytes "QUERY_STRING='?i=5': the answer is unchanged" "$E2E_TMP/out" \
 	'Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 1\r\n\r\n0'
 grep -q "QUERY_STRING starts with '?'.*QUERY_STRING='i=5'" "$E2E_TMP/err" &&
 	e2e_pass || e2e_fail "no note about the '?' on stderr: '$(cat "$E2E_TMP/err")'"
-timeout 60 env -i GATEWAY_INTERFACE=CGI/1.1 PATH_INFO=/math/add 'QUERY_STRING=?i=5' ${CGI_WRAPPER:-} "$CGI" >/dev/null 2>"$E2E_TMP/err" </dev/null
+timeout 60 env -i LOG_FORMAT=off GATEWAY_INTERFACE=CGI/1.1 PATH_INFO=/math/add 'QUERY_STRING=?i=5' ${CGI_WRAPPER:-} "$CGI" >/dev/null 2>"$E2E_TMP/err" </dev/null
 [ ! -s "$E2E_TMP/err" ] && e2e_pass || e2e_fail "a note under a server (URL with '??' is legitimate): $(cat "$E2E_TMP/err")"
 
 # ---- usage errors: exit 2, nothing served ----------------------------------------------
@@ -178,11 +183,11 @@ expect_usage_error "--request without its value" "unknown or incomplete option '
 version=$(cat VERSION)
 for bin in app.cgi app.fcgi bootstrap; do
 	RC=0
-	timeout 60 env -i ${CGI_WRAPPER:-} "$BUILD/$bin" --help </dev/null >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
+	timeout 60 env -i LOG_FORMAT=off ${CGI_WRAPPER:-} "$BUILD/$bin" --help </dev/null >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
 	[ "$RC" = 0 ] && grep -q '^usage: ' "$E2E_TMP/out" && grep -q -- '--version' "$E2E_TMP/out" && [ ! -s "$E2E_TMP/err" ] &&
 		e2e_pass || e2e_fail "$bin --help: rc=$RC '$(head -c 200 "$E2E_TMP/out")' '$(cat "$E2E_TMP/err")'"
 	RC=0
-	timeout 60 env -i ${CGI_WRAPPER:-} "$BUILD/$bin" --version </dev/null >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
+	timeout 60 env -i LOG_FORMAT=off ${CGI_WRAPPER:-} "$BUILD/$bin" --version </dev/null >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
 	if [ "$RC" = 0 ] && grep -qx "$bin (math-service) $version\(+[0-9a-f]*\)\{0,1\}" "$E2E_TMP/out"; then
 		e2e_pass
 	else

@@ -14,13 +14,15 @@ until timeout 5 env -i REQUEST_URI=/ping cgi-fcgi -bind -connect "127.0.0.1:$fpo
 	sleep 0.1
 done
 
-# same WHAT BODY_FILE VAR=value...: one request both ways, outputs compared.
+# same WHAT BODY_FILE VAR=value...: one request both ways, outputs compared but
+# for the X-Request-Id line (a fresh random id per request). Access lines go to cgi.log.
 same() {
 	_what=$1 _body=$2
 	shift 2
 	timeout 10 env -i EXECUTION_ENVIRONMENT=ecs APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" "$@" \
-		"$BUILD/app.cgi" <"$_body" >"$E2E_TMP/cgi.out"
-	timeout 10 env -i "$@" cgi-fcgi -bind -connect "127.0.0.1:$fport" <"$_body" >"$E2E_TMP/fcgi.out"
+		"$BUILD/app.cgi" <"$_body" 2>>"$E2E_TMP/cgi.log" | grep -av '^X-Request-Id: ' >"$E2E_TMP/cgi.out"
+	timeout 10 env -i "$@" cgi-fcgi -bind -connect "127.0.0.1:$fport" <"$_body" |
+		grep -av '^X-Request-Id: ' >"$E2E_TMP/fcgi.out"
 	if [ -s "$E2E_TMP/cgi.out" ] && cmp -s "$E2E_TMP/cgi.out" "$E2E_TMP/fcgi.out"; then
 		e2e_pass
 	else

@@ -85,18 +85,20 @@ def start_runtime(bootstrap, address, **env_extra):
     env.pop("EXECUTION_ENVIRONMENT", None)
     env["AWS_LAMBDA_RUNTIME_API"] = address
     env.update({k: str(v) for k, v in env_extra.items()})
+    # The runtime logs to stdout (one JSON or text line per event, as Lambda collects it)
+    # and says what it is doing on stderr: the checks read both, in order.
     return subprocess.Popen(shlex.split(os.environ.get("LAMBDA_WRAPPER", "")) + [bootstrap], env=env,
-                            stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def finish_runtime(proc, timeout=20):
-    """(exit status, stderr text, seconds waited); the process is killed if it overstays."""
+    """(exit status, stdout and stderr text, seconds waited); the process is killed if it overstays."""
     start = time.time()
     try:
-        _, err = proc.communicate(timeout=timeout)
+        err, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
+        err, _ = proc.communicate()
         return None, err.decode(errors="replace"), time.time() - start
     return proc.returncode, err.decode(errors="replace"), time.time() - start
 
@@ -148,7 +150,7 @@ def stalled_response_times_out(t, bootstrap):
     if len(invs) == 2:
         rid = invs[0]["request_id"]
         t.check("stalled /response: the timeout is logged with the invocation",
-                ("invocation %s:" % rid) in err and "no answer within LAMBDA_POST_TIMEOUT_MS=300" in err,
+                ('"request_id":"%s"' % rid) in err and "no answer within LAMBDA_POST_TIMEOUT_MS=300" in err,
                 err[-500:])
         gap = invs[1]["next_at"] - invs[0]["answered_at"]
         t.check("stalled /response: given up after about 300 ms", 0.28 <= gap < 5, "%.3f s" % gap)
@@ -225,7 +227,8 @@ def run_deadline(bootstrap, release):
         t.check("%s: answered about 200 ms before the deadline, not after the 2 s handler" % shape,
                 rec["answered_at"] - rec["next_at"] < 0.25, "%.3f s" % (rec["answered_at"] - rec["next_at"]))
         t.check("%s: the process logs it and exits 1" % shape,
-                status == 1 and ("invocation %s: still running" % rec["request_id"]) in err and "answered 504" in err,
+                status == 1 and ('"request_id":"%s"' % rec["request_id"]) in err and "still running" in err and
+                "answered 504" in err,
                 "exit %s: %s" % (status, err[-400:]))
         t.check("%s: the process ends at once, not after the handler" % shape, waited < 1.5, "%.2f s" % waited)
     fast_rec = invs[2]

@@ -131,7 +131,13 @@ spec_docs() {
 	else
 		e2e_pass
 	fi
-	for _asset in swagger-ui.css swagger-ui-bundle.js favicon-32x32.png; do
+	check_header "redoc html" 'Content-Type: text/html; charset=utf-8' "$_b/redoc"
+	if curl -s "$_b/redoc" | grep -q 'https\?://'; then
+		e2e_fail "redoc page refers to an external URL"
+	else
+		e2e_pass
+	fi
+	for _asset in swagger-ui.css swagger-ui-bundle.js favicon-32x32.png redoc.standalone.js; do
 		check_header "docs asset $_asset" 'HTTP/1.1 200 OK' "$_b/docs/$_asset"
 	done
 }

@@ -6,8 +6,12 @@
  * is a JSON object with an expected statusCode, a string body (valid base64
  * when isBase64Encoded), header values without CR or LF, a statusDescription
  * for ALB events; {"warmup":true} only for a scheduled warm-up event; the same
- * event gives the same bytes twice; the arena stays linear in the event. */
+ * event gives the same bytes twice (for one invocation id); the arena stays
+ * linear in the event; the access log line of an answered event is one line of
+ * JSON whatever the event's strings hold. */
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -98,6 +102,25 @@ static bool is_warmup_event(const cJSON *event)
 		strcmp(kind->valuestring, "Scheduled Event") == 0);
 }
 
+/* The access line, written to a temporary file: one line, valid JSON. */
+static void check_log_line(const struct log_access *access)
+{
+	static FILE *f;
+	static char line[1 << 20];
+	if (f == NULL)
+		f = tmpfile();
+	CHECK(f != NULL, "no temporary file");
+	CHECK(ftruncate(fileno(f), 0) == 0 && lseek(fileno(f), 0, SEEK_SET) == 0, "cannot reuse the temporary file");
+	CHECK(log_access_write(fileno(f), access) == 0, "the access line was not written");
+	off_t n = lseek(fileno(f), 0, SEEK_END);
+	CHECK(n > 1 && (size_t)n < sizeof line && pread(fileno(f), line, (size_t)n, 0) == n, "cannot read the line back");
+	CHECK(line[n - 1] == '\n' && memchr(line, '\n', (size_t)n - 1) == NULL, "the access line is not one line");
+	cJSON *doc = cJSON_ParseWithLength(line, (size_t)n);
+	CHECK(cJSON_IsObject(doc), "the access line is not JSON: %.*s", (int)n, line);
+	CHECK(cJSON_GetObjectItemCaseSensitive(doc, "status") != NULL, "no status in %.*s", (int)n, line);
+	cJSON_Delete(doc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct str event = { (const char *)data, size };
@@ -107,8 +130,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	arena_init(&a);
 	arena_init(&again);
 	struct lambda_result r, r2;
-	lambda_handle_event(&a, event, "lambda", &r);
-	lambda_handle_event(&again, event, "lambda", &r2);
+	lambda_handle_invocation(&a, event, "lambda", STR_LIT("fuzz-invocation"), &r);
+	lambda_handle_invocation(&again, event, "lambda", STR_LIT("fuzz-invocation"), &r2);
+	if (r.has_access)
+		check_log_line(&r.access);
 
 	if (r.error_type != NULL) {
 		CHECK(r2.error_type != NULL && strcmp(r.error_type, r2.error_type) == 0, "not deterministic");

@@ -29,6 +29,36 @@ Test(gateway, path_info_wins_and_script_name_is_the_root)
 	cr_assert(str_eq(x.req.root_path, STR_LIT("/cgi-bin/app.cgi")));
 }
 
+/* lighttpd hands PATH_INFO over decoded its own way (%00 as '_', a bad escape
+ * kept): the path the client sent decides, as it does without PATH_INFO. */
+Test(gateway, bad_escape_in_request_uri_refuses_even_with_path_info)
+{
+	RUN("SCRIPT_NAME=", "PATH_INFO=/items/%g1", "REQUEST_URI=/items/%g1");
+	cr_assert_eq(x.resp.status, 400);
+	cr_assert(str_eq(x.resp.body, STR_LIT("{\"detail\":\"Invalid percent-encoding in path\"}")));
+}
+
+Test(gateway, nul_in_request_uri_refuses_even_with_path_info)
+{
+	RUN("SCRIPT_NAME=", "PATH_INFO=/items/1_", "REQUEST_URI=/items/1%00");
+	cr_assert_eq(x.resp.status, 400);
+	cr_assert(str_eq(x.resp.body, STR_LIT("{\"detail\":\"Invalid path: contains a NUL byte\"}")));
+}
+
+/* Found by tests/fuzz/fcgi_params: the method was read only after every header passed. */
+Test(gateway, head_refused_for_a_header_has_no_body)
+{
+	RUN("REQUEST_METHOD=HEAD", "REQUEST_URI=/ping", "HTTP_COOKIE=s=\n");
+	cr_assert_eq(x.resp.status, 400);
+	cr_assert(x.resp.omit_body);
+	exchange_free(&x);
+	/* Whichever comes first. */
+	RUN("HTTP_COOKIE=s=\n", "REQUEST_URI=/ping", "REMOTE_ADDR=192.0.2.1", "REQUEST_METHOD=HEAD");
+	cr_assert_eq(x.resp.status, 400);
+	cr_assert(x.resp.omit_body);
+	cr_assert(str_eq(x.req.remote_addr, STR_LIT("192.0.2.1")));
+}
+
 Test(gateway, request_uri_path_is_decoded_when_no_path_info)
 {
 	RUN("REQUEST_URI=/items/%34%32?q=x");

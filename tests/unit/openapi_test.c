@@ -66,3 +66,24 @@ Test(openapi, item_parameters_are_typed)
 	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(id, "schema"), "type")->valuestring, "integer");
 	cr_assert_not_null(cJSON_GetObjectItem(cJSON_GetObjectItem(get, "responses"), "422"));
 }
+
+Test(openapi, no_servers_at_the_root)
+{
+	cr_assert_null(cJSON_GetObjectItem(doc, "servers"));
+}
+
+/* FastAPI's root_path: the prefix the service is mounted under is the one server. */
+Test(openapi, prefix_is_the_server)
+{
+	struct exchange y;
+	exchange_run(&y, (char *const[]){ "SCRIPT_NAME=/cgi-bin/app.cgi", "PATH_INFO=/openapi.json", NULL }, NULL, 0);
+	cJSON *d = cJSON_Parse(exchange_body(&y));
+	cr_assert_not_null(d);
+	const cJSON *servers = cJSON_GetObjectItem(d, "servers");
+	cr_assert_eq(cJSON_GetArraySize(servers), 1);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(servers, 0), "url")->valuestring, "/cgi-bin/app.cgi");
+	/* In FastAPI's order: after info, before paths. */
+	cr_assert_str_eq(cJSON_GetObjectItem(d, "info")->next->string, "servers");
+	cJSON_Delete(d);
+	exchange_free(&y);
+}

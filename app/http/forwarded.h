@@ -1,0 +1,46 @@
+/* Trusted proxies, as uvicorn's --forwarded-allow-ips: when the peer that sent
+ * the request (REMOTE_ADDR) is in FORWARDED_ALLOW_IPS, the scheme, host, port and
+ * client address the proxy saw replace the connection's own.
+ *
+ * Which headers: X-Forwarded-For/-Proto/-Host/-Port when any of them is there
+ * (what ALB, nginx and lighttpd set), else RFC 7239 Forwarded. Not both: a
+ * balancer that sets the X- headers passes a client's Forwarded through
+ * untouched, so reading it there would let the client choose.
+ * The client is the rightmost address of X-Forwarded-For (or the rightmost for=
+ * of Forwarded) that is not itself a trusted proxy; when every hop is trusted,
+ * the leftmost (uvicorn's rule). Proto, host and port are the values the
+ * nearest proxy wrote: the rightmost of each X- header, or the element of
+ * Forwarded the client was found in. A value that is not well formed (a proto
+ * other than http/https, a host failing host_is_valid(), a port that is not
+ * 1-65535, a client that is not an IP address) is ignored, never half used.
+ * An untrusted peer's forwarded headers change nothing. */
+#ifndef APP_HTTP_FORWARDED_H
+#define APP_HTTP_FORWARDED_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "core/str.h"
+#include "http/request.h"
+
+/* Most entries FORWARDED_ALLOW_IPS may list. */
+#define FORWARDED_MAX_ENTRIES 64
+
+/* Sets the trusted proxies from a comma-separated list of IPv4/IPv6 addresses
+ * and CIDR blocks ("127.0.0.1, 10.0.0.0/8, ::1"), or "*" for every peer; spaces
+ * around entries are ignored; NULL or "" trusts no one. A malformed entry is
+ * APP_ERR_INVALID with *why a sentence naming it (static), and trusts no one. */
+enum app_err forwarded_allow(const char *list, const char **why) MUST_CHECK;
+
+/* forwarded_allow(getenv("FORWARDED_ALLOW_IPS")): once, at start (limits_load() calls it). */
+enum app_err forwarded_load(const char **why) MUST_CHECK;
+
+/* True when addr (an IP address literal) is a trusted proxy; false for anything else. */
+bool forwarded_trusts(struct str addr);
+
+/* Applies the forwarded headers to r when r->peer_addr is trusted: r->remote_addr,
+ * r->scheme and r->host. Call after the headers, remote address, scheme and host
+ * are set. Never refuses a request. */
+void request_apply_forwarded(struct request *r);
+
+#endif

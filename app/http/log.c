@@ -1,0 +1,379 @@
+#include "http/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_format format = LOG_FORMAT_JSON;
+static enum log_level min_level = LOG_INFO;
+
+static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR", "FATAL" };
+
+void log_configure(enum log_format f, enum log_level min)
+{
+	format = f;
+	min_level = min;
+}
+
+static enum app_err bad_setting(const char *name, const char *value, const char *want, const char **why)
+{
+	static char sentence[200];
+	snprintf(sentence, sizeof sentence, "%s=\"%.40s\" is not one of %s", name, value, want);
+	*why = sentence;
+	return APP_ERR_INVALID;
+}
+
+/* The value of the first of two variables that is set and not empty, and its name. */
+static const char *setting(const char *first, const char *second, const char **name)
+{
+	const char *v = getenv(first);
+	*name = first;
+	if (v == NULL || *v == '\0') {
+		v = getenv(second);
+		*name = second;
+	}
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+enum app_err log_load(const char **why)
+{
+	enum log_format f = LOG_FORMAT_JSON;
+	enum log_level l = LOG_INFO;
+	const char *name;
+	const char *v = setting("AWS_LAMBDA_LOG_FORMAT", "LOG_FORMAT", &name);
+	if (v != NULL) {
+		if (strcasecmp(v, "json") == 0)
+			f = LOG_FORMAT_JSON;
+		else if (strcasecmp(v, "text") == 0)
+			f = LOG_FORMAT_TEXT;
+		else if (strcasecmp(v, "off") == 0)
+			f = LOG_FORMAT_OFF;
+		else
+			return bad_setting(name, v, "json, text, off", why);
+	}
+	v = setting("AWS_LAMBDA_LOG_LEVEL", "LOG_LEVEL", &name);
+	if (v != NULL) {
+		if (strcasecmp(v, "trace") == 0 || strcasecmp(v, "debug") == 0)
+			l = LOG_DEBUG;
+		else if (strcasecmp(v, "info") == 0)
+			l = LOG_INFO;
+		else if (strcasecmp(v, "warn") == 0)
+			l = LOG_WARN;
+		else if (strcasecmp(v, "error") == 0)
+			l = LOG_ERROR;
+		else if (strcasecmp(v, "fatal") == 0)
+			l = LOG_FATAL;
+		else
+			return bad_setting(name, v, "TRACE, DEBUG, INFO, WARN, ERROR, FATAL", why);
+	}
+	log_configure(f, l);
+	return APP_OK;
+}
+
+void log_access_from(struct log_access *a, const struct request *req, const struct response *resp)
+{
+	struct str trace = request_header(req, "x-amzn-trace-id");
+	if (str_is_null(trace))
+		trace = str_c(getenv("_X_AMZN_TRACE_ID"));
+	*a = (struct log_access){
+		.target = req->target,
+		.method = req->method,
+		.path = req->path,
+		.query = req->raw_query,
+		.request_id = req->request_id,
+		.trace_id = trace,
+		.client = req->remote_addr,
+		.user_agent = request_header(req, "user-agent"),
+		.status = resp->status,
+		.bytes = resp->omit_body ? 0 : resp->body.n,
+	};
+}
+
+/* A line under construction: in its own small buffer (most lines fit), on the
+ * heap past that; a failed allocation marks it failed. */
+struct line {
+	char *p;
+	size_t n, cap;
+	bool failed;
+	char small[768];
+};
+
+static void line_init(struct line *l)
+{
+	l->p = l->small;
+	l->n = 0;
+	l->cap = sizeof l->small;
+	l->failed = false;
+}
+
+static void line_free(struct line *l)
+{
+	if (l->p != l->small)
+		free(l->p);
+}
+
+static void put(struct line *l, const char *p, size_t n)
+{
+	if (l->failed)
+		return;
+	if (l->n + n + 1 > l->cap) {
+		size_t cap = l->cap * 2;
+		while (cap < l->n + n + 1)
+			cap *= 2;
+		char *grown = l->p == l->small ? malloc(cap) : realloc(l->p, cap);
+		if (grown == NULL) {
+			l->failed = true;
+			return;
+		}
+		if (l->p == l->small)
+			memcpy(grown, l->small, l->n);
+		l->p = grown;
+		l->cap = cap;
+	}
+	memcpy(l->p + l->n, p, n);
+	l->n += n;
+}
+
+static void putc_(struct line *l, char c)
+{
+	put(l, &c, 1);
+}
+
+static void puts_(struct line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+/* A decimal number (the log's numbers are never negative; a negative one is 0). */
+static void put_number(struct line *l, long long v)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+	unsigned long long u = v > 0 ? (unsigned long long)v : 0;
+	do
+		tmp[--i] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	put(l, tmp + i, sizeof tmp - i);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned min;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	unsigned cp = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* s as a quoted JSON string (text lines use the same escaping). */
+static void put_quoted(struct line *l, struct str s)
+{
+	putc_(l, '"');
+	const unsigned char *p = (const unsigned char *)s.p;
+	for (size_t i = 0; i < s.n;) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			putc_(l, '\\');
+			putc_(l, (char)c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			static const char hex[] = "0123456789abcdef";
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			put(l, esc, sizeof esc);
+			i++;
+		} else if (c < 0x80) {
+			putc_(l, (char)c);
+			i++;
+		} else {
+			size_t len = utf8_sequence(p + i, s.n - i);
+			if (len == 0) {
+				puts_(l, "\\ufffd");
+				i++;
+			} else {
+				put(l, (const char *)p + i, len);
+				i += len;
+			}
+		}
+	}
+	putc_(l, '"');
+}
+
+static void put_quoted_or_null(struct line *l, struct str s)
+{
+	if (s.n == 0)
+		puts_(l, format == LOG_FORMAT_JSON ? "null" : "-");
+	else
+		put_quoted(l, s);
+}
+
+/* JSON: ,"key": ; text: a space. */
+static void key(struct line *l, const char *name)
+{
+	if (format == LOG_FORMAT_JSON) {
+		putc_(l, ',');
+		putc_(l, '"');
+		puts_(l, name);
+		puts_(l, "\":");
+	} else {
+		putc_(l, ' ');
+	}
+}
+
+/* The line's start: time and level (and target). */
+static void head(struct line *l, enum log_level level, const char *target)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* "2026-12-01T05:01:00" changes once a second: formatted then, reused in between. */
+	static time_t cached_sec = -1;
+	static char cached[24];
+	if (ts.tv_sec != cached_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		if (strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+			cached[0] = '\0';
+		cached_sec = ts.tv_sec;
+	}
+	long ms = ts.tv_nsec / 1000000;
+	char when[40];
+	size_t n = strlen(cached);
+	memcpy(when, cached, n);
+	when[n++] = '.';
+	when[n++] = (char)('0' + ms / 100);
+	when[n++] = (char)('0' + ms / 10 % 10);
+	when[n++] = (char)('0' + ms % 10);
+	when[n++] = 'Z';
+	when[n] = '\0';
+	if (format == LOG_FORMAT_JSON) {
+		puts_(l, "{\"time\":\"");
+		puts_(l, when);
+		puts_(l, "\",\"level\":\"");
+		puts_(l, level_names[level]);
+		puts_(l, "\",\"target\":");
+		put_quoted(l, str_c(target));
+	} else {
+		puts_(l, when);
+		putc_(l, ' ');
+		puts_(l, level_names[level]);
+		putc_(l, ' ');
+		puts_(l, target);
+	}
+}
+
+/* Ends the line and writes it with one write(2). */
+static int finish(struct line *l, int fd)
+{
+	if (format == LOG_FORMAT_JSON)
+		putc_(l, '}');
+	putc_(l, '\n');
+	int rc = -1;
+	if (!l->failed) {
+		ssize_t w;
+		do
+			w = write(fd, l->p, l->n);
+		while (w < 0 && errno == EINTR);
+		rc = w == (ssize_t)l->n ? 0 : -1;
+	}
+	line_free(l);
+	return rc;
+}
+
+int log_access_write(int fd, const struct log_access *a)
+{
+	enum log_level level = a->status >= 500 ? LOG_ERROR : LOG_INFO;
+	if (format == LOG_FORMAT_OFF || level < min_level)
+		return 0;
+	struct line l;
+	line_init(&l);
+	head(&l, level, a->target);
+	if (format == LOG_FORMAT_TEXT) {
+		/* time level target client "METHOD path?query" status bytes duration_us id trace "agent" */
+		putc_(&l, ' ');
+		put_quoted_or_null(&l, a->client);
+		putc_(&l, ' ');
+		struct line target;
+		line_init(&target);
+		put(&target, a->method.p, a->method.n);
+		putc_(&target, ' ');
+		put(&target, a->path.p, a->path.n);
+		if (a->query.n > 0) {
+			putc_(&target, '?');
+			put(&target, a->query.p, a->query.n);
+		}
+		if (target.failed)
+			l.failed = true;
+		else
+			put_quoted(&l, (struct str){ target.p, target.n });
+		line_free(&target);
+		putc_(&l, ' ');
+		put_number(&l, a->status);
+		putc_(&l, ' ');
+		put_number(&l, (long long)a->bytes);
+		putc_(&l, ' ');
+		put_number(&l, a->duration_us);
+		puts_(&l, "us ");
+		put_quoted_or_null(&l, a->request_id);
+		putc_(&l, ' ');
+		put_quoted_or_null(&l, a->trace_id);
+		putc_(&l, ' ');
+		put_quoted_or_null(&l, a->user_agent);
+		return finish(&l, fd);
+	}
+	key(&l, "method");
+	put_quoted(&l, a->method);
+	key(&l, "path");
+	put_quoted(&l, a->path);
+	if (a->query.n > 0) {
+		key(&l, "query");
+		put_quoted(&l, a->query);
+	}
+	key(&l, "status");
+	put_number(&l, a->status);
+	key(&l, "bytes");
+	put_number(&l, (long long)a->bytes);
+	key(&l, "duration_us");
+	put_number(&l, a->duration_us);
+	key(&l, "request_id");
+	put_quoted_or_null(&l, a->request_id);
+	key(&l, "trace_id");
+	put_quoted_or_null(&l, a->trace_id);
+	key(&l, "client");
+	put_quoted_or_null(&l, a->client);
+	key(&l, "user_agent");
+	put_quoted_or_null(&l, a->user_agent);
+	return finish(&l, fd);
+}
+
+int log_event(int fd, enum log_level level, const char *target, struct str request_id, const char *message)
+{
+	if (format == LOG_FORMAT_OFF || level < min_level)
+		return 0;
+	struct line l;
+	line_init(&l);
+	head(&l, level, target);
+	key(&l, "request_id");
+	put_quoted_or_null(&l, request_id);
+	key(&l, "message");
+	put_quoted(&l, str_c(message));
+	return finish(&l, fd);
+}

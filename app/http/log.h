@@ -1,0 +1,62 @@
+/* One log line per request, the same schema from all three targets, and the
+ * application's own events (500s, worker restarts, init errors) through the same
+ * logger with a level.
+ *
+ * JSON (default), one object per line:
+ *   {"time":"2026-12-01T05:01:00.123Z","level":"INFO","target":"fcgi",
+ *    "method":"GET","path":"/math/add","query":"i=5&i=10","status":200,
+ *    "bytes":2,"duration_us":84,"request_id":"...","trace_id":null,
+ *    "client":"203.0.113.7","user_agent":"curl/7.88.1"}
+ * query is left out when empty; trace_id, client and user_agent are null when
+ * unknown. An event has time, level, target, request_id (or null) and message.
+ * Text: the same fields, space-separated, strings quoted where they may hold spaces.
+ *
+ * Every line is written with a single write(2), so lines from concurrent workers
+ * sharing one stderr never interleave (a pipe keeps writes of up to PIPE_BUF
+ * whole; longer lines are still one call). Strings are escaped, invalid UTF-8
+ * becomes U+FFFD: no request can forge a line. A line is built on the stack
+ * (malloc past 768 bytes), not in the request arena: a line that cannot be
+ * built is dropped, never a crash. */
+#ifndef APP_HTTP_LOG_H
+#define APP_HTTP_LOG_H
+
+#include "core/err.h"
+#include "core/str.h"
+#include "http/request.h"
+#include "http/response.h"
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_FATAL };
+enum log_format { LOG_FORMAT_JSON, LOG_FORMAT_TEXT, LOG_FORMAT_OFF };
+
+/* Reads the settings once, at start (limits_load() calls it):
+ *   LOG_FORMAT   json (default), text, or off;
+ *   LOG_LEVEL    DEBUG, INFO (default), WARN, ERROR or FATAL: lines below it are dropped;
+ *   AWS_LAMBDA_LOG_FORMAT (JSON, Text) and AWS_LAMBDA_LOG_LEVEL (TRACE..FATAL),
+ *   which Lambda sets from the function's logging configuration, win when set.
+ * Case-insensitive. Anything else is APP_ERR_INVALID with *why naming it (static). */
+enum app_err log_load(const char **why) MUST_CHECK;
+
+/* Sets format and level directly (tests). */
+void log_configure(enum log_format format, enum log_level min);
+
+/* What an access line says about one request. Strings need not be NUL-terminated. */
+struct log_access {
+	const char *target;
+	struct str method, path, query, request_id, trace_id, client, user_agent;
+	int status;
+	size_t bytes;            /* body bytes sent (0 for HEAD) */
+	long long duration_us;   /* from the request's arrival to its answer written */
+};
+
+/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else
+ * $_X_AMZN_TRACE_ID (Lambda's); the client is req->remote_addr. */
+void log_access_from(struct log_access *a, const struct request *req, const struct response *resp);
+
+/* Writes a's line to fd (INFO, or ERROR for a 5xx). 0 when written or filtered
+ * out, -1 when it could not be built or written. */
+int log_access_write(int fd, const struct log_access *a);
+
+/* Writes an event line: level, target, request id (STR_NULL: none), message. */
+int log_event(int fd, enum log_level level, const char *target, struct str request_id, const char *message);
+
+#endif

@@ -1,0 +1,77 @@
+#include "http/request_id.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/forwarded.h"
+
+bool request_id_is_sane(struct str id)
+{
+	if (id.n == 0 || id.n > REQUEST_ID_MAX)
+		return false;
+	for (size_t i = 0; i < id.n; i++)
+		if ((unsigned char)id.p[i] < 0x21 || (unsigned char)id.p[i] > 0x7e || id.p[i] == '"' || id.p[i] == '\\')
+			return false;
+	return true;
+}
+
+static bool urandom(unsigned char *p, size_t n)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	return got == n;
+}
+
+void request_id_generate(char out[REQUEST_ID_GENERATED_SIZE])
+{
+	unsigned char bytes[16];
+	ssize_t n;
+	do
+		n = getrandom(bytes, sizeof bytes, 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof bytes && !urandom(bytes, sizeof bytes)) {
+		/* No entropy source at all: unique per process and moment, not unpredictable. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t a = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, b = (uint64_t)getpid();
+		memcpy(bytes, &a, 8);
+		memcpy(bytes + 8, &b, 8);
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof bytes; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 15];
+	}
+	out[2 * sizeof bytes] = '\0';
+}
+
+void request_assign_id(struct request *r, struct str given)
+{
+	struct str header = request_header(r, "x-request-id");
+	if (!str_is_null(header) && request_id_is_sane(header) && forwarded_trusts(r->peer_addr)) {
+		r->request_id = header;
+		return;
+	}
+	if (request_id_is_sane(given)) {
+		r->request_id = given;
+		return;
+	}
+	char *id = arena_alloc(r->arena, REQUEST_ID_GENERATED_SIZE);
+	request_id_generate(id);
+	r->request_id = (struct str){ id, REQUEST_ID_GENERATED_SIZE - 1 };
+}

@@ -1,0 +1,32 @@
+/* Request ids: one per request, echoed as X-Request-Id, in every access log line
+ * and in 5xx bodies, so that a client's report, a balancer's log and ours meet. */
+#ifndef APP_HTTP_REQUEST_ID_H
+#define APP_HTTP_REQUEST_ID_H
+
+#include <stdbool.h>
+
+#include "core/str.h"
+#include "http/request.h"
+
+/* Longest id accepted from outside (X-Request-Id, an event's request id). */
+#define REQUEST_ID_MAX 128
+
+/* A generated id: 32 lowercase hex digits (16 random bytes) and a NUL. */
+#define REQUEST_ID_GENERATED_SIZE 33
+
+/* True for 1 to REQUEST_ID_MAX bytes of visible ASCII (0x21-0x7e) other than
+ * '"' and '\\': what can go into a header, a log line and a JSON string unchanged. */
+bool request_id_is_sane(struct str id);
+
+/* Writes a fresh id into out: 16 bytes from getrandom(2) (the kernel's CSPRNG,
+ * so forked workers never repeat each other), /dev/urandom if that fails, and
+ * the time and pid as a last resort. */
+void request_id_generate(char out[REQUEST_ID_GENERATED_SIZE]);
+
+/* Sets r->request_id: the X-Request-Id header when the peer is a trusted proxy
+ * (http/forwarded.h) and the value is sane; else given, when sane (the Lambda
+ * invocation's id); else a generated one (in r's arena). Call once the headers
+ * and peer address are set. */
+void request_assign_id(struct request *r, struct str given);
+
+#endif

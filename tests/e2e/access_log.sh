@@ -1,0 +1,192 @@
+#!/bin/sh
+# One access log line per request, the same on every target: 20 requests go to
+# build/app.cgi (environment, stdin), to the FastCGI workers (cgi-fcgi, a real
+# FastCGI client) and to build/bootstrap (as HTTP API 2.0 events,
+# cgi_request_to_event.py). Each target's lines are JSON with the same keys in
+# the same order and the same values, but for time, duration_us, target and
+# request_id; each request_id is the X-Request-Id of its own response; a 5xx is
+# an ERROR line. Hostile user agents (quotes, backslashes, control bytes, a forged
+# JSON tail) stay inside their field.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fcgi_lib.sh"
+e2e_start access-log
+
+export EXECUTION_ENVIRONMENT=ecs
+unset LOG_FORMAT LOG_LEVEL AWS_LAMBDA_LOG_FORMAT AWS_LAMBDA_LOG_LEVEL
+fport=$(free_port)
+e2e_bg "$BUILD/app.fcgi" --listen "127.0.0.1:$fport" --workers 1 2>"$E2E_TMP/fcgi.all"
+until timeout 5 env -i REQUEST_URI=/ping cgi-fcgi -bind -connect "127.0.0.1:$fport" </dev/null >/dev/null 2>&1; do
+	sleep 0.1
+done
+sleep 0.1
+probes=$(wc -l <"$E2E_TMP/fcgi.all") # the readiness probes' lines are not among the 20
+n=0
+
+# request BODY_FILE VAR=value...: the request through the three targets; responses
+# in $E2E_TMP/N.{cgi,fcgi,lambda}, CGI and Lambda log lines appended to their files.
+request() {
+	_body=$1
+	shift
+	n=$((n + 1))
+	set -- REMOTE_ADDR=203.0.113.7 HTTP_HOST=svc.test 'HTTP_X_AMZN_TRACE_ID=Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e' "$@"
+	timeout 10 env -i APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" EXECUTION_ENVIRONMENT=ecs "$@" "$BUILD/app.cgi" \
+		<"$_body" >"$E2E_TMP/$n.cgi" 2>>"$E2E_TMP/cgi.log"
+	timeout 10 env -i "$@" cgi-fcgi -bind -connect "127.0.0.1:$fport" <"$_body" >"$E2E_TMP/$n.fcgi"
+	python3 "$(dirname "$0")/cgi_request_to_event.py" "$@" <"$_body" >"$E2E_TMP/$n.json"
+	timeout 10 env -i APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" EXECUTION_ENVIRONMENT=ecs "$BUILD/bootstrap" \
+		--event "$E2E_TMP/$n.json" >"$E2E_TMP/$n.lambda" 2>>"$E2E_TMP/lambda.log"
+}
+
+none=/dev/null
+printf 'x=1&y=2' >"$E2E_TMP/form"
+head -c 200001 /dev/zero >"$E2E_TMP/over"
+request $none REQUEST_METHOD=GET REQUEST_URI=/ 'HTTP_USER_AGENT=curl/7.88.1'
+request $none REQUEST_METHOD=GET 'REQUEST_URI=/math/add?i=5&i=10' 'HTTP_USER_AGENT=Mozilla/5.0 (X11; Linux x86_64)'
+request $none REQUEST_METHOD=GET REQUEST_URI=/ping
+request $none REQUEST_METHOD=HEAD REQUEST_URI=/ping
+request "$E2E_TMP/form" REQUEST_METHOD=POST REQUEST_URI=/api/v1/users/ CONTENT_LENGTH=7 CONTENT_TYPE=application/x-www-form-urlencoded
+request "$E2E_TMP/form" REQUEST_METHOD=PUT REQUEST_URI=/api/v1/users/7 CONTENT_LENGTH=7
+request $none REQUEST_METHOD=DELETE REQUEST_URI=/api/v1/users/7
+request $none REQUEST_METHOD=GET 'REQUEST_URI=/items/42?q=%C3%A9t%C3%A9'
+request $none REQUEST_METHOD=GET 'REQUEST_URI=/items/4.2'
+request $none REQUEST_METHOD=GET 'REQUEST_URI=/math/add?i=1&i=x'
+request $none REQUEST_METHOD=GET REQUEST_URI=/nope
+request $none REQUEST_METHOD=POST REQUEST_URI=/ping CONTENT_LENGTH=0
+request $none REQUEST_METHOD=GET 'REQUEST_URI=/api/v1/users?page=2'
+request $none REQUEST_METHOD=GET 'REQUEST_URI=/items/1?q=%ZZ'
+request "$E2E_TMP/over" REQUEST_METHOD=POST REQUEST_URI=/api/v1/users/ CONTENT_LENGTH=200001
+request $none REQUEST_METHOD=GET REQUEST_URI=/hello
+request $none REQUEST_METHOD=GET REQUEST_URI=/openapi.json
+request $none REQUEST_METHOD=GET REQUEST_URI=/ping 'HTTP_USER_AGENT=a"b\c"},"status":999,"x":"'
+request $none REQUEST_METHOD=GET REQUEST_URI=/ping "HTTP_USER_AGENT=$(printf 'tab\there\001bell')"
+request $none REQUEST_METHOD=OPTIONS REQUEST_URI=/api/v1/users/ 'HTTP_USER_AGENT=ELB-HealthChecker/2.0'
+sleep 0.2 # the worker's last line
+tail -n +"$((probes + 1))" "$E2E_TMP/fcgi.all" >"$E2E_TMP/fcgi.log"
+
+if python3 - "$E2E_TMP" "$n" <<'PY'; then e2e_pass; else e2e_fail "log lines differ between targets (above)"; fi
+import json, re, sys
+
+tmp, count = sys.argv[1], int(sys.argv[2])
+varying = {"time", "duration_us", "target", "request_id"}
+problems = []
+
+def lines(name):
+    with open(f"{tmp}/{name}.log", encoding="utf-8") as f:
+        raw = [l for l in f if l.startswith("{")]
+    docs = []
+    for l in raw:
+        try:
+            docs.append(json.loads(l, object_pairs_hook=lambda pairs: pairs))
+        except ValueError as e:
+            problems.append(f"{name}: not JSON ({e}): {l!r}")
+    return docs
+
+def echoed_id(target, i):
+    text = open(f"{tmp}/{i}.{target}", encoding="utf-8", errors="replace", newline="").read()
+    if target == "lambda":
+        doc = json.loads(text)
+        return (doc.get("headers") or {}).get("X-Request-Id")
+    m = re.search(r"^X-Request-Id: (.*?)\r$", text, re.M)
+    return m and m.group(1)
+
+logs = {t: lines(t) for t in ("cgi", "fcgi", "lambda")}
+for t, docs in logs.items():
+    if len(docs) != count:
+        problems.append(f"{t}: {len(docs)} log lines for {count} requests")
+for i in range(count):
+    if any(len(docs) <= i for docs in logs.values()):
+        break
+    pairs = {t: docs[i] for t, docs in logs.items()}
+    keys = {t: [k for k, _ in p] for t, p in pairs.items()}
+    if len({tuple(k) for k in keys.values()}) != 1:
+        problems.append(f"request {i + 1}: keys differ: {keys}")
+        continue
+    values = {t: {k: v for k, v in p if k not in varying} for t, p in pairs.items()}
+    if values["cgi"] != values["fcgi"] or values["cgi"] != values["lambda"]:
+        problems.append(f"request {i + 1}: values differ: {values}")
+    for t, p in pairs.items():
+        d = dict(p)
+        if d["target"] != t:
+            problems.append(f"request {i + 1}: target {d['target']} in the {t} log")
+        if d["request_id"] != echoed_id(t, i + 1):
+            problems.append(f"request {i + 1} ({t}): logged id {d['request_id']} but answered {echoed_id(t, i + 1)}")
+        if d["level"] != ("ERROR" if d["status"] >= 500 else "INFO"):
+            problems.append(f"request {i + 1} ({t}): level {d['level']} for {d['status']}")
+        if not isinstance(d["duration_us"], int) or d["duration_us"] < 0:
+            problems.append(f"request {i + 1} ({t}): duration_us {d['duration_us']}")
+        if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", d["time"]):
+            problems.append(f"request {i + 1} ({t}): time {d['time']}")
+cf = [dict(p)["request_id"] for t in ("cgi", "fcgi") for p in logs[t]]
+if len(set(cf)) != len(cf):
+    problems.append("CGI/FastCGI request ids repeat")
+d = dict(logs["cgi"][17]) if len(logs["cgi"]) > 17 else {}
+if d.get("user_agent") != 'a"b\\c"},"status":999,"x":"' or d.get("status") != 200:
+    problems.append(f"hostile user agent escaped its field: {d}")
+d = dict(logs["cgi"][18]) if len(logs["cgi"]) > 18 else {}
+if d.get("user_agent") != "tab\there\x01bell":
+    problems.append(f"control bytes in the user agent: {d.get('user_agent')!r}")
+statuses = [dict(p)["status"] for p in logs["cgi"]]
+want = [200, 200, 200, 200, 200, 200, 200, 200, 422, 422, 404, 405, 307, 400, 413, 200, 200, 200, 200, 200]
+if statuses != want:
+    problems.append(f"statuses {statuses}, wanted {want}")
+for p in problems:
+    print("FAIL access-log:", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+
+# A line per request on stdout in the Runtime API loop is lambda_emulator.sh's
+# business; here: LOG_FORMAT=text and off reach every target.
+env -i REQUEST_URI=/ping LOG_FORMAT=text "$BUILD/app.cgi" 2>"$E2E_TMP/text.log" >/dev/null
+if grep -q '^[0-9T:.-]*Z INFO cgi - "GET /ping" 200 19 [0-9]*us "[0-9a-f]\{32\}" - -$' "$E2E_TMP/text.log"; then
+	e2e_pass
+else
+	e2e_fail "LOG_FORMAT=text: $(cat "$E2E_TMP/text.log")"
+fi
+env -i REQUEST_URI=/ping LOG_FORMAT=off "$BUILD/app.cgi" 2>"$E2E_TMP/off.log" >/dev/null
+[ -s "$E2E_TMP/off.log" ] && e2e_fail "LOG_FORMAT=off still logs: $(cat "$E2E_TMP/off.log")" || e2e_pass
+out=$(env -i REQUEST_URI=/ping LOG_FORMAT=yaml "$BUILD/app.cgi" 2>"$E2E_TMP/yaml.log")
+case $out in "Status: 500"*) e2e_pass ;; *) e2e_fail "LOG_FORMAT=yaml answered: $out" ;; esac
+grep -q 'LOG_FORMAT="yaml" is not one of json, text, off' "$E2E_TMP/yaml.log" && e2e_pass || e2e_fail "LOG_FORMAT=yaml: $(cat "$E2E_TMP/yaml.log")"
+
+# The Runtime API loop (tests/lambda_runtime_emulator.py): access lines on stdout,
+# the request id the event's requestContext.requestId (HTTP API) or the
+# invocation's own id (ALB events carry none), the same id in the response; an
+# event that is not HTTP is an ERROR event line naming the invocation.
+# AWS_LAMBDA_LOG_LEVEL=ERROR keeps only that one.
+events=tests/events
+for level in INFO ERROR; do
+	out=$E2E_TMP/emu-$level
+	python3 tests/lambda_runtime_emulator.py --events "$events/apigw-v2-add.json" "$events/alb-add.json" \
+		"$events/malformed-sqs.json" --port 0 --port-file "$out.port" --out "$out" --timeout 60 >/dev/null &
+	emu=$!
+	until [ -s "$out.port" ]; do sleep 0.05; done
+	timeout 60 env -i AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$out.port")" AWS_LAMBDA_LOG_LEVEL=$level \
+		"$BUILD/bootstrap" >"$out.stdout" 2>"$out.stderr"
+	wait "$emu"
+	if python3 - "$out" "$level" <<'PY'; then e2e_pass; else e2e_fail "Lambda runtime log lines, level $level (above)"; fi
+import json, sys
+out, level = sys.argv[1], sys.argv[2]
+report = json.load(open(out + "/report.json"))
+ids = [r["request_id"] for r in report["invocations"]]
+lines = [json.loads(l) for l in open(out + ".stdout") if l.startswith("{")]
+problems = []
+want = [("INFO", "JKJaXmPLvHcESHA=", 200), ("INFO", ids[1], 200), ("ERROR", ids[2], None)]
+if level == "ERROR":
+    want = want[2:]
+if [(l["level"], l["request_id"], l.get("status")) for l in lines] != want:
+    problems.append("lines %s, wanted %s" % ([(l["level"], l["request_id"], l.get("status")) for l in lines], want))
+if level == "INFO" and lines:
+    for rec, line in zip(report["invocations"][:2], lines):
+        echoed = (rec["body"].get("headers") or {}).get("X-Request-Id") or \
+                 ((rec["body"].get("multiValueHeaders") or {}).get("X-Request-Id") or [None])[0]
+        if echoed != line["request_id"]:
+            problems.append("response X-Request-Id %s, logged %s" % (echoed, line["request_id"]))
+if lines and "Runtime.UnsupportedEvent" not in lines[-1].get("message", ""):
+    problems.append("error line %s" % lines[-1])
+for p in problems:
+    print("FAIL access-log:", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+done
+
+e2e_finish

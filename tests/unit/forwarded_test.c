@@ -1,0 +1,192 @@
+/* Trusted proxies (http/forwarded.h): FORWARDED_ALLOW_IPS, X-Forwarded-*, Forwarded. */
+#include <criterion/criterion.h>
+
+#include "harness.h"
+#include "http/forwarded.h"
+
+static struct exchange x;
+
+static void allow(const char *list)
+{
+	const char *why = NULL;
+	cr_assert_eq(forwarded_allow(list, &why), APP_OK, "%s", why ? why : "");
+}
+
+static void teardown(void)
+{
+	exchange_free(&x);
+	allow(NULL);
+}
+
+TestSuite(forwarded, .fini = teardown);
+
+/* A redirecting GET (/api/v1/users -> /api/v1/users/) from REMOTE_ADDR, with more variables. */
+#define FROM(peer, ...)                                                                                       \
+	exchange_run(&x,                                                                                      \
+		     (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/users", "HTTP_HOST=svc.internal", \
+				      "REMOTE_ADDR=" peer, __VA_ARGS__, NULL },                               \
+		     NULL, 0)
+
+static bool client_is(const char *addr)
+{
+	return str_eq(x.req.remote_addr, str_c(addr));
+}
+
+static bool location_is(const char *url)
+{
+	const char *got = exchange_header(&x, "Location");
+	return got != NULL && strcmp(got, url) == 0;
+}
+
+Test(forwarded, list_accepts_addresses_blocks_and_spaces)
+{
+	allow(" 127.0.0.1 , 10.0.0.0/8,::1, 2001:db8::/32 ,");
+	cr_assert(forwarded_trusts(STR_LIT("127.0.0.1")));
+	cr_assert(forwarded_trusts(STR_LIT("10.255.1.2")));
+	cr_assert(!forwarded_trusts(STR_LIT("11.0.0.1")));
+	cr_assert(forwarded_trusts(STR_LIT("::1")));
+	cr_assert(forwarded_trusts(STR_LIT("2001:db8:ffff::7")));
+	cr_assert(!forwarded_trusts(STR_LIT("2001:db9::7")));
+	cr_assert(!forwarded_trusts(STR_LIT("127.0.0.2")));
+}
+
+Test(forwarded, odd_prefix_lengths_match_bit_by_bit)
+{
+	allow("192.168.4.0/22");
+	cr_assert(forwarded_trusts(STR_LIT("192.168.7.255")));
+	cr_assert(!forwarded_trusts(STR_LIT("192.168.8.0")));
+	cr_assert(!forwarded_trusts(STR_LIT("192.168.3.255")));
+}
+
+Test(forwarded, malformed_entries_are_refused_with_their_text)
+{
+	const char *bad[] = { "127.0.0.1/33", "10.0.0.0/", "localhost", "1.2.3.4/8x", "::1/129", "1.2.3.4.5" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *why = NULL;
+		cr_assert_eq(forwarded_allow(bad[i], &why), APP_ERR_INVALID, "%s", bad[i]);
+		cr_assert(why != NULL && strstr(why, bad[i]) != NULL, "%s", why);
+		cr_assert(!forwarded_trusts(STR_LIT("127.0.0.1")));
+	}
+}
+
+Test(forwarded, star_trusts_every_address_but_not_garbage)
+{
+	allow("*");
+	cr_assert(forwarded_trusts(STR_LIT("203.0.113.9")));
+	cr_assert(!forwarded_trusts(STR_LIT("not-an-ip")));
+}
+
+Test(forwarded, nothing_is_trusted_by_default)
+{
+	FROM("127.0.0.1", "HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_FOR=203.0.113.7");
+	cr_assert(client_is("127.0.0.1"));
+	cr_assert(location_is("http://svc.internal/api/v1/users/"));
+}
+
+Test(forwarded, trusted_balancer_gives_scheme_and_client)
+{
+	allow("10.0.0.0/8");
+	FROM("10.1.2.3", "HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_FOR=203.0.113.7", "HTTP_X_FORWARDED_PORT=443");
+	cr_assert(client_is("203.0.113.7"));
+	cr_assert(str_eq(x.req.peer_addr, STR_LIT("10.1.2.3")));
+	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+}
+
+Test(forwarded, spoofed_headers_from_an_untrusted_peer_change_nothing)
+{
+	allow("10.0.0.0/8");
+	FROM("198.51.100.66", "HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_FOR=1.1.1.1",
+	     "HTTP_X_FORWARDED_HOST=evil.example", "HTTP_FORWARDED=for=2.2.2.2;proto=https;host=evil.example");
+	cr_assert(client_is("198.51.100.66"));
+	cr_assert(location_is("http://svc.internal/api/v1/users/"));
+}
+
+Test(forwarded, client_is_the_rightmost_untrusted_hop)
+{
+	allow("10.0.0.0/8, 127.0.0.1");
+	/* The client wrote 1.1.1.1 itself; 203.0.113.7 is who reached the first trusted proxy. */
+	FROM("127.0.0.1", "HTTP_X_FORWARDED_FOR=1.1.1.1, 203.0.113.7, 10.0.0.5");
+	cr_assert(client_is("203.0.113.7"));
+}
+
+Test(forwarded, every_hop_trusted_gives_the_leftmost)
+{
+	allow("10.0.0.0/8");
+	FROM("10.0.0.1", "HTTP_X_FORWARDED_FOR=10.9.9.9, 10.0.0.5");
+	cr_assert(client_is("10.9.9.9"));
+}
+
+Test(forwarded, garbage_client_keeps_the_peer)
+{
+	allow("10.0.0.0/8");
+	FROM("10.0.0.1", "HTTP_X_FORWARDED_FOR=<script>");
+	cr_assert(client_is("10.0.0.1"));
+}
+
+Test(forwarded, forwarded_host_and_port_build_the_location)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_HOST=api.example.com",
+	     "HTTP_X_FORWARDED_PORT=8443");
+	cr_assert(location_is("https://api.example.com:8443/api/v1/users/"));
+}
+
+Test(forwarded, default_port_is_left_out_and_host_port_replaced)
+{
+	allow("127.0.0.1");
+	exchange_run(&x,
+		     (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/users", "HTTP_HOST=svc:8080",
+				      "REMOTE_ADDR=127.0.0.1", "HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_PORT=443",
+				      NULL },
+		     NULL, 0);
+	cr_assert(location_is("https://svc/api/v1/users/"));
+}
+
+Test(forwarded, rightmost_proto_is_the_nearest_proxys)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_X_FORWARDED_PROTO=http, https");
+	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+}
+
+Test(forwarded, malformed_values_are_ignored)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_X_FORWARDED_PROTO=gopher", "HTTP_X_FORWARDED_HOST=evil.example/x",
+	     "HTTP_X_FORWARDED_PORT=99999");
+	cr_assert(location_is("http://svc.internal/api/v1/users/"));
+}
+
+Test(forwarded, rfc7239_forwarded_when_no_x_headers)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_FORWARDED=for=\"[2001:db8:cafe::17]:4711\";proto=https;host=api.example.com");
+	cr_assert(client_is("2001:db8:cafe::17"));
+	cr_assert(location_is("https://api.example.com/api/v1/users/"));
+}
+
+Test(forwarded, rfc7239_rightmost_untrusted_element_decides)
+{
+	allow("127.0.0.1, 10.0.0.0/8");
+	FROM("127.0.0.1", "HTTP_FORWARDED=for=1.1.1.1;proto=http, For=198.51.100.2:5000;Proto=HTTPS, for=10.0.0.3");
+	cr_assert(client_is("198.51.100.2"));
+	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+}
+
+Test(forwarded, rfc7239_unknown_node_keeps_the_peer)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_FORWARDED=for=unknown;proto=https");
+	cr_assert(client_is("127.0.0.1"));
+	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+}
+
+/* A balancer that sets X-Forwarded-* passes a client's own Forwarded header on. */
+Test(forwarded, x_headers_win_over_a_clients_forwarded)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_FORWARDED=for=6.6.6.6;proto=https;host=evil.example", "HTTP_X_FORWARDED_FOR=203.0.113.7",
+	     "HTTP_X_FORWARDED_PROTO=http");
+	cr_assert(client_is("203.0.113.7"));
+	cr_assert(location_is("http://svc.internal/api/v1/users/"));
+}

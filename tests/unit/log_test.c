@@ -1,0 +1,211 @@
+/* Access log lines and events (http/log.h): one line per write, escaped, filtered by level. */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "http/log.h"
+
+static int fds[2];
+static char got[65536];
+
+static void setup(void)
+{
+	cr_assert_eq(pipe(fds), 0);
+	log_configure(LOG_FORMAT_JSON, LOG_INFO);
+}
+
+static void teardown(void)
+{
+	close(fds[0]);
+	close(fds[1]);
+	unsetenv("LOG_FORMAT");
+	unsetenv("LOG_LEVEL");
+	unsetenv("AWS_LAMBDA_LOG_FORMAT");
+	unsetenv("AWS_LAMBDA_LOG_LEVEL");
+	log_configure(LOG_FORMAT_JSON, LOG_INFO);
+}
+
+TestSuite(log, .init = setup, .fini = teardown);
+
+/* What the pipe holds (all written so far: the writer end stays open, so one read). */
+static const char *drain(void)
+{
+	ssize_t n = read(fds[0], got, sizeof got - 1);
+	got[n > 0 ? n : 0] = '\0';
+	return got;
+}
+
+static struct log_access sample(void)
+{
+	return (struct log_access){
+		.target = "fcgi",
+		.method = STR_LIT("GET"),
+		.path = STR_LIT("/math/add"),
+		.query = STR_LIT("i=5&i=10"),
+		.request_id = STR_LIT("rid-1"),
+		.trace_id = STR_NULL,
+		.client = STR_LIT("203.0.113.7"),
+		.user_agent = STR_LIT("curl/7.88.1"),
+		.status = 200,
+		.bytes = 2,
+		.duration_us = 84,
+	};
+}
+
+static cJSON *one_json_line(void)
+{
+	const char *line = drain();
+	size_t n = strlen(line);
+	cr_assert(n > 0 && line[n - 1] == '\n' && strchr(line, '\n') == line + n - 1, "not one line: %s", line);
+	cJSON *doc = cJSON_Parse(line);
+	cr_assert_not_null(doc, "not JSON: %s", line);
+	return doc;
+}
+
+static const char *string_of(const cJSON *doc, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+Test(log, access_line_has_every_key_in_order)
+{
+	struct log_access a = sample();
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	const char *keys[] = { "time",  "level",       "target",     "method",   "path",   "query",     "status",
+			       "bytes", "duration_us", "request_id", "trace_id", "client", "user_agent" };
+	const cJSON *item = doc->child;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++, item = item->next) {
+		cr_assert_not_null(item, "missing %s", keys[i]);
+		cr_assert_str_eq(item->string, keys[i]);
+	}
+	cr_assert_null(item);
+	cr_assert_str_eq(string_of(doc, "level"), "INFO");
+	cr_assert_str_eq(string_of(doc, "query"), "i=5&i=10");
+	cr_assert_eq(cJSON_GetObjectItem(doc, "status")->valueint, 200);
+	cr_assert_eq(cJSON_GetObjectItem(doc, "duration_us")->valueint, 84);
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(doc, "trace_id")));
+	/* RFC 3339 in UTC with milliseconds: 2026-12-01T05:01:00.123Z */
+	const char *t = string_of(doc, "time");
+	cr_assert_eq(strlen(t), 24, "%s", t);
+	cr_assert(t[10] == 'T' && t[19] == '.' && t[23] == 'Z', "%s", t);
+	cJSON_Delete(doc);
+}
+
+Test(log, empty_query_is_left_out)
+{
+	struct log_access a = sample();
+	a.query = STR_LIT("");
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	cr_assert_null(cJSON_GetObjectItem(doc, "query"));
+	cJSON_Delete(doc);
+}
+
+Test(log, hostile_strings_stay_inside_their_field)
+{
+	struct log_access a = sample();
+	a.user_agent = (struct str){ "a\"b\\c\nd\r{\"x\":1}\x01\x7f\xff\xc3\xa9", 21 };
+	a.path = STR_LIT("/\"},\"status\":1,\"x\":\"");
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	cr_assert_str_eq(string_of(doc, "user_agent"), "a\"b\\c\nd\r{\"x\":1}\x01\x7f\xef\xbf\xbd\xc3\xa9");
+	cr_assert_str_eq(string_of(doc, "path"), "/\"},\"status\":1,\"x\":\"");
+	cr_assert_eq(cJSON_GetObjectItem(doc, "status")->valueint, 200);
+	cJSON_Delete(doc);
+}
+
+Test(log, five_xx_is_an_error_line)
+{
+	struct log_access a = sample();
+	a.status = 503;
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	cr_assert_str_eq(string_of(doc, "level"), "ERROR");
+	cJSON_Delete(doc);
+}
+
+Test(log, level_filters_lines_below_it)
+{
+	log_configure(LOG_FORMAT_JSON, LOG_WARN);
+	struct log_access a = sample();
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cr_assert_eq(log_event(fds[1], LOG_ERROR, "fcgi", STR_NULL, "worker 12 exited on signal 9"), 0);
+	cJSON *doc = one_json_line();
+	cr_assert_str_eq(string_of(doc, "level"), "ERROR");
+	cr_assert_str_eq(string_of(doc, "message"), "worker 12 exited on signal 9");
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(doc, "request_id")));
+	cJSON_Delete(doc);
+}
+
+Test(log, off_writes_nothing)
+{
+	log_configure(LOG_FORMAT_OFF, LOG_DEBUG);
+	struct log_access a = sample();
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cr_assert_eq(log_event(fds[1], LOG_FATAL, "cgi", STR_NULL, "x"), 0);
+	cr_assert_eq(write(fds[1], "end", 3), 3);
+	cr_assert_str_eq(drain(), "end");
+}
+
+Test(log, text_line_quotes_what_may_hold_spaces)
+{
+	log_configure(LOG_FORMAT_TEXT, LOG_INFO);
+	struct log_access a = sample();
+	a.user_agent = STR_LIT("Mozilla/5.0 (X11)");
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	const char *line = drain();
+	const char *rest = strchr(line, ' ');
+	cr_assert_not_null(rest);
+	cr_assert_str_eq(rest, " INFO fcgi \"203.0.113.7\" \"GET /math/add?i=5&i=10\" 200 2 84us \"rid-1\" - "
+			       "\"Mozilla/5.0 (X11)\"\n");
+}
+
+Test(log, settings_are_read_and_lambdas_win)
+{
+	const char *why = NULL;
+	setenv("LOG_FORMAT", "TEXT", 1);
+	cr_assert_eq(log_load(&why), APP_OK);
+	setenv("AWS_LAMBDA_LOG_FORMAT", "JSON", 1);
+	setenv("AWS_LAMBDA_LOG_LEVEL", "ERROR", 1);
+	cr_assert_eq(log_load(&why), APP_OK);
+	struct log_access a = sample();
+	cr_assert_eq(log_access_write(fds[1], &a), 0); /* INFO: filtered */
+	a.status = 500;
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	cr_assert_str_eq(string_of(doc, "level"), "ERROR");
+	cJSON_Delete(doc);
+}
+
+Test(log, bad_settings_are_refused_by_name)
+{
+	const char *why = NULL;
+	setenv("LOG_FORMAT", "yaml", 1);
+	cr_assert_eq(log_load(&why), APP_ERR_INVALID);
+	cr_assert(strstr(why, "LOG_FORMAT=\"yaml\"") != NULL, "%s", why);
+	unsetenv("LOG_FORMAT");
+	setenv("AWS_LAMBDA_LOG_LEVEL", "LOUD", 1);
+	cr_assert_eq(log_load(&why), APP_ERR_INVALID);
+	cr_assert(strstr(why, "AWS_LAMBDA_LOG_LEVEL=\"LOUD\"") != NULL, "%s", why);
+}
+
+Test(log, long_lines_grow_past_the_small_buffer)
+{
+	static char agent[5000];
+	memset(agent, 'a', sizeof agent);
+	agent[100] = '"';
+	agent[4000] = '\x01';
+	struct log_access a = sample();
+	a.user_agent = (struct str){ agent, sizeof agent };
+	cr_assert_eq(log_access_write(fds[1], &a), 0);
+	cJSON *doc = one_json_line();
+	const char *ua = string_of(doc, "user_agent");
+	cr_assert_eq(strlen(ua), sizeof agent);
+	cr_assert_eq(ua[100], '"');
+	cr_assert_eq(ua[4000], '\x01');
+	cr_assert_str_eq(string_of(doc, "client"), "203.0.113.7");
+	cJSON_Delete(doc);
+}
