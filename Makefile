@@ -30,7 +30,7 @@ DEPS_PKGS := gcc make pkg-config ca-certificates curl \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml unzip
+	python3-yaml unzip faketime
 
 APP_SRC  := $(wildcard app/*.c)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
@@ -60,7 +60,8 @@ BINS += $(LAMBDA_BIN)
 # End-to-end tests: shell scripts that start real servers on loopback (tests/e2e/lib.sh).
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
-E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_lifecycle.sh
+E2E_TESTS += tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 
@@ -214,6 +215,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/cgi_shell.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
+	BUILD=build/asan tests/e2e/fcgi_lifecycle.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
 	BUILD=build/asan tests/e2e/lambda_emulator.sh

@@ -10,12 +10,30 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int listen_is_path(const char *address)
+static int listen_is_path(const char *address)
 {
 	return strchr(address, '/') != NULL;
 }
 
-static int listen_unix(const char *path)
+/* Whether a server accepts connections on the unix socket at sa: 1 yes, 0 no
+ * (refused or gone: the file is stale), -1 cannot tell (errno says why). */
+static int socket_is_live(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rc = connect(fd, (const struct sockaddr *)sa, sizeof *sa);
+	int err = errno;
+	close(fd);
+	if (rc == 0)
+		return 1;
+	errno = err;
+	if (err == ECONNREFUSED || err == ENOENT)
+		return 0;
+	return err == EAGAIN ? 1 : -1; /* EAGAIN: a live server with a full backlog */
+}
+
+static int listen_unix(const char *path, struct listen_path *created)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t n = strlen(path);
@@ -30,7 +48,13 @@ static int listen_unix(const char *path)
 			fprintf(stderr, "--listen %s: exists and is not a socket; not replacing it\n", path);
 			return -1;
 		}
-		unlink(path); /* left over from an earlier run */
+		int live = socket_is_live(&sa);
+		if (live != 0) {
+			fprintf(stderr, "--listen %s: %s; not replacing it\n", path,
+				live > 0 ? "in use: another server accepts connections on it" : strerror(errno));
+			return -1;
+		}
+		unlink(path); /* left over from a server that is gone */
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, SOMAXCONN) != 0) {
@@ -39,7 +63,17 @@ static int listen_unix(const char *path)
 			close(fd);
 		return -1;
 	}
+	if (lstat(path, &st) == 0)
+		*created = (struct listen_path){ path, st.st_dev, st.st_ino };
 	return fd;
+}
+
+void listen_remove(const struct listen_path *created)
+{
+	struct stat st;
+	if (created->path != NULL && lstat(created->path, &st) == 0 && st.st_dev == created->dev &&
+	    st.st_ino == created->ino)
+		unlink(created->path);
 }
 
 /* "HOST:PORT" / "[V6]:PORT" / ":PORT" split into host (NULL = every address) and port, in buf. */
@@ -102,7 +136,8 @@ static int listen_tcp(const char *address)
 	return fd;
 }
 
-int listen_open(const char *address)
+int listen_open(const char *address, struct listen_path *created)
 {
-	return listen_is_path(address) ? listen_unix(address) : listen_tcp(address);
+	*created = (struct listen_path){ NULL, 0, 0 };
+	return listen_is_path(address) ? listen_unix(address, created) : listen_tcp(address);
 }

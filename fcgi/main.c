@@ -2,6 +2,7 @@
  * (lighttpd mod_fastcgi, spawn-fcgi), or standalone with --listen. Only moves
  * bytes: every request is answered by app/ through worker.c. */
 #include <fcgiapp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -28,11 +29,19 @@ int main(int argc, char **argv)
 		}
 		return worker_run(STDIN_FILENO);
 	case RUN_STANDALONE: {
-		int fd = listen_open(o.listen);
+		/* Before the socket exists nothing may stop us by a default action: a
+		 * SIGTERM sent as soon as the socket appears waits for the manager's
+		 * loop, and a log reader that went away is a failed write, not a death. */
+		sigset_t manager_signals;
+		prefork_signals(&manager_signals);
+		sigprocmask(SIG_BLOCK, &manager_signals, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		struct listen_path created;
+		int fd = listen_open(o.listen, &created);
 		if (fd < 0)
 			return 1;
 		fprintf(stderr, "app.fcgi: listening on %s with %d workers\n", o.listen, o.workers);
-		return prefork_run(fd, o.workers, listen_is_path(o.listen) ? o.listen : NULL);
+		return prefork_run(fd, o.workers, &created);
 	}
 	}
 	return 2;

@@ -23,7 +23,7 @@
 struct slot {
 	pid_t pid;            /* 0: free */
 	unsigned generation;  /* workers older than the manager's current one are retiring */
-	time_t started;
+	long long started_ms;  /* monotonic */
 };
 
 struct manager {
@@ -33,13 +33,20 @@ struct manager {
 	int workers;
 	unsigned generation;
 	int missing;          /* current-generation workers to start */
-	time_t restart_at;    /* no restart before this time (crash-loop guard) */
+	long long restart_at_ms; /* no restart before this monotonic time (crash-loop guard) */
 	int quick_deaths;     /* consecutive workers that died right after starting */
 	bool stopping;
 	bool worker_failed;   /* a worker exited abnormally while stopping */
 	sigset_t signals;     /* the signals the loop waits for */
-	sigset_t child_mask;  /* the mask a worker starts with */
 };
+
+/* Milliseconds on the monotonic clock: a step of the wall clock moves nothing here. */
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static struct slot *free_slot(struct manager *m)
 {
@@ -84,10 +91,11 @@ static void start_worker(struct manager *m)
 		if (getppid() != manager)
 			_exit(0);
 		free(m->slots);
-		sigprocmask(SIG_SETMASK, &m->child_mask, NULL);
+		/* The manager's signals stay blocked until worker_run has installed
+		 * its handlers and set its own mask. */
 		exit(worker_run(m->listen_fd));
 	}
-	*s = (struct slot){ pid, m->generation, time(NULL) };
+	*s = (struct slot){ pid, m->generation, now_ms() };
 	m->missing--;
 }
 
@@ -130,9 +138,10 @@ static void reap(struct manager *m)
 			/* Only the manager retires workers: any exit of a current one is a failure. */
 			fprintf(stderr, "app.fcgi: %s; starting a new one\n", what);
 			m->missing++;
-			m->quick_deaths = time(NULL) - s->started < CRASH_LOOP_SECONDS ? m->quick_deaths + 1 : 0;
+			long long now = now_ms();
+			m->quick_deaths = now - s->started_ms < CRASH_LOOP_SECONDS * 1000 ? m->quick_deaths + 1 : 0;
 			if (m->quick_deaths > 1)
-				m->restart_at = time(NULL) + CRASH_LOOP_SECONDS;
+				m->restart_at_ms = now + CRASH_LOOP_SECONDS * 1000;
 		} else if (!clean) {
 			fprintf(stderr, "app.fcgi: retiring %s\n", what);
 		}
@@ -143,7 +152,7 @@ static void reap(struct manager *m)
 /* New connections are refused from here on: the manager closes its copy of the
  * socket (and removes its path, so clients fail fast), and every worker
  * finishes the request in hand and exits. */
-static void stop(struct manager *m, int sig, const char *unlink_path)
+static void stop(struct manager *m, int sig, const struct listen_path *created)
 {
 	if (m->stopping)
 		return;
@@ -151,8 +160,7 @@ static void stop(struct manager *m, int sig, const char *unlink_path)
 	m->stopping = true;
 	m->missing = 0;
 	close(m->listen_fd);
-	if (unlink_path != NULL)
-		unlink(unlink_path);
+	listen_remove(created);
 	signal_generation(m, m->generation + 1, SIGTERM);
 }
 
@@ -165,11 +173,20 @@ static void replace_workers(struct manager *m)
 	 * main loop right after this) take new connections from the same socket. */
 	m->generation++;
 	m->missing = m->workers;
-	m->restart_at = 0;
+	m->restart_at_ms = 0;
 	signal_generation(m, m->generation, SIGTERM);
 }
 
-int prefork_run(int listen_fd, int workers, const char *unlink_path)
+void prefork_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+int prefork_run(int listen_fd, int workers, const struct listen_path *created)
 {
 	struct manager m = {
 		.slots = calloc((size_t)workers * 2, sizeof(struct slot)),
@@ -183,19 +200,15 @@ int prefork_run(int listen_fd, int workers, const char *unlink_path)
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		return 1;
 	}
-	sigemptyset(&m.signals);
-	sigaddset(&m.signals, SIGCHLD);
-	sigaddset(&m.signals, SIGTERM);
-	sigaddset(&m.signals, SIGINT);
-	sigaddset(&m.signals, SIGHUP);
-	sigprocmask(SIG_BLOCK, &m.signals, &m.child_mask);
+	prefork_signals(&m.signals);
+	sigprocmask(SIG_BLOCK, &m.signals, NULL); /* main() blocked them already, before the bind */
 
 	while (!m.stopping || live_workers(&m) > 0) {
-		while (m.missing > 0 && time(NULL) >= m.restart_at && live_workers(&m) < 4 * workers) {
+		while (m.missing > 0 && now_ms() >= m.restart_at_ms && live_workers(&m) < 4 * workers) {
 			int before = m.missing;
 			start_worker(&m);
 			if (m.missing == before) {
-				m.restart_at = time(NULL) + CRASH_LOOP_SECONDS; /* fork failed: try again later */
+				m.restart_at_ms = now_ms() + CRASH_LOOP_SECONDS * 1000; /* fork failed: try again later */
 				break;
 			}
 		}
@@ -204,7 +217,7 @@ int prefork_run(int listen_fd, int workers, const char *unlink_path)
 		if (sig == SIGCHLD)
 			reap(&m);
 		else if (sig == SIGTERM || sig == SIGINT)
-			stop(&m, sig, unlink_path);
+			stop(&m, sig, created);
 		else if (sig == SIGHUP)
 			replace_workers(&m);
 	}

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "serve.h"
 
@@ -50,7 +51,12 @@ static int fcgi_write(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-/* Installs the handlers and blocks the stop signals; *waitmask gets the mask to wait with. */
+/* Installs the handlers, then sets the worker's whole mask: SIGTERM blocked
+ * (taken only while waiting for work), everything else open. The caller may
+ * start us with any signals blocked (the manager forks with its own set
+ * blocked): a SIGTERM sent before this point stays pending and is seen by the
+ * first stop_pending(), never met by the default action. *waitmask gets the
+ * mask to wait with. */
 static void setup_signals(sigset_t *waitmask)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -65,11 +71,11 @@ static void setup_signals(sigset_t *waitmask)
 	sigset_t stops;
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stops, waitmask);
-	sigdelset(waitmask, SIGTERM);
+	sigprocmask(SIG_SETMASK, &stops, NULL);
+	sigemptyset(waitmask);
 }
 
-enum wake { WAKE_STOP, WAKE_KEPT, WAKE_LISTEN };
+enum wake { WAKE_STOP, WAKE_KEPT, WAKE_LISTEN, WAKE_ERROR };
 
 /* A stop signal that came while blocked: ppoll returns a ready socket rather
  * than run the handler when both happen, so look for it explicitly. */
@@ -87,6 +93,11 @@ static enum wake wait_for_work(int listen_fd, int kept_fd, const sigset_t *waitm
 			return WAKE_STOP;
 		struct pollfd fds[2] = { { .fd = listen_fd, .events = POLLIN }, { .fd = kept_fd, .events = POLLIN } };
 		int n = ppoll(fds, kept_fd >= 0 ? 2 : 1, NULL, waitmask);
+		if (n < 0 && errno != EINTR) {
+			/* Nothing will change by trying again: stop, and let the manager replace us. */
+			fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));
+			return WAKE_ERROR;
+		}
 		if (n <= 0 || stop_pending())
 			continue; /* EINTR: the stop handler ran; the check above returns */
 		if (kept_fd >= 0 && fds[1].revents != 0)
@@ -136,6 +147,10 @@ int worker_run(int listen_fd)
 		enum wake w = wait_for_work(listen_fd, req.ipcFd, &waitmask);
 		if (w == WAKE_STOP)
 			break;
+		if (w == WAKE_ERROR) {
+			status = 1;
+			break;
+		}
 		/* A worker serves one connection at a time: when the server keeps an idle
 		 * connection (fastcgi_keep_conn) but opens another, close the idle one. */
 		if (w == WAKE_LISTEN && req.ipcFd >= 0)

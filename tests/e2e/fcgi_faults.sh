@@ -9,23 +9,10 @@
 . "$(dirname "$0")/fcgi_lib.sh"
 e2e_start fcgi-faults
 
-# fcgi_request ADDRESS OUT [VAR=value...]: one FastCGI request with those variables,
-# body from stdin; the CGI-style response goes to OUT.
-fcgi_request() {
-	_addr=$1 _out=$2
-	shift 2
-	timeout 20 env -i "$@" cgi-fcgi -bind -connect "$_addr" >"$_out" 2>&1
-}
-
 # slow_post ADDRESS OUT: a POST whose 6-byte body arrives in two halves, 1.5 s apart.
 slow_post() {
 	{ printf 'abc'; sleep 1.5; printf 'def'; } |
 		fcgi_request "$1" "$2" REQUEST_METHOD=POST CONTENT_LENGTH=6 REQUEST_URI=/api/v1/users/
-}
-
-# status_of FILE: the Status code of a CGI-style response.
-status_of() {
-	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
 # wait_busy MANAGER: until one of its workers holds a connection besides the listening

@@ -4,8 +4,12 @@
 #                               to UPSTREAM ("unix:/path" or "127.0.0.1:PORT"); sets NGINX_BASE.
 #                               NGINX_KEEP_CONN=1: nginx keeps its FastCGI connections open
 #                               (fastcgi_keep_conn), so workers serve several requests on one
-#   manager_start ADDRESS N     build/app.fcgi --listen ADDRESS --workers N (under $FCGI_WRAPPER,
-#                               e.g. valgrind); sets MANAGER_PID; stderr in $E2E_TMP/manager.log
+#   manager_start ADDRESS N [FLAG...]  $FCGI_BIN (default build/app.fcgi) --listen ADDRESS --workers N
+#                               FLAG... (under $FCGI_WRAPPER, e.g. valgrind); sets MANAGER_PID;
+#                               stderr in $E2E_TMP/manager.log
+#   fcgi_request ADDRESS OUT [VAR=value...]  one FastCGI request (cgi-fcgi) with those
+#                               variables, body from stdin, CGI-style response in OUT
+#   status_of FILE              the Status code of a CGI-style response
 #   wait_ok URL [seconds]       polls until URL answers 200
 #   worker_pids PID             the app.fcgi children of PID, space-separated
 #   rss_kb PID                  resident set size of PID in KiB
@@ -40,10 +44,24 @@ nginx_start() {
 	NGINX_BASE=http://127.0.0.1:$_port
 }
 
+FCGI_BIN=${FCGI_BIN:-$BUILD/app.fcgi}
+
 manager_start() {
+	_addr=$1 _n=$2
+	shift 2
 	# shellcheck disable=SC2086 # FCGI_WRAPPER is a command line
-	e2e_bg ${FCGI_WRAPPER:-} "$BUILD/app.fcgi" --listen "$1" --workers "$2" 2>>"$E2E_TMP/manager.log"
+	e2e_bg ${FCGI_WRAPPER:-} "$FCGI_BIN" --listen "$_addr" --workers "$_n" "$@" 2>>"$E2E_TMP/manager.log"
 	MANAGER_PID=$!
+}
+
+fcgi_request() {
+	_addr=$1 _out=$2
+	shift 2
+	timeout 20 env -i "$@" cgi-fcgi -bind -connect "$_addr" >"$_out" 2>&1
+}
+
+status_of() {
+	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
 wait_ok() {
