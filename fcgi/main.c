@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 				argv[0]);
 			return 2;
 		}
-		return worker_run(STDIN_FILENO);
+		return worker_run(STDIN_FILENO, &o.worker);
 	case RUN_STANDALONE: {
 		/* Before the socket exists nothing may stop us by a default action: a
 		 * SIGTERM sent as soon as the socket appears waits for the manager's
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			return 1;
 		fprintf(stderr, "app.fcgi: listening on %s with %d workers\n", o.listen, o.workers);
-		return prefork_run(fd, o.workers, &created);
+		return prefork_run(fd, &o, &created);
 	}
 	}
 	return 2;

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,17 +8,35 @@
 
 void options_usage(const char *prog)
 {
-	printf("usage: %s\n"
+	printf("usage: %s [CONTROLS]\n"
 	       "         answer FastCGI requests on the listening socket at fd 0, as spawned\n"
 	       "         by lighttpd mod_fastcgi (bin-path) or spawn-fcgi\n"
-	       "       %s --listen ADDRESS [--workers N]\n"
+	       "       %s --listen ADDRESS [--workers N] [--shutdown-timeout S] [CONTROLS]\n"
 	       "         standalone: bind ADDRESS and run N worker processes on it\n"
 	       "\n"
-	       "ADDRESS is HOST:PORT (127.0.0.1:9000, [::1]:9000, :9000 for every IPv4 address)\n"
-	       "or the path of a unix socket (/run/app.sock; anything with a '/').\n"
-	       "N defaults to the number of online CPUs. SIGTERM (or Ctrl-C): stop accepting, finish\n"
-	       "the requests in flight, exit 0. SIGHUP: replace the workers without dropping requests.\n",
-	       prog, prog);
+	       "  --listen ADDRESS        HOST:PORT (127.0.0.1:9000, [::1]:9000, :9000 for every IPv4\n"
+	       "                          address) or a unix socket path (anything with a '/'); a live\n"
+	       "                          socket there is an error, a stale one is replaced\n"
+	       "  --workers N             worker processes, 1-%d (default: online CPUs)\n"
+	       "  --shutdown-timeout S    after SIGTERM, requests in flight get S seconds, then the\n"
+	       "                          workers left are killed and the exit status is 1\n"
+	       "                          (default %d; 0: wait for ever)        env FCGI_SHUTDOWN_TIMEOUT\n"
+	       "CONTROLS (also when spawned):\n"
+	       "  --read-timeout S        a request's parameters and body must arrive within S seconds,\n"
+	       "                          and a new connection must start a request within S seconds,\n"
+	       "                          or it is closed (default %d; 0: none)  env FCGI_READ_TIMEOUT\n"
+	       "  --request-timeout S     a request running longer is answered 504 if nothing was sent\n"
+	       "                          yet, logged, and its worker replaced (default 0: none)\n"
+	       "                                                                env FCGI_REQUEST_TIMEOUT\n"
+	       "  --max-requests N        a worker is replaced after N requests (default 0: never)\n"
+	       "                                                                env FCGI_MAX_REQUESTS\n"
+	       "  --max-requests-jitter J adds a random 0..J to each worker's N  env FCGI_MAX_REQUESTS_JITTER\n"
+	       "  --help                  this text\n"
+	       "\n"
+	       "SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight and the connections\n"
+	       "already waiting, exit 0. SIGHUP: replace the workers without dropping requests.\n"
+	       "A flag wins over its environment variable. See docs/fcgi-manager.md.\n",
+	       prog, prog, MAX_WORKERS, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_READ_TIMEOUT);
 }
 
 static int default_workers(void)
@@ -28,43 +47,103 @@ static int default_workers(void)
 	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
 }
 
-static int parse_workers(const char *s)
+/* A whole decimal number in [min, max]; anything else (signs, spaces, overflow) is -1. */
+static long parse_number(const char *s, long min, long max)
 {
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || n < 1 || n > MAX_WORKERS)
+	if (s == NULL || *s < '0' || *s > '9')
 		return -1;
-	return (int)n;
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || n < min || n > max)
+		return -1;
+	return n;
+}
+
+enum { OPT_LISTEN = 'l', OPT_WORKERS = 'w', OPT_HELP = 'h', OPT_SHUTDOWN = 256, OPT_READ, OPT_REQUEST,
+       OPT_MAX_REQUESTS, OPT_JITTER };
+
+/* The numeric controls: flag, environment variable, default and range. */
+enum { SHUTDOWN_TIMEOUT, READ_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUESTS, MAX_REQUESTS_JITTER, NCONTROLS };
+
+static const struct control {
+	int opt;
+	const char *flag, *env;
+	long initial, max;
+	const char *unit;
+} controls[NCONTROLS] = {
+	[SHUTDOWN_TIMEOUT] = { OPT_SHUTDOWN, "--shutdown-timeout", "FCGI_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT,
+			       86400, "seconds" },
+	[READ_TIMEOUT] = { OPT_READ, "--read-timeout", "FCGI_READ_TIMEOUT", DEFAULT_READ_TIMEOUT, 86400, "seconds" },
+	[REQUEST_TIMEOUT] = { OPT_REQUEST, "--request-timeout", "FCGI_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 86400,
+			      "seconds" },
+	[MAX_REQUESTS] = { OPT_MAX_REQUESTS, "--max-requests", "FCGI_MAX_REQUESTS", 0, 1000000000, "requests" },
+	[MAX_REQUESTS_JITTER] = { OPT_JITTER, "--max-requests-jitter", "FCGI_MAX_REQUESTS_JITTER", 0, 1000000000,
+				  "requests" },
+};
+
+/* Each control's value: the flag's if given, else the environment's, else the
+ * default. A bad value (not a whole number in range) is reported, -1. */
+static int control_values(const char *prog, const char *const given[NCONTROLS], long values[NCONTROLS])
+{
+	for (int i = 0; i < NCONTROLS; i++) {
+		const struct control *k = &controls[i];
+		const char *from = given[i] != NULL ? k->flag : k->env;
+		const char *value = given[i] != NULL ? given[i] : getenv(k->env);
+		values[i] = k->initial;
+		if (value == NULL)
+			continue;
+		values[i] = parse_number(value, 0, k->max);
+		if (values[i] < 0) {
+			fprintf(stderr, "%s: %s wants a whole number of %s from 0 to %ld, not '%s'\n", prog, from,
+				k->unit, k->max, value);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
+		{ "read-timeout", required_argument, NULL, OPT_READ },
+		{ "request-timeout", required_argument, NULL, OPT_REQUEST },
+		{ "max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
+		{ "max-requests-jitter", required_argument, NULL, OPT_JITTER },
+		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	*o = (struct options){ .mode = RUN_SPAWNED, .listen = NULL, .workers = 0 };
+	*o = (struct options){ .mode = RUN_SPAWNED, .worker = { .argv = argv } };
+	const char *given[NCONTROLS] = { 0 };
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'l':
+		case OPT_LISTEN:
 			o->listen = optarg;
 			break;
-		case 'w':
-			o->workers = parse_workers(optarg);
-			if (o->workers < 0) {
+		case OPT_WORKERS: {
+			long n = parse_number(optarg, 1, MAX_WORKERS);
+			if (n < 0) {
 				fprintf(stderr, "%s: --workers wants a number from 1 to %d, not '%s'\n", argv[0],
 					MAX_WORKERS, optarg);
 				return -1;
 			}
+			o->workers = (int)n;
 			break;
-		case 'h':
+		}
+		case OPT_HELP:
 			o->mode = RUN_HELP;
 			return 0;
 		default:
+			for (int i = 0; i < NCONTROLS; i++)
+				if (controls[i].opt == c)
+					given[i] = optarg;
+			if (c >= OPT_SHUTDOWN && c <= OPT_JITTER)
+				break;
 			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", argv[0],
 				argv[optind - 1]);
 			return -1;
@@ -74,11 +153,22 @@ int options_parse(int argc, char **argv, struct options *o)
 		fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", argv[0], argv[optind]);
 		return -1;
 	}
+
+	long values[NCONTROLS];
+	if (control_values(argv[0], given, values) != 0)
+		return -1;
+	o->shutdown_timeout = (int)values[SHUTDOWN_TIMEOUT];
+	o->worker.read_timeout = (int)values[READ_TIMEOUT];
+	o->worker.request_timeout = (int)values[REQUEST_TIMEOUT];
+	o->worker.max_requests = values[MAX_REQUESTS];
+	o->worker.max_requests_jitter = values[MAX_REQUESTS_JITTER];
+
 	if (o->listen == NULL) {
-		if (o->workers > 0) {
-			fprintf(stderr, "%s: --workers needs --listen\n", argv[0]);
+		if (o->workers > 0 || given[SHUTDOWN_TIMEOUT] != NULL) {
+			fprintf(stderr, "%s: %s needs --listen\n", argv[0], o->workers > 0 ? "--workers" : "--shutdown-timeout");
 			return -1;
 		}
+		o->worker.spawned = true;
 		return 0;
 	}
 	if (o->listen[0] == '\0') {

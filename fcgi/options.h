@@ -1,7 +1,11 @@
-/* Command line of build/app.fcgi: no arguments (spawned: the listening socket
- * is fd 0), or the standalone manager's --listen/--workers. */
+/* Command line of build/app.fcgi: no --listen (spawned: the listening socket
+ * is fd 0), or the standalone manager's --listen/--workers; the request
+ * controls apply to both. Each control also has an environment variable
+ * (FCGI_READ_TIMEOUT...), taken when the flag is not given. */
 #ifndef FCGI_OPTIONS_H
 #define FCGI_OPTIONS_H
+
+#include "worker.h"
 
 enum run_mode {
 	RUN_SPAWNED,     /* lighttpd mod_fastcgi or spawn-fcgi handed us a socket on fd 0 */
@@ -11,13 +15,21 @@ enum run_mode {
 
 struct options {
 	enum run_mode mode;
-	const char *listen;  /* "HOST:PORT", ":PORT" or a socket path (points into argv) */
-	int workers;         /* 1..MAX_WORKERS */
+	const char *listen;        /* "HOST:PORT", ":PORT" or a socket path (points into argv) */
+	int workers;               /* 1..MAX_WORKERS */
+	int shutdown_timeout;      /* seconds the requests in flight get after SIGTERM; 0: no limit */
+	struct worker_config worker;
 };
 
 #define MAX_WORKERS 256
 
-/* Parses argv into *o. On a usage error prints why to stderr and returns -1. */
+/* Defaults (seconds; 0 is off). */
+#define DEFAULT_SHUTDOWN_TIMEOUT 30
+#define DEFAULT_READ_TIMEOUT 60
+#define DEFAULT_REQUEST_TIMEOUT 0
+
+/* Parses argv (and the FCGI_* environment variables) into *o; o->worker.argv
+ * is argv. On a usage error or a bad value prints why to stderr and returns -1. */
 int options_parse(int argc, char **argv, struct options *o);
 
 /* Prints the usage text to stdout. */

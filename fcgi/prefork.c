@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
+#include "timeouts.h"
 #include "worker.h"
 
 /* Workers that keep dying sooner than this after starting are restarted only
@@ -31,11 +33,14 @@ struct manager {
 	size_t nslots;
 	int listen_fd;
 	int workers;
+	const struct options *opts;
 	unsigned generation;
 	int missing;          /* current-generation workers to start */
 	long long restart_at_ms; /* no restart before this monotonic time (crash-loop guard) */
 	int quick_deaths;     /* consecutive workers that died right after starting */
 	bool stopping;
+	long long stop_deadline_ms; /* monotonic; 0: none (--shutdown-timeout 0) */
+	bool deadline_passed; /* the workers left were killed */
 	bool worker_failed;   /* a worker exited abnormally while stopping */
 	sigset_t signals;     /* the signals the loop waits for */
 };
@@ -93,7 +98,7 @@ static void start_worker(struct manager *m)
 		free(m->slots);
 		/* The manager's signals stay blocked until worker_run has installed
 		 * its handlers and set its own mask. */
-		exit(worker_run(m->listen_fd));
+		exit(worker_run(m->listen_fd, &m->opts->worker));
 	}
 	*s = (struct slot){ pid, m->generation, now_ms() };
 	m->missing--;
@@ -125,11 +130,18 @@ static void reap(struct manager *m)
 				s = &m->slots[i];
 		if (s == NULL)
 			continue;
-		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		bool clean = code == 0;
 		bool current = s->generation == m->generation;
 		char what[96];
 		describe_exit(pid, status, what, sizeof what);
-		if (m->stopping) {
+		if (code == WORKER_EXIT_MAX_REQUESTS || code == WORKER_EXIT_TIMEOUT) {
+			/* Retired by its own rules (it said why in the log): not a crash. */
+			if (current && !m->stopping) {
+				m->missing++;
+				m->quick_deaths = 0;
+			}
+		} else if (m->stopping) {
 			if (!clean) {
 				m->worker_failed = true;
 				fprintf(stderr, "app.fcgi: %s while stopping\n", what);
@@ -159,6 +171,8 @@ static void stop(struct manager *m, int sig, const struct listen_path *created)
 	fprintf(stderr, "app.fcgi: signal %d: finishing requests in flight, then exiting\n", sig);
 	m->stopping = true;
 	m->missing = 0;
+	if (m->opts->shutdown_timeout > 0)
+		m->stop_deadline_ms = now_ms() + m->opts->shutdown_timeout * 1000LL;
 	close(m->listen_fd);
 	listen_remove(created);
 	signal_generation(m, m->generation + 1, SIGTERM);
@@ -186,13 +200,47 @@ void prefork_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
-int prefork_run(int listen_fd, int workers, const struct listen_path *created)
+/* The stop deadline has passed: every worker still running is killed, and named. */
+static void kill_stragglers(struct manager *m)
 {
+	m->deadline_passed = true;
+	for (size_t i = 0; i < m->nslots; i++) {
+		if (m->slots[i].pid == 0)
+			continue;
+		fprintf(stderr, "app.fcgi: shutdown timeout (%d s): killing worker %ld, still serving\n",
+			m->opts->shutdown_timeout, (long)m->slots[i].pid);
+		kill(m->slots[i].pid, SIGKILL);
+	}
+	m->worker_failed = true;
+}
+
+/* How long the loop may sleep: until the crash-loop guard allows a restart
+ * (when workers are missing), until the stop deadline; NULL: until a signal. */
+static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
+{
+	long long ms = -1;
+	if (m->missing > 0)
+		ms = CRASH_LOOP_SECONDS * 1000;
+	if (m->stop_deadline_ms > 0 && !m->deadline_passed) {
+		long long left = m->stop_deadline_ms - now_ms();
+		left = left < 0 ? 0 : left;
+		ms = ms < 0 || left < ms ? left : ms;
+	}
+	if (ms < 0)
+		return NULL;
+	*ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
+	return ts;
+}
+
+int prefork_run(int listen_fd, const struct options *opts, const struct listen_path *created)
+{
+	int workers = opts->workers;
 	struct manager m = {
 		.slots = calloc((size_t)workers * 2, sizeof(struct slot)),
 		.nslots = (size_t)workers * 2,
 		.listen_fd = listen_fd,
 		.workers = workers,
+		.opts = opts,
 		.generation = 1,
 		.missing = workers,
 	};
@@ -212,8 +260,12 @@ int prefork_run(int listen_fd, int workers, const struct listen_path *created)
 				break;
 			}
 		}
-		struct timespec wait = { .tv_sec = CRASH_LOOP_SECONDS };
-		int sig = sigtimedwait(&m.signals, NULL, m.missing > 0 ? &wait : NULL);
+		if (m.stopping && m.stop_deadline_ms > 0 && !m.deadline_passed && now_ms() >= m.stop_deadline_ms) {
+			kill_stragglers(&m);
+			continue;
+		}
+		struct timespec ts;
+		int sig = sigtimedwait(&m.signals, NULL, wait_time(&m, &ts));
 		if (sig == SIGCHLD)
 			reap(&m);
 		else if (sig == SIGTERM || sig == SIGINT)

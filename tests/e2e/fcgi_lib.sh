@@ -86,3 +86,40 @@ rss_kb() {
 alive() {
 	_stat=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${_stat#Z}" = "$_stat" ]
 }
+
+# wrk_start SECONDS CONNECTIONS URL [WRK_ARG...]: wrk in the background (WRK_PID),
+# its report in $E2E_TMP/wrk.txt. wrk_post_script: a wrk script sending POSTs with a body.
+wrk_start() {
+	_secs=$1 _conns=$2 _url=$3
+	shift 3
+	wrk -t 2 -c "$_conns" -d "${_secs}s" --timeout 5s "$@" "$_url" >"$E2E_TMP/wrk.txt" 2>&1 &
+	WRK_PID=$!
+}
+
+wrk_post_script() {
+	printf '%s\n' 'wrk.method = "POST"' 'wrk.body = string.rep("a=1&", 500)' \
+		'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"' >"$E2E_TMP/post.lua"
+	echo "$E2E_TMP/post.lua"
+}
+
+# wrk_counts: after wrk ended, SENT (answers plus socket errors) and FAILED (answers
+# other than 2xx/3xx, and every connect, read, write error or timeout wrk saw).
+wrk_counts() {
+	_answered=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$E2E_TMP/wrk.txt")
+	_bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} END {print n + 0}' "$E2E_TMP/wrk.txt")
+	_errors=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$E2E_TMP/wrk.txt")
+	SENT=$(( ${_answered:-0} + _errors ))
+	FAILED=$(( _bad + _errors ))
+}
+
+# wait_fcgi ADDRESS: until a FastCGI /ping there answers 200 (up to 10 s).
+wait_fcgi() {
+	_deadline=$(( $(date +%s) + 10 ))
+	until fcgi_request "$1" "$E2E_TMP/up.out" REQUEST_URI=/ping </dev/null && [ "$(status_of "$E2E_TMP/up.out")" = 200 ]; do
+		if [ "$(date +%s)" -ge "$_deadline" ]; then
+			e2e_fail "$1 did not answer in time"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
