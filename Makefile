@@ -42,6 +42,10 @@ FCGI_SRC  := $(wildcard fcgi/*.c)
 FCGI_BIN  := $(BUILD)/app.fcgi
 FCGI_LIBS := -lfcgi
 
+# The same FastCGI binary with its test hooks (-DFCGI_TEST_HOOKS: FCGI_TEST_DELAY_MS
+# makes the handler late); the tests run it, make install never ships it.
+FCGI_TEST_BIN := $(BUILD)/test-hooks/app.fcgi
+
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
 LAMBDA_LIBS := -lcurl
@@ -61,7 +65,7 @@ BINS += $(LAMBDA_BIN)
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_lifecycle.sh
-E2E_TESTS += tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/fcgi_controls.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 
@@ -92,6 +96,13 @@ $(CGI_BIN): $(BUILD)/obj/cgi/main.o $(APP_LIB)
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
 
+$(BUILD)/test-hooks/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DFCGI_TEST_HOOKS $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(FCGI_TEST_BIN): $(FCGI_SRC:%.c=$(BUILD)/test-hooks/obj/%.o) $(APP_LIB)
+	$(CC) $(LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
@@ -109,7 +120,7 @@ $(LAMBDA_ZIP): $(LAMBDA_BIN) $(DOCS_OUT) deploy/lambda-zip.sh
 node_modules/swagger-ui-dist/%: package-lock.json
 	@test -f $@ || { echo "missing $@: run 'make deps' (npm ci)" >&2; exit 1; }
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/test-hooks/obj -name '*.d' 2>/dev/null)
 
 # ---- fuzzing (libFuzzer + ASan + UBSan; harnesses in tests/fuzz/, seeds in tests/fuzz/corpus/) ----
 
@@ -205,17 +216,21 @@ test: test-unit test-e2e test-asan test-valgrind test-fuzz
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: all
+.PHONY: test-hooks
+test-hooks: $(FCGI_TEST_BIN)
+
+test-e2e: all test-hooks
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
 # The unit tests and the CGI, FastCGI and Lambda tests that run our binaries directly, again with ASan + UBSan.
 test-asan:
 	$(MAKE) SANITIZE=1 test-unit
-	$(MAKE) SANITIZE=1 all
+	$(MAKE) SANITIZE=1 all test-hooks
 	BUILD=build/asan tests/e2e/cgi_shell.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
 	BUILD=build/asan tests/e2e/fcgi_lifecycle.sh
+	BUILD=build/asan tests/e2e/fcgi_controls.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
