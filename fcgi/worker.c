@@ -37,8 +37,11 @@ extern char **environ;
  * longest (first those that never sent a request) is closed for a new one. */
 #define MAX_CONNS 64
 
-/* On a stop, how long a connection taken from the backlog may take to send its request. */
-#define DRAIN_WAIT_MS 1000
+/* On a stop, how long a connection not yet heard from may take to send its
+ * request, from when it was accepted (at most the read timeout): long enough
+ * for a front server on a busy machine, short enough that a silent client
+ * does not hold the stop. */
+#define DRAIN_WAIT_MS 5000
 
 struct conn {
 	int fd;
@@ -181,13 +184,25 @@ static void close_silent(struct worker *w, long long now)
 			drop_conn(w, i, true);
 }
 
-/* Whether a connection has not sent its first request yet. */
-static bool has_fresh(const struct worker *w)
+/* While stopping: closes the connections that have not sent a request within
+ * DRAIN_WAIT_MS (or the read timeout) of being accepted, and returns how long
+ * to wait for the others' first bytes (0: there are none). */
+static int drain_wait(struct worker *w, long long now)
 {
-	for (int i = 0; i < w->nconns; i++)
-		if (!w->conns[i].served)
-			return true;
-	return false;
+	long long limit = DRAIN_WAIT_MS;
+	if (w->cfg->read_timeout > 0 && w->cfg->read_timeout * 1000LL < limit)
+		limit = w->cfg->read_timeout * 1000LL;
+	long long soonest = 0;
+	for (int i = w->nconns - 1; i >= 0; i--) {
+		if (w->conns[i].served)
+			continue;
+		long long left = w->conns[i].idle_since + limit - now;
+		if (left <= 0)
+			drop_conn(w, i, true);
+		else if (soonest == 0 || left < soonest)
+			soonest = left;
+	}
+	return (int)soonest;
 }
 
 /* Milliseconds until the next silent connection is due to be closed; -1: none. */
@@ -301,7 +316,7 @@ static void serve_conn(struct worker *w, int i)
 	w->served++;
 }
 
-enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1 };
+enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2 };
 
 /* Waits (up to timeout_ms; -1 forever) for a request on a kept connection or
  * a new connection, and handles one. take_new: also accept from the backlog. */
@@ -318,7 +333,9 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 		fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));
 		return WAIT_ERROR;
 	}
-	if (n <= 0)
+	if (n < 0)
+		return WAIT_INTERRUPTED; /* a signal: the caller looks at what it asks for */
+	if (n == 0)
 		return WAIT_NOTHING;
 	for (int k = 0; k < w->nconns; k++) {
 		int i = (w->next + k) % w->nconns;
@@ -388,10 +405,11 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	while (status == 0) {
 		/* A connection just taken from the backlog gets a moment for its first
 		 * bytes (a front server writes right after connecting). */
-		enum wait_result r = wait_and_serve(&w, has_fresh(&w) ? DRAIN_WAIT_MS : 0, !retiring, &waitmask);
+		enum wait_result r = wait_and_serve(&w, drain_wait(&w, now_ms()), !retiring, &waitmask);
 		if (r == WAIT_ERROR)
 			status = WORKER_EXIT_FAILED;
-		if (r != WAIT_SERVED)
+		/* Another SIGTERM (a second SIGHUP of the manager) changes nothing here. */
+		if (r != WAIT_SERVED && r != WAIT_INTERRUPTED)
 			break;
 	}
 	while (w.nconns > 0)
