@@ -65,7 +65,8 @@ BINS += $(LAMBDA_BIN)
 E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_lifecycle.sh
-E2E_TESTS += tests/e2e/fcgi_controls.sh tests/e2e/fcgi_fault_suite.sh tests/e2e/fcgi_soak.sh
+E2E_TESTS += tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
+E2E_TESTS += tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 

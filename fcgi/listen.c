@@ -141,3 +141,48 @@ int listen_open(const char *address, struct listen_path *created)
 	*created = (struct listen_path){ NULL, 0, 0 };
 	return listen_is_path(address) ? listen_unix(address, created) : listen_tcp(address);
 }
+
+int listen_connect(const char *address)
+{
+	if (listen_is_path(address)) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		size_t n = strlen(address);
+		int fd = n < sizeof sa.sun_path ? socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
+		if (fd >= 0) {
+			memcpy(sa.sun_path, address, n + 1);
+			if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+				return fd;
+			close(fd);
+		}
+		fprintf(stderr, "%s: %s\n", address, n < sizeof sa.sun_path ? strerror(errno) : "path too long");
+		return -1;
+	}
+	char buf[512];
+	const char *host, *port;
+	if (split_host_port(address, buf, sizeof buf, &host, &port) != 0) {
+		fprintf(stderr, "%s: expected HOST:PORT or a socket path\n", address);
+		return -1;
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res;
+	int rc = getaddrinfo(host != NULL ? host : "127.0.0.1", port, &hints, &res);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", address, gai_strerror(rc));
+		return -1;
+	}
+	int fd = -1, err = 0;
+	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			err = errno;
+			close(fd);
+			fd = -1;
+		} else if (fd < 0) {
+			err = errno;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "%s: %s\n", address, strerror(err));
+	return fd;
+}

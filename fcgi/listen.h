@@ -20,6 +20,10 @@ struct listen_path {
  * Returns the fd, or -1 after printing why to stderr. */
 int listen_open(const char *address, struct listen_path *created);
 
+/* Connects to address, written as for listen_open (a client of a manager:
+ * build/app.fcgi --status). Returns the fd, or -1 after printing why. */
+int listen_connect(const char *address);
+
 /* Removes the socket file listen_open created, unless it was since removed or
  * replaced (by another server started on the same path). */
 void listen_remove(const struct listen_path *created);

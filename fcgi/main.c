@@ -9,6 +9,7 @@
 #include "listen.h"
 #include "options.h"
 #include "prefork.h"
+#include "status.h"
 #include "worker.h"
 
 int main(int argc, char **argv)
@@ -20,6 +21,8 @@ int main(int argc, char **argv)
 	case RUN_HELP:
 		options_usage(argv[0]);
 		return 0;
+	case RUN_STATUS:
+		return status_query(o.status_address, o.worker.status_path);
 	case RUN_SPAWNED:
 		if (FCGX_IsCGI()) {
 			fprintf(stderr, "%s: fd 0 is not a listening socket: start me from a FastCGI process manager "
@@ -40,7 +43,11 @@ int main(int argc, char **argv)
 		int fd = listen_open(o.listen, &created);
 		if (fd < 0)
 			return 1;
-		fprintf(stderr, "app.fcgi: listening on %s with %d workers\n", o.listen, o.workers);
+		if (o.max_workers > o.workers)
+			fprintf(stderr, "app.fcgi: listening on %s with %d to %d workers\n", o.listen, o.workers,
+				o.max_workers);
+		else
+			fprintf(stderr, "app.fcgi: listening on %s with %d workers\n", o.listen, o.workers);
 		return prefork_run(fd, &o, &created);
 	}
 	}

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 void options_usage(const char *prog)
@@ -11,32 +12,46 @@ void options_usage(const char *prog)
 	printf("usage: %s [CONTROLS]\n"
 	       "         answer FastCGI requests on the listening socket at fd 0, as spawned\n"
 	       "         by lighttpd mod_fastcgi (bin-path) or spawn-fcgi\n"
-	       "       %s --listen ADDRESS [--workers N] [--shutdown-timeout S] [CONTROLS]\n"
-	       "         standalone: bind ADDRESS and run N worker processes on it\n"
+	       "       %s --listen ADDRESS [--workers N|MIN:MAX] [MANAGER OPTIONS] [CONTROLS]\n"
+	       "         standalone: bind ADDRESS and run a pool of worker processes on it\n"
+	       "       %s --status ADDRESS [--status-path PATH]\n"
+	       "         print the status page of the manager listening on ADDRESS\n"
 	       "\n"
 	       "  --listen ADDRESS        HOST:PORT (127.0.0.1:9000, [::1]:9000, :9000 for every IPv4\n"
 	       "                          address) or a unix socket path (anything with a '/'); a live\n"
 	       "                          socket there is an error, a stale one is replaced\n"
-	       "  --workers N             worker processes, 1-%d (default: online CPUs)\n"
+	       "  --workers N|MIN:MAX     N workers (default: online CPUs), or a dynamic pool of MIN to\n"
+	       "                          MAX: one more while all are busy and connections wait, up to\n"
+	       "                          MAX; 1-%d\n"
+	       "MANAGER OPTIONS (each also read from the environment variable shown):\n"
+	       "  --idle-timeout S        a worker above MIN idle this long is retired (default %d)\n"
+	       "                                                                FCGI_IDLE_TIMEOUT\n"
 	       "  --shutdown-timeout S    after SIGTERM, requests in flight get S seconds, then the\n"
 	       "                          workers left are killed and the exit status is 1\n"
-	       "                          (default %d; 0: wait for ever)        env FCGI_SHUTDOWN_TIMEOUT\n"
+	       "                          (default %d; 0: wait for ever)        FCGI_SHUTDOWN_TIMEOUT\n"
+	       "  --slow-request S        log every request still running after S s (default 0: off)\n"
+	       "                                                                FCGI_SLOW_REQUEST\n"
+	       "  --status-path PATH      answer PATH with the pool's status, JSON (PATH?text: text)\n"
+	       "                          (default: no status page)             FCGI_STATUS_PATH\n"
+	       "  --status-allow LIST     REMOTE_ADDRs shown the status page, comma-separated\n"
+	       "                          (default %s; others get 403)  FCGI_STATUS_ALLOW\n"
 	       "CONTROLS (also when spawned):\n"
 	       "  --read-timeout S        a request's parameters and body must arrive within S seconds,\n"
 	       "                          and a new connection must start a request within S seconds,\n"
-	       "                          or it is closed (default %d; 0: none)  env FCGI_READ_TIMEOUT\n"
+	       "                          or it is closed (default %d; 0: none)  FCGI_READ_TIMEOUT\n"
 	       "  --request-timeout S     a request running longer is answered 504 if nothing was sent\n"
 	       "                          yet, logged, and its worker replaced (default 0: none)\n"
-	       "                                                                env FCGI_REQUEST_TIMEOUT\n"
+	       "                                                                FCGI_REQUEST_TIMEOUT\n"
 	       "  --max-requests N        a worker is replaced after N requests (default 0: never)\n"
-	       "                                                                env FCGI_MAX_REQUESTS\n"
-	       "  --max-requests-jitter J adds a random 0..J to each worker's N  env FCGI_MAX_REQUESTS_JITTER\n"
+	       "                                                                FCGI_MAX_REQUESTS\n"
+	       "  --max-requests-jitter J adds a random 0..J to each worker's N  FCGI_MAX_REQUESTS_JITTER\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight and the connections\n"
 	       "already waiting, exit 0. SIGHUP: replace the workers without dropping requests.\n"
 	       "A flag wins over its environment variable. See docs/fcgi-manager.md.\n",
-	       prog, prog, MAX_WORKERS, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_READ_TIMEOUT);
+	       prog, prog, prog, MAX_WORKERS, DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STATUS_ALLOW,
+	       DEFAULT_READ_TIMEOUT);
 }
 
 static int default_workers(void)
@@ -61,10 +76,11 @@ static long parse_number(const char *s, long min, long max)
 }
 
 enum { OPT_LISTEN = 'l', OPT_WORKERS = 'w', OPT_HELP = 'h', OPT_SHUTDOWN = 256, OPT_READ, OPT_REQUEST,
-       OPT_MAX_REQUESTS, OPT_JITTER };
+       OPT_MAX_REQUESTS, OPT_JITTER, OPT_IDLE, OPT_SLOW, OPT_STATUS_PATH, OPT_STATUS_ALLOW, OPT_STATUS };
 
 /* The numeric controls: flag, environment variable, default and range. */
-enum { SHUTDOWN_TIMEOUT, READ_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUESTS, MAX_REQUESTS_JITTER, NCONTROLS };
+enum { SHUTDOWN_TIMEOUT, READ_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUESTS, MAX_REQUESTS_JITTER, IDLE_TIMEOUT,
+       SLOW_REQUEST, NCONTROLS };
 
 static const struct control {
 	int opt;
@@ -80,7 +96,28 @@ static const struct control {
 	[MAX_REQUESTS] = { OPT_MAX_REQUESTS, "--max-requests", "FCGI_MAX_REQUESTS", 0, 1000000000, "requests" },
 	[MAX_REQUESTS_JITTER] = { OPT_JITTER, "--max-requests-jitter", "FCGI_MAX_REQUESTS_JITTER", 0, 1000000000,
 				  "requests" },
+	[IDLE_TIMEOUT] = { OPT_IDLE, "--idle-timeout", "FCGI_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT, 86400, "seconds" },
+	[SLOW_REQUEST] = { OPT_SLOW, "--slow-request", "FCGI_SLOW_REQUEST", 0, 86400, "seconds" },
 };
+
+/* --workers N or MIN:MAX into o; -1 if it is neither, or out of range. */
+static int parse_workers(const char *s, struct options *o)
+{
+	char min[16];
+	const char *colon = strchr(s, ':');
+	size_t n = colon != NULL ? (size_t)(colon - s) : strlen(s);
+	if (n >= sizeof min)
+		return -1;
+	memcpy(min, s, n);
+	min[n] = '\0';
+	long lo = parse_number(min, 1, MAX_WORKERS);
+	long hi = colon != NULL ? parse_number(colon + 1, lo < 1 ? 1 : lo, MAX_WORKERS) : lo;
+	if (lo < 0 || hi < 0)
+		return -1;
+	o->workers = (int)lo;
+	o->max_workers = (int)hi;
+	return 0;
+}
 
 /* Each control's value: the flag's if given, else the environment's, else the
  * default. A bad value (not a whole number in range) is reported, -1. */
@@ -113,6 +150,11 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "request-timeout", required_argument, NULL, OPT_REQUEST },
 		{ "max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
 		{ "max-requests-jitter", required_argument, NULL, OPT_JITTER },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "slow-request", required_argument, NULL, OPT_SLOW },
+		{ "status-path", required_argument, NULL, OPT_STATUS_PATH },
+		{ "status-allow", required_argument, NULL, OPT_STATUS_ALLOW },
+		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,16 +167,26 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_LISTEN:
 			o->listen = optarg;
 			break;
-		case OPT_WORKERS: {
-			long n = parse_number(optarg, 1, MAX_WORKERS);
-			if (n < 0) {
-				fprintf(stderr, "%s: --workers wants a number from 1 to %d, not '%s'\n", argv[0],
-					MAX_WORKERS, optarg);
+		case OPT_WORKERS:
+			if (parse_workers(optarg, o) != 0) {
+				fprintf(stderr, "%s: --workers wants N or MIN:MAX, numbers from 1 to %d, not '%s'\n",
+					argv[0], MAX_WORKERS, optarg);
 				return -1;
 			}
-			o->workers = (int)n;
 			break;
-		}
+		case OPT_STATUS_PATH:
+			if (optarg[0] != '/' || strlen(optarg) > 100 || strpbrk(optarg, "? \t\r\n") != NULL) {
+				fprintf(stderr, "%s: --status-path wants a path like /-/status, not '%s'\n", argv[0], optarg);
+				return -1;
+			}
+			o->worker.status_path = optarg;
+			break;
+		case OPT_STATUS_ALLOW:
+			o->worker.status_allow = optarg;
+			break;
+		case OPT_STATUS:
+			o->status_address = optarg;
+			break;
 		case OPT_HELP:
 			o->mode = RUN_HELP;
 			return 0;
@@ -142,7 +194,7 @@ int options_parse(int argc, char **argv, struct options *o)
 			for (int i = 0; i < NCONTROLS; i++)
 				if (controls[i].opt == c)
 					given[i] = optarg;
-			if (c >= OPT_SHUTDOWN && c <= OPT_JITTER)
+			if (c >= OPT_SHUTDOWN && c <= OPT_SLOW)
 				break;
 			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", argv[0],
 				argv[optind - 1]);
@@ -154,6 +206,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		return -1;
 	}
 
+	bool status_flag = o->worker.status_path != NULL;
 	long values[NCONTROLS];
 	if (control_values(argv[0], given, values) != 0)
 		return -1;
@@ -162,12 +215,43 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->worker.request_timeout = (int)values[REQUEST_TIMEOUT];
 	o->worker.max_requests = values[MAX_REQUESTS];
 	o->worker.max_requests_jitter = values[MAX_REQUESTS_JITTER];
-
-	if (o->listen == NULL) {
-		if (o->workers > 0 || given[SHUTDOWN_TIMEOUT] != NULL) {
-			fprintf(stderr, "%s: %s needs --listen\n", argv[0], o->workers > 0 ? "--workers" : "--shutdown-timeout");
+	o->idle_timeout = (int)values[IDLE_TIMEOUT];
+	o->slow_request = (int)values[SLOW_REQUEST];
+	if (o->worker.status_path == NULL && getenv("FCGI_STATUS_PATH") != NULL) {
+		const char *env = getenv("FCGI_STATUS_PATH");
+		if (env[0] != '/' || strlen(env) > 100 || strpbrk(env, "? \t\r\n") != NULL) {
+			fprintf(stderr, "%s: FCGI_STATUS_PATH wants a path like /-/status, not '%s'\n", argv[0], env);
 			return -1;
 		}
+		o->worker.status_path = env;
+	}
+	if (o->worker.status_allow == NULL)
+		o->worker.status_allow = getenv("FCGI_STATUS_ALLOW");
+	if (o->worker.status_allow == NULL)
+		o->worker.status_allow = DEFAULT_STATUS_ALLOW;
+
+	if (o->status_address != NULL) {
+		if (o->listen != NULL) {
+			fprintf(stderr, "%s: --status asks a running manager; it does not go with --listen\n", argv[0]);
+			return -1;
+		}
+		if (o->worker.status_path == NULL)
+			o->worker.status_path = DEFAULT_STATUS_PATH;
+		o->mode = RUN_STATUS;
+		return 0;
+	}
+
+	if (o->listen == NULL) {
+		const char *manager_only = o->workers > 0 ? "--workers" : given[SHUTDOWN_TIMEOUT] ? "--shutdown-timeout"
+					   : given[IDLE_TIMEOUT]                  ? "--idle-timeout"
+					   : given[SLOW_REQUEST]                  ? "--slow-request"
+					   : status_flag                          ? "--status-path"
+										  : NULL;
+		if (manager_only != NULL) {
+			fprintf(stderr, "%s: %s needs --listen (a manager of our own)\n", argv[0], manager_only);
+			return -1;
+		}
+		o->worker.status_path = NULL; /* no scoreboard without our manager */
 		o->worker.spawned = true;
 		return 0;
 	}
@@ -177,6 +261,6 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	o->mode = RUN_STANDALONE;
 	if (o->workers == 0)
-		o->workers = default_workers();
+		o->workers = o->max_workers = default_workers();
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include "prefork.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "scoreboard.h"
 #include "timeouts.h"
 #include "worker.h"
 
@@ -22,17 +24,22 @@
  * a loop. One quick death (a kill right after a start) is restarted at once. */
 #define CRASH_LOOP_SECONDS 1
 
+/* The dynamic pool's and the slow log's look at the scoreboard, every this many ms. */
+#define MAINTENANCE_MS 100
+
 struct slot {
 	pid_t pid;            /* 0: free */
 	unsigned generation;  /* workers older than the manager's current one are retiring */
 	long long started_ms;  /* monotonic */
+	unsigned long slow_logged; /* request_no of the last request logged as slow */
 };
 
 struct manager {
-	struct slot *slots;
+	struct slot *slots;   /* as many as the scoreboard has; index = scoreboard slot */
 	size_t nslots;
+	struct scoreboard *sb;
 	int listen_fd;
-	int workers;
+	int workers;          /* current-generation workers wanted now (MIN..MAX) */
 	const struct options *opts;
 	unsigned generation;
 	int missing;          /* current-generation workers to start */
@@ -58,14 +65,7 @@ static struct slot *free_slot(struct manager *m)
 	for (size_t i = 0; i < m->nslots; i++)
 		if (m->slots[i].pid == 0)
 			return &m->slots[i];
-	size_t n = m->nslots * 2;
-	struct slot *s = realloc(m->slots, n * sizeof *s);
-	if (s == NULL)
-		return NULL;
-	memset(s + m->nslots, 0, (n - m->nslots) * sizeof *s);
-	m->slots = s;
-	m->nslots = n;
-	return &s[n / 2];
+	return NULL;
 }
 
 static int live_workers(const struct manager *m)
@@ -80,9 +80,10 @@ static void start_worker(struct manager *m)
 {
 	struct slot *s = free_slot(m);
 	if (s == NULL) {
-		fprintf(stderr, "app.fcgi: out of memory for a worker slot\n");
+		fprintf(stderr, "app.fcgi: every worker slot is taken (old workers still finishing)\n");
 		return;
 	}
+	int index = (int)(s - m->slots);
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid_t manager = getpid();
 	pid_t pid = fork();
@@ -95,12 +96,16 @@ static void start_worker(struct manager *m)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != manager)
 			_exit(0);
+		struct worker_config cfg = m->opts->worker;
+		cfg.scoreboard = m->sb;
+		cfg.slot = index;
 		free(m->slots);
 		/* The manager's signals stay blocked until worker_run has installed
 		 * its handlers and set its own mask. */
-		exit(worker_run(m->listen_fd, &m->opts->worker));
+		exit(worker_run(m->listen_fd, &cfg));
 	}
-	*s = (struct slot){ pid, m->generation, now_ms() };
+	*s = (struct slot){ pid, m->generation, now_ms(), 0 };
+	scoreboard_worker_started(m->sb, index, pid);
 	m->missing--;
 }
 
@@ -157,6 +162,7 @@ static void reap(struct manager *m)
 		} else if (!clean) {
 			fprintf(stderr, "app.fcgi: retiring %s\n", what);
 		}
+		scoreboard_worker_gone(m->sb, (int)(s - m->slots), current && !m->stopping);
 		s->pid = 0;
 	}
 }
@@ -214,6 +220,60 @@ static void kill_stragglers(struct manager *m)
 	m->worker_failed = true;
 }
 
+/* Whether connections wait in the listen backlog (no worker has taken them). */
+static bool backlog_waiting(const struct manager *m)
+{
+	struct pollfd p = { .fd = m->listen_fd, .events = POLLIN };
+	return poll(&p, 1, 0) > 0;
+}
+
+/* php-fpm's maintenance: logs requests running past --slow-request, adds a
+ * worker while every current one is busy and connections wait (up to MAX),
+ * retires the worker idle the longest once it has been idle --idle-timeout
+ * seconds (down to MIN). One change per call. */
+static void maintain(struct manager *m)
+{
+	const struct options *o = m->opts;
+	long long now = now_ms();
+	int live = 0, idle = 0;
+	struct slot *idlest = NULL;
+	long long idlest_since = 0;
+	for (size_t i = 0; i < m->nslots; i++) {
+		struct slot *s = &m->slots[i];
+		if (s->pid == 0 || s->generation != m->generation)
+			continue;
+		struct scoreboard_slot b;
+		scoreboard_read_slot(m->sb, (int)i, &b);
+		live++;
+		if (b.state == WORKER_IDLE) {
+			idle++;
+			if (idlest == NULL || b.request_ms < idlest_since) {
+				idlest = s;
+				idlest_since = b.request_ms;
+			}
+		} else if (o->slow_request > 0 && now - b.request_ms >= o->slow_request * 1000LL &&
+			   s->slow_logged != b.request_no) {
+			s->slow_logged = b.request_no;
+			__atomic_add_fetch(&m->sb->slow, 1, __ATOMIC_RELAXED);
+			fprintf(stderr, "app.fcgi: slow request: worker %ld running %s %s for %lld ms\n", (long)s->pid,
+				b.method[0] ? b.method : "(reading)", b.path, now - b.request_ms);
+		}
+	}
+	if (o->max_workers == o->workers || m->missing > 0)
+		return;
+	if (idle == 0 && live < o->max_workers && backlog_waiting(m)) {
+		m->workers = live + 1;
+		m->missing = 1;
+		fprintf(stderr, "app.fcgi: all %d workers busy and connections waiting: starting one more\n", live);
+	} else if (idle > 0 && live > o->workers && idlest != NULL && now - idlest_since >= o->idle_timeout * 1000LL) {
+		m->workers = live - 1;
+		idlest->generation = 0; /* retiring: its exit is not a failure */
+		fprintf(stderr, "app.fcgi: worker %ld idle for %d s: retiring it (%d left)\n", (long)idlest->pid,
+			o->idle_timeout, live - 1);
+		kill(idlest->pid, SIGTERM);
+	}
+}
+
 /* How long the loop may sleep: until the crash-loop guard allows a restart
  * (when workers are missing), until the stop deadline; NULL: until a signal. */
 static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
@@ -221,6 +281,9 @@ static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
 	long long ms = -1;
 	if (m->missing > 0)
 		ms = CRASH_LOOP_SECONDS * 1000;
+	bool dynamic = m->opts->max_workers > m->opts->workers;
+	if (!m->stopping && (dynamic || m->opts->slow_request > 0))
+		ms = MAINTENANCE_MS;
 	if (m->stop_deadline_ms > 0 && !m->deadline_passed) {
 		long long left = m->stop_deadline_ms - now_ms();
 		left = left < 0 ? 0 : left;
@@ -235,24 +298,31 @@ static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
 int prefork_run(int listen_fd, const struct options *opts, const struct listen_path *created)
 {
 	int workers = opts->workers;
+	/* Room for a whole pool retiring (SIGHUP) beside a whole new one, twice. */
+	size_t nslots = (size_t)opts->max_workers * 4;
 	struct manager m = {
-		.slots = calloc((size_t)workers * 2, sizeof(struct slot)),
-		.nslots = (size_t)workers * 2,
+		.slots = calloc(nslots, sizeof(struct slot)),
+		.nslots = nslots,
+		.sb = scoreboard_create((int)nslots, opts->workers, opts->max_workers),
 		.listen_fd = listen_fd,
 		.workers = workers,
 		.opts = opts,
 		.generation = 1,
 		.missing = workers,
 	};
-	if (m.slots == NULL) {
+	if (m.slots == NULL || m.sb == NULL) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
+		free(m.slots);
+		scoreboard_destroy(m.sb);
 		return 1;
 	}
 	prefork_signals(&m.signals);
 	sigprocmask(SIG_BLOCK, &m.signals, NULL); /* main() blocked them already, before the bind */
 
 	while (!m.stopping || live_workers(&m) > 0) {
-		while (m.missing > 0 && now_ms() >= m.restart_at_ms && live_workers(&m) < 4 * workers) {
+		if (!m.stopping)
+			maintain(&m);
+		while (m.missing > 0 && now_ms() >= m.restart_at_ms && free_slot(&m) != NULL) {
 			int before = m.missing;
 			start_worker(&m);
 			if (m.missing == before) {
@@ -274,5 +344,6 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 			replace_workers(&m);
 	}
 	free(m.slots);
+	scoreboard_destroy(m.sb);
 	return m.worker_failed ? 1 : 0;
 }

@@ -27,6 +27,7 @@ static timer_t read_timer, request_timer;
 static bool timers_made;
 static int read_seconds, request_seconds;
 static char *const *reexec;
+static unsigned long *timeout_counter;
 
 /* What the handler reads; written only while it cannot run for this request
  * (before the timers are armed or after they are disarmed), except the flags. */
@@ -95,6 +96,8 @@ static void linger(int fd)
 static void request_timed_out(void)
 {
 	int fd = conn_fd;
+	if (timeout_counter != NULL)
+		__atomic_add_fetch(timeout_counter, 1, __ATOMIC_RELAXED); /* lock-free: safe here */
 	if (fd >= 0) {
 		if (reply_ready && !response_started)
 			write_all(fd, reply, reply_len);
@@ -155,8 +158,9 @@ static int build_cgi_504(void)
 	return cgi_504 != NULL ? 0 : -1;
 }
 
-int timeouts_init(int read_s, int request_s, char *const *reexec_argv)
+int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned long *timeouts_seen)
 {
+	timeout_counter = timeouts_seen;
 	read_seconds = read_s;
 	request_seconds = request_s;
 	reexec = reexec_argv;

@@ -23,8 +23,10 @@
 
 /* Sets up the timers and the SIGALRM handler. read_s / request_s: 0 = none.
  * reexec_argv: when not NULL, a timed-out worker execs /proc/self/exe with
- * it instead of exiting. Returns -1 (after saying why) if no timer can be made. */
-int timeouts_init(int read_s, int request_s, char *const *reexec_argv);
+ * it instead of exiting. timeouts_seen, if not NULL, is added 1 (atomically:
+ * it is the shared scoreboard's) on each request timeout. Returns -1 (after
+ * saying why) if no timer can be made. */
+int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned long *timeouts_seen);
 
 /* A request starts on connection fd (its first byte is waiting): arms both deadlines. */
 void timeouts_request_begin(int fd);

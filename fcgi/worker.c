@@ -28,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scoreboard.h"
 #include "serve.h"
+#include "status.h"
 #include "timeouts.h"
 
 extern char **environ;
@@ -241,6 +243,7 @@ static int accept_one(struct worker *w)
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 		return 0;
 	}
+	scoreboard_accepted(w->cfg->scoreboard);
 	if (w->nconns == MAX_CONNS)
 		evict_one(w);
 	w->conns[w->nconns++] = (struct conn){ fd, false, now_ms() };
@@ -272,8 +275,11 @@ static void serve_conn(struct worker *w, int i)
 	int fd = w->conns[i].fd;
 	req->ipcFd = fd;
 	req->keepConnection = 1; /* FCGX_Accept_r begins by finishing the previous request: keep fd */
+	struct scoreboard *sb = w->cfg->scoreboard;
 	timeouts_request_begin(fd);
+	scoreboard_request_reading(sb, w->cfg->slot);
 	if (FCGX_Accept_r(req) < 0) {
+		scoreboard_request_done(sb, w->cfg->slot, false);
 		/* libfcgi closed the connection: the server closed it (the usual end of
 		 * a kept connection), sent garbage, or the read deadline shut it down. */
 		if (timeouts_request_end())
@@ -284,8 +290,9 @@ static void serve_conn(struct worker *w, int i)
 		return;
 	}
 	w->conns[i].served = true;
-	timeouts_request_known(req->requestId, FCGX_GetParam("REQUEST_METHOD", req->envp),
-			       FCGX_GetParam("REQUEST_URI", req->envp));
+	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp), *uri = FCGX_GetParam("REQUEST_URI", req->envp);
+	timeouts_request_known(req->requestId, method, uri);
+	scoreboard_request_running(sb, w->cfg->slot, method, uri);
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
@@ -293,7 +300,10 @@ static void serve_conn(struct worker *w, int i)
 	test_delay(req->envp);
 #endif
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
-	serve_gateway_request(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi);
+	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
+		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi);
+	else
+		serve_gateway_request(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi);
 	if (req->keepConnection) {
 		/* The next request on this connection starts after this one's input:
 		 * read what app/ left unread (a refused body, the end-of-input record). */
@@ -304,6 +314,7 @@ static void serve_conn(struct worker *w, int i)
 	}
 	bool cut = timeouts_request_end();
 	FCGX_Finish_r(req);
+	scoreboard_request_done(sb, w->cfg->slot, true);
 	if (cut)
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
 			(long)getpid(), w->cfg->read_timeout);
@@ -377,7 +388,8 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		fprintf(stderr, "app.fcgi: FastCGI library failed to start\n");
 		return WORKER_EXIT_FAILED;
 	}
-	if (timeouts_init(cfg->read_timeout, cfg->request_timeout, cfg->spawned ? cfg->argv : NULL) != 0) {
+	if (timeouts_init(cfg->read_timeout, cfg->request_timeout, cfg->spawned ? cfg->argv : NULL,
+			  cfg->scoreboard != NULL ? &cfg->scoreboard->timeouts : NULL) != 0) {
 		OS_LibShutdown();
 		return WORKER_EXIT_FAILED;
 	}

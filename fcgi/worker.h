@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+struct scoreboard;
+
 /* Exit statuses the manager tells apart (see also WORKER_EXIT_TIMEOUT). */
 #define WORKER_EXIT_FAILED 1        /* the listening socket or the system failed us */
 #define WORKER_EXIT_MAX_REQUESTS 3  /* served its --max-requests share; replace it */
@@ -16,6 +18,10 @@ struct worker_config {
 	long max_requests_jitter;/* plus a random 0..this, so workers are not replaced together */
 	bool spawned;            /* no manager of ours: replace ourselves by exec(argv) */
 	char *const *argv;       /* our command line, for that exec */
+	const char *status_path; /* the status page's path; NULL: no page */
+	const char *status_allow;/* REMOTE_ADDRs it is shown to, comma-separated */
+	struct scoreboard *scoreboard; /* the manager's, shared; NULL when spawned */
+	int slot;                /* this worker's slot in it */
 };
 
 /* Serves requests on listen_fd until SIGTERM: then serves what has already
