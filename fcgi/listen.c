@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "privileges.h"
+
 static int listen_is_path(const char *address)
 {
 	return strchr(address, '/') != NULL;
@@ -185,4 +187,19 @@ int listen_connect(const char *address)
 	if (fd < 0)
 		fprintf(stderr, "%s: %s\n", address, strerror(err));
 	return fd;
+}
+
+int listen_set_access(const struct listen_path *created, const struct identity *owner, int mode)
+{
+	if (created->path == NULL)
+		return 0;
+	if (owner->set && chown(created->path, owner->uid, owner->gid) != 0) {
+		fprintf(stderr, "--socket-owner on %s: %s\n", created->path, strerror(errno));
+		return -1;
+	}
+	if (mode >= 0 && chmod(created->path, (mode_t)mode) != 0) {
+		fprintf(stderr, "--socket-mode on %s: %s\n", created->path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

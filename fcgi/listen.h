@@ -20,6 +20,11 @@ struct listen_path {
  * Returns the fd, or -1 after printing why to stderr. */
 int listen_open(const char *address, struct listen_path *created);
 
+/* Gives the unix socket file listen_open created the owner (if owner->set)
+ * and permissions (if mode >= 0) asked for. Returns -1 after saying why. */
+struct identity;
+int listen_set_access(const struct listen_path *created, const struct identity *owner, int mode);
+
 /* Connects to address, written as for listen_open (a client of a manager:
  * build/app.fcgi --status). Returns the fd, or -1 after printing why. */
 int listen_connect(const char *address);

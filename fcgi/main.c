@@ -43,6 +43,11 @@ int main(int argc, char **argv)
 		int fd = listen_open(o.listen, &created);
 		if (fd < 0)
 			return 1;
+		if (listen_set_access(&created, &o.socket_owner, o.socket_mode) != 0) {
+			close(fd);
+			listen_remove(&created);
+			return 1;
+		}
 		if (o.max_workers > o.workers)
 			fprintf(stderr, "app.fcgi: listening on %s with %d to %d workers\n", o.listen, o.workers,
 				o.max_workers);

@@ -35,6 +35,10 @@ void options_usage(const char *prog)
 	       "                          (default: no status page)             FCGI_STATUS_PATH\n"
 	       "  --status-allow LIST     REMOTE_ADDRs shown the status page, comma-separated\n"
 	       "                          (default %s; others get 403)  FCGI_STATUS_ALLOW\n"
+	       "  --user USER             started as root: run the workers as USER (name or uid)\n"
+	       "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
+	       "  --socket-owner U[:G]    owner (and group) of the unix socket\n"
+	       "  --socket-mode MODE      permissions of the unix socket, octal (e.g. 0660)\n"
 	       "CONTROLS (also when spawned):\n"
 	       "  --read-timeout S        a request's parameters and body must arrive within S seconds,\n"
 	       "                          and a new connection must start a request within S seconds,\n"
@@ -76,7 +80,8 @@ static long parse_number(const char *s, long min, long max)
 }
 
 enum { OPT_LISTEN = 'l', OPT_WORKERS = 'w', OPT_HELP = 'h', OPT_SHUTDOWN = 256, OPT_READ, OPT_REQUEST,
-       OPT_MAX_REQUESTS, OPT_JITTER, OPT_IDLE, OPT_SLOW, OPT_STATUS_PATH, OPT_STATUS_ALLOW, OPT_STATUS };
+       OPT_MAX_REQUESTS, OPT_JITTER, OPT_IDLE, OPT_SLOW, OPT_STATUS_PATH, OPT_STATUS_ALLOW, OPT_STATUS, OPT_USER, OPT_GROUP,
+       OPT_SOCKET_OWNER, OPT_SOCKET_MODE };
 
 /* The numeric controls: flag, environment variable, default and range. */
 enum { SHUTDOWN_TIMEOUT, READ_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUESTS, MAX_REQUESTS_JITTER, IDLE_TIMEOUT,
@@ -155,10 +160,15 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "status-path", required_argument, NULL, OPT_STATUS_PATH },
 		{ "status-allow", required_argument, NULL, OPT_STATUS_ALLOW },
 		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "socket-owner", required_argument, NULL, OPT_SOCKET_OWNER },
+		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	*o = (struct options){ .mode = RUN_SPAWNED, .worker = { .argv = argv } };
+	*o = (struct options){ .mode = RUN_SPAWNED, .socket_mode = -1, .worker = { .argv = argv } };
+	const char *user = NULL, *group = NULL, *socket_owner = NULL;
 	const char *given[NCONTROLS] = { 0 };
 	int c;
 	opterr = 0;
@@ -187,6 +197,26 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_STATUS:
 			o->status_address = optarg;
 			break;
+		case OPT_USER:
+			user = optarg;
+			break;
+		case OPT_GROUP:
+			group = optarg;
+			break;
+		case OPT_SOCKET_OWNER:
+			socket_owner = optarg;
+			break;
+		case OPT_SOCKET_MODE: {
+			char *end;
+			long mode = strtol(optarg, &end, 8);
+			if (optarg[0] < '0' || optarg[0] > '7' || *end != '\0' || mode > 0777) {
+				fprintf(stderr, "%s: --socket-mode wants octal permissions like 0660, not '%s'\n", argv[0],
+					optarg);
+				return -1;
+			}
+			o->socket_mode = (int)mode;
+			break;
+		}
 		case OPT_HELP:
 			o->mode = RUN_HELP;
 			return 0;
@@ -246,6 +276,9 @@ int options_parse(int argc, char **argv, struct options *o)
 					   : given[IDLE_TIMEOUT]                  ? "--idle-timeout"
 					   : given[SLOW_REQUEST]                  ? "--slow-request"
 					   : status_flag                          ? "--status-path"
+					   : user != NULL || group != NULL        ? "--user/--group"
+					   : socket_owner != NULL                 ? "--socket-owner"
+					   : o->socket_mode >= 0                  ? "--socket-mode"
 										  : NULL;
 		if (manager_only != NULL) {
 			fprintf(stderr, "%s: %s needs --listen (a manager of our own)\n", argv[0], manager_only);
@@ -259,6 +292,13 @@ int options_parse(int argc, char **argv, struct options *o)
 		fprintf(stderr, "%s: --listen needs an address\n", argv[0]);
 		return -1;
 	}
+	if ((socket_owner != NULL || o->socket_mode >= 0) && strchr(o->listen, '/') == NULL) {
+		fprintf(stderr, "%s: --socket-owner and --socket-mode are for a unix socket path\n", argv[0]);
+		return -1;
+	}
+	if (privileges_resolve(user, group, &o->worker_identity) != 0 ||
+	    (socket_owner != NULL && privileges_resolve_owner(socket_owner, &o->socket_owner) != 0))
+		return -1;
 	o->mode = RUN_STANDALONE;
 	if (o->workers == 0)
 		o->workers = o->max_workers = default_workers();

@@ -5,6 +5,7 @@
 #ifndef FCGI_OPTIONS_H
 #define FCGI_OPTIONS_H
 
+#include "privileges.h"
 #include "worker.h"
 
 enum run_mode {
@@ -23,6 +24,9 @@ struct options {
 	int shutdown_timeout;      /* seconds the requests in flight get after SIGTERM; 0: no limit */
 	int slow_request;          /* seconds after which a running request is logged; 0: never */
 	const char *status_address;/* --status: the manager to ask */
+	struct identity worker_identity; /* --user/--group: who the workers run as */
+	struct identity socket_owner;    /* --socket-owner: the unix socket's owner */
+	int socket_mode;           /* --socket-mode: its permissions; -1: as created */
 	struct worker_config worker;
 };
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "privileges.h"
 #include "scoreboard.h"
 #include "timeouts.h"
 #include "worker.h"
@@ -92,6 +93,10 @@ static void start_worker(struct manager *m)
 		return;
 	}
 	if (pid == 0) {
+		/* Never serve as root when asked not to. Before PDEATHSIG: a change
+		 * of credentials clears it. */
+		if (privileges_drop(&m->opts->worker_identity) != 0)
+			_exit(WORKER_EXIT_FAILED);
 		/* A worker must not outlive its manager: it would hold the socket forever. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != manager)

@@ -89,7 +89,11 @@ wait "$MANAGER_PID"
 
 # 4. Bad values are refused at start with the flag or variable named; --help names every flag.
 for args in "--read-timeout -1" "--request-timeout 1x" "--max-requests 99999999999" "--shutdown-timeout 5" \
-	"--listen $E2E_TMP/x.sock --shutdown-timeout ' 1'"; do
+	"--listen $E2E_TMP/x.sock --shutdown-timeout ' 1'" "--listen $E2E_TMP/x.sock --workers 4:2" \
+	"--listen $E2E_TMP/x.sock --workers 0:2" "--listen $E2E_TMP/x.sock --workers 2:" "--status-path /x" \
+	"--listen $E2E_TMP/x.sock --status-path nope" "--listen 127.0.0.1:1 --socket-mode 0660" \
+	"--listen $E2E_TMP/x.sock --socket-mode 0888" "--listen $E2E_TMP/x.sock --user no-such-user-here" \
+	"--listen $E2E_TMP/x.sock --socket-owner root:no-such-group-here" "--user nobody"; do
 	eval "set -- $args"
 	"$BUILD/app.fcgi" "$@" >/dev/null 2>"$E2E_TMP/usage.err"
 	rc=$?
@@ -100,8 +104,38 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q FCGI_READ_TIMEOUT "$E2E_TMP/usage.err" && e2e_pass || e2e_fail "FCGI_READ_TIMEOUT=soon: exit $rc"
 "$BUILD/app.fcgi" --help >"$E2E_TMP/help.txt"
 for flag in --listen --workers --shutdown-timeout --read-timeout --request-timeout --max-requests \
-	--max-requests-jitter --help; do
+	--max-requests-jitter --idle-timeout --slow-request --status-path --status-allow --status --user --group \
+	--socket-owner --socket-mode --help; do
 	grep -q -- "$flag " "$E2E_TMP/help.txt" && e2e_pass || e2e_fail "--help does not list $flag"
 done
+
+# 5. Started as root: workers run as --user, the socket gets --socket-owner and
+# --socket-mode, the manager stays root, and the workers still die with it.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	: >"$E2E_TMP/manager.log"
+	chmod 755 "$E2E_TMP"
+	sock=$E2E_TMP/priv.sock
+	nobody_group=$(id -gn nobody)
+	manager_start "$sock" 2 --user nobody --socket-owner "nobody:$nobody_group" --socket-mode 0660
+	wait_fcgi "$sock" || exit 1
+	[ "$(stat -c '%a %U %G' "$sock")" = "660 nobody $nobody_group" ] && e2e_pass ||
+		e2e_fail "socket access: $(stat -c '%a %U %G' "$sock")"
+	uids=""
+	for w in $(worker_pids "$MANAGER_PID"); do uids="$uids $(awk '/^Uid:/ {print $2 $3 $4 $5}' "/proc/$w/status")"; done
+	want=$(id -u nobody)
+	[ "$uids" = " $want$want$want$want $want$want$want$want" ] &&
+		[ "$(awk '/^Uid:/ {print $2}' "/proc/$MANAGER_PID/status")" = 0 ] && e2e_pass ||
+		e2e_fail "--user nobody: worker uids '$uids', want $want"
+	workers=$(worker_pids "$MANAGER_PID")
+	kill -KILL "$MANAGER_PID"
+	wait "$MANAGER_PID" 2>/dev/null
+	sleep 0.5
+	left=""
+	for w in $workers; do alive "$w" && left="$left $w"; done
+	[ -z "$left" ] && e2e_pass || e2e_fail "workers running as nobody outlived their manager:$left"
+	chmod 700 "$E2E_TMP"
+else
+	echo "fcgi-controls: not root (or no user nobody): --user and --socket-owner not checked"
+fi
 
 e2e_finish
