@@ -415,13 +415,16 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	 * reset when the last worker closes the socket). A retiring worker leaves
 	 * the backlog to the others. */
 	while (status == 0) {
-		/* A connection just taken from the backlog gets a moment for its first
-		 * bytes (a front server writes right after connecting). */
-		enum wait_result r = wait_and_serve(&w, drain_wait(&w, now_ms()), !retiring, &waitmask);
+		/* A connection already taken from the backlog gets a moment for its
+		 * first bytes (a front server writes right after connecting): we are
+		 * done only when nothing is ready and no such connection is left. A
+		 * lost race for the next connection, or another SIGTERM (a second
+		 * SIGHUP of the manager), changes nothing. */
+		int wait = drain_wait(&w, now_ms());
+		enum wait_result r = wait_and_serve(&w, wait, !retiring, &waitmask);
 		if (r == WAIT_ERROR)
 			status = WORKER_EXIT_FAILED;
-		/* Another SIGTERM (a second SIGHUP of the manager) changes nothing here. */
-		if (r != WAIT_SERVED && r != WAIT_INTERRUPTED)
+		else if (r == WAIT_NOTHING && wait == 0)
 			break;
 	}
 	while (w.nconns > 0)
