@@ -65,6 +65,24 @@ echo "fcgi-controls: spawned worker $spawned with FCGI_MAX_REQUESTS=5: 20 reques
 [ "$bad" -eq 0 ] && alive "$spawned" && e2e_pass || e2e_fail "spawned --max-requests: $bad of 20 failed"
 kill -TERM "$spawned"
 
+# 2b. And under lighttpd (lighttpd.conf, one worker; the worker inherits
+# lighttpd's environment): 504 after 1 s, then the same single worker serves on.
+port=$(free_port)
+PORT=$port BIND=127.0.0.1 APP_DIR=$(cd "$(dirname "$HOOKS_BIN")" && pwd) FCGI_PROCS=1 SOCKET_DIR=$E2E_TMP \
+	ACCESS_LOG=/dev/null FCGI_REQUEST_TIMEOUT=1 FCGI_TEST_DELAY_MS=3000 FCGI_TEST_DELAY_PATH=/hello \
+	e2e_bg lighttpd -D -f lighttpd.conf 2>"$E2E_TMP/lighttpd.log"
+lighttpd_pid=$!
+wait_http "http://127.0.0.1:$port/ping" || exit 1
+t0=$(date +%s%N)
+out=$(curl -s --max-time 10 -w ' %{http_code}' "http://127.0.0.1:$port/hello")
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "fcgi-controls: under lighttpd, FCGI_REQUEST_TIMEOUT=1 against a 3 s handler: '$out' after $ms ms"
+[ "$out" = '{"detail":"Request timed out"} 504' ] && [ "$ms" -lt 2500 ] && e2e_pass ||
+	e2e_fail "lighttpd request timeout: '$out' after $ms ms"
+check "lighttpd: the worker serves on after a timeout" 200 '{"Success":"Pong!"}' "http://127.0.0.1:$port/ping"
+kill -TERM "$lighttpd_pid"
+wait "$lighttpd_pid"
+
 # 3. --max-requests 10 --max-requests-jitter 5, standalone: 100 requests, none
 # failed, workers replaced along the way with "served N requests" in the log.
 : >"$E2E_TMP/manager.log"
