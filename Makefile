@@ -203,6 +203,7 @@ help:
 	@echo "make bench      FastCGI vs static vs CGI vs FastAPI (wrk), CGI exec cost, Lambda, RSS, sizes"
 	@echo "make fuzz       run each libFuzzer harness for FUZZ_SECONDS (300) under ASan+UBSan (-j2 ok)"
 	@echo "make test-fuzz  run each harness over its seed corpus plus FUZZ_TEST_SECONDS (part of make test)"
+	@echo "make test-hooks $(FCGI_TEST_BIN): app.fcgi with FCGI_TEST_DELAY_MS, for the tests only"
 
 .PHONY: deps
 deps:

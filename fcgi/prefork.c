@@ -157,7 +157,7 @@ static void reap(struct manager *m)
 				fprintf(stderr, "app.fcgi: %s while stopping\n", what);
 			}
 		} else if (current) {
-			/* Only the manager retires workers: any exit of a current one is a failure. */
+			/* Any other exit of a current worker is a failure. */
 			fprintf(stderr, "app.fcgi: %s; starting a new one\n", what);
 			m->missing++;
 			long long now = now_ms();
