@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -225,11 +227,44 @@ static int next_expiry(const struct worker *w, long long now)
 	return soonest > INT_MAX ? INT_MAX : (int)soonest;
 }
 
+/* FCGI_WEB_SERVER_ADDRS as libfcgi reads it: the comma-separated addresses
+ * a TCP peer must have (unset or empty: any). libfcgi applied it in its own
+ * accept; we accept ourselves, so we apply it here, to IPv4 peers as libfcgi
+ * does and to IPv6 ones too. Unix socket peers are never refused. */
+static bool peer_allowed(const struct sockaddr_storage *peer)
+{
+	const char *list = getenv("FCGI_WEB_SERVER_ADDRS");
+	if (list == NULL || *list == '\0' || (peer->ss_family != AF_INET && peer->ss_family != AF_INET6))
+		return true;
+	while (*list != '\0') {
+		char entry[INET6_ADDRSTRLEN];
+		size_t n = strcspn(list, ",");
+		if (n < sizeof entry) {
+			memcpy(entry, list, n);
+			entry[n] = '\0';
+			struct in_addr a4;
+			struct in6_addr a6;
+			if (peer->ss_family == AF_INET && inet_pton(AF_INET, entry, &a4) == 1 &&
+			    a4.s_addr == ((const struct sockaddr_in *)peer)->sin_addr.s_addr)
+				return true;
+			if (peer->ss_family == AF_INET6 && inet_pton(AF_INET6, entry, &a6) == 1 &&
+			    memcmp(&a6, &((const struct sockaddr_in6 *)peer)->sin6_addr, sizeof a6) == 0)
+				return true;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return false;
+}
+
 /* Takes one connection off the listen backlog: 1 taken, 0 none there (or
  * another worker was quicker, or a passing shortage), -1 the socket is unusable. */
 static int accept_one(struct worker *w)
 {
-	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof peer;
+	int fd = accept4(w->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
 		if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNABORTED || err == EPROTO)
@@ -241,6 +276,10 @@ static int accept_one(struct worker *w)
 		/* Out of descriptors or memory: say so and back off instead of spinning. */
 		fprintf(stderr, "app.fcgi: accept failed: %s\n", strerror(err));
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+		return 0;
+	}
+	if (!peer_allowed(&peer)) {
+		close(fd);
 		return 0;
 	}
 	scoreboard_accepted(w->cfg->scoreboard);

@@ -105,6 +105,18 @@ grep -q 'served [0-9]* requests; starting a new one\|exited with status' "$E2E_T
 kill -TERM "$MANAGER_PID"
 wait "$MANAGER_PID"
 
+# 3b. FCGI_WEB_SERVER_ADDRS (libfcgi's peer list) still refuses other TCP peers.
+fport=$(free_port)
+FCGI_WEB_SERVER_ADDRS=192.0.2.7 manager_start "127.0.0.1:$fport" 1
+refusing=$MANAGER_PID
+fport2=$(free_port)
+FCGI_WEB_SERVER_ADDRS=192.0.2.7,127.0.0.1 manager_start "127.0.0.1:$fport2" 1
+wait_fcgi "127.0.0.1:$fport2" || exit 1
+fcgi_request "127.0.0.1:$fport" "$E2E_TMP/refused.out" REQUEST_URI=/ping </dev/null
+[ "$(status_of "$E2E_TMP/refused.out")" = "" ] && e2e_pass || e2e_fail "FCGI_WEB_SERVER_ADDRS: a peer not listed was served"
+kill -TERM "$refusing" "$MANAGER_PID"
+wait "$refusing" "$MANAGER_PID"
+
 # 4. Bad values are refused at start with the flag or variable named; --help names every flag.
 for args in "--read-timeout -1" "--request-timeout 1x" "--max-requests 99999999999" "--shutdown-timeout 5" \
 	"--listen $E2E_TMP/x.sock --shutdown-timeout ' 1'" "--listen $E2E_TMP/x.sock --workers 4:2" \
