@@ -26,6 +26,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -281,6 +282,12 @@ static int accept_one(struct worker *w)
 	if (!peer_allowed(&peer)) {
 		close(fd);
 		return 0;
+	}
+	if (peer.ss_family == AF_INET || peer.ss_family == AF_INET6) {
+		/* As libfcgi's accept did: a response goes out in several writes, none
+		 * of which should wait for the previous one's ACK. */
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	scoreboard_accepted(w->cfg->scoreboard);
 	if (w->nconns == MAX_CONNS)
