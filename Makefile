@@ -233,6 +233,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
 	BUILD=build/asan tests/e2e/fcgi_lifecycle.sh
 	BUILD=build/asan tests/e2e/fcgi_controls.sh
+	BUILD=build/asan tests/e2e/fcgi_pool.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
