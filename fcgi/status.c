@@ -5,12 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "arena.h"
 #include "buf.h"
 #include "listen.h"
 #include "response.h"
+
+/* How long --status waits for the page. */
+#define STATUS_QUERY_SECONDS 5
 
 static const char *state_name(int state)
 {
@@ -186,6 +191,11 @@ int status_query(const char *address, const char *status_path)
 	int fd = listen_connect(address);
 	if (fd < 0)
 		return 1;
+	/* A manager whose workers are all busy answers late; something that is not
+	 * a manager may never answer. Either way the shell gets its prompt back. */
+	struct timeval limit = { .tv_sec = STATUS_QUERY_SECONDS };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
 	char uri[128];
 	snprintf(uri, sizeof uri, "%s?text", status_path);
 	unsigned char params[512], req[1024];
@@ -241,7 +251,7 @@ int status_query(const char *address, const char *status_path)
 	const char *page = text != NULL ? strstr(text, "\r\n\r\n") : NULL;
 	if (rc != 0 || page == NULL || strncmp(text, "Status: 200", 11) != 0) {
 		fprintf(stderr, "app.fcgi --status %s: no status page at %s (%.*s)\n", address, status_path,
-			text != NULL ? (int)strcspn(text, "\r\n") : 0, text != NULL ? text : "");
+			text != NULL ? (int)strcspn(text, "\r\n") : 0, text != NULL ? text : "no FastCGI answer");
 		free(text);
 		return 1;
 	}

@@ -21,7 +21,8 @@ int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray
 
 /* --status: asks the manager at address (as --listen takes it) for
  * status_path?text over FastCGI and prints the page on stdout. Returns the
- * exit status: 0, or 1 after saying on stderr what went wrong. */
+ * exit status: 0, or 1 after saying on stderr what went wrong (nothing
+ * listening, no answer within 5 s, an answer that is not a 200 page). */
 int status_query(const char *address, const char *status_path);
 
 #endif

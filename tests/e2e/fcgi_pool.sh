@@ -88,7 +88,8 @@ slow=$(pool_field slow_requests)
 grep -q 'slow request: worker [0-9]* running GET /hello for [0-9]* ms' "$E2E_TMP/manager.log" && [ "${slow:-0}" -ge 1 ] &&
 	e2e_pass || e2e_fail "slow log: page says ${slow:-?}, log: $(grep slow "$E2E_TMP/manager.log" | head -2)"
 
-# 5. The text form from a shell, and a killed worker counted as a restart.
+# 5. The text form from a shell, and a killed worker counted as a restart;
+# --status against nothing, and against something that never answers.
 "$BUILD/app.fcgi" --status "$sock" >"$E2E_TMP/status.txt"
 rc=$?
 [ "$rc" -eq 0 ] && grep -q '^workers: *[0-9]* active, [0-9]* idle, 1 total (min 1, max 4)' "$E2E_TMP/status.txt" &&
@@ -100,6 +101,21 @@ wait_ok "$NGINX_BASE/ping" 10
 [ "$(pool_field restarts)" = 1 ] && e2e_pass || e2e_fail "restart not counted: $(pool_field restarts)"
 "$BUILD/app.fcgi" --status "$E2E_TMP/nothing.sock" >/dev/null 2>&1
 [ $? -eq 1 ] && e2e_pass || e2e_fail "app.fcgi --status on no manager did not exit 1"
+# Something that accepts and never answers: --status gives up after 5 s.
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+print("up", flush=True)
+c, _ = s.accept()
+time.sleep(10)' "$E2E_TMP/mute.sock" >"$E2E_TMP/mute.txt" &
+mute=$!
+until grep -q up "$E2E_TMP/mute.txt"; do sleep 0.05; done
+t0=$(date +%s)
+"$BUILD/app.fcgi" --status "$E2E_TMP/mute.sock" >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && [ $(( $(date +%s) - t0 )) -le 7 ] && e2e_pass || e2e_fail "--status on a mute server: exit $rc"
+kill "$mute" 2>/dev/null
 kill -TERM "$MANAGER_PID"
 wait "$MANAGER_PID"
 kill -TERM "$NGINX_PID"
