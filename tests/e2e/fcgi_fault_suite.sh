@@ -23,6 +23,8 @@ setup() {
 	shift
 	: >"$E2E_TMP/manager.log"
 	SOCK=$E2E_TMP/s$(now_ms).sock
+	# Each nginx appends to the same error log: start each fault with an empty one.
+	rm -f "$E2E_TMP/nginx/error.log"
 	manager_start "$SOCK" "$_n" "$@"
 	nginx_start "unix:$SOCK" || exit 1
 	wait_ok "$NGINX_BASE/ping" 20 || exit 1
