@@ -50,7 +50,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml python3-botocore unzip chromium
+	python3-yaml python3-botocore unzip chromium faketime
 
 # app/ in layers, lowest first: core, http, service, then the adapters
 # cgi_env and lambda_events (docs/architecture.md; tests/check_layers.sh).
@@ -63,6 +63,10 @@ CGI_BIN  := $(BUILD)/app.cgi
 
 FCGI_SRC  := $(wildcard fcgi/*.c)
 FCGI_BIN  := $(BUILD)/app.fcgi
+
+# The same FastCGI binary with its test hooks (-DFCGI_TEST_HOOKS: FCGI_TEST_DELAY_MS
+# makes the handler late); the tests run it, make install never ships it.
+FCGI_TEST_BIN := $(BUILD)/test-hooks/app.fcgi
 
 LAMBDA_SRC  := $(wildcard lambda/*.c)
 LAMBDA_BIN  := $(BUILD)/bootstrap
@@ -99,6 +103,7 @@ E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh tests/e2e/access_log.sh
 E2E_TESTS += tests/e2e/balancer.sh tests/e2e/docs_browser.sh
+E2E_TESTS += tests/e2e/fcgi_lifecycle.sh tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
@@ -156,6 +161,13 @@ $(CGI_BIN): $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
 
+$(BUILD)/test-hooks/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DFCGI_TEST_HOOKS $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FCGI_TEST_BIN): $(FCGI_SRC:%.c=$(BUILD)/test-hooks/obj/%.o) $(APP_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LAMBDA_LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
 
@@ -190,7 +202,8 @@ node_modules/swagger-ui-dist/% node_modules/redoc/bundles/%: package-lock.json
 
 ALL_OBJ := $(APP_OBJ) $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) \
 	$(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
--include $(ALL_OBJ:.o=.d) $(LAMBDA_SRC:%.c=$(HOOKS_BUILD)/obj/%.d)
+-include $(ALL_OBJ:.o=.d) $(LAMBDA_SRC:%.c=$(HOOKS_BUILD)/obj/%.d) \
+	$(FCGI_SRC:%.c=$(BUILD)/test-hooks/obj/%.d)
 
 # ---- fuzzing (libFuzzer + ASan + UBSan; harnesses in tests/fuzz/, seeds in tests/fuzz/corpus/) ----
 
@@ -278,7 +291,7 @@ help:
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
 	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a 20-line C loop, Python+FastAPI"
-	@echo "make test-hooks the bootstrap with test-only hooks (build/testhooks/) for the deadline test"
+	@echo "make test-hooks bootstrap and app.fcgi with test-only hooks (build/testhooks/, build/test-hooks/)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
@@ -303,7 +316,8 @@ deps: deps-run
 	npm ci --prefix $(CDK_DIR) --ignore-scripts --no-audit --no-fund </dev/null
 
 .PHONY: test test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-hooks
-test-hooks: $(HOOKS_BIN)
+# The binaries with test-only hooks (a late handler on demand), never installed.
+test-hooks: $(HOOKS_BIN) $(FCGI_TEST_BIN)
 
 test: test-layers test-unit test-e2e test-same-as-base test-asan test-valgrind test-fuzz test-cdk image-check
 
@@ -315,7 +329,7 @@ test-layers:
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: all docs-assets $(HOOKS_BIN)
+test-e2e: all docs-assets test-hooks
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
 # The three binaries answer as those of SAME_AS_BASE_REV do, byte for byte: the
@@ -328,15 +342,17 @@ test-same-as-base: all docs-assets
 # The unit tests and the CGI, FastCGI and Lambda tests that run our binaries directly, again with ASan + UBSan.
 test-asan:
 	$(MAKE) SANITIZE=1 test-unit
-	$(MAKE) SANITIZE=1 all docs-assets
+	$(MAKE) SANITIZE=1 all docs-assets test-hooks
 	BUILD=build/asan tests/e2e/cgi_shell.sh
 	BUILD=build/asan tests/e2e/cgi_tool.sh
 	BUILD=build/asan tests/e2e/fcgi_standalone.sh
 	BUILD=build/asan tests/e2e/fcgi_faults.sh
+	BUILD=build/asan tests/e2e/fcgi_lifecycle.sh
+	BUILD=build/asan tests/e2e/fcgi_controls.sh
+	BUILD=build/asan tests/e2e/fcgi_pool.sh
 	BUILD=build/asan tests/e2e/fcgi_same_as_cgi.sh
 	BUILD=build/asan tests/e2e/lambda_local_invoke.sh
 	BUILD=build/asan tests/e2e/lambda_emulator.sh
-	$(MAKE) SANITIZE=1 test-hooks
 	BUILD=build/asan tests/e2e/lambda_faults.sh
 	BUILD=build/asan tests/e2e/lambda_http1.sh
 	BUILD=build/asan tests/e2e/lambda_deadline.sh

@@ -12,6 +12,8 @@ SERVERS = [
     ("static", "static file (same lighttpd)"),
     ("cgi", "CGI (lighttpd mod_cgi)"),
     ("fastapi", "FastAPI (uvicorn)"),
+    ("manager", "manager, fixed pool (nginx + app.fcgi --listen)"),
+    ("manager_dyn", "manager, dynamic pool 1:N"),
 ]
 
 
@@ -98,6 +100,9 @@ def print_tables(doc):
                                                   m.get("load_after"), m.get("wrk_rounds"), m.get("wrk_seconds")))
     print("Worker processes for app.fcgi and for uvicorn: %s each; %s; %s running %s."
           % (m.get("procs"), m.get("lighttpd"), m.get("fastapi"), m.get("peer", "the FastAPI app")))
+    if m.get("manager_workers"):
+        print("app.fcgi's own manager (unix socket, nginx with deploy/nginx.conf in front): --workers %s (fixed)"
+              " and --workers 1:%s --idle-timeout 10 (dynamic)." % (m["manager_workers"], m["manager_workers"]))
     print()
     print("Requests/s (p50 / p99 latency in ms):")
     print()

@@ -6,6 +6,9 @@
 #   2. the same lighttpd serving a static file with the same body (the ceiling);
 #   3. the FastAPI peer (bench/peer_fastapi.py; with SHARED_DIR set,
 #      $SHARED_DIR/reference/main.py instead) under uvicorn;
+#   3b. app.fcgi's own manager (--listen, a unix socket) behind nginx with
+#      deploy/nginx.conf: a fixed pool of MANAGER_WORKERS and a dynamic one of
+#      1:MANAGER_WORKERS;
 #   4. CGI: app.cgi under lighttpd mod_cgi, and fork+exec+wait of app.cgi
 #      against /bin/true (bench/exec_loop.c);
 #   5. Lambda: bench/lambda.py (adapter cost per invocation, start to first /next),
@@ -17,11 +20,13 @@
 #
 # Settings (environment): BUILD (build), SHARED_DIR (unset: the peer in bench/),
 # WRK_SECONDS (2 per run) x WRK_ROUNDS (3), CONNECTIONS ("1 16 64"), BENCH_PROCS (worker
-# processes for app.fcgi and for uvicorn: 1), PYTHON (/usr/bin/python3, Debian's,
+# processes for app.fcgi and for uvicorn: 1), MANAGER_WORKERS (the manager's pools:
+# online CPUs), PYTHON (/usr/bin/python3, Debian's,
 # which has fastapi and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
 set -u
 cd "$(dirname "$0")/.."
 . tests/e2e/lib.sh
+. tests/e2e/fcgi_lib.sh
 
 # The FastAPI app measured beside ours: uvicorn's --app-dir and module.
 if [ -n "${SHARED_DIR:-}" ]; then
@@ -39,6 +44,7 @@ CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 # stalls about 40 ms on every keep-alive request (measured: 22 requests/s at one
 # connection), and one uvicorn process per container is FastAPI's advice anyway.
 PROCS=${BENCH_PROCS:-1}
+MANAGER_WORKERS=${MANAGER_WORKERS:-$(nproc)}
 PYTHON=${PYTHON:-/usr/bin/python3}
 EXEC_ROUNDS=${EXEC_ROUNDS:-9}
 EXEC_BATCH=${EXEC_BATCH:-100}
@@ -91,7 +97,7 @@ fail() {
 	exit 1
 }
 
-for tool in wrk lighttpd curl setsid strip; do
+for tool in wrk lighttpd nginx curl setsid strip; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
 done
 [ -f "$PEER_DIR/$PEER_MODULE.py" ] || fail "no FastAPI app $PEER_DIR/$PEER_MODULE.py (SHARED_DIR=$SHARED_DIR)"
@@ -107,6 +113,7 @@ result meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 result meta wrk_seconds "$WRK_SECONDS"
 result meta wrk_rounds "$WRK_ROUNDS"
 result meta procs "$PROCS"
+result meta manager_workers "$MANAGER_WORKERS"
 result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
 result meta peer "$PEER_DIR/$PEER_MODULE.py"
 result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__)')" ||
@@ -151,8 +158,23 @@ fastapi_group=$LAST_GROUP
 E2E_NAME="bench (uvicorn)"
 wait_http "http://127.0.0.1:$fastapi_port/" 30 || fail "uvicorn did not start"
 
+# The standalone manager, fixed and dynamic, each behind its own nginx.
+start_group "$BUILD_ABS/app.fcgi" --listen "$E2E_TMP/sockets/fixed.sock" --workers "$MANAGER_WORKERS"
+manager_group=$LAST_GROUP
+nginx_start "unix:$E2E_TMP/sockets/fixed.sock" || fail "nginx did not start"
+manager_base=$NGINX_BASE
+start_group "$BUILD_ABS/app.fcgi" --listen "$E2E_TMP/sockets/dynamic.sock" --workers "1:$MANAGER_WORKERS" --idle-timeout 10
+manager_dyn_group=$LAST_GROUP
+nginx_start "unix:$E2E_TMP/sockets/dynamic.sock" || fail "nginx did not start"
+manager_dyn_base=$NGINX_BASE
+E2E_NAME="bench (nginx + app.fcgi --listen)"
+wait_http "$manager_base/" 20 || fail "the manager (fixed pool) did not start"
+wait_http "$manager_dyn_base/" 20 || fail "the manager (dynamic pool) did not start"
+
 url_of() {
 	case $1 in
+	manager) echo "$manager_base$3" ;;
+	manager_dyn) echo "$manager_dyn_base$3" ;;
 	fcgi) echo "http://127.0.0.1:$lighttpd_port$3" ;;
 	fcgi_nolog) echo "http://127.0.0.1:$nolog_port$3" ;;
 	static) echo "http://127.0.0.1:$lighttpd_port/docs/$2.body" ;;
@@ -166,7 +188,7 @@ url_of() {
 for ep in $ENDPOINTS; do
 	label=${ep%%=*} path=${ep#*=}
 	curl -sf -o "$APP_DIR/docs/$label.body" "$(url_of fcgi "$label" "$path")" || fail "FastCGI $path failed"
-	for server in fcgi_nolog static cgi fastapi; do
+	for server in fcgi_nolog static cgi fastapi manager manager_dyn; do
 		curl -sf -o "$E2E_TMP/check" "$(url_of $server "$label" "$path")" || fail "$server $path failed"
 		cmp -s "$E2E_TMP/check" "$APP_DIR/docs/$label.body" ||
 			fail "$server $path answered '$(cat "$E2E_TMP/check")', FastCGI '$(cat "$APP_DIR/docs/$label.body")'"
@@ -186,7 +208,7 @@ wrk_run() {
 }
 
 echo "bench: warming up" >&2
-for server in fcgi fcgi_nolog static cgi fastapi; do
+for server in fcgi fcgi_nolog static cgi fastapi manager manager_dyn; do
 	wrk -t 2 -c 16 -d 1s "$(url_of $server root /)" >/dev/null 2>&1
 done
 
@@ -195,7 +217,7 @@ for ep in $ENDPOINTS; do
 	for c in $CONNECTIONS; do
 		echo "bench: $path, $c connection(s)" >&2
 		for round in $(seq "$WRK_ROUNDS"); do
-			for server in fcgi fcgi_nolog static cgi fastapi; do
+			for server in fcgi fcgi_nolog static cgi fastapi manager manager_dyn; do
 				wrk_run "$server" "$label" "$path" "$c"
 			done
 		done
@@ -234,7 +256,10 @@ else
 	rss_of uvicorn_worker "$fastapi_group"
 fi
 
-for g in $lighttpd_group $nolog_group $cgi_group $fastapi_group; do stop_group "$g"; done
+rss_of manager_worker $(children_of "$manager_group")
+rss_of manager_dynamic_worker $(children_of "$manager_dyn_group")
+
+for g in $lighttpd_group $nolog_group $cgi_group $fastapi_group $manager_group $manager_dyn_group; do stop_group "$g"; done
 BENCH_GROUPS=""
 
 # ---- 4. CGI: fork + exec + wait, app.cgi against /bin/true -----------------

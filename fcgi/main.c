@@ -2,6 +2,7 @@
  * (lighttpd mod_fastcgi, spawn-fcgi), or standalone with --listen. Only moves
  * bytes: every request is answered by app/ through worker.c. */
 #include <fcgiapp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include "listen.h"
 #include "options.h"
 #include "prefork.h"
+#include "status.h"
 #include "worker.h"
 
 #ifndef APP_VERSION
@@ -21,7 +23,7 @@ int main(int argc, char **argv)
 	if (options_parse(argc, argv, &o) != 0)
 		return 2;
 	const char *why = NULL;
-	if (o.mode != RUN_HELP && limits_load(&why) != APP_OK) {
+	if ((o.mode == RUN_SPAWNED || o.mode == RUN_STANDALONE) && limits_load(&why) != APP_OK) {
 		fprintf(stderr, "%s: %s\n", argv[0], why);
 		return 2;
 	}
@@ -32,6 +34,8 @@ int main(int argc, char **argv)
 	case RUN_VERSION:
 		printf("app.fcgi (math-service) %s\n", APP_VERSION);
 		return 0;
+	case RUN_STATUS:
+		return status_query(o.status_address, o.worker.status_path);
 	case RUN_SPAWNED:
 		if (FCGX_IsCGI()) {
 			fprintf(stderr, "%s: fd 0 is not a listening socket: start me from a FastCGI process manager "
@@ -39,13 +43,30 @@ int main(int argc, char **argv)
 				argv[0]);
 			return 2;
 		}
-		return worker_run(STDIN_FILENO);
+		return worker_run(STDIN_FILENO, &o.worker);
 	case RUN_STANDALONE: {
-		int fd = listen_open(o.listen);
+		/* Before the socket exists nothing may stop us by a default action: a
+		 * SIGTERM sent as soon as the socket appears waits for the manager's
+		 * loop, and a log reader that went away is a failed write, not a death. */
+		sigset_t manager_signals;
+		prefork_signals(&manager_signals);
+		sigprocmask(SIG_BLOCK, &manager_signals, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		struct listen_path created;
+		int fd = listen_open(o.listen, &created);
 		if (fd < 0)
 			return 1;
-		fprintf(stderr, "app.fcgi: listening on %s with %d workers\n", o.listen, o.workers);
-		return prefork_run(fd, o.workers, listen_is_path(o.listen) ? o.listen : NULL);
+		if (listen_set_access(&created, &o.socket_owner, o.socket_mode) != 0) {
+			close(fd);
+			listen_remove(&created);
+			return 1;
+		}
+		if (o.max_workers > o.workers)
+			fprintf(stderr, "app.fcgi: listening on %s with %d to %d workers\n", o.listen, o.workers,
+				o.max_workers);
+		else
+			fprintf(stderr, "app.fcgi: listening on %s with %d workers\n", o.listen, o.workers);
+		return prefork_run(fd, &o, &created);
 	}
 	}
 	return 2;

@@ -3,6 +3,7 @@
 #include "prefork.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
+#include "privileges.h"
+#include "scoreboard.h"
+#include "timeouts.h"
 #include "worker.h"
 
 /* Workers that keep dying sooner than this after starting are restarted only
@@ -20,40 +25,48 @@
  * a loop. One quick death (a kill right after a start) is restarted at once. */
 #define CRASH_LOOP_SECONDS 1
 
+/* The dynamic pool's and the slow log's look at the scoreboard, every this many ms. */
+#define MAINTENANCE_MS 100
+
 struct slot {
 	pid_t pid;            /* 0: free */
 	unsigned generation;  /* workers older than the manager's current one are retiring */
-	time_t started;
+	long long started_ms;  /* monotonic */
+	unsigned long slow_logged; /* request_no of the last request logged as slow */
 };
 
 struct manager {
-	struct slot *slots;
+	struct slot *slots;   /* as many as the scoreboard has; index = scoreboard slot */
 	size_t nslots;
+	struct scoreboard *sb;
 	int listen_fd;
-	int workers;
+	int workers;          /* current-generation workers wanted now (MIN..MAX) */
+	const struct options *opts;
 	unsigned generation;
 	int missing;          /* current-generation workers to start */
-	time_t restart_at;    /* no restart before this time (crash-loop guard) */
+	long long restart_at_ms; /* no restart before this monotonic time (crash-loop guard) */
 	int quick_deaths;     /* consecutive workers that died right after starting */
 	bool stopping;
+	long long stop_deadline_ms; /* monotonic; 0: none (--shutdown-timeout 0) */
+	bool deadline_passed; /* the workers left were killed */
 	bool worker_failed;   /* a worker exited abnormally while stopping */
 	sigset_t signals;     /* the signals the loop waits for */
-	sigset_t child_mask;  /* the mask a worker starts with */
 };
+
+/* Milliseconds on the monotonic clock: a step of the wall clock moves nothing here. */
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static struct slot *free_slot(struct manager *m)
 {
 	for (size_t i = 0; i < m->nslots; i++)
 		if (m->slots[i].pid == 0)
 			return &m->slots[i];
-	size_t n = m->nslots * 2;
-	struct slot *s = realloc(m->slots, n * sizeof *s);
-	if (s == NULL)
-		return NULL;
-	memset(s + m->nslots, 0, (n - m->nslots) * sizeof *s);
-	m->slots = s;
-	m->nslots = n;
-	return &s[n / 2];
+	return NULL;
 }
 
 static int live_workers(const struct manager *m)
@@ -68,9 +81,10 @@ static void start_worker(struct manager *m)
 {
 	struct slot *s = free_slot(m);
 	if (s == NULL) {
-		fprintf(stderr, "app.fcgi: out of memory for a worker slot\n");
+		fprintf(stderr, "app.fcgi: every worker slot is taken (old workers still finishing)\n");
 		return;
 	}
+	int index = (int)(s - m->slots);
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid_t manager = getpid();
 	pid_t pid = fork();
@@ -79,15 +93,24 @@ static void start_worker(struct manager *m)
 		return;
 	}
 	if (pid == 0) {
+		/* Never serve as root when asked not to. Before PDEATHSIG: a change
+		 * of credentials clears it. */
+		if (privileges_drop(&m->opts->worker_identity) != 0)
+			_exit(WORKER_EXIT_FAILED);
 		/* A worker must not outlive its manager: it would hold the socket forever. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != manager)
 			_exit(0);
+		struct worker_config cfg = m->opts->worker;
+		cfg.scoreboard = m->sb;
+		cfg.slot = index;
 		free(m->slots);
-		sigprocmask(SIG_SETMASK, &m->child_mask, NULL);
-		exit(worker_run(m->listen_fd));
+		/* The manager's signals stay blocked until worker_run has installed
+		 * its handlers and set its own mask. */
+		exit(worker_run(m->listen_fd, &cfg));
 	}
-	*s = (struct slot){ pid, m->generation, time(NULL) };
+	*s = (struct slot){ pid, m->generation, now_ms(), 0 };
+	scoreboard_worker_started(m->sb, index, pid);
 	m->missing--;
 }
 
@@ -117,25 +140,34 @@ static void reap(struct manager *m)
 				s = &m->slots[i];
 		if (s == NULL)
 			continue;
-		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		bool clean = code == 0;
 		bool current = s->generation == m->generation;
 		char what[96];
 		describe_exit(pid, status, what, sizeof what);
-		if (m->stopping) {
+		if (code == WORKER_EXIT_MAX_REQUESTS || code == WORKER_EXIT_TIMEOUT) {
+			/* Retired by its own rules (it said why in the log): not a crash. */
+			if (current && !m->stopping) {
+				m->missing++;
+				m->quick_deaths = 0;
+			}
+		} else if (m->stopping) {
 			if (!clean) {
 				m->worker_failed = true;
 				fprintf(stderr, "app.fcgi: %s while stopping\n", what);
 			}
 		} else if (current) {
-			/* Only the manager retires workers: any exit of a current one is a failure. */
+			/* Any other exit of a current worker is a failure. */
 			fprintf(stderr, "app.fcgi: %s; starting a new one\n", what);
 			m->missing++;
-			m->quick_deaths = time(NULL) - s->started < CRASH_LOOP_SECONDS ? m->quick_deaths + 1 : 0;
+			long long now = now_ms();
+			m->quick_deaths = now - s->started_ms < CRASH_LOOP_SECONDS * 1000 ? m->quick_deaths + 1 : 0;
 			if (m->quick_deaths > 1)
-				m->restart_at = time(NULL) + CRASH_LOOP_SECONDS;
+				m->restart_at_ms = now + CRASH_LOOP_SECONDS * 1000;
 		} else if (!clean) {
 			fprintf(stderr, "app.fcgi: retiring %s\n", what);
 		}
+		scoreboard_worker_gone(m->sb, (int)(s - m->slots), current && !m->stopping);
 		s->pid = 0;
 	}
 }
@@ -143,16 +175,17 @@ static void reap(struct manager *m)
 /* New connections are refused from here on: the manager closes its copy of the
  * socket (and removes its path, so clients fail fast), and every worker
  * finishes the request in hand and exits. */
-static void stop(struct manager *m, int sig, const char *unlink_path)
+static void stop(struct manager *m, int sig, const struct listen_path *created)
 {
 	if (m->stopping)
 		return;
 	fprintf(stderr, "app.fcgi: signal %d: finishing requests in flight, then exiting\n", sig);
 	m->stopping = true;
 	m->missing = 0;
+	if (m->opts->shutdown_timeout > 0)
+		m->stop_deadline_ms = now_ms() + m->opts->shutdown_timeout * 1000LL;
 	close(m->listen_fd);
-	if (unlink_path != NULL)
-		unlink(unlink_path);
+	listen_remove(created);
 	signal_generation(m, m->generation + 1, SIGTERM);
 }
 
@@ -165,49 +198,157 @@ static void replace_workers(struct manager *m)
 	 * main loop right after this) take new connections from the same socket. */
 	m->generation++;
 	m->missing = m->workers;
-	m->restart_at = 0;
+	m->restart_at_ms = 0;
 	signal_generation(m, m->generation, SIGTERM);
 }
 
-int prefork_run(int listen_fd, int workers, const char *unlink_path)
+void prefork_signals(sigset_t *set)
 {
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/* The stop deadline has passed: every worker still running is killed, and named. */
+static void kill_stragglers(struct manager *m)
+{
+	m->deadline_passed = true;
+	for (size_t i = 0; i < m->nslots; i++) {
+		if (m->slots[i].pid == 0)
+			continue;
+		fprintf(stderr, "app.fcgi: shutdown timeout (%d s): killing worker %ld, still serving\n",
+			m->opts->shutdown_timeout, (long)m->slots[i].pid);
+		kill(m->slots[i].pid, SIGKILL);
+	}
+	m->worker_failed = true;
+}
+
+/* Whether connections wait in the listen backlog (no worker has taken them). */
+static bool backlog_waiting(const struct manager *m)
+{
+	struct pollfd p = { .fd = m->listen_fd, .events = POLLIN };
+	return poll(&p, 1, 0) > 0;
+}
+
+/* php-fpm's maintenance: logs requests running past --slow-request, adds a
+ * worker while every current one is busy and connections wait (up to MAX),
+ * retires the worker idle the longest once it has been idle --idle-timeout
+ * seconds (down to MIN). One change per call. */
+static void maintain(struct manager *m)
+{
+	const struct options *o = m->opts;
+	long long now = now_ms();
+	int live = 0, idle = 0;
+	struct slot *idlest = NULL;
+	long long idlest_since = 0;
+	for (size_t i = 0; i < m->nslots; i++) {
+		struct slot *s = &m->slots[i];
+		if (s->pid == 0 || s->generation != m->generation)
+			continue;
+		struct scoreboard_slot b;
+		scoreboard_read_slot(m->sb, (int)i, &b);
+		live++;
+		if (b.state == WORKER_IDLE) {
+			idle++;
+			if (idlest == NULL || b.request_ms < idlest_since) {
+				idlest = s;
+				idlest_since = b.request_ms;
+			}
+		} else if (o->slow_request > 0 && now - b.request_ms >= o->slow_request * 1000LL &&
+			   s->slow_logged != b.request_no) {
+			s->slow_logged = b.request_no;
+			__atomic_add_fetch(&m->sb->slow, 1, __ATOMIC_RELAXED);
+			fprintf(stderr, "app.fcgi: slow request: worker %ld running %s %s for %lld ms\n", (long)s->pid,
+				b.method[0] ? b.method : "(reading)", b.path, now - b.request_ms);
+		}
+	}
+	if (o->max_workers == o->workers || m->missing > 0)
+		return;
+	if (idle == 0 && live < o->max_workers && backlog_waiting(m)) {
+		m->workers = live + 1;
+		m->missing = 1;
+		fprintf(stderr, "app.fcgi: all %d workers busy and connections waiting: starting one more\n", live);
+	} else if (idle > 0 && live > o->workers && idlest != NULL && now - idlest_since >= o->idle_timeout * 1000LL) {
+		m->workers = live - 1;
+		idlest->generation = 0; /* retiring: its exit is not a failure */
+		fprintf(stderr, "app.fcgi: worker %ld idle for %d s: retiring it (%d left)\n", (long)idlest->pid,
+			o->idle_timeout, live - 1);
+		kill(idlest->pid, SIGTERM);
+	}
+}
+
+/* How long the loop may sleep: until the crash-loop guard allows a restart
+ * (when workers are missing), until the stop deadline; NULL: until a signal. */
+static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
+{
+	long long ms = -1;
+	if (m->missing > 0)
+		ms = CRASH_LOOP_SECONDS * 1000;
+	bool dynamic = m->opts->max_workers > m->opts->workers;
+	if (!m->stopping && (dynamic || m->opts->slow_request > 0))
+		ms = MAINTENANCE_MS;
+	if (m->stop_deadline_ms > 0 && !m->deadline_passed) {
+		long long left = m->stop_deadline_ms - now_ms();
+		left = left < 0 ? 0 : left;
+		ms = ms < 0 || left < ms ? left : ms;
+	}
+	if (ms < 0)
+		return NULL;
+	*ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
+	return ts;
+}
+
+int prefork_run(int listen_fd, const struct options *opts, const struct listen_path *created)
+{
+	int workers = opts->workers;
+	/* Room for a whole pool retiring (SIGHUP) beside a whole new one, twice. */
+	size_t nslots = (size_t)opts->max_workers * 4;
 	struct manager m = {
-		.slots = calloc((size_t)workers * 2, sizeof(struct slot)),
-		.nslots = (size_t)workers * 2,
+		.slots = calloc(nslots, sizeof(struct slot)),
+		.nslots = nslots,
+		.sb = scoreboard_create((int)nslots, opts->workers, opts->max_workers),
 		.listen_fd = listen_fd,
 		.workers = workers,
+		.opts = opts,
 		.generation = 1,
 		.missing = workers,
 	};
-	if (m.slots == NULL) {
+	if (m.slots == NULL || m.sb == NULL) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
+		free(m.slots);
+		scoreboard_destroy(m.sb);
 		return 1;
 	}
-	sigemptyset(&m.signals);
-	sigaddset(&m.signals, SIGCHLD);
-	sigaddset(&m.signals, SIGTERM);
-	sigaddset(&m.signals, SIGINT);
-	sigaddset(&m.signals, SIGHUP);
-	sigprocmask(SIG_BLOCK, &m.signals, &m.child_mask);
+	prefork_signals(&m.signals);
+	sigprocmask(SIG_BLOCK, &m.signals, NULL); /* main() blocked them already, before the bind */
 
 	while (!m.stopping || live_workers(&m) > 0) {
-		while (m.missing > 0 && time(NULL) >= m.restart_at && live_workers(&m) < 4 * workers) {
+		if (!m.stopping)
+			maintain(&m);
+		while (m.missing > 0 && now_ms() >= m.restart_at_ms && free_slot(&m) != NULL) {
 			int before = m.missing;
 			start_worker(&m);
 			if (m.missing == before) {
-				m.restart_at = time(NULL) + CRASH_LOOP_SECONDS; /* fork failed: try again later */
+				m.restart_at_ms = now_ms() + CRASH_LOOP_SECONDS * 1000; /* fork failed: try again later */
 				break;
 			}
 		}
-		struct timespec wait = { .tv_sec = CRASH_LOOP_SECONDS };
-		int sig = sigtimedwait(&m.signals, NULL, m.missing > 0 ? &wait : NULL);
+		if (m.stopping && m.stop_deadline_ms > 0 && !m.deadline_passed && now_ms() >= m.stop_deadline_ms) {
+			kill_stragglers(&m);
+			continue;
+		}
+		struct timespec ts;
+		int sig = sigtimedwait(&m.signals, NULL, wait_time(&m, &ts));
 		if (sig == SIGCHLD)
 			reap(&m);
 		else if (sig == SIGTERM || sig == SIGINT)
-			stop(&m, sig, unlink_path);
+			stop(&m, sig, created);
 		else if (sig == SIGHUP)
 			replace_workers(&m);
 	}
 	free(m.slots);
+	scoreboard_destroy(m.sb);
 	return m.worker_failed ? 1 : 0;
 }

@@ -4,8 +4,12 @@
 #                               to UPSTREAM ("unix:/path" or "127.0.0.1:PORT"); sets NGINX_BASE.
 #                               NGINX_KEEP_CONN=1: nginx keeps its FastCGI connections open
 #                               (fastcgi_keep_conn), so workers serve several requests on one
-#   manager_start ADDRESS N     build/app.fcgi --listen ADDRESS --workers N (under $FCGI_WRAPPER,
-#                               e.g. valgrind); sets MANAGER_PID; stderr in $E2E_TMP/manager.log
+#   manager_start ADDRESS N [FLAG...]  $FCGI_BIN (default build/app.fcgi) --listen ADDRESS --workers N
+#                               FLAG... (under $FCGI_WRAPPER, e.g. valgrind); sets MANAGER_PID;
+#                               stderr in $E2E_TMP/manager.log
+#   fcgi_request ADDRESS OUT [VAR=value...]  one FastCGI request (cgi-fcgi) with those
+#                               variables, body from stdin, CGI-style response in OUT
+#   status_of FILE              the Status code of a CGI-style response
 #   wait_ok URL [seconds]       polls until URL answers 200
 #   worker_pids PID             the app.fcgi children of PID, space-separated
 #   rss_kb PID                  resident set size of PID in KiB
@@ -46,10 +50,24 @@ nginx_start() {
 	NGINX_BASE=http://127.0.0.1:$_port
 }
 
+FCGI_BIN=${FCGI_BIN:-$BUILD/app.fcgi}
+
 manager_start() {
+	_addr=$1 _n=$2
+	shift 2
 	# shellcheck disable=SC2086 # FCGI_WRAPPER is a command line
-	e2e_bg ${FCGI_WRAPPER:-} "$BUILD/app.fcgi" --listen "$1" --workers "$2" 2>>"$E2E_TMP/manager.log"
+	e2e_bg ${FCGI_WRAPPER:-} "$FCGI_BIN" --listen "$_addr" --workers "$_n" "$@" 2>>"$E2E_TMP/manager.log"
 	MANAGER_PID=$!
+}
+
+fcgi_request() {
+	_addr=$1 _out=$2
+	shift 2
+	timeout 20 env -i "$@" cgi-fcgi -bind -connect "$_addr" >"$_out" 2>&1
+}
+
+status_of() {
+	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n 1
 }
 
 wait_ok() {
@@ -73,4 +91,41 @@ rss_kb() {
 
 alive() {
 	_stat=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${_stat#Z}" = "$_stat" ]
+}
+
+# wrk_start SECONDS CONNECTIONS URL [WRK_ARG...]: wrk in the background (WRK_PID),
+# its report in $E2E_TMP/wrk.txt. wrk_post_script: a wrk script sending POSTs with a body.
+wrk_start() {
+	_secs=$1 _conns=$2 _url=$3
+	shift 3
+	wrk -t 2 -c "$_conns" -d "${_secs}s" --timeout 5s "$@" "$_url" >"$E2E_TMP/wrk.txt" 2>&1 &
+	WRK_PID=$!
+}
+
+wrk_post_script() {
+	printf '%s\n' 'wrk.method = "POST"' 'wrk.body = string.rep("a=1&", 500)' \
+		'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"' >"$E2E_TMP/post.lua"
+	echo "$E2E_TMP/post.lua"
+}
+
+# wrk_counts: after wrk ended, SENT (answers plus socket errors) and FAILED (answers
+# other than 2xx/3xx, and every connect, read, write error or timeout wrk saw).
+wrk_counts() {
+	_answered=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$E2E_TMP/wrk.txt")
+	_bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} END {print n + 0}' "$E2E_TMP/wrk.txt")
+	_errors=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$E2E_TMP/wrk.txt")
+	SENT=$(( ${_answered:-0} + _errors ))
+	FAILED=$(( _bad + _errors ))
+}
+
+# wait_fcgi ADDRESS: until a FastCGI /ping there answers 200 (up to 10 s).
+wait_fcgi() {
+	_deadline=$(( $(date +%s) + 10 ))
+	until fcgi_request "$1" "$E2E_TMP/up.out" REQUEST_URI=/ping </dev/null && [ "$(status_of "$E2E_TMP/up.out")" = 200 ]; do
+		if [ "$(date +%s)" -ge "$_deadline" ]; then
+			e2e_fail "$1 did not answer in time"
+			return 1
+		fi
+		sleep 0.1
+	done
 }

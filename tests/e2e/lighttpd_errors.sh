@@ -129,7 +129,7 @@ bad=$E2E_TMP/bad
 mkdir -p "$bad/docs"
 cp tests/e2e/fcgi_misbehave.py "$bad/app.fcgi"
 ln -s "$errors" "$bad/errors"
-start_lighttpd "$bad" FCGI_READ_TIMEOUT=1
+start_lighttpd "$bad" FCGI_ANSWER_TIMEOUT=1
 wait_ok "$BASE/ping" || exit 1
 json_error "invalid response header" 502 "$BASE/bad-header"
 json_error "no answer within read-timeout" 504 "$BASE/hang"

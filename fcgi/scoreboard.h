@@ -1,0 +1,78 @@
+/* The pool's scoreboard (php-fpm's fpm_scoreboard): one block of shared
+ * memory made by the manager before it forks, one slot per worker, written
+ * by that worker only, plus pool counters every process adds to atomically.
+ * The manager reads it to grow and shrink the pool and to log slow requests;
+ * the status page (status.c) reads it in whichever worker answers.
+ *
+ * A slot's text fields are guarded by a sequence number (odd while being
+ * written): readers copy the slot and retry until it is stable. */
+#ifndef FCGI_SCOREBOARD_H
+#define FCGI_SCOREBOARD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum worker_state { WORKER_IDLE, WORKER_READING, WORKER_RUNNING };
+
+struct scoreboard_slot {
+	unsigned seq;              /* odd while the worker writes the slot */
+	pid_t pid;                 /* 0: free */
+	int state;                 /* enum worker_state */
+	unsigned long requests;    /* served by this worker */
+	long long started_ms;      /* monotonic: when the worker started */
+	long long request_ms;      /* monotonic: when the current request began, or the last one ended */
+	unsigned long request_no;  /* how many requests began in this slot: tells one from the next */
+	char method[16];
+	char path[128];
+};
+
+struct scoreboard {
+	long long started_ms;      /* monotonic: when the pool started */
+	unsigned long accepted;    /* connections accepted */
+	unsigned long requests;    /* requests served */
+	unsigned active;           /* workers reading or running a request now */
+	unsigned max_active;       /* the most ever at once */
+	unsigned long restarts;    /* workers replaced (died, retired, timed out) */
+	unsigned long timeouts;    /* requests cut by --request-timeout */
+	unsigned long slow;        /* requests logged by --slow-request */
+	int min_workers, max_workers;
+	int nslots;
+	struct scoreboard_slot slots[];
+};
+
+/* Maps a zeroed scoreboard with nslots slots, shared with every child forked
+ * afterwards. Returns NULL (after saying why) if the memory cannot be had. */
+struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_workers);
+
+/* Unmaps it (the manager, at exit). NULL is ignored. */
+void scoreboard_destroy(struct scoreboard *sb);
+
+/* Milliseconds on the monotonic clock. */
+long long scoreboard_now_ms(void);
+
+/* Manager: slot i now belongs to a new worker pid (NULL board: no-op). */
+void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid);
+
+/* Manager: slot i's worker is gone; if it died inside a request the active
+ * count is corrected. replaced: it counts as a restart. */
+void scoreboard_worker_gone(struct scoreboard *sb, int i, bool replaced);
+
+/* Worker (the one owning slot i): a connection was accepted. */
+void scoreboard_accepted(struct scoreboard *sb);
+
+/* Worker: a request's first bytes arrived. */
+void scoreboard_request_reading(struct scoreboard *sb, int i);
+
+/* Worker: its parameters are in (method and path may be NULL; they are cut to fit). */
+void scoreboard_request_running(struct scoreboard *sb, int i, const char *method, const char *path);
+
+/* Worker: the request is over; answered: it counts as served. */
+void scoreboard_request_done(struct scoreboard *sb, int i, bool answered);
+
+/* Copies slot i as of one moment (retrying while its worker writes it). */
+void scoreboard_read_slot(const struct scoreboard *sb, int i, struct scoreboard_slot *out);
+
+/* Workers busy (reading or running) and idle among the live slots. */
+void scoreboard_count(const struct scoreboard *sb, int *busy, int *idle);
+
+#endif
