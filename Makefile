@@ -50,7 +50,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml python3-botocore unzip chromium faketime
+	python3-yaml python3-botocore unzip chromium faketime time
 
 # app/ in layers, lowest first: core, http, service, then the adapters
 # cgi_env and lambda_events (docs/architecture.md; tests/check_layers.sh).
@@ -103,6 +103,7 @@ E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh tests/e2e/access_log.sh
 E2E_TESTS += tests/e2e/balancer.sh tests/e2e/docs_browser.sh
+E2E_TESTS += tests/e2e/input_limits.sh
 E2E_TESTS += tests/e2e/fcgi_lifecycle.sh tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
