@@ -8,6 +8,7 @@
 
 #include "cgi_env/cgi_env.h"
 #include "http/limits.h"
+#include "http/log.h"
 #include "shell.h"
 #include "shell_args.h"
 #include "shell_hints.h"
@@ -68,7 +69,15 @@ int main(int argc, char **argv)
 			rc = 0;
 			break;
 		case SHELL_REQUEST:
-			rc = load_settings(prog) ? shell_run(prog, &a) : 1;
+			if (!load_settings(prog)) {
+				rc = 1;
+				break;
+			}
+			/* A person at a shell reads the response: no access line on
+			 * stderr unless LOG_FORMAT asks for one. */
+			if (getenv("LOG_FORMAT") == NULL)
+				log_configure(LOG_FORMAT_OFF, LOG_INFO);
+			rc = shell_run(prog, &a);
 			break;
 		}
 	}

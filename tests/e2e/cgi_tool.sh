@@ -8,13 +8,14 @@ e2e_start cgi-tool
 CGI=$BUILD/app.cgi
 # Every answer carries a fresh random X-Request-Id, and the service logs one line
 # per request on stderr: the comparisons leave the id's header line out, and the
-# runs say LOG_FORMAT=off (access_log.sh checks the log lines).
+# plain CGI runs say LOG_FORMAT=off (access_log.sh checks the log lines); the tool
+# (--request) writes no access line unless LOG_FORMAT is set.
 
 # run_tool ARGS...: app.cgi ARGS in an empty environment; stdout in $E2E_TMP/out,
 # stderr in $E2E_TMP/err, exit status in $RC.
 run_tool() {
 	RC=0
-	timeout 60 env -i LOG_FORMAT=off ${CGI_WRAPPER:-} "$CGI" "$@" <"${TOOL_STDIN:-/dev/null}" >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
+	timeout 60 env -i ${CGI_WRAPPER:-} "$CGI" "$@" <"${TOOL_STDIN:-/dev/null}" >"$E2E_TMP/out" 2>"$E2E_TMP/err" || RC=$?
 }
 
 # same_bytes WHAT FILE EXPECTED-printf-format: FILE holds exactly those bytes.
@@ -121,6 +122,15 @@ grep -q '^Status: 431 ' "$E2E_TMP/out" && e2e_pass || e2e_fail "70000-byte heade
 run_tool --request 'GET /' -H "$(printf 'X-A: a\r\nX-B: b')"
 same_bytes "CR LF in a header value" "$E2E_TMP/out" \
 	'Status: 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 35\r\n\r\n{"detail":"Invalid request header"}'
+
+# The tool logs when asked to.
+RC=0
+timeout 60 env -i LOG_FORMAT=json ${CGI_WRAPPER:-} "$CGI" --request 'GET /ping' </dev/null >/dev/null 2>"$E2E_TMP/err" || RC=$?
+if [ "$RC" = 0 ] && [ "$(wc -l <"$E2E_TMP/err")" = 1 ] && grep -q '"path":"/ping"' "$E2E_TMP/err"; then
+	e2e_pass
+else
+	e2e_fail "--request with LOG_FORMAT=json: rc=$RC stderr '$(head -c 300 "$E2E_TMP/err")'"
+fi
 
 # ---- --env: the variables, replayable with plain CGI ----------------------------------
 run_tool --env --request 'POST /api/v1/users/7?a=1&a=%20b' -H 'Accept: */*' -d "it's"
