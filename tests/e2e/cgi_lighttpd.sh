@@ -9,7 +9,7 @@ mkdir -p "$E2E_TMP/www"
 base=http://127.0.0.1:$port/cgi-bin/app.cgi
 PORT=$port CGI_DIR=$(cd "$BUILD" && pwd) DOC_ROOT=$E2E_TMP/www ACCESS_LOG=$E2E_TMP/access.log \
 	APP_MAX_BODY_BYTES=$SPEC_BODY_LIMIT EXECUTION_ENVIRONMENT= \
-	e2e_bg lighttpd -D -f deploy/lighttpd-cgi.conf
+	e2e_bg lighttpd -D -f deploy/lighttpd-cgi.conf 2>>"$E2E_TMP/lighttpd.log"
 wait_http "$base/ping" || exit 1
 
 spec_checks "$base" cgi

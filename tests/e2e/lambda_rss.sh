@@ -19,7 +19,7 @@ emu=$!
 E2E_PIDS="$E2E_PIDS $emu"
 i=0
 while [ ! -s "$E2E_TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$E2E_TMP/port") "$BUILD/bootstrap" 2>"$E2E_TMP/err" &
+AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$E2E_TMP/port") "$BUILD/bootstrap" >"$E2E_TMP/log" 2>"$E2E_TMP/err" &
 echo $! >"$E2E_TMP/pid"
 E2E_PIDS="$E2E_PIDS $!"
 wait "$emu"
