@@ -1,7 +1,7 @@
 #!/bin/sh
 # make image-check, part 3: `make deps-run`'s short package list is enough to
 # build and serve. In the bare Debian base image (what a fresh Debian 12 has),
-# install make and the Makefile's RUN_PKGS only, then `make all` and
+# install make and the Makefile's RUN_PKGS only, then `make all docs-assets` and
 # tools/serve-dev (what `make run` runs) on a free port, checked with curl.
 # The hostile half: none of the test-only packages may be there (the build
 # must not lean on them). npm is left out: the Swagger UI files come from this
@@ -20,11 +20,13 @@ run_pkgs=$(make_var RUN_PKGS)
 test_pkgs=$(make_var TEST_PKGS)
 [ -n "$run_pkgs" ] && [ -n "$test_pkgs" ] || { e2e_fail "no RUN_PKGS/TEST_PKGS in the Makefile"; exit 1; }
 
-# A clean copy of the sources (what git tracks) and the Swagger UI files.
+# A clean copy of the sources (what git tracks) and the Swagger UI and ReDoc files.
 src=$E2E_TMP/src
 mkdir -p "$src/node_modules"
 git ls-files -z | xargs -0 tar -c | tar -x -C "$src" || exit 1
 cp -RL node_modules/swagger-ui-dist "$src/node_modules/"
+mkdir -p "$src/node_modules/redoc/bundles"
+cp -L node_modules/redoc/bundles/redoc.standalone.js "$src/node_modules/redoc/bundles/"
 port=$(free_port)
 
 cat >"$E2E_TMP/inside.sh" <<'INSIDE'
@@ -38,7 +40,7 @@ echo "STEP apt ok"
 for p in $TEST_PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 && echo "STEP test package installed: $p"
 done
-make -j2 all >/tmp/make.log 2>&1 || { tail -n 30 /tmp/make.log; echo "STEP make failed"; exit 1; }
+make -j2 all docs-assets >/tmp/make.log 2>&1 || { tail -n 30 /tmp/make.log; echo "STEP make failed"; exit 1; }
 echo "STEP make ok"
 tools/serve-dev lighttpd.conf >/tmp/serve.out 2>/tmp/serve.err &
 i=0
