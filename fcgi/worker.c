@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "cgi_env/cgi_env.h"
+#include "close.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -150,7 +151,7 @@ int worker_run(int listen_fd)
 		/* A failed write is the web server's connection gone: nothing to answer. */
 		enum app_err err = cgi_env_serve(req.envp, "fcgi", MOUNT_AT_ROOT, &fcgi);
 		(void)err;
-		FCGX_Finish_r(&req);
+		fcgi_finish(&req); /* close.c: no idle wait for the web server to hang up */
 	}
 	FCGX_Free(&req, 1);
 	OS_LibShutdown(); /* frees what FCGX_Init took: a worker exits with nothing allocated */
