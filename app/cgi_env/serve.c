@@ -3,6 +3,8 @@
  * both call this with their own byte streams. */
 #include "cgi_env/cgi_env.h"
 
+#include <stdlib.h>
+
 #include "service/service.h"
 
 /* Everything one request needs, so that arena_run() can run it as one unit. */
@@ -58,15 +60,31 @@ static void answer(void *ctx)
 	x->output = buf_str(&out);
 }
 
+/* One arena for every request of the process: arena_reset() keeps its first
+ * chunk between requests (a FastCGI worker serves thousands), and exit frees it. */
+static struct arena process_arena;
+
+static void release_process_arena(void)
+{
+	arena_release(&process_arena);
+}
+
 enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t)
 {
 	static const char out_of_memory[] = "Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n"
 					    "Content-Length: 34\r\n\r\n{\"detail\":\"Internal Server Error\"}";
-	struct arena arena;
-	arena_init(&arena);
-	struct exchange x = { envp, target, mount, t, &arena, STR_NULL };
-	struct str bytes = arena_run(&arena, answer, &x) == APP_OK ? x.output : STR_LIT(out_of_memory);
+	static bool registered;
+	if (!registered) {
+		registered = atexit(release_process_arena) == 0;
+		arena_init(&process_arena);
+	}
+	struct arena *arena = &process_arena;
+	struct exchange x = { envp, target, mount, t, arena, STR_NULL };
+	struct str bytes = arena_run(arena, answer, &x) == APP_OK ? x.output : STR_LIT(out_of_memory);
 	int rc = t->write(t->ctx, bytes.p, bytes.n);
-	arena_release(&arena);
+	if (registered)
+		arena_reset(arena);
+	else
+		arena_release(arena); /* nobody would free a kept chunk at exit */
 	return rc == 0 ? APP_OK : APP_ERR_IO;
 }
