@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define API_TITLE "math-service"
 #define API_VERSION "0.1.0"
@@ -137,9 +138,8 @@ static cJSON *validation_schemas(void)
 	return cJSON_Parse(schemas);
 }
 
-void handle_openapi(const struct request *req, const struct arg *args, struct response *resp)
+static cJSON *openapi_doc(void)
 {
-	(void)req, (void)args;
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "openapi", "3.1.0");
 	cJSON *info = cJSON_AddObjectToObject(doc, "info");
@@ -165,5 +165,38 @@ void handle_openapi(const struct request *req, const struct arg *args, struct re
 		}
 	}
 	cJSON_AddItemToObject(cJSON_AddObjectToObject(doc, "components"), "schemas", validation_schemas());
-	response_json(resp, 200, doc);
+	return doc;
+}
+
+/* The document, printed once per process and kept (it depends on the route
+ * table only). A part that differs per request, such as a "servers" entry for
+ * the prefix the service is mounted under, belongs spliced in before
+ * ",\"paths\":" with its own bytes hashed into the ETag, or in a small cache
+ * per root_path: never by building the whole document again. */
+static char *openapi_text;
+static struct fixed openapi;
+
+static void forget_openapi(void)
+{
+	cJSON_free(openapi_text);
+	openapi_text = NULL;
+}
+
+void handle_openapi(const struct request *req, const struct arg *args, struct response *resp)
+{
+	(void)args;
+	if (openapi_text == NULL) {
+		static bool registered;
+		if (!registered && atexit(forget_openapi) != 0)
+			arena_exhausted(req->arena); /* atexit() fails only for want of memory */
+		registered = true;
+		cJSON *doc = openapi_doc();
+		char *text = doc != NULL ? cJSON_PrintUnformatted(doc) : NULL;
+		cJSON_Delete(doc);
+		if (text == NULL)
+			arena_exhausted(req->arena);
+		openapi_text = text;
+		fixed_set(&openapi, str_c(text));
+	}
+	fixed_respond(req, resp, "application/json", &openapi, "no-cache");
 }

@@ -45,5 +45,6 @@ void app_handle(const struct request *req, struct response *resp)
 		response_error(resp, req->error_status, req->error_detail);
 	else
 		router_dispatch(app_routes, app_route_count, req, resp);
-	resp->omit_body = str_eq(req->method, STR_LIT("HEAD"));
+	if (str_eq(req->method, STR_LIT("HEAD")))
+		resp->omit_body = true; /* (a 304 has set it already) */
 }
