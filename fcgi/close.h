@@ -4,17 +4,17 @@
 
 #include <fcgiapp.h>
 
-/* Longest time fcgi_finish() waits for the web server to send the rest of a
- * request it is still sending (a body nobody read), in milliseconds. */
+/* Longest time fcgi_finish() spends on the rest of a request's input (a body
+ * nobody read) before it closes anyway, in milliseconds. */
 #define FCGI_DRAIN_MS 5000
 
 /* Use in place of FCGX_Finish_r() once the answer is written. Reads and
  * discards what is left of the request's input (FCGI_STDIN up to its end
- * record, at most FCGI_DRAIN_MS), so that nothing the web server sent lies
- * unread in the socket, then finishes the request: the connection is kept
- * when the web server asked for that, else closed at once. If the input could
- * not be drained (the web server stalled, or the connection failed), it
- * finishes as libfcgi does (shutdown, then wait for the server's close). */
+ * record), so that nothing the web server sent lies unread in the socket,
+ * then finishes the request: the connection is kept when the web server
+ * asked for that, else closed at once. Only when input is still on its way
+ * does it wait as libfcgi always does (shutdown, read until the server hangs
+ * up), at most FCGI_DRAIN_MS. */
 void fcgi_finish(FCGX_Request *req);
 
 #endif

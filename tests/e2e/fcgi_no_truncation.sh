@@ -4,7 +4,8 @@
 # No answer may be cut short by that: the largest ones (/openapi.json, the
 # Swagger UI bundle, both sent by the service here, not as static files) and
 # the answers to requests whose body was never read (a 413 over the limit, a
-# 431 found before the body), byte for byte, again and again, several at once,
+# 431 found before the body), and a 304 (headers only, Content-Length of the
+# 200), byte for byte, again and again, several at once,
 # through every front the service runs behind:
 #   lighttpd with lighttpd.conf (workers it spawns, unix sockets);
 #   nginx with deploy/nginx.conf, with and without fastcgi_keep_conn, to the
@@ -30,6 +31,9 @@ env -i REQUEST_METHOD=GET PATH_INFO=/openapi.json "$BUILD/app.cgi" </dev/null |
 cp "$BUILD/docs/swagger-ui-bundle.js" "$EXP/bundle"
 printf '{"detail":"Request body too large (limit %s bytes)"}' "$LIMIT" >"$EXP/413"
 printf '{"detail":"Too many request headers"}' >"$EXP/431"
+: >"$EXP/304" # /openapi.json again with its ETag: no body, and nothing waits for one
+etag=$(env -i REQUEST_METHOD=GET PATH_INFO=/openapi.json "$BUILD/app.cgi" </dev/null | tr -d '\r' | sed -n 's/^ETag: //p')
+[ -n "$etag" ] && e2e_pass || e2e_fail "app.cgi sent no ETag with /openapi.json"
 # Bodies nobody reads: one far over the limit, one under it refused before reading
 # (for more request headers than LIMIT_HEADER_COUNT, which lighttpd and nginx pass on).
 head -c 1000000 /dev/zero | tr '\0' a >"$E2E_TMP/big"
@@ -40,16 +44,19 @@ for i in $(seq 210); do echo "X-Pad-$i: $i"; done >"$E2E_TMP/headers"
 CASES="openapi 200 openapi GET /openapi.json -
 bundle 200 bundle GET /docs/swagger-ui-bundle.js -
 413 413 413 POST /math/add big
-431 431 431 POST /math/add mid"
+431 431 431 POST /math/add mid
+304 304 304 GET /openapi.json -"
 
 # ---- the two ways of asking --------------------------------------------------
 
 # over_http BASE OUT CASE...: one request with curl; "STATUS SIZE" on stdout, body in OUT.
 over_http() {
 	_base=$1 _out=$2 _case=$3 _method=$6 _path=$7 _body=$8
+	: >"$_out" # (curl makes no file for an empty body)
 	set -- -s --max-time 20 -o "$_out" -w '%{http_code} %{size_download}' -X "$_method"
 	[ "$_body" != - ] && set -- "$@" -H 'Content-Type: text/plain' --data-binary "@$E2E_TMP/$_body"
 	[ "$_case" = 431 ] && set -- "$@" -H "@$E2E_TMP/headers"
+	[ "$_case" = 304 ] && set -- "$@" -H "If-None-Match: $etag"
 	curl "$@" "$_base$_path"
 }
 
@@ -62,26 +69,31 @@ over_cgi_fcgi() {
 	[ "$_body" != - ] && _in=$E2E_TMP/$_body _len=$(wc -c <"$_in")
 	_headers=
 	[ "$3" = 431 ] && _headers=$(sed 's/^X-Pad-\([0-9]*\): \(.*\)/HTTP_X_PAD_\1=\2/' "$E2E_TMP/headers")
+	[ "$3" = 304 ] && _headers="HTTP_IF_NONE_MATCH=$etag"
 	# shellcheck disable=SC2086 # one NAME=value word per header
 	env -i $_headers REQUEST_METHOD="$_method" REQUEST_URI="$_path" QUERY_STRING="$_query" SCRIPT_NAME= \
 		CONTENT_LENGTH="$_len" CONTENT_TYPE=text/plain SERVER_NAME=127.0.0.1 SERVER_PORT=80 \
 		GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
 		timeout 20 cgi-fcgi -bind -connect "$_addr" <"$_in" >"$_out.cgi" 2>"$_out.err"
-	python3 - "$_out.cgi" "$_out" <<'EOF'
-import sys
-data = open(sys.argv[1], "rb").read()
-head, sep, body = data.partition(b"\r\n\r\n")
-status = next((l.split()[1].decode() for l in head.split(b"\r\n") if l.lower().startswith(b"status:")), "000")
-length = next((int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")), -1)
-open(sys.argv[2], "wb").write(body)
-# A body shorter than its Content-Length is cut short whatever the bytes say.
-print(status if sep and length == len(body) else "cut", len(body))
-EOF
+	# The head ends at the first empty line; a body shorter than its Content-Length
+	# is cut short whatever its bytes say (a 304's Content-Length is the 200's).
+	_head=$(sed '/^\r$/q' "$_out.cgi" | tr -d '\r')
+	_hn=$(sed '/^\r$/q' "$_out.cgi" | wc -c)
+	tail -c +$((_hn + 1)) "$_out.cgi" >"$_out"
+	_size=$(wc -c <"$_out")
+	_status=$(printf '%s\n' "$_head" | sed -n 's/^Status: \([0-9]*\).*/\1/p')
+	_length=$(printf '%s\n' "$_head" | sed -n 's/^Content-Length: //p')
+	if [ "$_length" = "$_size" ] || { [ "$_status" = 304 ] && [ "$_size" = 0 ]; }; then
+		echo "${_status:-000} $_size"
+	else
+		echo "cut $_size"
+	fi
 }
 
 # front NAME HOW TARGET: every case ROUNDS times, three requests in flight at once.
 FRONTS=0
 front() {
+	_t0=$(date +%s.%N)
 	_name=$1 _how=$2 _target=$3
 	FRONTS=$((FRONTS + 1))
 	: >"$E2E_TMP/results"
@@ -105,7 +117,7 @@ front() {
 		}
 	done
 	_ok=$(grep -c '^ok$' "$E2E_TMP/results")
-	_want=$((ROUNDS * 4))
+	_want=$((ROUNDS * 5))
 	if [ "$_ok" -eq "$_want" ]; then
 		e2e_pass
 	else
@@ -113,6 +125,7 @@ front() {
 		e2e_fail "$_name: $_ok of $_want answers whole"
 	fi
 	rm -f "$E2E_TMP"/out/*
+	awk -v t0="$_t0" -v t1="$(date +%s.%N)" -v n="$_name" 'BEGIN { printf "  %s: %.1f s\n", n, t1 - t0 }' >&2
 }
 
 # ---- lighttpd with lighttpd.conf, /docs/ files through the service ----------------
