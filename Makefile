@@ -209,6 +209,7 @@ help:
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
+	@echo "make bench-callgrind  instructions per request in a FastCGI worker (callgrind)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (default /usr/local)"
 	@echo "make clean      remove build/"
 	@echo "make lambda-zip $(LAMBDA_ZIP) for the provided.al2023 runtime"
@@ -266,6 +267,11 @@ test-valgrind: all docs-assets
 		tests/e2e/fcgi_standalone.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_emulator.sh
+
+# Instructions per request in a FastCGI worker under lighttpd (callgrind: repeatable under load).
+.PHONY: bench-callgrind
+bench-callgrind: all docs-assets
+	BUILD=$(BUILD) bench/callgrind.sh
 
 # Lambda runtime figures (bench/lambda.py --json for machine-readable output).
 .PHONY: bench-lambda
