@@ -194,8 +194,14 @@ $(BENCH_EXEC_LOOP): bench/exec_loop.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
+# The FastCGI ceiling: a bare libfcgi responder with app.fcgi's way of ending requests.
+BENCH_BARE_FCGI := $(BUILD)/bench/bare_fcgi
+$(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/close.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -iquote fcgi $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
+
 .PHONY: bench
-bench: all docs-assets $(BENCH_EXEC_LOOP)
+bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
 
 # ---- commands -------------------------------------------------------------
