@@ -201,7 +201,13 @@ $(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/close.o
 	$(CC) $(ALL_CPPFLAGS) -iquote fcgi $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
 
 .PHONY: bench
-bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI)
+# The floor for a Lambda runtime's start: a bare Runtime API loop, no libcurl.
+BENCH_LAMBDA_FLOOR := $(BUILD)/bench/lambda_floor
+$(BENCH_LAMBDA_FLOOR): bench/lambda_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
+
+bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_LAMBDA_FLOOR)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
 
 # ---- commands -------------------------------------------------------------
@@ -281,8 +287,8 @@ bench-callgrind: all docs-assets
 
 # Lambda runtime figures (bench/lambda.py --json for machine-readable output).
 .PHONY: bench-lambda
-bench-lambda: $(LAMBDA_BIN)
-	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN)
+bench-lambda: $(LAMBDA_BIN) $(BENCH_LAMBDA_FLOOR)
+	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN) --floor $(BENCH_LAMBDA_FLOOR)
 
 .PHONY: run run-cgi
 run: all docs-assets

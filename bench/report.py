@@ -86,6 +86,11 @@ def ratios(doc):
             o = by_key.get((other, label, conns, procs))
             if o and o["requests_per_s"] > 0:
                 row["fcgi_over_" + other] = round(r["requests_per_s"] / o["requests_per_s"], 3)
+            # The same ratio from CPU time per request (the other's over ours):
+            # steadier than requests/s when the machine is shared.
+            if o and o.get("server_cpu_us_per_request") and r.get("server_cpu_us_per_request"):
+                row["fcgi_over_" + other + "_by_cpu"] = round(
+                    o["server_cpu_us_per_request"] / r["server_cpu_us_per_request"], 3)
         out.append(row)
     return out
 
@@ -102,8 +107,12 @@ def targets(doc):
                 if not a or not b or b["requests_per_s"] <= 0:
                     continue
                 value = a["requests_per_s"] / b["requests_per_s"]
+                by_cpu = None
+                if a.get("server_cpu_us_per_request") and b.get("server_cpu_us_per_request"):
+                    by_cpu = round(b["server_cpu_us_per_request"] / a["server_cpu_us_per_request"], 3)
                 out.append({"target": name, "endpoint": a["endpoint"], "connections": conns,
-                            "value": round(value, 3), "threshold": threshold, "met": value >= threshold})
+                            "value": round(value, 3), "by_cpu": by_cpu, "threshold": threshold,
+                            "met": value >= threshold})
 
     ratio_target("FastCGI >= 0.5 x static lighttpd", "static", 0.5, (1, 16))
     ratio_target("FastCGI >= 0.95 x bare libfcgi responder", "bare", 0.95, (1, 16))
@@ -119,9 +128,15 @@ def targets(doc):
     served = sum(r["requests"] for r in doc["wrk"] if r["server"] == "fcgi" and r["procs"] == 1)
     if warm and after:
         growth = max(a["rss"] for a in after) - max(w["rss"] for w in warm)
-        out.append({"target": "FastCGI worker RSS flat over >= 100000 requests (growth <= 64 kB)",
+        out.append({"target": "FastCGI worker RSS flat over >= 100000 requests (growth <= 64 kB; value: kB)",
                     "endpoint": "all", "connections": None, "value": growth, "threshold": 64,
                     "requests": served, "met": growth <= 64 and served >= 100000})
+    lam = doc["lambda"]
+    if lam.get("floor_start_to_next_ms"):
+        value = lam["start_to_next_ms"] / lam["floor_start_to_next_ms"]
+        out.append({"target": "Lambda: start to first /next within 1.5 x a bare C loop (bench/lambda_floor.c)",
+                    "endpoint": "bootstrap", "connections": None, "value": round(value, 2), "threshold": 1.5,
+                    "met": value <= 1.5})
     return out
 
 
@@ -149,16 +164,18 @@ def print_tables(doc):
           " (user + system of all the server's processes over the run / requests):")
     print()
     print("| endpoint | conns | " + " | ".join(name for _, name in SERVERS)
-          + " | FastCGI/static | FastCGI/bare | FastCGI/FastAPI |")
-    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|---:|")
+          + " | FastCGI/static | FastCGI/bare | FastCGI/FastAPI | by CPU: /static | /bare | /FastAPI |")
+    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|---:|---:|---:|---:|")
     for ratio in doc["ratios"]:
         if ratio["procs"] != 1:
             continue
         label, conns = ratio["label"], ratio["connections"]
         cells = [fmt_cell(by_key.get((s, label, conns, 1))) for s, _ in SERVERS]
-        print("| `%s` | %d | %s | %.2f | %.2f | %.2f |" % (
+        print("| `%s` | %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
             ratio["endpoint"], conns, " | ".join(cells), ratio.get("fcgi_over_static", 0),
-            ratio.get("fcgi_over_bare", 0), ratio.get("fcgi_over_fastapi", 0)))
+            ratio.get("fcgi_over_bare", 0), ratio.get("fcgi_over_fastapi", 0),
+            ratio.get("fcgi_over_static_by_cpu", 0), ratio.get("fcgi_over_bare_by_cpu", 0),
+            ratio.get("fcgi_over_fastapi_by_cpu", 0)))
     print()
     procs_list = sorted({r["procs"] for r in doc["wrk"]})
     if len(procs_list) > 1:
@@ -176,12 +193,13 @@ def print_tables(doc):
         print()
     print("Targets (issue 15), from this run:")
     print()
-    print("| target | endpoint | conns | measured | needed | |")
-    print("|---|---|---:|---:|---:|---|")
+    print("| target | endpoint | conns | measured | needed | | same ratio by CPU time per request |")
+    print("|---|---|---:|---:|---:|---|---:|")
     for t in doc["targets"]:
-        print("| %s | `%s` | %s | %s | %s | %s |" % (
+        print("| %s | `%s` | %s | %s | %s | %s | %s |" % (
             t["target"], t["endpoint"], t["connections"] if t["connections"] is not None else "",
-            t["value"], t["threshold"], "met" if t["met"] else "**not met**"))
+            t["value"], t["threshold"], "met" if t["met"] else "**not met**",
+            t["by_cpu"] if t.get("by_cpu") is not None else ""))
     met = sum(1 for t in doc["targets"] if t["met"])
     print()
     print("%d of %d targets met." % (met, len(doc["targets"])))
@@ -204,6 +222,9 @@ def print_tables(doc):
         print("Through the Runtime API emulator on loopback: %.0f us from /next to the response (median), "
               "%.0f invocations/s. Start to first /next: %.1f ms (spawning /bin/true: %.1f ms)."
               % (lam["roundtrip_us"], lam["invocations_per_s"], lam["start_to_next_ms"], lam["exec_baseline_ms"]))
+        if lam.get("floor_start_to_next_ms"):
+            print("A bare Runtime API loop in C (bench/lambda_floor.c, no libcurl): %.1f ms to its first /next."
+                  % lam["floor_start_to_next_ms"])
         print()
     for label, procs in doc["rss_kb"].items():
         print("RSS, %s: %s" % (label.replace("_", " "), ", ".join(

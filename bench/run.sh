@@ -318,7 +318,10 @@ done <"$E2E_TMP/exec"
 
 if [ -x "$BUILD/bootstrap" ] && [ -f bench/lambda.py ]; then
 	echo "bench: Lambda" >&2
-	python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" --json >"$E2E_TMP/lambda.json" ||
+	floor=
+	[ -x "$BUILD/bench/lambda_floor" ] && floor="--floor $BUILD/bench/lambda_floor"
+	# shellcheck disable=SC2086 # an option and its argument, or nothing
+	python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" $floor --json >"$E2E_TMP/lambda.json" ||
 		fail "bench/lambda.py failed"
 	result lambda "$(cat "$E2E_TMP/lambda.json")"
 else
