@@ -50,6 +50,9 @@ static void set_read_timeout(int fd, int ms)
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
+/* The read timeout a kept connection had before the drain, put back after it. */
+static struct timeval kept_timeout;
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -77,6 +80,9 @@ static enum drained drain_kept(FCGX_Request *req, bool *timed)
 	while (!FCGX_HasSeenEOF(in)) {
 		if (!*timed) {
 			/* The next read may go to the socket: bound it. */
+			socklen_t len = sizeof kept_timeout;
+			if (getsockopt(req->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &kept_timeout, &len) != 0)
+				kept_timeout = (struct timeval){ 0 };
 			set_read_timeout(req->ipcFd, DRAIN_READ_MS);
 			deadline = now_ms() + FCGI_DRAIN_MS;
 			*timed = true;
@@ -142,6 +148,6 @@ void fcgi_finish(FCGX_Request *req)
 		req->detached = 1;
 	FCGX_Finish_r(req);
 	req->detached = 0;
-	if (timed && req->ipcFd >= 0)
-		set_read_timeout(req->ipcFd, 0); /* a kept connection waits for its next request as before */
+	if (timed && req->ipcFd >= 0) /* a kept connection waits for its next request as before */
+		(void)setsockopt(req->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &kept_timeout, sizeof kept_timeout);
 }
