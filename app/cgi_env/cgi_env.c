@@ -60,9 +60,12 @@ static enum app_err add_http_header(struct request *req, struct str name, struct
 }
 
 /* One pass over envp: HTTP_* variables become headers (in order), the others
- * this parser knows land in m. A header the request model refuses stops it. */
+ * this parser knows land in m. After a header the request model refuses, no
+ * more headers are added, but the scan goes on: the refusal is still answered
+ * as the method asks (no body for HEAD). */
 static enum app_err scan_env(struct request *req, char *const *envp, struct meta *m)
 {
+	bool refused = false;
 	for (; envp != NULL && *envp != NULL; envp++) {
 		const char *eq = strchr(*envp, '=');
 		if (eq == NULL)
@@ -73,8 +76,8 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 			/* Never let a client's "Proxy:" header pose as configuration (httpoxy). */
 			if (str_eq(name, STR_LIT("HTTP_PROXY")))
 				continue;
-			if (add_http_header(req, name, value) != APP_OK)
-				return APP_ERR_REFUSED;
+			if (req->error_status == 0 && add_http_header(req, name, value) != APP_OK)
+				refused = true;
 			if (str_is_null(m->host) && str_eq(name, STR_LIT("HTTP_HOST")))
 				m->host = value;
 			continue;
@@ -83,7 +86,7 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		if (slot != NULL)
 			*slot = value;
 	}
-	return APP_OK;
+	return refused ? APP_ERR_REFUSED : APP_OK;
 }
 
 /* REQUEST_URI split at '?' (and any '#'): the raw path, and the query when present. */
@@ -168,9 +171,10 @@ enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_moun
 {
 	*body_length = 0;
 	struct meta m = { 0 };
-	if (scan_env(req, envp, &m) != APP_OK)
-		return APP_ERR_REFUSED;
+	bool refused = scan_env(req, envp, &m) != APP_OK;
 	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (refused)
 		return APP_ERR_REFUSED;
 
 	struct str uri_path = STR_NULL, uri_query = STR_NULL;
