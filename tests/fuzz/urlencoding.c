@@ -41,7 +41,7 @@ static void check_decode(struct arena *a, struct str in)
 	for (int plus = 0; plus <= 1; plus++) {
 		struct str out;
 		int rc = percent_decode(a, in, plus, &out);
-		CHECK(rc == 0 || rc == -1, "rc %d", rc);
+		CHECK(rc == APP_OK || rc == APP_ERR_INVALID, "rc %d", rc);
 		CHECK((rc == 0) == well_formed, "rc %d but escapes well formed: %d", rc, well_formed);
 		if (rc != 0)
 			continue;
@@ -93,7 +93,7 @@ static void check_query(struct arena *a, struct str in)
 {
 	struct kvlist l = { 0 };
 	int rc = query_parse(a, in, &l);
-	CHECK(rc == 0 || rc == -1, "rc %d", rc);
+	CHECK(rc == APP_OK || rc == APP_ERR_INVALID, "rc %d", rc);
 	CHECK((rc == 0) == escapes_well_formed(in.p, in.n), "query_parse rc %d disagrees with the escapes", rc);
 	if (rc != 0)
 		return;
