@@ -105,6 +105,7 @@ E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh tests/e2e/a
 E2E_TESTS += tests/e2e/balancer.sh tests/e2e/docs_browser.sh
 E2E_TESTS += tests/e2e/input_limits.sh
 E2E_TESTS += tests/e2e/fcgi_lifecycle.sh tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
+E2E_TESTS += tests/e2e/fcgi_no_truncation.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
@@ -271,8 +272,21 @@ $(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP): $(BUILD)/bench/%: ben
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
+# The FastCGI ceiling: a bare libfcgi responder with app.fcgi's way of ending requests.
+BENCH_BARE_FCGI := $(BUILD)/bench/bare_fcgi
+$(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/close.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -iquote fcgi $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
+
 .PHONY: bench bench-first-next
-bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) $(LAMBDA_ZIP)
+# The floor for a Lambda runtime's start: a bare Runtime API loop, no libcurl.
+BENCH_LAMBDA_FLOOR := $(BUILD)/bench/lambda_floor
+$(BENCH_LAMBDA_FLOOR): bench/lambda_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
+
+bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_LAMBDA_FLOOR) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) \
+	$(LAMBDA_ZIP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
 
 # Just the exec -> first /next figures (bench/first_next.sh; part of make bench).
@@ -292,6 +306,7 @@ help:
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
 	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a 20-line C loop, Python+FastAPI"
+	@echo "make bench-callgrind  instructions per request in a FastCGI worker (callgrind)"
 	@echo "make test-hooks bootstrap and app.fcgi with test-only hooks (build/testhooks/, build/test-hooks/)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
@@ -334,9 +349,10 @@ test-e2e: all docs-assets test-hooks
 	@set -e; for t in $(E2E_TESTS); do BUILD=$(BUILD) $$t; done
 
 # The three binaries answer as those of SAME_AS_BASE_REV do, byte for byte: the
-# last commit before app/ was split into layers. Move it forward past a change
-# that is meant to alter answers.
-SAME_AS_BASE_REV ?= eb1d684eec27be48c3037547e7467349c8c1422e
+# commit that gave /openapi.json and the /docs files an ETag and Cache-Control
+# (before it: the last commit before app/ was split into layers). Move it
+# forward past a change that is meant to alter answers.
+SAME_AS_BASE_REV ?= 4f1a3f37509e783c9f73d992611f4f7a27323c54
 test-same-as-base: all docs-assets
 	BUILD=$(BUILD) BASE_REV=$(SAME_AS_BASE_REV) tests/e2e/same_as_base.sh
 
@@ -373,10 +389,15 @@ test-valgrind: all docs-assets
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_faults.sh
 
+# Instructions per request in a FastCGI worker under lighttpd (callgrind: repeatable under load).
+.PHONY: bench-callgrind
+bench-callgrind: all docs-assets
+	BUILD=$(BUILD) bench/callgrind.sh
+
 # Lambda runtime figures (bench/lambda.py --json for machine-readable output).
 .PHONY: bench-lambda
-bench-lambda: $(LAMBDA_BIN)
-	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN)
+bench-lambda: $(LAMBDA_BIN) $(BENCH_LAMBDA_FLOOR)
+	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN) --floor $(BENCH_LAMBDA_FLOOR)
 
 .PHONY: run run-cgi
 run: all docs-assets

@@ -16,6 +16,9 @@ Measures:
   start_to_next_ms   median time from spawning bootstrap to its first /next request
   exec_baseline_ms   median time to spawn and reap /bin/true: the floor of any
                      process start here, for comparison with the line above
+  floor_start_to_next_ms  (--floor PATH) the same as start_to_next_ms for a bare
+                     Runtime API loop in C (bench/lambda_floor.c): the floor of
+                     any runtime's start
 --json prints one JSON object instead of the table.
 """
 
@@ -131,6 +134,7 @@ def main():
     p.add_argument("--invocations", type=int, default=5000)
     p.add_argument("--starts", type=int, default=15)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--floor", help="a bare Runtime API loop to time beside the bootstrap (bench/lambda_floor.c)")
     args = p.parse_args()
 
     result = {"adapter_us": {kind: adapter_us(args.bootstrap, os.path.join(EVENTS, f), args.invocations * 4)
@@ -141,6 +145,8 @@ def main():
     result["invocations_per_s"] = round(rate, 1)
     result["start_to_next_ms"] = round(start_to_next(args.bootstrap, args.starts), 2)
     result["exec_baseline_ms"] = round(exec_baseline(args.starts), 2)
+    if args.floor:
+        result["floor_start_to_next_ms"] = round(start_to_next(args.floor, args.starts), 2)
 
     if args.json:
         print(json.dumps(result))
@@ -153,6 +159,8 @@ def main():
     print("  throughput with the emulator              %8.1f invocations/s" % result["invocations_per_s"])
     print("  process start -> first /next              %8.2f ms median of %d" % (result["start_to_next_ms"], args.starts))
     print("  process start -> exit of /bin/true        %8.2f ms median (baseline)" % result["exec_baseline_ms"])
+    if args.floor:
+        print("  bare C loop: process start -> first /next %8.2f ms median (floor)" % result["floor_start_to_next_ms"])
     return 0
 
 

@@ -1,5 +1,7 @@
-"""Turns bench/run.sh's tab-separated results into a table (Markdown, so the
-README can quote it as printed) and a JSON document for comparing commits.
+"""Turns bench/run.sh's tab-separated results into tables (Markdown, so the
+README and docs/benchmarks.md can quote them as printed), the targets of
+issue 15 marked met or not, and a JSON document for comparing runs
+(bench/compare.py OLD.json NEW.json).
 
 usage: python3 bench/report.py RESULTS.tsv OUT.json
 """
@@ -7,20 +9,27 @@ import json
 import sys
 
 SERVERS = [
-    ("fcgi", "FastCGI (lighttpd + app.fcgi)"),
-    ("fcgi_nolog", "FastCGI, LOG_FORMAT=off"),
-    ("static", "static file (same lighttpd)"),
-    ("cgi", "CGI (lighttpd mod_cgi)"),
+    ("fcgi", "FastCGI (lighttpd.conf + app.fcgi)"),
+    ("nolog", "the same, LOG_FORMAT=off"),
+    ("bare", "bare libfcgi responder (same lighttpd)"),
+    ("nginx", "nginx + app.fcgi manager"),
+    ("dynamic", "nginx + manager, dynamic pool 1:N"),
+    ("static", "static file (lighttpd)"),
     ("fastapi", "FastAPI (uvicorn)"),
-    ("manager", "manager, fixed pool (nginx + app.fcgi --listen)"),
-    ("manager_dyn", "manager, dynamic pool 1:N"),
+    ("cgi", "CGI (lighttpd mod_cgi)"),
 ]
+SCALED = ["fcgi", "bare", "nginx", "dynamic"]
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
 
 
 def load(path):
     doc = {"meta": {}, "bodies": {}, "wrk": [], "rss_kb": {}, "cgi_exec_us": {},
-           "lambda": {}, "binary_bytes": {}, "first_next_ms": {}}
-    wrk_runs = {}
+           "lambda": {}, "binary_bytes": {}}
+    runs = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             kind, *fields = line.rstrip("\n").split("\t")
@@ -30,93 +39,172 @@ def load(path):
                 label, path_, size = fields
                 doc["bodies"][label] = {"path": path_, "bytes": int(size)}
             elif kind == "wrk":
-                server, label, conns, numbers = fields
-                rps, p50, p99, errors, non2xx = numbers.split()
-                wrk_runs.setdefault((server, label, int(conns)), []).append(
-                    (float(rps), int(p50), int(p99), int(errors), int(non2xx)))
+                server, label, conns, numbers = fields[:4]
+                procs = int(fields[4]) if len(fields) > 4 else 1
+                n = numbers.split()
+                runs.setdefault((server, label, int(conns), procs), []).append({
+                    "rps": float(n[0]), "p50": int(n[1]), "p99": int(n[2]), "errors": int(n[3]),
+                    "non2xx": int(n[4]), "requests": int(n[5]) if len(n) > 5 else 0,
+                    "cpu": float(n[6]) if len(n) > 6 else None})
             elif kind == "rss":
                 label, pid, rss, hwm = fields
                 doc["rss_kb"].setdefault(label, []).append({"pid": int(pid), "rss": int(rss), "peak": int(hwm)})
             elif kind == "exec":
-                label, wall, cpu, runs = fields
+                label, wall, cpu, count = fields
                 doc["cgi_exec_us"][label] = {"wall": float(wall), "cpu": float(cpu)}
-                doc["cgi_exec_us"]["runs_each"] = int(runs)
+                doc["cgi_exec_us"]["runs_each"] = int(count)
             elif kind == "lambda":
                 doc["lambda"] = json.loads(fields[0])
-            elif kind == "first_next":
-                label, median, low, runs = fields[:4]
-                doc["first_next_ms"][label] = {"median": float(median), "min": float(low), "runs": int(runs)}
-            elif kind == "first_next_meta":
-                doc["first_next_ms"]["mangum_installed"] = fields[1] == "yes"
             elif kind == "size":
                 name, size, stripped = fields
                 doc["binary_bytes"][name] = {"file": int(size), "stripped": int(stripped)}
     # Each figure is the median over the rounds (taken separately for each column).
-    for (server, label, conns), rounds in wrk_runs.items():
+    for (server, label, conns, procs), rounds in sorted(runs.items()):
+        cpus = [r["cpu"] for r in rounds if r["cpu"] is not None]
         doc["wrk"].append({
             "server": server, "endpoint": doc["bodies"][label]["path"], "label": label,
-            "connections": conns, "rounds": len(rounds),
-            "requests_per_s": median([r[0] for r in rounds]),
-            "p50_us": median([r[1] for r in rounds]), "p99_us": median([r[2] for r in rounds]),
-            "socket_errors": sum(r[3] for r in rounds), "non_2xx_3xx": sum(r[4] for r in rounds),
-            "requests_per_s_each_round": [r[0] for r in rounds]})
+            "connections": conns, "procs": procs, "rounds": len(rounds),
+            "requests_per_s": median([r["rps"] for r in rounds]),
+            "p50_us": median([r["p50"] for r in rounds]), "p99_us": median([r["p99"] for r in rounds]),
+            "server_cpu_us_per_request": median(cpus) if cpus else None,
+            "requests": sum(r["requests"] for r in rounds),
+            "socket_errors": sum(r["errors"] for r in rounds), "non_2xx_3xx": sum(r["non2xx"] for r in rounds),
+            "requests_per_s_each_round": [r["rps"] for r in rounds]})
     return doc
 
 
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
+def index(doc):
+    return {(r["server"], r["label"], r["connections"], r["procs"]): r for r in doc["wrk"]}
 
 
 def ratios(doc):
-    by_key = {(r["server"], r["label"], r["connections"]): r for r in doc["wrk"]}
+    by_key = index(doc)
     out = []
-    for (server, label, conns), r in by_key.items():
+    for (server, label, conns, procs), r in sorted(by_key.items()):
         if server != "fcgi":
             continue
-        row = {"endpoint": r["endpoint"], "connections": conns}
-        for other in ("fcgi_nolog", "static", "cgi", "fastapi"):
-            o = by_key.get((other, label, conns))
+        row = {"endpoint": r["endpoint"], "label": label, "connections": conns, "procs": procs}
+        for other in ("static", "bare", "nginx", "dynamic", "nolog", "cgi", "fastapi"):
+            o = by_key.get((other, label, conns, procs))
             if o and o["requests_per_s"] > 0:
                 row["fcgi_over_" + other] = round(r["requests_per_s"] / o["requests_per_s"], 3)
+            # The same ratio from CPU time per request (the other's over ours):
+            # steadier than requests/s when the machine is shared.
+            if o and o.get("server_cpu_us_per_request") and r.get("server_cpu_us_per_request"):
+                row["fcgi_over_" + other + "_by_cpu"] = round(
+                    o["server_cpu_us_per_request"] / r["server_cpu_us_per_request"], 3)
         out.append(row)
+    return out
+
+
+def targets(doc):
+    """Issue 15's targets, each with its measured value and met or not."""
+    by_key = index(doc)
+    out = []
+
+    def ratio_target(name, other, threshold, conns_list):
+        for label in doc["bodies"]:
+            for conns in conns_list:
+                a, b = by_key.get(("fcgi", label, conns, 1)), by_key.get((other, label, conns, 1))
+                if not a or not b or b["requests_per_s"] <= 0:
+                    continue
+                value = a["requests_per_s"] / b["requests_per_s"]
+                by_cpu = None
+                if a.get("server_cpu_us_per_request") and b.get("server_cpu_us_per_request"):
+                    by_cpu = round(b["server_cpu_us_per_request"] / a["server_cpu_us_per_request"], 3)
+                out.append({"target": name, "endpoint": a["endpoint"], "connections": conns,
+                            "value": round(value, 3), "by_cpu": by_cpu, "threshold": threshold,
+                            "met": value >= threshold})
+
+    ratio_target("FastCGI >= 0.5 x static lighttpd", "static", 0.5, (1, 16))
+    ratio_target("FastCGI >= 0.95 x bare libfcgi responder", "bare", 0.95, (1, 16))
+    conns_all = sorted({r["connections"] for r in doc["wrk"] if r["server"] == "fastapi"})
+    ratio_target("FastCGI >= 4 x uvicorn + FastAPI (one process each)", "fastapi", 4.0, conns_all)
+    for label in doc["bodies"]:
+        a, b = by_key.get(("fcgi", label, 64, 1)), by_key.get(("fastapi", label, 64, 1))
+        if a and b:
+            out.append({"target": "FastCGI p99 at 64 connections < uvicorn p50", "endpoint": a["endpoint"],
+                        "connections": 64, "value": a["p99_us"], "threshold": b["p50_us"],
+                        "met": a["p99_us"] < b["p50_us"]})
+    warm, after = doc["rss_kb"].get("fcgi_worker_warm"), doc["rss_kb"].get("fcgi_worker")
+    served = sum(r["requests"] for r in doc["wrk"] if r["server"] == "fcgi" and r["procs"] == 1)
+    if warm and after:
+        growth = max(a["rss"] for a in after) - max(w["rss"] for w in warm)
+        out.append({"target": "FastCGI worker RSS flat over >= 100000 requests (growth <= 64 kB; value: kB)",
+                    "endpoint": "all", "connections": None, "value": growth, "threshold": 64,
+                    "requests": served, "met": growth <= 64 and served >= 100000})
+    lam = doc["lambda"]
+    if lam.get("floor_start_to_next_ms"):
+        value = lam["start_to_next_ms"] / lam["floor_start_to_next_ms"]
+        out.append({"target": "Lambda: start to first /next within 1.5 x a bare C loop (bench/lambda_floor.c)",
+                    "endpoint": "bootstrap", "connections": None, "value": round(value, 2), "threshold": 1.5,
+                    "met": value <= 1.5})
     return out
 
 
 def fmt_cell(r):
     if r is None:
         return "-"
-    cell = "%.0f (%.2f / %.2f)" % (r["requests_per_s"], r["p50_us"] / 1000, r["p99_us"] / 1000)
+    cell = "%.0f (%.2f/%.2f)" % (r["requests_per_s"], r["p50_us"] / 1000, r["p99_us"] / 1000)
+    if r.get("server_cpu_us_per_request") is not None:
+        cell += " %.0f us" % r["server_cpu_us_per_request"]
     bad = r["socket_errors"] + r["non_2xx_3xx"]
     return cell + (" **%d errors**" % bad if bad else "")
 
 
 def print_tables(doc):
     m = doc["meta"]
+    by_key = index(doc)
     print("math-service benchmark, %s, commit %s" % (m.get("date"), m.get("commit")))
     print()
     print("%s CPUs (%s), Linux %s; load average before %s, after %s. wrk on loopback, %s rounds of %s s"
           " per server, taking turns; medians." % (m.get("cpus"), m.get("cpu"), m.get("kernel"), m.get("load_before"),
                                                   m.get("load_after"), m.get("wrk_rounds"), m.get("wrk_seconds")))
-    print("Worker processes for app.fcgi and for uvicorn: %s each; %s; %s running %s."
-          % (m.get("procs"), m.get("lighttpd"), m.get("fastapi"), m.get("peer", "the FastAPI app")))
-    if m.get("manager_workers"):
-        print("app.fcgi's own manager (unix socket, nginx with deploy/nginx.conf in front): --workers %s (fixed)"
-              " and --workers 1:%s --idle-timeout 10 (dynamic)." % (m["manager_workers"], m["manager_workers"]))
+    print("%s; %s; %s." % (m.get("lighttpd"), m.get("nginx"), m.get("fastapi")))
     print()
-    print("Requests/s (p50 / p99 latency in ms):")
+    print("One worker process each. Requests/s (p50/p99 latency in ms) and server CPU time per request"
+          " (user + system of all the server's processes over the run / requests):")
     print()
     print("| endpoint | conns | " + " | ".join(name for _, name in SERVERS)
-          + " | FastCGI/static | FastCGI/FastAPI | logs on/off |")
-    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|---:|")
-    by_key = {(r["server"], r["label"], r["connections"]): r for r in doc["wrk"]}
+          + " | FastCGI/static | FastCGI/bare | FastCGI/FastAPI | by CPU: /static | /bare | /FastAPI |")
+    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|---:|---:|---:|---:|")
     for ratio in doc["ratios"]:
-        label = next(k for k, v in doc["bodies"].items() if v["path"] == ratio["endpoint"])
-        conns = ratio["connections"]
-        cells = [fmt_cell(by_key.get((s, label, conns))) for s, _ in SERVERS]
-        print("| `%s` | %d | %s | %.2f | %.2f | %.3f |" % (
+        if ratio["procs"] != 1:
+            continue
+        label, conns = ratio["label"], ratio["connections"]
+        cells = [fmt_cell(by_key.get((s, label, conns, 1))) for s, _ in SERVERS]
+        print("| `%s` | %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
             ratio["endpoint"], conns, " | ".join(cells), ratio.get("fcgi_over_static", 0),
-            ratio.get("fcgi_over_fastapi", 0), ratio.get("fcgi_over_fcgi_nolog", 0)))
+            ratio.get("fcgi_over_bare", 0), ratio.get("fcgi_over_fastapi", 0),
+            ratio.get("fcgi_over_static_by_cpu", 0), ratio.get("fcgi_over_bare_by_cpu", 0),
+            ratio.get("fcgi_over_fastapi_by_cpu", 0)))
+    print()
+    procs_list = sorted({r["procs"] for r in doc["wrk"]})
+    if len(procs_list) > 1:
+        scaled = sorted({(r["label"], r["connections"]) for r in doc["wrk"] if r["procs"] > 1})
+        print("FastCGI worker processes (same figures; `%s`):" % doc["bodies"][scaled[0][0]]["path"])
+        print()
+        print("| workers | conns | " + " | ".join(n for s, n in SERVERS if s in SCALED) + " | FastCGI/bare |")
+        print("|---:|---:|" + "---:|" * len(SCALED) + "---:|")
+        for procs in procs_list:
+            for label, conns in scaled:
+                cells = [fmt_cell(by_key.get((s, label, conns, procs))) for s in SCALED]
+                a, b = by_key.get(("fcgi", label, conns, procs)), by_key.get(("bare", label, conns, procs))
+                r = "%.2f" % (a["requests_per_s"] / b["requests_per_s"]) if a and b and b["requests_per_s"] else "-"
+                print("| %d | %d | %s | %s |" % (procs, conns, " | ".join(cells), r))
+        print()
+    print("Targets (issue 15), from this run:")
+    print()
+    print("| target | endpoint | conns | measured | needed | | same ratio by CPU time per request |")
+    print("|---|---|---:|---:|---:|---|---:|")
+    for t in doc["targets"]:
+        print("| %s | `%s` | %s | %s | %s | %s | %s |" % (
+            t["target"], t["endpoint"], t["connections"] if t["connections"] is not None else "",
+            t["value"], t["threshold"], "met" if t["met"] else "**not met**",
+            t["by_cpu"] if t.get("by_cpu") is not None else ""))
+    met = sum(1 for t in doc["targets"] if t["met"])
+    print()
+    print("%d of %d targets met." % (met, len(doc["targets"])))
     print()
     e = doc["cgi_exec_us"]
     if "app_cgi" in e and "bin_true" in e:
@@ -136,23 +224,12 @@ def print_tables(doc):
         print("Through the Runtime API emulator on loopback: %.0f us from /next to the response (median), "
               "%.0f invocations/s. Start to first /next: %.1f ms (spawning /bin/true: %.1f ms)."
               % (lam["roundtrip_us"], lam["invocations_per_s"], lam["start_to_next_ms"], lam["exec_baseline_ms"]))
-        print()
-    fn = doc["first_next_ms"]
-    if "zip" in fn and "loop" in fn:
-        print("exec -> first GET /next (bench/first_next.c, %d runs each, taking turns), ms:" % fn["zip"]["runs"])
-        print()
-        print("| | median | min | median / C loop |")
-        print("|---|---:|---:|---:|")
-        names = {"zip": "lambda.zip's bootstrap", "loop": "20-line C loop",
-                 "python": "Python + FastAPI app" + ("" if fn.get("mangum_installed") else " (Mangum not installed)")}
-        for label in ("zip", "loop", "python"):
-            if label in fn:
-                f = fn[label]
-                print("| %s | %.2f | %.2f | %.2f |" % (names[label], f["median"], f["min"],
-                                                       f["median"] / fn["loop"]["median"]))
+        if lam.get("floor_start_to_next_ms"):
+            print("A bare Runtime API loop in C (bench/lambda_floor.c, no libcurl): %.1f ms to its first /next."
+                  % lam["floor_start_to_next_ms"])
         print()
     for label, procs in doc["rss_kb"].items():
-        print("RSS after the load, %s: %s" % (label.replace("_", " "), ", ".join(
+        print("RSS, %s: %s" % (label.replace("_", " "), ", ".join(
             "%d kB (peak %d kB)" % (p["rss"], p["peak"]) for p in procs)))
     print("Binary sizes: " + ", ".join("%s %d kB (stripped %d kB)" % (n, s["file"] // 1024, s["stripped"] // 1024)
                                        for n, s in doc["binary_bytes"].items()))
@@ -161,6 +238,7 @@ def print_tables(doc):
 def main():
     doc = load(sys.argv[1])
     doc["ratios"] = ratios(doc)
+    doc["targets"] = targets(doc)
     print_tables(doc)
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2)

@@ -1,32 +1,36 @@
 #!/bin/sh
 # make bench: every figure side by side in one run, on loopback, then a table
-# on stdout and the same numbers in $BUILD/bench.json (bench/report.py).
-#   1. FastCGI: lighttpd with the top-level lighttpd.conf spawning app.fcgi (its
-#      access log on, JSON lines to a file), and the same with LOG_FORMAT=off;
-#   2. the same lighttpd serving a static file with the same body (the ceiling);
-#   3. the FastAPI peer (bench/peer_fastapi.py; with SHARED_DIR set,
-#      $SHARED_DIR/reference/main.py instead) under uvicorn;
-#   3b. app.fcgi's own manager (--listen, a unix socket) behind nginx with
-#      deploy/nginx.conf: a fixed pool of MANAGER_WORKERS and a dynamic one of
-#      1:MANAGER_WORKERS;
-#   4. CGI: app.cgi under lighttpd mod_cgi, and fork+exec+wait of app.cgi
-#      against /bin/true (bench/exec_loop.c);
-#   5. Lambda: bench/lambda.py (adapter cost per invocation, start to first /next),
-#      and exec -> first GET /next for the zip's bootstrap, a 20-line C loop and
-#      Python + FastAPI side by side (bench/first_next.sh);
-#   6. worker RSS after the load, binary sizes.
+# on stdout and the same numbers in $BUILD/bench.json (bench/report.py), with
+# the targets of issue 15 marked met or not.
+#   fcgi     lighttpd with the top-level lighttpd.conf spawning app.fcgi;
+#   bare     the same lighttpd settings spawning bench/bare_fcgi.c, a bare
+#            libfcgi responder ending requests as app.fcgi does: the FastCGI ceiling;
+#   nolog    the fcgi lighttpd again with LOG_FORMAT=off: the cost of the access log;
+#   nginx    nginx with deploy/nginx.conf, app.fcgi's own manager on a unix socket;
+#   dynamic  the same with a dynamic pool (--workers 1:N, N the worker count measured);
+#   static   the fcgi lighttpd serving a static file with the same body (the ceiling of all);
+#   fastapi  the FastAPI peer (bench/peer_fastapi.py; with SHARED_DIR set,
+#            $SHARED_DIR/reference/main.py instead) under uvicorn;
+#   cgi      app.cgi under lighttpd mod_cgi; and fork+exec+wait of app.cgi
+#            against /bin/true (bench/exec_loop.c);
+#   then the FastCGI servers again with 2 and 4 workers, Lambda
+#   (bench/lambda.py, and exec -> first GET /next for the zip's bootstrap, a
+#   20-line C loop and Python + FastAPI: bench/first_next.sh), worker RSS after
+#   the load, binary sizes.
 # The wrk runs take turns server by server for each endpoint and connection
-# count, so a busy neighbour slows all of them alike: read the ratios.
+# count, so a busy neighbour slows all of them alike: read the ratios, and the
+# server CPU time per request (user + system time of the server's processes,
+# reaped children included, over the run, divided by the requests), which
+# holds still when the machine is busy and requests/s do not.
 #
 # Settings (environment): BUILD (build), SHARED_DIR (unset: the peer in bench/),
-# WRK_SECONDS (2 per run) x WRK_ROUNDS (3), CONNECTIONS ("1 16 64"), BENCH_PROCS (worker
-# processes for app.fcgi and for uvicorn: 1), MANAGER_WORKERS (the manager's pools:
-# online CPUs), PYTHON (/usr/bin/python3, Debian's,
-# which has fastapi and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
+# WRK_SECONDS (1 per run) x WRK_ROUNDS (3), CONNECTIONS ("1 16 64 256"),
+# SCALE_PROCS (worker counts besides 1 for the FastCGI servers: "2 4"),
+# SCALE_ENDPOINT (item), PYTHON (/usr/bin/python3, Debian's, which has fastapi
+# and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
 set -u
 cd "$(dirname "$0")/.."
 . tests/e2e/lib.sh
-. tests/e2e/fcgi_lib.sh
 
 # The FastAPI app measured beside ours: uvicorn's --app-dir and module.
 if [ -n "${SHARED_DIR:-}" ]; then
@@ -34,17 +38,19 @@ if [ -n "${SHARED_DIR:-}" ]; then
 else
 	PEER_DIR=bench PEER_MODULE=peer_fastapi
 fi
-WRK_SECONDS=${WRK_SECONDS:-2}
+WRK_SECONDS=${WRK_SECONDS:-1}
 # Each server is measured WRK_ROUNDS times per endpoint and connection count,
 # taking turns; the report keeps the median, so a burst of work elsewhere on
 # the machine spoils one short run rather than one server's whole figure.
 WRK_ROUNDS=${WRK_ROUNDS:-3}
-CONNECTIONS=${CONNECTIONS:-"1 16 64"}
-# One process each by default: uvicorn's own --workers mode (0.17.6 in Debian 12)
-# stalls about 40 ms on every keep-alive request (measured: 22 requests/s at one
-# connection), and one uvicorn process per container is FastAPI's advice anyway.
-PROCS=${BENCH_PROCS:-1}
-MANAGER_WORKERS=${MANAGER_WORKERS:-$(nproc)}
+CONNECTIONS=${CONNECTIONS:-"1 16 64 256"}
+# One process each in the main table: uvicorn's own --workers mode (0.17.6 in
+# Debian 12) stalls about 40 ms on every keep-alive request (measured: 22
+# requests/s at one connection), and one uvicorn process per container is
+# FastAPI's advice anyway. The FastCGI servers are measured again with these.
+PROCS=1
+SCALE_PROCS=${SCALE_PROCS:-"2 4"}
+SCALE_ENDPOINT=${SCALE_ENDPOINT:-item}
 PYTHON=${PYTHON:-/usr/bin/python3}
 EXEC_ROUNDS=${EXEC_ROUNDS:-9}
 EXEC_BATCH=${EXEC_BATCH:-100}
@@ -55,6 +61,9 @@ ENDPOINTS="root=/ add=/math/add?i=5&i=10 item=/items/42?q=x"
 
 E2E_TIMEOUT=${BENCH_TIMEOUT:-900}
 e2e_start bench
+. tests/e2e/fcgi_lib.sh
+# (fcgi_lib.sh sets the tests' body limit; the benchmark runs with the defaults)
+unset APP_MAX_BODY_BYTES
 RESULTS=$E2E_TMP/results.tsv
 : >"$RESULTS"
 
@@ -75,6 +84,10 @@ stop_group() {
 	done
 	kill -KILL "-$1" 2>/dev/null
 	return 0
+}
+# nginx_start (tests/e2e/fcgi_lib.sh) starts nginx with e2e_bg: here, in a group of its own.
+e2e_bg() {
+	start_group "$@"
 }
 bench_cleanup() {
 	for g in $BENCH_GROUPS; do stop_group "$g"; done
@@ -100,7 +113,7 @@ fail() {
 for tool in wrk lighttpd nginx curl setsid strip; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
 done
-[ -f "$PEER_DIR/$PEER_MODULE.py" ] || fail "no FastAPI app $PEER_DIR/$PEER_MODULE.py (SHARED_DIR=$SHARED_DIR)"
+[ -f "$PEER_DIR/$PEER_MODULE.py" ] || fail "no FastAPI app $PEER_DIR/$PEER_MODULE.py (SHARED_DIR=${SHARED_DIR:-})"
 
 # ---- the machine and the code measured ------------------------------------
 
@@ -113,71 +126,85 @@ result meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 result meta wrk_seconds "$WRK_SECONDS"
 result meta wrk_rounds "$WRK_ROUNDS"
 result meta procs "$PROCS"
-result meta manager_workers "$MANAGER_WORKERS"
-result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
+result meta scale_procs "$SCALE_PROCS"
 result meta peer "$PEER_DIR/$PEER_MODULE.py"
+result meta nginx "$(nginx -v 2>&1 | head -1)"
+result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
 result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__)')" ||
 	fail "$PYTHON has no fastapi/uvicorn (make deps installs python3-fastapi python3-uvicorn)"
 
 # ---- servers ---------------------------------------------------------------
 
-# lighttpd.conf as shipped, with an app directory holding app.fcgi, and docs/
-# holding, for each endpoint, a static file with exactly the service's body.
-APP_DIR=$E2E_TMP/app
-mkdir -p "$APP_DIR/docs" "$E2E_TMP/sockets"
-ln -s "$BUILD_ABS/app.fcgi" "$APP_DIR/app.fcgi"
-lighttpd_port=$(free_port)
-PORT=$lighttpd_port BIND=127.0.0.1 APP_DIR=$APP_DIR FCGI_PROCS=$PROCS SOCKET_DIR=$E2E_TMP/sockets \
-	ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= start_group lighttpd -D -f lighttpd.conf
-lighttpd_group=$LAST_GROUP
-E2E_NAME="bench (lighttpd + FastCGI)"
-wait_http "http://127.0.0.1:$lighttpd_port/" 20 || fail "lighttpd did not start"
+# lighttpd.conf as shipped, with an app directory holding app.fcgi (or the
+# bare responder in its place), and docs/ holding, for each endpoint, a static
+# file with exactly the service's body.
+# start_lighttpd NAME BINARY PROCS [LOG_FORMAT]: sets ${NAME}_port and ${NAME}_groups.
+start_lighttpd() {
+	_dir=$E2E_TMP/$1
+	mkdir -p "$_dir/docs" "$E2E_TMP/sockets/$1"
+	[ -d "$E2E_TMP/fcgi/docs" ] && cp "$E2E_TMP/fcgi/docs/"*.body "$_dir/docs/" 2>/dev/null
+	ln -sf "$2" "$_dir/app.fcgi"
+	_port=$(free_port)
+	PORT=$_port BIND=127.0.0.1 APP_DIR=$_dir FCGI_PROCS=$3 SOCKET_DIR=$E2E_TMP/sockets/$1 \
+		ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= LOG_FORMAT=${4:-json} start_group lighttpd -D -f lighttpd.conf
+	eval "$1_port=$_port $1_groups=$LAST_GROUP"
+	E2E_NAME="bench (lighttpd + $1)"
+	wait_http "http://127.0.0.1:$_port/" 20 || fail "lighttpd ($1) did not start"
+}
 
-# The same, the service's access log off (LOG_FORMAT=off): the cost of logging.
-nolog_port=$(free_port)
-mkdir -p "$E2E_TMP/sockets-nolog"
-PORT=$nolog_port BIND=127.0.0.1 APP_DIR=$APP_DIR FCGI_PROCS=$PROCS SOCKET_DIR=$E2E_TMP/sockets-nolog \
-	ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= LOG_FORMAT=off start_group lighttpd -D -f lighttpd.conf
-nolog_group=$LAST_GROUP
-wait_http "http://127.0.0.1:$nolog_port/" 20 || fail "lighttpd (LOG_FORMAT=off) did not start"
+# start_nginx NAME PROCS [WORKERS]: app.fcgi --listen on a unix socket with
+# --workers WORKERS (default PROCS), behind nginx with deploy/nginx.conf
+# (tests/e2e/fcgi_lib.sh); sets ${NAME}_port and ${NAME}_groups.
+start_nginx() {
+	_sock=$E2E_TMP/sockets/manager-$1-$2.sock
+	mkdir -p "$E2E_TMP/sockets"
+	start_group "$BUILD_ABS/app.fcgi" --listen "$_sock" --workers "${3:-$2}" --idle-timeout 10
+	_manager=$LAST_GROUP
+	E2E_TMP_SAVED=$E2E_TMP
+	E2E_TMP=$E2E_TMP/$1
+	mkdir -p "$E2E_TMP"
+	nginx_start "unix:$_sock" >/dev/null || fail "deploy/nginx.conf: $(cat "$E2E_TMP/nginx/error.log" 2>/dev/null)"
+	E2E_TMP=$E2E_TMP_SAVED
+	eval "$1_port=${NGINX_BASE##*:} $1_groups=\"$NGINX_PID $_manager\""
+	E2E_NAME="bench (nginx + manager, $1)"
+	wait_http "$NGINX_BASE/" 20 || fail "nginx + manager ($1) did not start"
+}
+
+stop_groups() {
+	for _g; do stop_group "$_g"; done
+}
+
+start_lighttpd fcgi "$BUILD_ABS/app.fcgi" "$PROCS"
+start_lighttpd nolog "$BUILD_ABS/app.fcgi" "$PROCS" off
+start_lighttpd bare "$BUILD_ABS/bench/bare_fcgi" "$PROCS"
+static_port=$fcgi_port static_groups=$fcgi_groups
+start_nginx nginx "$PROCS"
+start_nginx dynamic "$PROCS" "1:$PROCS"
+APP_DIR=$E2E_TMP/fcgi
 
 cgi_port=$(free_port)
 mkdir -p "$E2E_TMP/cgi-root"
 PORT=$cgi_port CGI_DIR=$BUILD_ABS DOC_ROOT=$E2E_TMP/cgi-root ACCESS_LOG=/dev/null APP_MAX_BODY_BYTES= \
 	EXECUTION_ENVIRONMENT= start_group lighttpd -D -f deploy/lighttpd-cgi.conf
-cgi_group=$LAST_GROUP
+cgi_groups=$LAST_GROUP
 E2E_NAME="bench (lighttpd + CGI)"
 wait_http "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi/" 20 || fail "lighttpd (CGI) did not start"
 
 fastapi_port=$(free_port)
-uvicorn_workers=
-[ "$PROCS" -gt 1 ] && uvicorn_workers="--workers $PROCS"
 start_group "$PYTHON" -m uvicorn "$PEER_MODULE:app" --app-dir "$PEER_DIR" --host 127.0.0.1 --port "$fastapi_port" \
-	$uvicorn_workers --log-level warning --no-access-log
-fastapi_group=$LAST_GROUP
+	--log-level warning --no-access-log
+fastapi_groups=$LAST_GROUP
 E2E_NAME="bench (uvicorn)"
 wait_http "http://127.0.0.1:$fastapi_port/" 30 || fail "uvicorn did not start"
 
-# The standalone manager, fixed and dynamic, each behind its own nginx.
-start_group "$BUILD_ABS/app.fcgi" --listen "$E2E_TMP/sockets/fixed.sock" --workers "$MANAGER_WORKERS"
-manager_group=$LAST_GROUP
-nginx_start "unix:$E2E_TMP/sockets/fixed.sock" || fail "nginx did not start"
-manager_base=$NGINX_BASE
-start_group "$BUILD_ABS/app.fcgi" --listen "$E2E_TMP/sockets/dynamic.sock" --workers "1:$MANAGER_WORKERS" --idle-timeout 10
-manager_dyn_group=$LAST_GROUP
-nginx_start "unix:$E2E_TMP/sockets/dynamic.sock" || fail "nginx did not start"
-manager_dyn_base=$NGINX_BASE
-E2E_NAME="bench (nginx + app.fcgi --listen)"
-wait_http "$manager_base/" 20 || fail "the manager (fixed pool) did not start"
-wait_http "$manager_dyn_base/" 20 || fail "the manager (dynamic pool) did not start"
-
 url_of() {
 	case $1 in
-	manager) echo "$manager_base$3" ;;
-	manager_dyn) echo "$manager_dyn_base$3" ;;
-	fcgi) echo "http://127.0.0.1:$lighttpd_port$3" ;;
-	fcgi_nolog) echo "http://127.0.0.1:$nolog_port$3" ;;
-	static) echo "http://127.0.0.1:$lighttpd_port/docs/$2.body" ;;
+	fcgi) echo "http://127.0.0.1:$fcgi_port$3" ;;
+	nolog) echo "http://127.0.0.1:$nolog_port$3" ;;
+	dynamic) echo "http://127.0.0.1:$dynamic_port$3" ;;
+	bare) echo "http://127.0.0.1:$bare_port$3" ;;
+	nginx) echo "http://127.0.0.1:$nginx_port$3" ;;
+	static) echo "http://127.0.0.1:$static_port/docs/$2.body" ;;
 	cgi) echo "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi$3" ;;
 	fastapi) echo "http://127.0.0.1:$fastapi_port$3" ;;
 	esac
@@ -188,43 +215,13 @@ url_of() {
 for ep in $ENDPOINTS; do
 	label=${ep%%=*} path=${ep#*=}
 	curl -sf -o "$APP_DIR/docs/$label.body" "$(url_of fcgi "$label" "$path")" || fail "FastCGI $path failed"
-	for server in fcgi_nolog static cgi fastapi manager manager_dyn; do
+	for server in nolog bare nginx dynamic static cgi fastapi; do
 		curl -sf -o "$E2E_TMP/check" "$(url_of $server "$label" "$path")" || fail "$server $path failed"
 		cmp -s "$E2E_TMP/check" "$APP_DIR/docs/$label.body" ||
 			fail "$server $path answered '$(cat "$E2E_TMP/check")', FastCGI '$(cat "$APP_DIR/docs/$label.body")'"
 	done
 	result body "$label" "$path" "$(wc -c <"$APP_DIR/docs/$label.body")"
 done
-
-# ---- 1-4. throughput and latency with wrk ---------------------------------
-
-# wrk_run SERVER LABEL PATH CONNS: one timed run; a result line from bench/wrk_report.lua.
-wrk_run() {
-	_threads=2
-	[ "$4" -lt 2 ] && _threads=1
-	_line=$(wrk -t "$_threads" -c "$4" -d "${WRK_SECONDS}s" --timeout 5s -s bench/wrk_report.lua \
-		"$(url_of "$1" "$2" "$3")" 2>&1 | grep '^RESULT ') || fail "wrk against $1 $3 gave no result"
-	result wrk "$1" "$2" "$4" "${_line#RESULT }"
-}
-
-echo "bench: warming up" >&2
-for server in fcgi fcgi_nolog static cgi fastapi manager manager_dyn; do
-	wrk -t 2 -c 16 -d 1s "$(url_of $server root /)" >/dev/null 2>&1
-done
-
-for ep in $ENDPOINTS; do
-	label=${ep%%=*} path=${ep#*=}
-	for c in $CONNECTIONS; do
-		echo "bench: $path, $c connection(s)" >&2
-		for round in $(seq "$WRK_ROUNDS"); do
-			for server in fcgi fcgi_nolog static cgi fastapi manager manager_dyn; do
-				wrk_run "$server" "$label" "$path" "$c"
-			done
-		done
-	done
-done
-
-# ---- 6. memory of the long-running workers after the load ------------------
 
 # rss_of LABEL PID...: resident and peak resident set of each process, in kB.
 rss_of() {
@@ -248,21 +245,87 @@ children_of() {
 		echo "$_pid"
 	done
 }
-rss_of lighttpd "$lighttpd_group"
-rss_of fcgi_worker $(children_of "$lighttpd_group" app.fcgi)
-if [ "$PROCS" -gt 1 ]; then
-	rss_of uvicorn_worker $(children_of "$fastapi_group" spawn_main)
-else
-	rss_of uvicorn_worker "$fastapi_group"
-fi
+# ---- throughput, latency and server CPU time with wrk ----------------------
 
-rss_of manager_worker $(children_of "$manager_group")
-rss_of manager_dynamic_worker $(children_of "$manager_dyn_group")
+# cpu_ticks GROUP...: user + system clock ticks of every process in these
+# process groups, children they reaped included (CGI processes).
+cpu_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v groups=" $* " '
+		{ sub(/^.*\) /, ""); if (index(groups, " " $3 " ")) t += $12 + $13 + $14 + $15 }
+		END { print t + 0 }'
+}
+TICKS=$(getconf CLK_TCK)
 
-for g in $lighttpd_group $nolog_group $cgi_group $fastapi_group $manager_group $manager_dyn_group; do stop_group "$g"; done
+# wrk_run SERVER LABEL PATH CONNS [PROCS]: one timed run; a result line with
+# bench/wrk_report.lua's figures and the server's CPU microseconds per request.
+wrk_run() {
+	_threads=2
+	[ "$4" -lt 2 ] && _threads=1
+	eval "_groups=\$${1}_groups"
+	_t0=$(cpu_ticks $_groups)
+	_line=$(wrk -t "$_threads" -c "$4" -d "${WRK_SECONDS}s" --timeout 5s -s bench/wrk_report.lua \
+		"$(url_of "$1" "$2" "$3")" 2>&1 | grep '^RESULT ') || fail "wrk against $1 $3 gave no result"
+	_t1=$(cpu_ticks $_groups)
+	_cpu=$(echo "${_line#RESULT }" | awk -v d=$((_t1 - _t0)) -v hz="$TICKS" \
+		'{ printf "%.2f", ($6 > 0 ? d * 1e6 / hz / $6 : 0) }')
+	result wrk "$1" "$2" "$4" "${_line#RESULT } $_cpu" "${5:-1}"
+}
+
+echo "bench: warming up" >&2
+for server in fcgi nolog bare nginx dynamic static cgi fastapi; do
+	wrk -t 2 -c 16 -d 1s "$(url_of $server root /)" >/dev/null 2>&1
+done
+# The worker's memory once warm, to compare with after everything.
+rss_of fcgi_worker_warm $(children_of "$fcgi_groups" app.fcgi)
+
+for ep in $ENDPOINTS; do
+	label=${ep%%=*} path=${ep#*=}
+	for c in $CONNECTIONS; do
+		echo "bench: $path, $c connection(s)" >&2
+		for round in $(seq "$WRK_ROUNDS"); do
+			for server in fcgi nolog bare nginx dynamic static fastapi cgi; do
+				# A process per request at 256 connections measures the fork storm, not CGI.
+				[ "$server" = cgi ] && [ "$c" -gt 64 ] && continue
+				wrk_run "$server" "$label" "$path" "$c"
+			done
+		done
+	done
+done
+
+# ---- memory of the long-running workers after the load --------------------
+
+rss_of lighttpd "$fcgi_groups"
+rss_of fcgi_worker $(children_of "$fcgi_groups" app.fcgi)
+rss_of uvicorn_worker "$fastapi_groups"
+rss_of manager_dynamic_worker $(children_of "${dynamic_groups##* }" app.fcgi)
+stop_groups $fcgi_groups $nolog_groups $bare_groups $nginx_groups $dynamic_groups $cgi_groups $fastapi_groups
 BENCH_GROUPS=""
 
-# ---- 4. CGI: fork + exec + wait, app.cgi against /bin/true -----------------
+# ---- the FastCGI servers with more workers ----------------------------------
+
+ep=$(for e in $ENDPOINTS; do echo "$e"; done | grep "^$SCALE_ENDPOINT=")
+label=${ep%%=*} path=${ep#*=}
+for procs in $SCALE_PROCS; do
+	start_lighttpd fcgi "$BUILD_ABS/app.fcgi" "$procs"
+	start_lighttpd bare "$BUILD_ABS/bench/bare_fcgi" "$procs"
+	start_nginx nginx "$procs"
+	start_nginx dynamic "$procs" "1:$procs"
+	for server in fcgi bare nginx dynamic; do
+		wrk -t 2 -c 16 -d 1s "$(url_of $server "$label" "$path")" >/dev/null 2>&1
+	done
+	for c in $CONNECTIONS; do
+		echo "bench: $path, $procs workers, $c connection(s)" >&2
+		for round in $(seq "$WRK_ROUNDS"); do
+			for server in fcgi bare nginx dynamic; do
+				wrk_run "$server" "$label" "$path" "$c" "$procs"
+			done
+		done
+	done
+	stop_groups $fcgi_groups $bare_groups $nginx_groups $dynamic_groups
+	BENCH_GROUPS=""
+done
+
+# ---- CGI: fork + exec + wait, app.cgi against /bin/true ---------------------
 
 echo "bench: CGI fork+exec loop" >&2
 REQUEST_METHOD=GET PATH_INFO=/math/add QUERY_STRING='i=5&i=10' SCRIPT_NAME=/cgi-bin/app.cgi \
@@ -273,29 +336,30 @@ while read -r label wall_us cpu_us runs; do
 	result exec "$label" "$wall_us" "$cpu_us" "$runs"
 done <"$E2E_TMP/exec"
 
-# ---- 5. Lambda (bench/lambda.py, the script behind make bench-lambda) -------
+# ---- Lambda (bench/lambda.py, the script behind make bench-lambda) ----------
 
 if [ -x "$BUILD/bootstrap" ] && [ -f bench/lambda.py ]; then
 	echo "bench: Lambda" >&2
-	python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" --json >"$E2E_TMP/lambda.json" ||
+	floor=
+	[ -x "$BUILD/bench/lambda_floor" ] && floor="--floor $BUILD/bench/lambda_floor"
+	# shellcheck disable=SC2086 # an option and its argument, or nothing
+	python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" $floor --json >"$E2E_TMP/lambda.json" ||
 		fail "bench/lambda.py failed"
 	result lambda "$(cat "$E2E_TMP/lambda.json")"
 else
 	echo "bench: no $BUILD/bootstrap or bench/lambda.py: Lambda figures left out" >&2
 fi
 
-# ---- 5b. exec -> first GET /next (bench/first_next.sh) -------------------------
+# ---- Lambda: exec -> first GET /next (bench/first_next.sh, make bench-first-next) ----
 
-if [ -f "$BUILD/lambda.zip" ] && [ -x "$BUILD/bench/first_next" ]; then
+if [ -x "$BUILD/bench/first_next" ] && [ -f "$BUILD/lambda.zip" ]; then
 	echo "bench: exec -> first /next" >&2
-	BUILD=$BUILD SHARED_DIR=$SHARED_DIR RUNS=${FIRST_NEXT_RUNS:-30} bench/first_next.sh >"$E2E_TMP/first_next" ||
-		fail "bench/first_next.sh failed"
-	while read -r kind label a b c; do
-		result "$kind" "$label" "$a" "${b:-}" "${c:-}"
-	done <"$E2E_TMP/first_next"
+	BUILD=$BUILD SHARED_DIR=${SHARED_DIR:-} bench/first_next.sh >"$E2E_TMP/first_next.txt" 2>&1 ||
+		fail "bench/first_next.sh failed: $(tail -5 "$E2E_TMP/first_next.txt")"
+	cat "$E2E_TMP/first_next.txt" >&2
 fi
 
-# ---- 6. binary sizes ---------------------------------------------------------
+# ---- binary sizes -------------------------------------------------------------
 
 for bin in app.cgi app.fcgi bootstrap; do
 	[ -f "$BUILD/$bin" ] || continue

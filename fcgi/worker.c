@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cgi_env/cgi_env.h"
+#include "close.h"
 #include "scoreboard.h"
 #include "status.h"
 #include "timeouts.h"
@@ -351,16 +352,11 @@ static void serve_conn(struct worker *w, int i)
 	else if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
 		/* The front server's connection is gone mid-answer: nothing to tell it. */
 	}
-	if (req->keepConnection) {
-		/* The next request on this connection starts after this one's input:
-		 * read what app/ left unread (a refused body, the end-of-input record). */
-		char trash[4096];
-		timeouts_input_again();
-		while (FCGX_GetStr(trash, sizeof trash, req->in) > 0) {
-		}
-	}
 	bool cut = timeouts_request_end();
-	FCGX_Finish_r(req);
+	/* close.c: what app/ left unread (a refused body, the end-of-input record)
+	 * is read before the next request on a kept connection, or before a close,
+	 * and a closing connection goes at once, without libfcgi's wait. */
+	fcgi_finish(req);
 	scoreboard_request_done(sb, w->cfg->slot, true);
 	if (cut)
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",

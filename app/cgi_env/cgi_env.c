@@ -11,14 +11,43 @@ struct meta {
 	struct str method, path_info, script_name, request_uri, query_string;
 	struct str content_type, content_length, remote_addr, https, request_scheme;
 	struct str server_name, server_port;
+	struct str host;  /* HTTP_HOST: the first Host header, kept while scanning */
 };
 
-static bool take(struct str name, struct str value, const char *want, struct str *slot)
+/* The slot in m for a variable this parser reads, or NULL: one switch on the
+ * length, then at most three comparisons (envp holds some 25 variables). */
+static struct str *slot_for(struct meta *m, struct str name)
 {
-	if (!str_eq(name, str_c(want)))
-		return false;
-	*slot = value;
-	return true;
+#define IS(lit) (memcmp(name.p, lit, sizeof lit - 1) == 0)
+	switch (name.n) {
+	case 5:
+		return IS("HTTPS") ? &m->https : NULL;
+	case 9:
+		return IS("PATH_INFO") ? &m->path_info : NULL;
+	case 11:
+		if (IS("SCRIPT_NAME"))
+			return &m->script_name;
+		if (IS("REQUEST_URI"))
+			return &m->request_uri;
+		if (IS("REMOTE_ADDR"))
+			return &m->remote_addr;
+		if (IS("SERVER_NAME"))
+			return &m->server_name;
+		return IS("SERVER_PORT") ? &m->server_port : NULL;
+	case 12:
+		if (IS("QUERY_STRING"))
+			return &m->query_string;
+		return IS("CONTENT_TYPE") ? &m->content_type : NULL;
+	case 14:
+		if (IS("REQUEST_METHOD"))
+			return &m->method;
+		if (IS("CONTENT_LENGTH"))
+			return &m->content_length;
+		return IS("REQUEST_SCHEME") ? &m->request_scheme : NULL;
+	default:
+		return NULL;
+	}
+#undef IS
 }
 
 /* "HTTP_X_FORWARDED_FOR" -> "x-forwarded-for" (request_add_header lower-cases). */
@@ -46,22 +75,17 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		struct str value = str_c(eq + 1);
 		if (name.n > 5 && memcmp(name.p, "HTTP_", 5) == 0) {
 			/* Never let a client's "Proxy:" header pose as configuration (httpoxy). */
-			if (err == APP_OK && !str_eq(name, STR_LIT("HTTP_PROXY")))
+			if (str_eq(name, STR_LIT("HTTP_PROXY")))
+				continue;
+			if (err == APP_OK)
 				err = add_http_header(req, name, value);
+			if (str_is_null(m->host) && str_eq(name, STR_LIT("HTTP_HOST")))
+				m->host = value;
 			continue;
 		}
-		(void)(take(name, value, "REQUEST_METHOD", &m->method) ||
-		       take(name, value, "PATH_INFO", &m->path_info) ||
-		       take(name, value, "SCRIPT_NAME", &m->script_name) ||
-		       take(name, value, "REQUEST_URI", &m->request_uri) ||
-		       take(name, value, "QUERY_STRING", &m->query_string) ||
-		       take(name, value, "CONTENT_TYPE", &m->content_type) ||
-		       take(name, value, "CONTENT_LENGTH", &m->content_length) ||
-		       take(name, value, "REMOTE_ADDR", &m->remote_addr) ||
-		       take(name, value, "HTTPS", &m->https) ||
-		       take(name, value, "REQUEST_SCHEME", &m->request_scheme) ||
-		       take(name, value, "SERVER_NAME", &m->server_name) ||
-		       take(name, value, "SERVER_PORT", &m->server_port));
+		struct str *slot = slot_for(m, name);
+		if (slot != NULL)
+			*slot = value;
 	}
 	return err;
 }
@@ -127,7 +151,7 @@ static enum app_err set_body_length(struct request *req, struct str cl, size_t *
  * SERVER_PORT (the server's own setting) is left out: redirects go relative. */
 static enum app_err set_host(struct request *req, const struct meta *m)
 {
-	struct str host = request_header(req, "host");
+	struct str host = m->host;
 	if (!str_is_null(host)) {
 		if (host.n > 0 && !host_is_valid(host))
 			return request_refuse(req, 400, "Invalid host");

@@ -4,6 +4,7 @@
 #include "cgi_env/cgi_env.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,18 +75,31 @@ static long long elapsed_us(const struct timespec *start)
 	return (long long)(now.tv_sec - start->tv_sec) * 1000000 + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
+/* One arena for every request of the process: arena_reset() keeps its first
+ * chunk between requests (a FastCGI worker serves thousands), and exit frees it. */
+static struct arena process_arena;
+
+static void release_process_arena(void)
+{
+	arena_release(&process_arena);
+}
+
 enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t)
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	struct arena arena;
-	arena_init(&arena);
-	struct exchange x = { .envp = envp, .target = target, .mount = mount, .t = t, .arena = &arena };
-	request_init(&x.req, &arena, target);
-	response_init(&x.resp, &arena);
+	static bool registered;
+	if (!registered) {
+		registered = atexit(release_process_arena) == 0;
+		arena_init(&process_arena);
+	}
+	struct arena *arena = &process_arena;
+	struct exchange x = { .envp = envp, .target = target, .mount = mount, .t = t, .arena = arena };
+	request_init(&x.req, arena, target);
+	response_init(&x.resp, arena);
 	struct str bytes;
 	char out_of_memory[512], body[256];
-	if (arena_run(&arena, answer, &x) != APP_OK) {
+	if (arena_run(arena, answer, &x) != APP_OK) {
 		/* What the request got so far stays valid for the log line; the answer is a 500. */
 		if (x.id[0] == '\0')
 			request_id_generate(x.id);
@@ -108,6 +122,9 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	log_access_from(&line, &x.req, &x.resp);
 	line.duration_us = elapsed_us(&start);
 	(void)log_access_write(STDERR_FILENO, &line);
-	arena_release(&arena);
+	if (registered)
+		arena_reset(arena);
+	else
+		arena_release(arena); /* nobody would free a kept chunk at exit */
 	return rc == 0 ? APP_OK : APP_ERR_IO;
 }

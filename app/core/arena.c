@@ -153,3 +153,22 @@ void arena_release(struct arena *a)
 	a->head = NULL;
 	a->total = 0;
 }
+
+void arena_reset(struct arena *a)
+{
+	struct arena_chunk *keep = NULL;
+	for (struct arena_chunk *c = a->head, *next; c != NULL; c = next) {
+		next = c->next;
+		if (keep == NULL && c->size == ARENA_MIN_CHUNK)
+			keep = c;
+		else
+			free(c);
+	}
+	a->head = keep;
+	a->total = 0;
+	if (keep != NULL) {
+		keep->next = NULL;
+		keep->used = 0;
+		a->total = keep->size;
+	}
+}

@@ -56,4 +56,10 @@ char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(
 /* Frees every chunk; the arena can be reused afterwards (its limit is kept). */
 void arena_release(struct arena *a);
 
+/* Empties the arena for the next request but keeps one standard-size chunk
+ * (the usual request fits in it), so a long-running process does not malloc
+ * and free it every time; larger chunks are freed. Everything allocated
+ * before is invalid afterwards. arena_release() still frees all. */
+void arena_reset(struct arena *a);
+
 #endif

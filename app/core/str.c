@@ -79,7 +79,7 @@ void buf_init(struct buf *b, struct arena *a)
 	*b = (struct buf){ .arena = a };
 }
 
-static void buf_reserve(struct buf *b, size_t extra)
+void buf_reserve(struct buf *b, size_t extra)
 {
 	/* +1 keeps room for the terminating NUL of buf_str(); an absurd size is
 	 * left to arena_alloc, which treats it as out of memory. */
@@ -117,6 +117,17 @@ void buf_append_cstr(struct buf *b, const char *s)
 void buf_append_byte(struct buf *b, char c)
 {
 	buf_append(b, &c, 1);
+}
+
+void buf_append_size(struct buf *b, size_t v)
+{
+	char digits[3 * sizeof v];
+	size_t i = sizeof digits;
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_append(b, digits + i, sizeof digits - i);
 }
 
 struct str buf_str(struct buf *b)

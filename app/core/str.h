@@ -72,6 +72,10 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_append_str(struct buf *b, struct str s);
 void buf_append_cstr(struct buf *b, const char *s);
 void buf_append_byte(struct buf *b, char c);
+/* v in decimal (no printf). */
+void buf_append_size(struct buf *b, size_t v);
+/* Makes room for extra more bytes at once (fewer copies while growing). */
+void buf_reserve(struct buf *b, size_t extra);
 
 /* The contents so far, NUL-terminated (the buffer may go on growing). */
 struct str buf_str(struct buf *b);

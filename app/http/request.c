@@ -159,10 +159,14 @@ static void parse_cookies(struct request *r, struct str header)
 	}
 }
 
-/* NUL, CR or LF: forbidden in a header field (HTAB is allowed in values). */
+/* NUL, CR or LF: forbidden in a header field (HTAB is allowed in values). One
+ * pass: fields are short, and three memchr calls cost more than the bytes. */
 static bool breaks_field(struct str s)
 {
-	return str_has_byte(s, '\0') || str_has_byte(s, '\r') || str_has_byte(s, '\n');
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] == '\0' || s.p[i] == '\r' || s.p[i] == '\n')
+			return true;
+	return false;
 }
 
 enum app_err request_add_header(struct request *r, struct str name, struct str value)

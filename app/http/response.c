@@ -88,14 +88,24 @@ const char *http_reason(int status)
 
 void response_serialize_cgi(const struct response *r, struct buf *out)
 {
-	buf_append_cstr(out, arena_printf(out->arena, "Status: %d %s\r\n", r->status, http_reason(r->status)));
+	size_t size = 64 + (r->omit_body ? 0 : r->body.n);
+	for (size_t i = 0; i < r->headers.n; i++)
+		size += r->headers.items[i].name.n + r->headers.items[i].value.n + 4;
+	buf_reserve(out, size);
+	buf_append(out, "Status: ", 8);
+	buf_append_size(out, (size_t)(r->status >= 0 ? r->status : 0));
+	buf_append_byte(out, ' ');
+	buf_append_cstr(out, http_reason(r->status));
+	buf_append(out, "\r\n", 2);
 	for (size_t i = 0; i < r->headers.n; i++) {
 		buf_append_str(out, r->headers.items[i].name);
 		buf_append(out, ": ", 2);
 		buf_append_str(out, r->headers.items[i].value);
 		buf_append(out, "\r\n", 2);
 	}
-	buf_append_cstr(out, arena_printf(out->arena, "Content-Length: %zu\r\n\r\n", r->body.n));
+	buf_append(out, "Content-Length: ", 16);
+	buf_append_size(out, r->body.n);
+	buf_append(out, "\r\n\r\n", 4);
 	if (!r->omit_body)
 		buf_append_str(out, r->body);
 }

@@ -4,7 +4,6 @@
 #include "service/service.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -91,31 +90,27 @@ static const struct {
 	{ "redoc.standalone.js", "text/javascript; charset=utf-8" },
 };
 
-/* $DOCS_DIR, else "docs" beside the running executable (make and make install put it there). */
-static const char *docs_dir(void)
+/* The assets read so far: each file is read once per process, on its first
+ * request, and kept (malloc'd, freed at exit) with its ETag. */
+static struct {
+	char *data;
+	struct fixed answer;
+} cache[sizeof assets / sizeof assets[0]];
+
+void docs_forget(void)
 {
-	static char dir[PATH_MAX];
-	const char *env = getenv("DOCS_DIR");
-	if (env != NULL && *env != '\0')
-		return env;
-	if (dir[0] == '\0') {
-		ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - sizeof "/docs");
-		if (n <= 0)
-			return NULL;
-		dir[n] = '\0';
-		char *slash = strrchr(dir, '/');
-		if (slash == NULL)
-			return NULL;
-		memcpy(slash, "/docs", sizeof "/docs");
+	for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
+		free(cache[i].data);
+		cache[i].data = NULL;
 	}
-	return dir;
 }
 
-/* The named asset's bytes, read whole into the arena. APP_ERR_IO when the file is
- * missing, not a regular file, unreadable, or over ASSET_MAX_BYTES. */
-static enum app_err read_asset(struct arena *a, const char *name, struct str *out)
+/* Reads the named asset whole into malloc'd memory. APP_ERR_IO when the file
+ * is missing, not a regular file, unreadable, or over ASSET_MAX_BYTES;
+ * APP_ERR_NO_MEMORY when malloc fails. */
+static enum app_err read_asset(struct arena *a, const char *name, char **data, size_t *size)
 {
-	const char *dir = docs_dir();
+	const char *dir = service_docs_dir();
 	if (dir == NULL)
 		return APP_ERR_IO;
 	int fd = open(arena_printf(a, "%s/%s", dir, name), O_RDONLY | O_CLOEXEC);
@@ -124,17 +119,24 @@ static enum app_err read_asset(struct arena *a, const char *name, struct str *ou
 	struct stat st;
 	enum app_err err = APP_ERR_IO;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= ASSET_MAX_BYTES) {
-		size_t size = (size_t)st.st_size, got = 0;
-		char *data = arena_alloc(a, size + 1);
-		while (got < size) {
-			ssize_t n = read(fd, data + got, size - got);
+		size_t want = (size_t)st.st_size, got = 0;
+		char *p = malloc(want + 1);
+		if (p == NULL) {
+			close(fd);
+			return APP_ERR_NO_MEMORY;
+		}
+		while (got < want) {
+			ssize_t n = read(fd, p + got, want - got);
 			if (n <= 0)
 				break;
 			got += (size_t)n;
 		}
-		if (got == size) {
-			*out = (struct str){ data, size };
+		if (got == want) {
+			*data = p;
+			*size = want;
 			err = APP_OK;
+		} else {
+			free(p);
 		}
 	}
 	close(fd);
@@ -143,16 +145,29 @@ static enum app_err read_asset(struct arena *a, const char *name, struct str *ou
 
 void handle_docs_asset(const struct request *req, const struct arg *args, struct response *resp)
 {
+	static bool registered;
 	for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++) {
 		if (!str_eq(args[0].text[0], str_c(assets[i].name)))
 			continue;
-		struct str body;
-		if (read_asset(req->arena, assets[i].name, &body) != APP_OK) {
-			response_error(resp, 404, "Not Found");
-			return;
+		if (cache[i].data == NULL) {
+			char *data;
+			size_t size;
+			enum app_err err = read_asset(req->arena, assets[i].name, &data, &size);
+			if (err == APP_ERR_NO_MEMORY)
+				arena_exhausted(req->arena);
+			if (err != APP_OK) {
+				response_error(resp, 404, "Not Found");
+				return;
+			}
+			if (!registered && atexit(docs_forget) != 0) {
+				free(data);
+				arena_exhausted(req->arena); /* atexit() fails only for want of memory */
+			}
+			registered = true;
+			cache[i].data = data;
+			fixed_set(&cache[i].answer, (struct str){ data, size });
 		}
-		response_set_body(resp, 200, assets[i].type, body);
-		response_add_header(resp, "Cache-Control", STR_LIT("public, max-age=86400"));
+		fixed_respond(req, resp, assets[i].type, &cache[i].answer, "public, max-age=86400");
 		return;
 	}
 	response_error(resp, 404, "Not Found");

@@ -1,7 +1,5 @@
 #include "service/service.h"
 
-#include <stdlib.h>
-
 static void json_message(struct response *resp, const char *key, const char *value)
 {
 	cJSON *doc = cJSON_CreateObject();
@@ -58,8 +56,8 @@ void handle_hello(const struct request *req, const struct arg *args, struct resp
 {
 	(void)args;
 	/* The process environment, never the request's: it names the deployment. */
-	const char *env = getenv("EXECUTION_ENVIRONMENT");
-	if (env == NULL || *env == '\0')
+	const char *env = service_execution_environment();
+	if (env == NULL)
 		env = req->target;
 	response_json(resp, 200, cJSON_CreateString(arena_printf(req->arena, "Hello from %s", env)));
 }

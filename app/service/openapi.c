@@ -3,6 +3,9 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "core/json.h"
 
 #define API_TITLE "math-service"
 #define API_VERSION "0.1.0"
@@ -137,21 +140,13 @@ static cJSON *validation_schemas(void)
 	return cJSON_Parse(schemas);
 }
 
-void handle_openapi(const struct request *req, const struct arg *args, struct response *resp)
+static cJSON *openapi_doc(void)
 {
-	(void)args;
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "openapi", "3.1.0");
 	cJSON *info = cJSON_AddObjectToObject(doc, "info");
 	cJSON_AddStringToObject(info, "title", API_TITLE);
 	cJSON_AddStringToObject(info, "version", API_VERSION);
-	/* Mounted under a prefix (SCRIPT_NAME, an API Gateway stage): FastAPI's root_path
-	 * becomes the one server, so that "Try it out" calls the prefixed URLs. */
-	if (req->root_path.n > 0) {
-		cJSON *server = cJSON_CreateObject();
-		cJSON_AddStringToObject(server, "url", str_dup(req->arena, req->root_path));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "servers"), server);
-	}
 	cJSON *paths = cJSON_AddObjectToObject(doc, "paths");
 
 	for (size_t r = 0; r < app_route_count; r++) {
@@ -172,5 +167,55 @@ void handle_openapi(const struct request *req, const struct arg *args, struct re
 		}
 	}
 	cJSON_AddItemToObject(cJSON_AddObjectToObject(doc, "components"), "schemas", validation_schemas());
-	response_json(resp, 200, doc);
+	return doc;
+}
+
+/* The document, printed once per process and kept (it depends on the route
+ * table only). Under a prefix (SCRIPT_NAME, an API Gateway stage) FastAPI's
+ * root_path becomes the one server, so that "Try it out" calls the prefixed
+ * URLs: that entry is spliced in before ",\"paths\":" per request, and the
+ * ETag covers it. */
+static char *openapi_text;
+static struct fixed openapi;
+
+static void forget_openapi(void)
+{
+	cJSON_free(openapi_text);
+	openapi_text = NULL;
+}
+
+void handle_openapi(const struct request *req, const struct arg *args, struct response *resp)
+{
+	(void)args;
+	if (openapi_text == NULL) {
+		static bool registered;
+		if (!registered && atexit(forget_openapi) != 0)
+			arena_exhausted(req->arena); /* atexit() fails only for want of memory */
+		registered = true;
+		cJSON *doc = openapi_doc();
+		char *text = doc != NULL ? cJSON_PrintUnformatted(doc) : NULL;
+		cJSON_Delete(doc);
+		if (text == NULL)
+			arena_exhausted(req->arena);
+		openapi_text = text;
+		fixed_set(&openapi, str_c(text));
+	}
+	if (req->root_path.n == 0) {
+		fixed_respond(req, resp, "application/json", &openapi, "no-cache");
+		return;
+	}
+	/* {"openapi":..,"info":{..},"servers":[{"url":PREFIX}],"paths":..} */
+	cJSON *servers = cJSON_CreateArray();
+	cJSON *server = cJSON_CreateObject();
+	cJSON_AddStringToObject(server, "url", str_dup(req->arena, req->root_path));
+	cJSON_AddItemToArray(servers, server);
+	struct str entry = json_print(req->arena, servers);
+	cJSON_Delete(servers);
+	struct str whole = openapi.body;
+	const char *at = strstr(whole.p, ",\"paths\":");
+	size_t head = at != NULL ? (size_t)(at - whole.p) : whole.n;
+	struct fixed *answer = arena_calloc(req->arena, 1, sizeof *answer); /* the ETag outlives us */
+	fixed_set(answer, str_c(arena_printf(req->arena, "%.*s,\"servers\":%s%s", (int)head, whole.p, entry.p,
+					     whole.p + head)));
+	fixed_respond(req, resp, "application/json", answer, "no-cache");
 }

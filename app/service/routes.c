@@ -52,5 +52,6 @@ void app_handle(const struct request *req, struct response *resp)
 		if (resp->status >= 500)
 			response_error_id(resp, resp->status, http_reason(resp->status), req->request_id);
 	}
-	resp->omit_body = str_eq(req->method, STR_LIT("HEAD"));
+	if (str_eq(req->method, STR_LIT("HEAD")))
+		resp->omit_body = true; /* (a 304 has set it already) */
 }

@@ -31,6 +31,38 @@ void handle_one_user(const struct request *req, const struct arg *args, struct r
 void handle_read_item(const struct request *req, const struct arg *args, struct response *resp);
 void handle_hello(const struct request *req, const struct arg *args, struct response *resp);
 
+/* fixed.c: an answer that never changes within a process, with its strong ETag. */
+struct fixed {
+	struct str body;  /* static, or kept for the life of the process */
+	char etag[19];    /* "\"" + 16 hex digits + "\"" */
+};
+
+/* Sets f to body and computes its ETag (a 64-bit hash of the bytes). */
+void fixed_set(struct fixed *f, struct str body);
+
+/* True when an If-None-Match value names etag (or is "*"); W/ tags compare equal. */
+bool etag_matches(struct str if_none_match, const char *etag);
+
+/* 200 with f's body, Content-Type type, ETag and Cache-Control; or, when the
+ * request's If-None-Match names the ETag, 304 with the same headers and no body. */
+void fixed_respond(const struct request *req, struct response *resp, const char *type, const struct fixed *f,
+		   const char *cache_control);
+
+/* The settings the service reads from the environment once per process, at
+ * first use: EXECUTION_ENVIRONMENT (/hello) and DOCS_DIR (/docs files).
+ * service_settings_reload() reads them again and forgets the /docs files
+ * already read (for tests that change the environment). */
+void service_settings_reload(void);
+
+/* settings.c: EXECUTION_ENVIRONMENT, or NULL when unset or empty. */
+const char *service_execution_environment(void);
+
+/* settings.c: $DOCS_DIR, else the docs directory beside the executable; NULL if neither. */
+const char *service_docs_dir(void);
+
+/* docs.c: drops the /docs files read so far (they are read again when asked for). */
+void docs_forget(void);
+
 /* openapi.c */
 void handle_openapi(const struct request *req, const struct arg *args, struct response *resp);
 

@@ -4,6 +4,7 @@
 #                               to UPSTREAM ("unix:/path" or "127.0.0.1:PORT"); sets NGINX_BASE.
 #                               NGINX_KEEP_CONN=1: nginx keeps its FastCGI connections open
 #                               (fastcgi_keep_conn), so workers serve several requests on one
+#                               NGINX_NO_STATIC=1: /docs/ files go to the service too (no alias)
 #   manager_start ADDRESS N [FLAG...]  $FCGI_BIN (default build/app.fcgi) --listen ADDRESS --workers N
 #                               FLAG... (under $FCGI_WRAPPER, e.g. valgrind); sets MANAGER_PID;
 #                               stderr in $E2E_TMP/manager.log
@@ -35,6 +36,9 @@ nginx_start() {
 	if [ -n "${NGINX_KEEP_CONN:-}" ]; then
 		sed -i -e "s|server $1;|server $1; keepalive 4;|" \
 			-e "s|fastcgi_pass math_service;|fastcgi_pass math_service; fastcgi_keep_conn on;|" "$_dir/nginx.conf"
+	fi
+	if [ -n "${NGINX_NO_STATIC:-}" ]; then
+		sed -i -e "s|location /docs/ {|location /not-served-statically/ {|" "$_dir/nginx.conf"
 	fi
 	# Every line the test changes must still be in the sample: it drifts loudly, not silently.
 	for _want in "user $(id -un)" "pid $_dir" "error_log $_dir" "access_log $_dir" "fastcgi_temp_path $_dir" \

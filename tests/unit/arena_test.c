@@ -98,3 +98,41 @@ Test(arena, realloc_keeps_contents)
 	cr_assert_str_eq(p, "hello");
 	arena_release(&a);
 }
+
+Test(arena, reset_keeps_one_chunk_and_reuses_it)
+{
+	struct arena a;
+	arena_init(&a);
+	char *first = arena_alloc(&a, 100);
+	char *big = arena_alloc(&a, 4 * 1024 * 1024); /* a chunk of its own */
+	for (int i = 0; i < 100; i++)
+		memset(arena_alloc(&a, 1000), 0, 1000); /* several standard chunks */
+	memset(big, 0, 4 * 1024 * 1024);
+	size_t grown = a.total;
+	arena_reset(&a);
+	cr_assert_lt(a.total, grown);
+	cr_assert_gt(a.total, 0, "the standard chunk is kept");
+	cr_assert_lt(a.total, 1024 * 1024, "the large chunks are freed");
+	size_t kept = a.total;
+	/* The next request starts at the front of the kept chunk, without a malloc. */
+	char *again = arena_alloc(&a, 100);
+	cr_assert_eq(a.total, kept);
+	memset(again, 'x', 100);
+	(void)first;
+	arena_reset(&a);
+	cr_assert_eq(a.total, kept, "resetting again keeps the same chunk");
+	arena_release(&a);
+	cr_assert_eq(a.total, 0);
+}
+
+Test(arena, reset_of_an_unused_arena_is_empty)
+{
+	struct arena a;
+	arena_init(&a);
+	arena_reset(&a);
+	cr_assert_eq(a.total, 0);
+	cr_assert_null(a.head);
+	char *p = arena_alloc(&a, 10);
+	cr_assert_not_null(p);
+	arena_release(&a);
+}

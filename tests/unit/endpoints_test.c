@@ -137,6 +137,7 @@ Test(endpoints, item_id_is_exact_at_any_size)
 Test(endpoints, hello_defaults_to_the_target)
 {
 	unsetenv("EXECUTION_ENVIRONMENT");
+	service_settings_reload(); /* the service reads its settings once */
 	GET(&x, "/hello");
 	expect(200, "application/json", "\"Hello from test\"");
 }
@@ -144,6 +145,7 @@ Test(endpoints, hello_defaults_to_the_target)
 Test(endpoints, hello_names_execution_environment)
 {
 	setenv("EXECUTION_ENVIRONMENT", "ecs", 1);
+	service_settings_reload();
 	GET(&x, "/hello");
 	unsetenv("EXECUTION_ENVIRONMENT");
 	expect(200, NULL, "\"Hello from ecs\"");

@@ -51,3 +51,13 @@ Test(header_injection, server_name_with_crlf_gives_a_relative_location)
 	cr_expect_str_eq(exchange_header(&x, "Location"), "/api/v1/users/");
 	exchange_free(&x);
 }
+
+Test(header_injection, refused_header_before_the_method_still_answers_head_without_body)
+{
+	struct exchange x;
+	/* The bad header comes first in the environment: the method is still read (found by fuzzing). */
+	exchange_run(&x, (char *const[]){ "HTTP_X_BAD=a\r\nb", "REQUEST_METHOD=HEAD", "REQUEST_URI=/ping", NULL }, NULL, 0);
+	cr_assert_eq(x.resp.status, 400);
+	cr_assert(x.resp.omit_body, "a HEAD answer has no body");
+	exchange_free(&x);
+}

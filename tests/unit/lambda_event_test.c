@@ -414,6 +414,7 @@ Test(lambda, hello_names_lambda_unless_the_environment_says_otherwise)
 	invoke("{\"version\":\"2.0\",\"rawPath\":\"/hello\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}");
 	cr_assert_str_eq(answer_string("body"), "\"Hello from lambda\"");
 	setenv("EXECUTION_ENVIRONMENT", "ecs", 1);
+	service_settings_reload(); /* the service reads its settings once */
 	invoke("{\"version\":\"2.0\",\"rawPath\":\"/hello\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}");
 	cr_assert_str_eq(answer_string("body"), "\"Hello from ecs\"");
 }
@@ -635,6 +636,7 @@ Test(lambda, png_asset_through_an_event_is_base64)
 	char dir[sizeof exe + 8];
 	snprintf(dir, sizeof dir, "%s/docs", exe);
 	setenv("DOCS_DIR", dir, 1);
+	service_settings_reload();
 	invoke("{\"version\":\"2.0\",\"rawPath\":\"/docs/favicon-32x32.png\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}");
 	if (answer_status() == 404)
 		cr_skip_test("docs assets not found beside the test binary (DOCS_DIR)");
