@@ -45,6 +45,9 @@ bool str_has_byte(struct str s, char c);
  * and no echoed header may carry. */
 bool str_has_control(struct str s);
 
+/* The value of a hex digit (either case), -1 for any other byte. */
+int hex_digit_value(char c);
+
 /* ASCII whitespace as C's isspace() in the C locale: space, \t \n \v \f \r. */
 bool is_ascii_space(char c);
 

@@ -1,17 +1,5 @@
 #include "core/urlencoding.h"
 
-
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum app_err percent_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out)
 {
 	char *dst = arena_alloc(a, in.n + 1);
@@ -21,8 +9,8 @@ enum app_err percent_decode(struct arena *a, struct str in, bool plus_is_space, 
 		if (c == '%') {
 			if (in.n - i < 3)
 				return APP_ERR_INVALID;
-			int hi = hex_value((unsigned char)in.p[i + 1]);
-			int lo = hex_value((unsigned char)in.p[i + 2]);
+			int hi = hex_digit_value(in.p[i + 1]);
+			int lo = hex_digit_value(in.p[i + 2]);
 			if (hi < 0 || lo < 0)
 				return APP_ERR_INVALID;
 			dst[n++] = (char)(hi * 16 + lo);

@@ -47,6 +47,10 @@ const cJSON *lambda_field(const cJSON *obj, const char *name);
  * another type (*out untouched). */
 enum app_err lambda_field_string(const cJSON *obj, const char *name, struct str *out) MUST_CHECK;
 
+/* An optional string member: its value, or STR_NULL when absent, null or of
+ * another type (what the event says there is then as good as unsaid). */
+struct str lambda_field_optional(const cJSON *obj, const char *name);
+
 /* Adds headers from an object of strings, or of arrays of strings when multi.
  * APP_ERR_INVALID (with *why) for any other shape. */
 enum app_err lambda_field_headers(struct request *req, const cJSON *headers, bool multi, const char **why) MUST_CHECK;

@@ -54,13 +54,8 @@ enum app_err lambda_apigw_v1_request(const cJSON *event, struct request *req, st
 	bool encoded = !is_http_api(event);
 	keep_reading(encoded ? request_set_raw_path(req, path) : request_set_decoded_path(req, path));
 	req->root_path = root_path(req->arena, context, path, encoded);
-	/* Optional members of another type are as good as absent. */
-	struct str source_ip = STR_NULL, domain = STR_NULL;
-	if (lambda_field_string(lambda_field(context, "identity"), "sourceIp", &source_ip) != APP_OK)
-		source_ip = STR_NULL;
-	if (lambda_field_string(context, "domainName", &domain) != APP_OK)
-		domain = STR_NULL;
-	lambda_field_origin(req, source_ip, domain);
+	lambda_field_origin(req, lambda_field_optional(lambda_field(context, "identity"), "sourceIp"),
+			    lambda_field_optional(context, "domainName"));
 	lambda_context_fill(req, context);
 	*style = (struct lambda_reply_style){ .multi_value_headers = multi };
 	return APP_OK;

@@ -94,13 +94,7 @@ enum app_err lambda_apigw_v2_request(const cJSON *event, struct request *req, st
 	split_stage(context, raw_path, &req->root_path, &path);
 	keep_reading(is_function_url(context) ? request_set_raw_path(req, path) : request_set_decoded_path(req, path));
 	keep_reading(request_set_query_string(req, str_is_null(raw_query) ? STR_LIT("") : raw_query));
-	/* Optional members of another type are as good as absent. */
-	struct str source_ip = STR_NULL, domain = STR_NULL;
-	if (lambda_field_string(http, "sourceIp", &source_ip) != APP_OK)
-		source_ip = STR_NULL;
-	if (lambda_field_string(context, "domainName", &domain) != APP_OK)
-		domain = STR_NULL;
-	lambda_field_origin(req, source_ip, domain);
+	lambda_field_origin(req, lambda_field_optional(http, "sourceIp"), lambda_field_optional(context, "domainName"));
 	lambda_context_fill(req, context);
 	*style = (struct lambda_reply_style){ .cookies = true };
 	return APP_OK;

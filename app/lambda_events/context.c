@@ -27,11 +27,8 @@ void lambda_context_fill(struct request *req, const cJSON *context)
 {
 	if (!cJSON_IsObject(context))
 		return;
-	/* Of another type: as good as absent. */
-	if (lambda_field_string(context, "requestId", &req->context.api_request_id) != APP_OK)
-		req->context.api_request_id = STR_NULL;
-	if (lambda_field_string(context, "stage", &req->context.stage) != APP_OK)
-		req->context.stage = STR_NULL;
+	req->context.api_request_id = lambda_field_optional(context, "requestId");
+	req->context.stage = lambda_field_optional(context, "stage");
 	const cJSON *authorizer = lambda_field(context, "authorizer");
 	if (!cJSON_IsObject(authorizer))
 		return;

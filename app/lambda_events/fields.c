@@ -28,6 +28,12 @@ enum app_err lambda_field_string(const cJSON *obj, const char *name, struct str 
 	return APP_OK;
 }
 
+struct str lambda_field_optional(const cJSON *obj, const char *name)
+{
+	struct str s;
+	return lambda_field_string(obj, name, &s) == APP_OK ? s : STR_NULL;
+}
+
 /* Calls add for each string value of an object of strings, or of arrays of strings.
  * Returns false when a value has another type. */
 static bool each_pair(struct request *req, const cJSON *obj, bool multi,

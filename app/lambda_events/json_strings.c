@@ -4,18 +4,6 @@
  * "body" value, the one string a NUL may legitimately be part of. */
 #include "lambda_events/adapter.h"
 
-/* A hex digit's value, -1 for any other byte. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The four hex digits at p (n bytes left) as a code unit, or -1. */
 static long hex4(const char *p, size_t n)
 {
@@ -23,7 +11,7 @@ static long hex4(const char *p, size_t n)
 		return -1;
 	long v = 0;
 	for (size_t i = 0; i < 4; i++) {
-		int d = hex_value(p[i]);
+		int d = hex_digit_value(p[i]);
 		if (d < 0)
 			return -1;
 		v = v * 16 + d;
