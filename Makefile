@@ -46,11 +46,14 @@ VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lam
 # those, and what the tests, benchmarks, fuzzers and the container check add.
 RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
 	libcjson-dev libfcgi-dev lighttpd
+# make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
+BASE_BUILD_PKGS := libcurl4-openssl-dev
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
-	python3-yaml python3-botocore unzip chromium faketime time
+	python3-yaml python3-botocore unzip chromium faketime time \
+	$(BASE_BUILD_PKGS)
 
 # app/ in layers, lowest first: core, http, service, then the adapters
 # cgi_env and lambda_events (docs/architecture.md; tests/check_layers.sh).
