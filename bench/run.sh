@@ -331,7 +331,7 @@ echo "bench: CGI fork+exec loop" >&2
 REQUEST_METHOD=GET PATH_INFO=/math/add QUERY_STRING='i=5&i=10' SCRIPT_NAME=/cgi-bin/app.cgi \
 	GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
 	"$BUILD/bench/exec_loop" "$EXEC_ROUNDS" "$EXEC_BATCH" app_cgi="$BUILD_ABS/app.cgi" bin_true=/bin/true \
-	>"$E2E_TMP/exec" || fail "exec_loop failed"
+	>"$E2E_TMP/exec" 2>"$E2E_TMP/exec.log" || fail "exec_loop failed: $(tail -5 "$E2E_TMP/exec.log")"
 while read -r label wall_us cpu_us runs; do
 	result exec "$label" "$wall_us" "$cpu_us" "$runs"
 done <"$E2E_TMP/exec"
@@ -343,7 +343,8 @@ if [ -x "$BUILD/bootstrap" ] && [ -f bench/lambda.py ]; then
 	floor=
 	[ -x "$BUILD/bench/lambda_floor" ] && floor="--floor $BUILD/bench/lambda_floor"
 	# shellcheck disable=SC2086 # an option and its argument, or nothing
-	python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" $floor --json >"$E2E_TMP/lambda.json" ||
+	# The runtime's access lines would go to the same stdout as the figures: off here.
+	LOG_FORMAT=off python3 bench/lambda.py --bootstrap "$BUILD/bootstrap" $floor --json >"$E2E_TMP/lambda.json" ||
 		fail "bench/lambda.py failed"
 	result lambda "$(cat "$E2E_TMP/lambda.json")"
 else
@@ -354,7 +355,7 @@ fi
 
 if [ -x "$BUILD/bench/first_next" ] && [ -f "$BUILD/lambda.zip" ]; then
 	echo "bench: exec -> first /next" >&2
-	BUILD=$BUILD SHARED_DIR=${SHARED_DIR:-} bench/first_next.sh >"$E2E_TMP/first_next.txt" 2>&1 ||
+	LOG_FORMAT=off BUILD=$BUILD SHARED_DIR=${SHARED_DIR:-} bench/first_next.sh >"$E2E_TMP/first_next.txt" 2>&1 ||
 		fail "bench/first_next.sh failed: $(tail -5 "$E2E_TMP/first_next.txt")"
 	cat "$E2E_TMP/first_next.txt" >&2
 fi
