@@ -258,15 +258,6 @@ void timeouts_input_done(void)
 	disarm(read_timer);
 }
 
-void timeouts_input_again(void)
-{
-	if (!timers_made)
-		return;
-	phase = READING;
-	if (read_seconds > 0)
-		arm(read_timer, read_seconds);
-}
-
 void timeouts_response_started(void)
 {
 	response_started = 1;

@@ -39,10 +39,6 @@ void timeouts_request_known(int request_id, const char *method, const char *path
 /* The request's input is complete (or no more will be read): the read deadline is off. */
 void timeouts_input_done(void);
 
-/* More input is read again (unread body drained on a kept connection): the
- * read deadline is armed anew. */
-void timeouts_input_again(void);
-
 /* The first response byte is about to be written: a timeout can no longer answer 504. */
 void timeouts_response_started(void);
 
