@@ -207,15 +207,10 @@ def make_event(kind, c):
     return ev
 
 
-def check_answer(kind, c, doc):
-    """A list of problems with the response document doc (empty when right)."""
-    shape = KINDS[kind][1]
-    problems = []
-    status, body = c["status"], c["body"]
-    if c["single"] and kind == "alb":
-        status, body = c["single"]
-    if doc.get("statusCode") != status:
-        problems.append("statusCode %r, expected %d" % (doc.get("statusCode"), status))
+def header_shape(doc, shape, problems):
+    """The response document's headers, names lower-cased and repeated values joined, after
+    appending to problems what is wrong with their shape: multiValueHeaders or headers (never
+    both) as shape["multi"] says, a cookies array exactly when shape["cookies"]."""
     if shape["multi"]:
         if "headers" in doc or not isinstance(doc.get("multiValueHeaders"), dict):
             problems.append("expected multiValueHeaders only")
@@ -226,6 +221,19 @@ def check_answer(kind, c, doc):
         headers = {k.lower(): v for k, v in doc.get("headers", {}).items()}
     if shape["cookies"] != isinstance(doc.get("cookies"), list):
         problems.append("cookies array %s" % ("missing" if shape["cookies"] else "unexpected"))
+    return headers
+
+
+def check_answer(kind, c, doc):
+    """A list of problems with the response document doc (empty when right)."""
+    shape = KINDS[kind][1]
+    problems = []
+    status, body = c["status"], c["body"]
+    if c["single"] and kind == "alb":
+        status, body = c["single"]
+    if doc.get("statusCode") != status:
+        problems.append("statusCode %r, expected %d" % (doc.get("statusCode"), status))
+    headers = header_shape(doc, shape, problems)
     if shape["description"]:
         want = "%d %s" % (status, {200: "OK", 307: "Temporary Redirect", 400: "Bad Request", 404: "Not Found",
                                    405: "Method Not Allowed", 413: "Content Too Large",

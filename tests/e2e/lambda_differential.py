@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 
+from lambda_cases import header_shape  # the same shape rules as the SPEC cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EVENTS = os.path.join(HERE, "..", "events")
 
@@ -330,16 +332,7 @@ def check_doc(c, doc):
     problems = []
     if doc.get("statusCode") != c["status"]:
         problems.append("statusCode %r, expected %d" % (doc.get("statusCode"), c["status"]))
-    if shape["multi"]:
-        if "headers" in doc or not isinstance(doc.get("multiValueHeaders"), dict):
-            problems.append("expected multiValueHeaders only")
-        headers = {k.lower(): ", ".join(v) for k, v in doc.get("multiValueHeaders", {}).items()}
-    else:
-        if "multiValueHeaders" in doc or not isinstance(doc.get("headers"), dict):
-            problems.append("expected headers only")
-        headers = {k.lower(): v for k, v in doc.get("headers", {}).items()}
-    if shape["cookies"] != isinstance(doc.get("cookies"), list):
-        problems.append("cookies array %s" % ("missing" if shape["cookies"] else "unexpected"))
+    headers = header_shape(doc, shape, problems)
     want_desc = "%d %s" % (c["status"], REASONS.get(c["status"], "")) if shape["description"] else None
     if doc.get("statusDescription") != want_desc:
         problems.append("statusDescription %r, expected %r" % (doc.get("statusDescription"), want_desc))
