@@ -1,9 +1,11 @@
-#define _GNU_SOURCE /* ppoll-free poll, execve, environ */
+#define _GNU_SOURCE /* execve, environ */
 #include "timeouts.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,47 +15,51 @@
 
 #include "core/arena.h"
 #include "core/str.h"
+#include "http/log.h"
 #include "http/response.h"
 
 extern char **environ;
 
+/* The deadlines are read in the handler: 64-bit stores must not tear. */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "lock-free 64-bit atomics");
+
 enum phase { IDLE, READING, RUNNING };
-enum which { READ_TIMER = 1, REQUEST_TIMER = 2 };
 
 /* Seconds given to the client to take the 504 and close before we go. */
 #define LINGER_MS 1000
+/* How often the timer ticks while requests run: a tenth of the shortest
+ * timeout, within these bounds (a deadline is met at most one tick late). */
+#define TICK_MIN_MS 50
+#define TICK_MAX_MS 1000
+/* An idle worker stops ticking after about this long. */
+#define IDLE_STOP_MS 1000
 
-static timer_t read_timer, request_timer;
-static bool timers_made;
-static int read_seconds, request_seconds;
+static timer_t tick_timer;
+static bool timer_made;
+static int read_seconds, request_seconds, tick_ms, idle_ticks_to_stop;
+static long worker_pid; /* getpid() once: the same after a re-exec */
 static char *const *reexec;
 static unsigned long *timeout_counter;
 
-/* What the handler reads; written only while it cannot run for this request
- * (before the timers are armed or after they are disarmed), except the flags. */
+/* What the handler reads. The main line writes the deadlines and the request's
+ * identity before it sets phase to READING, and reads nothing back. */
 static volatile sig_atomic_t phase = IDLE;
 static volatile sig_atomic_t conn_fd = -1;
 static volatile sig_atomic_t response_started;
 static volatile sig_atomic_t read_expired;
-static volatile sig_atomic_t reply_ready;
+static volatile sig_atomic_t ticking, idle_ticks;
+static volatile sig_atomic_t fcgi_request_id; /* 0 until the parameters are in */
+static const char *volatile cur_method, *volatile cur_path;
+static _Atomic long long read_deadline, request_deadline; /* CLOCK_MONOTONIC ms */
 
-static char *cgi_504;         /* "Status: 504 ..." from app/, built once */
+static char *cgi_504; /* "Status: 504 ..." from app/, built once */
 static size_t cgi_504_len;
-static char reply[8 + 256 + 8 + 16]; /* STDOUT record, empty STDOUT, END_REQUEST */
-static size_t reply_len;
-static char log_line[512];
-static size_t log_len;
 
-static void arm(timer_t t, int seconds)
+static void set_timer(int ms)
 {
-	struct itimerspec its = { .it_value = { .tv_sec = seconds } };
-	timer_settime(t, 0, &its, NULL);
-}
-
-static void disarm(timer_t t)
-{
-	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
-	timer_settime(t, 0, &off, NULL);
+	struct itimerspec its = { .it_value = { ms / 1000, (ms % 1000) * 1000000L } };
+	its.it_interval = its.it_value;
+	timer_settime(tick_timer, 0, &its, NULL); /* async-signal-safe */
 }
 
 static long long now_ms(void)
@@ -90,50 +96,117 @@ static void linger(int fd)
 	}
 }
 
+static void put_header(char *p, int type, int id, size_t len)
+{
+	p[0] = 1;
+	p[1] = (char)type;
+	p[2] = (char)((id >> 8) & 0xff);
+	p[3] = (char)(id & 0xff);
+	p[4] = (char)((len >> 8) & 0xff);
+	p[5] = (char)(len & 0xff);
+	p[6] = 0;
+	p[7] = 0;
+}
+
+/* Appends s (NULL: nothing; at most max bytes) to out at *n, control bytes
+ * and spaces made '?'. Async-signal-safe, as everything the handler calls. */
+static void put_printable(char *out, size_t cap, size_t *n, const char *s, size_t max)
+{
+	for (size_t i = 0; s != NULL && s[i] != '\0' && i < max && *n < cap; i++)
+		out[(*n)++] = ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) ? '?' : s[i];
+}
+
+static void put_text(char *out, size_t cap, size_t *n, const char *s)
+{
+	for (size_t i = 0; s[i] != '\0' && *n < cap; i++)
+		out[(*n)++] = s[i];
+}
+
+static void put_decimal(char *out, size_t cap, size_t *n, long v)
+{
+	char digits[24];
+	size_t k = 0;
+	unsigned long u = v < 0 ? 0 : (unsigned long)v;
+	do
+		digits[k++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	while (k > 0 && *n < cap)
+		out[(*n)++] = digits[--k];
+}
+
 /* The request ran out of time: answer it if we still can, say so, and let a
  * fresh process take our place (the handler may be anywhere: in malloc, in a
  * loop that never ends; nothing of this process can be trusted to continue). */
 static void request_timed_out(void)
 {
-	int fd = conn_fd;
+	int fd = conn_fd, id = fcgi_request_id;
 	if (timeout_counter != NULL)
 		__atomic_add_fetch(timeout_counter, 1, __ATOMIC_RELAXED); /* lock-free: safe here */
-	if (fd >= 0) {
-		if (reply_ready && !response_started)
-			write_all(fd, reply, reply_len);
-		linger(fd);
+	if (fd >= 0 && id != 0 && !response_started) {
+		enum { STDOUT_REC = 6, END_REQUEST = 3 };
+		char reply[8 + 256 + 8 + 16];
+		char *p = reply;
+		put_header(p, STDOUT_REC, id, cgi_504_len);
+		memcpy(p + 8, cgi_504, cgi_504_len);
+		p += 8 + cgi_504_len;
+		put_header(p, STDOUT_REC, id, 0);
+		p += 8;
+		put_header(p, END_REQUEST, id, 8);
+		memset(p + 8, 0, 8); /* appStatus 0, FCGI_REQUEST_COMPLETE */
+		p += 16;
+		write_all(fd, reply, (size_t)(p - reply));
 	}
-	write_all(STDERR_FILENO, log_line, log_len);
+	if (fd >= 0)
+		linger(fd);
+	char line[512];
+	size_t n = 0, cap = sizeof line - 1;
+	put_text(line, cap, &n, "app.fcgi: worker ");
+	put_decimal(line, cap, &n, worker_pid);
+	put_text(line, cap, &n, ": request timed out after ");
+	put_decimal(line, cap, &n, request_seconds);
+	put_text(line, cap, &n, " s:");
+	if (id != 0) {
+		line[n++] = ' ';
+		put_printable(line, cap, &n, cur_method, 16);
+		line[n++] = ' ';
+		put_printable(line, cap, &n, cur_path, 256);
+	}
+	put_text(line, cap, &n, "; replacing the worker");
+	line[n++] = '\n';
+	log_flush_from_signal(); /* the lines of the requests before it go first */
+	write_all(STDERR_FILENO, line, n);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
 }
 
-static void on_alarm(int sig, siginfo_t *info, void *uc)
+/* Every tick while a request runs: enforces its deadlines and writes log
+ * lines that have waited too long. Idle for IDLE_STOP_MS: stops ticking. */
+static void on_tick(int sig)
 {
 	(void)sig;
-	(void)uc;
 	int saved = errno;
-	int which = info->si_code == SI_TIMER ? info->si_value.sival_int : 0;
-	if (which == READ_TIMER && phase == READING && conn_fd >= 0) {
+	if (phase == IDLE) {
+		if (++idle_ticks >= idle_ticks_to_stop) {
+			struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+			timer_settime(tick_timer, 0, &off, NULL);
+			ticking = 0;
+		}
+		errno = saved;
+		return;
+	}
+	idle_ticks = 0;
+	long long now = now_ms();
+	if (phase == READING && conn_fd >= 0 && now >= atomic_load_explicit(&read_deadline, memory_order_relaxed)) {
 		/* Blocking reads inside libfcgi end at once with end of file. */
 		read_expired = 1;
+		atomic_store_explicit(&read_deadline, LLONG_MAX, memory_order_relaxed);
 		shutdown(conn_fd, SHUT_RDWR);
-	} else if (which == REQUEST_TIMER && phase != IDLE) {
+	}
+	if (now >= atomic_load_explicit(&request_deadline, memory_order_relaxed))
 		request_timed_out();
-	}
+	log_flush_stale_from_signal(now);
 	errno = saved;
-}
-
-static int make_timer(timer_t *t, int which)
-{
-	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
-	ev.sigev_value.sival_int = which;
-	if (timer_create(CLOCK_MONOTONIC, &ev, t) != 0) {
-		fprintf(stderr, "app.fcgi: timer_create: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* The 504 as app/ writes it (status line, headers, body), kept for every request. */
@@ -164,98 +237,70 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 	read_seconds = read_s;
 	request_seconds = request_s;
 	reexec = reexec_argv;
-	if (read_s == 0 && request_s == 0)
-		return 0;
+	worker_pid = (long)getpid();
 	if (build_cgi_504() != 0) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		return -1;
 	}
-	struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO | SA_RESTART };
+	/* No timeout at all: the timer still ticks for the held log lines. */
+	int shortest = read_s == 0 ? request_s : request_s == 0 ? read_s : read_s < request_s ? read_s : request_s;
+	tick_ms = shortest == 0 || shortest >= TICK_MAX_MS / 100 ? TICK_MAX_MS : shortest * 100;
+	if (tick_ms < TICK_MIN_MS)
+		tick_ms = TICK_MIN_MS;
+	idle_ticks_to_stop = IDLE_STOP_MS / tick_ms;
+	if (idle_ticks_to_stop < 1)
+		idle_ticks_to_stop = 1;
+	struct sigaction sa = { .sa_handler = on_tick, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	if (make_timer(&read_timer, READ_TIMER) != 0)
-		return -1;
-	if (make_timer(&request_timer, REQUEST_TIMER) != 0) {
-		timer_delete(read_timer);
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tick_timer) != 0) {
+		fprintf(stderr, "app.fcgi: timer_create: %s\n", strerror(errno));
+		free(cgi_504);
+		cgi_504 = NULL;
 		return -1;
 	}
-	timers_made = true;
+	timer_made = true;
 	return 0;
 }
 
 void timeouts_request_begin(int fd)
 {
-	if (!timers_made)
+	if (!timer_made)
 		return;
 	read_expired = 0;
 	response_started = 0;
-	reply_ready = 0;
+	fcgi_request_id = 0;
+	cur_method = cur_path = NULL;
+	long long now = now_ms();
+	atomic_store_explicit(&read_deadline, read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX,
+			      memory_order_relaxed);
+	atomic_store_explicit(&request_deadline, request_seconds > 0 ? now + request_seconds * 1000LL : LLONG_MAX,
+			      memory_order_relaxed);
 	conn_fd = fd;
+	atomic_signal_fence(memory_order_seq_cst);
 	phase = READING;
-	if (read_seconds > 0)
-		arm(read_timer, read_seconds);
-	if (request_seconds > 0)
-		arm(request_timer, request_seconds);
-}
-
-/* Copies s into out (at most n bytes), control bytes and spaces made '?'. */
-static size_t printable(char *out, size_t n, const char *s)
-{
-	size_t i = 0;
-	for (; s != NULL && s[i] != '\0' && i < n; i++)
-		out[i] = ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) ? '?' : s[i];
-	return i;
-}
-
-static void put_header(char *p, int type, int id, size_t len)
-{
-	p[0] = 1;
-	p[1] = (char)type;
-	p[2] = (char)((id >> 8) & 0xff);
-	p[3] = (char)(id & 0xff);
-	p[4] = (char)((len >> 8) & 0xff);
-	p[5] = (char)(len & 0xff);
-	p[6] = 0;
-	p[7] = 0;
+	idle_ticks = 0;
+	if (!ticking) { /* after phase: a tick between the two sees a request and keeps going */
+		ticking = 1;
+		set_timer(tick_ms);
+	}
 }
 
 void timeouts_request_known(int request_id, const char *method, const char *path)
 {
-	if (!timers_made)
+	if (!timer_made)
 		return;
-	/* Everything the handler sends or logs is built now, outside it. */
-	sigset_t alarm, old;
-	sigemptyset(&alarm);
-	sigaddset(&alarm, SIGALRM);
-	sigprocmask(SIG_BLOCK, &alarm, &old);
-	enum { STDOUT_REC = 6, END_REQUEST = 3 };
-	char *p = reply;
-	put_header(p, STDOUT_REC, request_id, cgi_504_len);
-	memcpy(p + 8, cgi_504, cgi_504_len);
-	p += 8 + cgi_504_len;
-	put_header(p, STDOUT_REC, request_id, 0);
-	p += 8;
-	put_header(p, END_REQUEST, request_id, 8);
-	memset(p + 8, 0, 8); /* appStatus 0, FCGI_REQUEST_COMPLETE */
-	p += 16;
-	reply_len = (size_t)(p - reply);
-	reply_ready = 1;
-
-	char m[16], u[256];
-	size_t mn = printable(m, sizeof m, method), un = printable(u, sizeof u, path);
-	int n = snprintf(log_line, sizeof log_line,
-			 "app.fcgi: worker %ld: request timed out after %d s: %.*s %.*s; replacing the worker\n",
-			 (long)getpid(), request_seconds, (int)mn, m, (int)un, u);
-	log_len = n < 0 ? 0 : (size_t)n >= sizeof log_line ? sizeof log_line - 1 : (size_t)n;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	cur_method = method;
+	cur_path = path;
+	atomic_signal_fence(memory_order_seq_cst);
+	fcgi_request_id = request_id;
 }
 
 void timeouts_input_done(void)
 {
-	if (!timers_made || phase != READING)
-		return;
-	phase = RUNNING;
-	disarm(read_timer);
+	if (timer_made && phase == READING)
+		phase = RUNNING;
 }
 
 void timeouts_response_started(void)
@@ -266,22 +311,21 @@ void timeouts_response_started(void)
 
 bool timeouts_request_end(void)
 {
-	if (!timers_made)
+	if (!timer_made)
 		return false;
 	phase = IDLE;
-	disarm(read_timer);
-	disarm(request_timer);
+	atomic_signal_fence(memory_order_seq_cst);
 	conn_fd = -1;
 	return read_expired != 0;
 }
 
 void timeouts_close(void)
 {
-	if (!timers_made)
+	if (!timer_made)
 		return;
-	timer_delete(read_timer);
-	timer_delete(request_timer);
-	timers_made = false;
+	timer_delete(tick_timer);
+	timer_made = false;
+	ticking = 0;
 	free(cgi_504);
 	cgi_504 = NULL;
 }
