@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,13 +40,53 @@ static bool urandom(unsigned char *p, size_t n)
 	return got == n;
 }
 
+/* Random bytes taken from the kernel a page at a time: one getrandom(2) per
+ * 256 ids. A forked child starts with none, so no two processes ever hand out
+ * the same bytes. */
+static struct {
+	unsigned char bytes[4096];
+	size_t left;
+	bool forgets_on_fork;
+} pool;
+
+static void pool_forget(void)
+{
+	pool.left = 0;
+}
+
+/* Fills bytes[n] from the pool, refilling it from getrandom(2); false when the
+ * kernel gives nothing. */
+static bool pool_take(unsigned char *bytes, size_t n)
+{
+	if (!pool.forgets_on_fork)
+		pool.forgets_on_fork = pthread_atfork(NULL, NULL, pool_forget) == 0;
+	if (pool.left < n) {
+		if (!pool.forgets_on_fork)
+			return false; /* cannot keep bytes safely: one getrandom per id */
+		ssize_t got;
+		do
+			got = getrandom(pool.bytes, sizeof pool.bytes, 0);
+		while (got < 0 && errno == EINTR);
+		pool.left = got > 0 ? (size_t)got : 0;
+		if (pool.left < n)
+			return false;
+	}
+	memcpy(bytes, pool.bytes + sizeof pool.bytes - pool.left, n);
+	pool.left -= n;
+	return true;
+}
+
 void request_id_generate(char out[REQUEST_ID_GENERATED_SIZE])
 {
 	unsigned char bytes[16];
-	ssize_t n;
-	do
-		n = getrandom(bytes, sizeof bytes, 0);
-	while (n < 0 && errno == EINTR);
+	ssize_t n = 0;
+	if (!pool_take(bytes, sizeof bytes)) {
+		do
+			n = getrandom(bytes, sizeof bytes, 0);
+		while (n < 0 && errno == EINTR);
+	} else {
+		n = (ssize_t)sizeof bytes;
+	}
 	if (n != (ssize_t)sizeof bytes && !urandom(bytes, sizeof bytes)) {
 		/* No entropy source at all: unique per process and moment, not unpredictable. */
 		struct timespec ts;

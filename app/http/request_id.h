@@ -18,9 +18,10 @@
  * '"' and '\\': what can go into a header, a log line and a JSON string unchanged. */
 bool request_id_is_sane(struct str id);
 
-/* Writes a fresh id into out: 16 bytes from getrandom(2) (the kernel's CSPRNG,
- * so forked workers never repeat each other), /dev/urandom if that fails, and
- * the time and pid as a last resort. */
+/* Writes a fresh id into out: 16 bytes from getrandom(2) (the kernel's CSPRNG),
+ * read 4 KiB at a time into a per-process pool that a fork empties in the
+ * child (pthread_atfork), so workers never repeat each other; /dev/urandom if
+ * getrandom fails, and the time and pid as a last resort. */
 void request_id_generate(char out[REQUEST_ID_GENERATED_SIZE]);
 
 /* Sets r->request_id: the X-Request-Id header when the peer is a trusted proxy
