@@ -108,7 +108,7 @@ E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh tests/e2e/a
 E2E_TESTS += tests/e2e/balancer.sh tests/e2e/docs_browser.sh
 E2E_TESTS += tests/e2e/input_limits.sh
 E2E_TESTS += tests/e2e/fcgi_lifecycle.sh tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
-E2E_TESTS += tests/e2e/fcgi_no_truncation.sh
+E2E_TESTS += tests/e2e/fcgi_no_truncation.sh tests/e2e/fcgi_log_buffer.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
 E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
@@ -378,6 +378,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_deadline.sh
 	BUILD=build/asan tests/e2e/lambda_differential.sh
 	BUILD=build/asan tests/e2e/access_log.sh
+	BUILD=build/asan tests/e2e/fcgi_log_buffer.sh
 
 # CGI runs, the FastCGI manager and workers, and the Lambda runtime under valgrind: no errors, no leaks.
 test-valgrind: all docs-assets

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cgi_env/cgi_env.h"
+#include "http/log.h"
 #include "close.h"
 #include "scoreboard.h"
 #include "status.h"
@@ -329,9 +330,11 @@ static void serve_conn(struct worker *w, int i)
 		scoreboard_request_done(sb, w->cfg->slot, false);
 		/* libfcgi closed the connection: the server closed it (the usual end of
 		 * a kept connection), sent garbage, or the read deadline shut it down. */
-		if (timeouts_request_end())
+		if (timeouts_request_end()) {
+			log_flush(); /* in order after the lines held */
 			fprintf(stderr, "app.fcgi: worker %ld: no complete request within %d s; connection closed\n",
 				(long)getpid(), w->cfg->read_timeout);
+		}
 		req->ipcFd = -1;
 		drop_conn(w, i, false);
 		return;
@@ -358,9 +361,11 @@ static void serve_conn(struct worker *w, int i)
 	 * and a closing connection goes at once, without libfcgi's wait. */
 	fcgi_finish(req);
 	scoreboard_request_done(sb, w->cfg->slot, true);
-	if (cut)
+	if (cut) {
+		log_flush();
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
 			(long)getpid(), w->cfg->read_timeout);
+	}
 	if (req->ipcFd < 0) {
 		drop_conn(w, i, false);
 	} else {
@@ -370,7 +375,7 @@ static void serve_conn(struct worker *w, int i)
 	w->served++;
 }
 
-enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2 };
+enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2, WAIT_ACCEPTED = 3 };
 
 /* Waits (up to timeout_ms; -1 forever) for a request on a kept connection or
  * a new connection, and handles one. take_new: also accept from the backlog. */
@@ -381,7 +386,20 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	for (int i = 0; i < w->nconns; i++)
 		fds[i + 1] = (struct pollfd){ .fd = w->conns[i].fd, .events = POLLIN };
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-	int n = ppoll(fds, (nfds_t)w->nconns + 1, timeout_ms < 0 ? NULL : &ts, waitmask);
+	nfds_t nfds = (nfds_t)w->nconns + 1;
+	int n = 0;
+	bool looked = false;
+	if (log_pending() && timeout_ms != 0) {
+		/* Log lines held (log_buffer_start) go out before we wait, that is
+		 * when nothing is ready at once. Busy, this look finds work: the poll
+		 * we needed anyway. */
+		n = ppoll(fds, nfds, &(struct timespec){ 0, 0 }, waitmask);
+		looked = n != 0;
+		if (!looked)
+			log_flush();
+	}
+	if (!looked)
+		n = ppoll(fds, nfds, timeout_ms < 0 ? NULL : &ts, waitmask);
 	if (n < 0 && errno != EINTR) {
 		/* Nothing will change by trying again: stop, and let the manager replace us. */
 		fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));
@@ -401,7 +419,7 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	}
 	if (fds[0].revents != 0) {
 		int rc = accept_one(w);
-		return rc < 0 ? WAIT_ERROR : rc > 0 ? WAIT_SERVED : WAIT_NOTHING;
+		return rc < 0 ? WAIT_ERROR : rc > 0 ? WAIT_ACCEPTED : WAIT_NOTHING;
 	}
 	return WAIT_NOTHING;
 }
@@ -437,6 +455,10 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		return WORKER_EXIT_FAILED;
 	}
 
+	/* Access lines are gathered and written a few at a time (http/log.h),
+	 * whenever this worker would wait for work, at the latest after a second. */
+	log_buffer_start(STDERR_FILENO);
+
 	static struct worker w; /* MAX_CONNS slots: not on the stack */
 	w = (struct worker){ .listen_fd = listen_fd, .cfg = cfg, .share = request_share(cfg) };
 	/* libfcgi never accepts (we do): its listening socket is none, so a
@@ -444,10 +466,14 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	FCGX_InitRequest(&w.req, -1, 0);
 	int status = 0;
 	bool retiring = false;
-	while (!retiring && !stop_pending()) {
+	enum wait_result last = WAIT_NOTHING;
+	/* A stop is looked for after anything but an accept: a connection just
+	 * accepted is served on a stop too (below), so the look can wait. */
+	while (!retiring && (last == WAIT_ACCEPTED || !stop_pending())) {
 		long long now = now_ms();
 		close_silent(&w, now);
-		if (wait_and_serve(&w, next_expiry(&w, now), true, &waitmask) == WAIT_ERROR) {
+		last = wait_and_serve(&w, next_expiry(&w, now), true, &waitmask);
+		if (last == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
@@ -472,6 +498,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	}
 	while (w.nconns > 0)
 		drop_conn(&w, w.nconns - 1, true);
+	log_flush();
 	FCGX_Free(&w.req, 1);
 	timeouts_close();
 	OS_LibShutdown(); /* frees what FCGX_Init took: a worker exits with nothing allocated */

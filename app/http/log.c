@@ -1,8 +1,12 @@
 #include "http/log.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -280,20 +284,99 @@ static void head(struct line *l, enum log_level level, const char *target)
 	}
 }
 
-/* Ends the line and writes it with one write(2). */
+/* The gathered lines of log_buffer_start(): whole lines only, never more than
+ * a pipe writes in one piece. busy is set while the main line changes it, so
+ * the signal handler's flush never writes a half-copied line or a line twice. */
+static struct {
+	int fd; /* -1: lines are written one by one */
+	volatile sig_atomic_t n, busy;
+	long long first_ms; /* CLOCK_MONOTONIC ms of the oldest line held */
+	char p[PIPE_BUF];
+} held = { .fd = -1 };
+
+static long long monotonic_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* One write(2) of p; 0 when all of it went. */
+static int write_once(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+	do
+		w = write(fd, p, n);
+	while (w < 0 && errno == EINTR);
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+void log_buffer_start(int fd)
+{
+	log_flush();
+	held.fd = fd;
+}
+
+bool log_pending(void)
+{
+	return held.n > 0;
+}
+
+void log_flush(void)
+{
+	if (held.n == 0)
+		return;
+	held.busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	(void)write_once(held.fd, held.p, (size_t)held.n);
+	held.n = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	held.busy = 0;
+}
+
+void log_flush_from_signal(void)
+{
+	if (held.busy || held.n == 0)
+		return;
+	(void)write_once(held.fd, held.p, (size_t)held.n);
+	held.n = 0;
+}
+
+void log_flush_stale_from_signal(long long now_ms)
+{
+	if (!held.busy && held.n > 0 && now_ms - held.first_ms >= LOG_HOLD_MS)
+		log_flush_from_signal();
+}
+
+/* Keeps line p for the next flush (flushing first if it would not fit); 0 when
+ * kept. A line longer than the buffer goes out at once, after what is held. */
+static int hold(const char *p, size_t n)
+{
+	if ((size_t)held.n + n > sizeof held.p)
+		log_flush();
+	if (n > sizeof held.p)
+		return write_once(held.fd, p, n);
+	held.busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (held.n == 0)
+		held.first_ms = monotonic_ms();
+	memcpy(held.p + held.n, p, n);
+	held.n += (sig_atomic_t)n;
+	atomic_signal_fence(memory_order_seq_cst);
+	held.busy = 0;
+	return 0;
+}
+
+/* Ends the line and writes it with one write(2), or holds it with the others
+ * when lines to fd are gathered. */
 static int finish(struct line *l, int fd)
 {
 	if (format == LOG_FORMAT_JSON)
 		putc_(l, '}');
 	putc_(l, '\n');
 	int rc = -1;
-	if (!l->failed) {
-		ssize_t w;
-		do
-			w = write(fd, l->p, l->n);
-		while (w < 0 && errno == EINTR);
-		rc = w == (ssize_t)l->n ? 0 : -1;
-	}
+	if (!l->failed)
+		rc = fd == held.fd ? hold(l->p, l->n) : write_once(fd, l->p, l->n);
 	line_free(l);
 	return rc;
 }

@@ -11,7 +11,8 @@
  * unknown. An event has time, level, target, request_id (or null) and message.
  * Text: the same fields, space-separated, strings quoted where they may hold spaces.
  *
- * Every line is written with a single write(2), so lines from concurrent workers
+ * Every line is written whole by one write(2) (alone, or with other whole lines
+ * when they are gathered: log_buffer_start), so lines from concurrent workers
  * sharing one stderr never interleave (a pipe keeps writes of up to PIPE_BUF
  * whole; longer lines are still one call). Strings are escaped, invalid UTF-8
  * becomes U+FFFD: no request can forge a line. A line is built on the stack
@@ -19,6 +20,8 @@
  * built is dropped, never a crash. */
 #ifndef APP_HTTP_LOG_H
 #define APP_HTTP_LOG_H
+
+#include <stdbool.h>
 
 #include "core/err.h"
 #include "core/str.h"
@@ -55,6 +58,31 @@ void log_access_from(struct log_access *a, const struct request *req, const stru
 /* Writes a's line to fd (INFO, or ERROR for a 5xx). 0 when written or filtered
  * out, -1 when it could not be built or written. */
 int log_access_write(int fd, const struct log_access *a);
+
+/* Gathering lines (a FastCGI worker: one write(2) per request is a tenth of
+ * its work). After log_buffer_start(fd), lines for fd are held in a buffer of
+ * PIPE_BUF bytes, whole lines only, and written together, in order, with one
+ * write when the next would not fit, on log_flush(), or from a signal handler
+ * with log_flush_stale_from_signal() once the oldest is LOG_HOLD_MS old. The
+ * caller flushes before it waits for work and before it exits; lines held
+ * when a process dies by a signal are lost (nginx's access_log buffer= is the
+ * same). Lines to other fds are written at once. */
+#define LOG_HOLD_MS 1000
+void log_buffer_start(int fd); /* -1: write each line at once again */
+
+/* Whether lines are held. */
+bool log_pending(void);
+
+/* Writes the held lines. */
+void log_flush(void);
+
+/* Async-signal-safe: writes the held lines unless the interrupted code was
+ * changing them (then they stay for the next flush). */
+void log_flush_from_signal(void);
+
+/* Async-signal-safe: the same, only once the oldest held line is LOG_HOLD_MS
+ * old (now_ms: CLOCK_MONOTONIC milliseconds). */
+void log_flush_stale_from_signal(long long now_ms);
 
 /* Writes an event line: level, target, request id (STR_NULL: none), message. */
 int log_event(int fd, enum log_level level, const char *target, struct str request_id, const char *message);

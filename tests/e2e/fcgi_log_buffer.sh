@@ -1,0 +1,148 @@
+#!/bin/sh
+# A FastCGI worker gathers its access lines and writes several with one
+# write(2) (app/http/log.h). Whatever happens, every answered request has
+# exactly one whole line: none lost, none doubled, none torn or interleaved
+# with another worker's, and none kept long: under load with workers recycled
+# (--max-requests), behind a slow request that holds the worker, across a
+# request timeout that replaces the worker, with no timeout set at all, and
+# across a graceful stop.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fcgi_lib.sh"
+e2e_start fcgi-log-buffer
+HOOKS_BIN=${HOOKS_BIN:-$BUILD/test-hooks/app.fcgi}
+[ -x "$HOOKS_BIN" ] || { e2e_fail "no $HOOKS_BIN (make test-hooks)"; e2e_finish; exit 1; }
+export FORWARDED_ALLOW_IPS=127.0.0.1 EXECUTION_ENVIRONMENT=ecs
+unset LOG_FORMAT LOG_LEVEL
+load() { python3 "$(dirname "$0")/fcgi_log_load.py" "$@"; }
+
+# lines_match IDS LOG WHAT: every id of IDS has exactly one line in LOG, each
+# line of LOG parses as JSON, and LOG has no line for an id of IDS's run that
+# was not answered.
+lines_match() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import collections, json, sys
+ids = open(sys.argv[1]).read().split()
+seen, torn = collections.Counter(), 0
+for raw in open(sys.argv[2], "rb").read().split(b"\n"):
+    if not raw.startswith(b"{"):
+        continue  # the manager's own messages
+    try:
+        line = json.loads(raw)
+    except ValueError:
+        torn += 1
+        continue
+    if "status" in line:
+        seen[line["request_id"]] += 1
+prefix = ids[0].rsplit("-", 2)[0] if ids else "?"
+missing = [i for i in ids if seen[i] == 0]
+doubled = [i for i in ids if seen[i] > 1]
+extra = [i for i in seen if i.startswith(prefix + "-") and i not in set(ids)]
+print("%s: %d ids, %d lines, missing %d, doubled %d, unknown %d, torn %d"
+      % (sys.argv[3], len(ids), sum(seen[i] for i in ids), len(missing), len(doubled), len(extra), torn))
+sys.exit(0 if ids and not missing and not doubled and not extra and not torn else 1)
+PY
+}
+
+# 1. Load on 3 workers recycled every 37 requests (each exits: its held lines
+# go first), then a graceful stop: 1600 requests, 1600 lines.
+sock=$E2E_TMP/load.sock
+manager_start "$sock" 3 --max-requests 37
+wait_fcgi "$sock" || exit 1
+out=$(load "$sock" 16 100 "$E2E_TMP/load") && e2e_pass || e2e_fail "load: $out"
+echo "fcgi-log-buffer: $out"
+kill -TERM "$MANAGER_PID"
+wait "$MANAGER_PID"
+lines_match "$E2E_TMP/load.ids" "$E2E_TMP/manager.log" "recycled workers, stop" && e2e_pass ||
+	e2e_fail "lines after load with recycling"
+mv "$E2E_TMP/manager.log" "$E2E_TMP/load.log"
+
+# queue_behind_fast SOCKET NAME: with the one worker stopped (SIGSTOP), 30 fast
+# requests and then a /hello (slow in the test build) wait in the backlog; the
+# worker, continued, serves the fast ones back to back, holding their lines,
+# then the slow one. FAST_PID, SLOW_PID: the two clients.
+queue_behind_fast() {
+	_w=$(worker_pids "$MANAGER_PID")
+	kill -STOP "$_w"
+	load "$1" 30 1 "$E2E_TMP/fast$2" >/dev/null &
+	FAST_PID=$!
+	sleep 0.3
+	load "$1" 1 1 "$E2E_TMP/slow$2" /hello >/dev/null &
+	SLOW_PID=$!
+	sleep 0.3
+	kill -CONT "$_w"
+}
+
+# 2. The lines held when a slow request (4 s) starts are written by the timer
+# within about 2 s (LOG_HOLD_MS and a tick), while it still runs. Three rounds
+# with the default read timeout, three with none (the timer ticks for the log
+# alone then).
+for opts in "" "--read-timeout 0"; do
+	r=0
+	while [ $r -lt 3 ]; do
+		r=$((r + 1))
+		sock=$E2E_TMP/slow$r.sock
+		rm -f "$E2E_TMP/manager.log"
+		# shellcheck disable=SC2086 # opts: zero or two words
+		FCGI_TEST_DELAY_MS=4000 FCGI_TEST_DELAY_PATH=/hello FCGI_BIN=$HOOKS_BIN manager_start "$sock" 1 $opts
+		wait_fcgi "$sock" || exit 1
+		queue_behind_fast "$sock" "$r"
+		wait "$FAST_PID"
+		sleep 2.2
+		cp "$E2E_TMP/manager.log" "$E2E_TMP/during.log"
+		wait "$SLOW_PID"
+		kill -TERM "$MANAGER_PID"
+		wait "$MANAGER_PID"
+		python3 - "$E2E_TMP/fast$r.ids" "$E2E_TMP/during.log" "$E2E_TMP/manager.log" <<'PY' && e2e_pass ||
+import json, sys
+ids = open(sys.argv[1]).read().split()
+def logged(path):
+    out = {}
+    for raw in open(path, "rb").read().split(b"\n"):
+        if raw.startswith(b"{"):
+            line = json.loads(raw)
+            if "status" in line:
+                out[line["request_id"]] = line
+    return out
+during, after = logged(sys.argv[2]), logged(sys.argv[3])
+slow = [l for l in after.values() if l["path"] == "/hello"]
+late = [i for i in ids if i not in during]
+print("30 lines held behind a 4 s request: %d written while it ran, %d late; after the stop: slow %d, fast %d"
+      % (len(ids) - len(late), len(late), len(slow), sum(i in after for i in ids)))
+sys.exit(0 if len(ids) == 30 and not late and len(slow) == 1 and all(i in after for i in ids) else 1)
+PY
+			e2e_fail "slow request ${opts:-with default timeouts}, round $r: lines held too long"
+	done
+done
+
+# 3. A request timeout replaces the worker: the lines it held go out first.
+sock=$E2E_TMP/timeout.sock
+rm -f "$E2E_TMP/manager.log"
+FCGI_TEST_DELAY_MS=3000 FCGI_TEST_DELAY_PATH=/hello FCGI_BIN=$HOOKS_BIN manager_start "$sock" 1 --request-timeout 1
+wait_fcgi "$sock" || exit 1
+queue_behind_fast "$sock" timeout
+wait "$FAST_PID" "$SLOW_PID"
+kill -TERM "$MANAGER_PID"
+wait "$MANAGER_PID"
+grep -q "request timed out after 1 s" "$E2E_TMP/manager.log" && e2e_pass || e2e_fail "no request timeout logged"
+lines_match "$E2E_TMP/fasttimeout.ids" "$E2E_TMP/manager.log" "held across a request timeout" && e2e_pass ||
+	e2e_fail "lines lost across a request timeout"
+
+# 4. An idle worker's timer stops after about a second; the next request starts
+# it again: a request timeout still fires on time after 1.2, 1.5 and 2.5 s idle.
+sock=$E2E_TMP/idle.sock
+rm -f "$E2E_TMP/manager.log"
+FCGI_TEST_DELAY_MS=3000 FCGI_TEST_DELAY_PATH=/hello FCGI_BIN=$HOOKS_BIN manager_start "$sock" 1 --request-timeout 1
+wait_fcgi "$sock" || exit 1
+for idle in 1.2 1.5 2.5; do
+	sleep "$idle"
+	t0=$(date +%s%N)
+	fcgi_request "$sock" "$E2E_TMP/idle.out" REQUEST_METHOD=GET REQUEST_URI=/hello </dev/null
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$(status_of "$E2E_TMP/idle.out")" = 504 ] && [ "$ms" -lt 2500 ] && e2e_pass ||
+		e2e_fail "after $idle s idle: $(status_of "$E2E_TMP/idle.out") in $ms ms"
+	wait_fcgi "$sock" || exit 1
+done
+kill -TERM "$MANAGER_PID"
+wait "$MANAGER_PID"
+
+e2e_finish
