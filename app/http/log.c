@@ -195,6 +195,15 @@ static void put_quoted(struct line *l, struct str s)
 	putc_(l, '"');
 	const unsigned char *p = (const unsigned char *)s.p;
 	for (size_t i = 0; i < s.n;) {
+		/* A run of printable ASCII other than '"' and '\\' goes as it is, at once. */
+		size_t run = i;
+		while (run < s.n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			put(l, (const char *)p + i, run - i);
+			i = run;
+			continue;
+		}
 		unsigned char c = p[i];
 		if (c == '"' || c == '\\') {
 			putc_(l, '\\');
@@ -204,9 +213,6 @@ static void put_quoted(struct line *l, struct str s)
 			static const char hex[] = "0123456789abcdef";
 			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			put(l, esc, sizeof esc);
-			i++;
-		} else if (c < 0x80) {
-			putc_(l, (char)c);
 			i++;
 		} else {
 			size_t len = utf8_sequence(p + i, s.n - i);
@@ -230,18 +236,15 @@ static void put_quoted_or_null(struct line *l, struct str s)
 		put_quoted(l, s);
 }
 
-/* JSON: ,"key": ; text: a space. */
-static void key(struct line *l, const char *name)
+/* JSON: ,"key": ; text: a space. key(l, "name"): name must be a literal. */
+static void put_key(struct line *l, const char *json, size_t n)
 {
-	if (format == LOG_FORMAT_JSON) {
-		putc_(l, ',');
-		putc_(l, '"');
-		puts_(l, name);
-		puts_(l, "\":");
-	} else {
+	if (format == LOG_FORMAT_JSON)
+		put(l, json, n);
+	else
 		putc_(l, ' ');
-	}
 }
+#define key(l, name) put_key((l), ",\"" name "\":", sizeof(",\"" name "\":") - 1)
 
 /* The line's start: time and level (and target). */
 static void head(struct line *l, enum log_level level, const char *target)
