@@ -19,7 +19,7 @@ endif
 # CFLAGS, CPPFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps everything
 # below). What the code needs to build at all, and hardening, are kept apart.
 CFLAGS   ?= -O2 -g
-REQ_CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+REQ_CFLAGS   := -std=c11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 REQ_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote app
 # _FORTIFY_SOURCE needs optimisation: glibc warns (an error here) without it.
 HARDEN_CPPFLAGS := $(if $(filter -O0,$(CFLAGS)),,-D_FORTIFY_SOURCE=2)
@@ -27,7 +27,7 @@ HARDEN_CFLAGS   := -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS  := -pie -Wl,-z,relro,-z,now
 ALL_CPPFLAGS := $(REQ_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   := $(REQ_CFLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
-ALL_LDFLAGS  := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
+ALL_LDFLAGS  := -pthread $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
 # Library flags from pkg-config (each of these ships a .pc file in Debian).
 PKG_CONFIG ?= pkg-config

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,47 +20,39 @@
 
 extern char **environ;
 
-/* The deadlines are read in the handler: 64-bit stores must not tear. */
-_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "lock-free 64-bit atomics");
-
 enum phase { IDLE, READING, RUNNING };
 
 /* Seconds given to the client to take the 504 and close before we go. */
 #define LINGER_MS 1000
-/* How often the timer ticks while requests run: a tenth of the shortest
- * timeout, within these bounds (a deadline is met at most one tick late). */
+/* How often the timer thread ticks while requests run: a tenth of the
+ * shortest timeout, within these bounds (a deadline is met at most one tick
+ * late); with no timeout, every second for the held log lines. */
 #define TICK_MIN_MS 50
 #define TICK_MAX_MS 1000
-/* An idle worker stops ticking after about this long. */
+/* The thread goes to sleep after this long without a request. */
 #define IDLE_STOP_MS 1000
 
-static timer_t tick_timer;
-static bool timer_made;
-static int read_seconds, request_seconds, tick_ms, idle_ticks_to_stop;
+static int read_seconds, request_seconds, tick_ms;
 static long worker_pid; /* getpid() once: the same after a re-exec */
 static char *const *reexec;
 static unsigned long *timeout_counter;
 
-/* What the handler reads. The main line writes the deadlines and the request's
- * identity before it sets phase to READING, and reads nothing back. */
-static volatile sig_atomic_t phase = IDLE;
-static volatile sig_atomic_t conn_fd = -1;
-static volatile sig_atomic_t response_started;
-static volatile sig_atomic_t read_expired;
-static volatile sig_atomic_t ticking, idle_ticks;
-static volatile sig_atomic_t fcgi_request_id; /* 0 until the parameters are in */
-static const char *volatile cur_method, *volatile cur_path;
-static _Atomic long long read_deadline, request_deadline; /* CLOCK_MONOTONIC ms */
+/* The request in progress, shared with the timer thread under lock (held by
+ * either side for a few stores: uncontended, no system call). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* a request began while the thread slept, or stop */
+	enum phase phase;
+	int conn_fd, fcgi_request_id;
+	bool response_started, read_expired, asleep, stopping;
+	const char *method, *path;
+	long long read_deadline, request_deadline, last_busy; /* CLOCK_MONOTONIC ms */
+} cur = { .lock = PTHREAD_MUTEX_INITIALIZER, .conn_fd = -1 }; /* wake: made in timeouts_init() */
+static pthread_t ticker;
+static bool ticker_started;
 
 static char *cgi_504; /* "Status: 504 ..." from app/, built once */
 static size_t cgi_504_len;
-
-static void set_timer(int ms)
-{
-	struct itimerspec its = { .it_value = { ms / 1000, (ms % 1000) * 1000000L } };
-	its.it_interval = its.it_value;
-	timer_settime(tick_timer, 0, &its, NULL); /* async-signal-safe */
-}
 
 static long long now_ms(void)
 {
@@ -109,7 +101,7 @@ static void put_header(char *p, int type, int id, size_t len)
 }
 
 /* Appends s (NULL: nothing; at most max bytes) to out at *n, control bytes
- * and spaces made '?'. Async-signal-safe, as everything the handler calls. */
+ * and spaces made '?'. */
 static void put_printable(char *out, size_t cap, size_t *n, const char *s, size_t max)
 {
 	for (size_t i = 0; s != NULL && s[i] != '\0' && i < max && *n < cap; i++)
@@ -135,14 +127,17 @@ static void put_decimal(char *out, size_t cap, size_t *n, long v)
 }
 
 /* The request ran out of time: answer it if we still can, say so, and let a
- * fresh process take our place (the handler may be anywhere: in malloc, in a
- * loop that never ends; nothing of this process can be trusted to continue). */
+ * fresh process take our place (the main thread may be anywhere: in malloc,
+ * in a loop that never ends; nothing of it can be trusted to continue). Runs
+ * on the timer thread with cur.lock held and never gives it back: the main
+ * thread stops at its next step (each function below waits for the lock)
+ * until execve or _exit ends it. */
 static void request_timed_out(void)
 {
-	int fd = conn_fd, id = fcgi_request_id;
+	int fd = cur.conn_fd, id = cur.fcgi_request_id;
 	if (timeout_counter != NULL)
-		__atomic_add_fetch(timeout_counter, 1, __ATOMIC_RELAXED); /* lock-free: safe here */
-	if (fd >= 0 && id != 0 && !response_started) {
+		__atomic_add_fetch(timeout_counter, 1, __ATOMIC_RELAXED);
+	if (fd >= 0 && id != 0 && !cur.response_started) {
 		enum { STDOUT_REC = 6, END_REQUEST = 3 };
 		char reply[8 + 256 + 8 + 16];
 		char *p = reply;
@@ -167,46 +162,59 @@ static void request_timed_out(void)
 	put_text(line, cap, &n, " s:");
 	if (id != 0) {
 		line[n++] = ' ';
-		put_printable(line, cap, &n, cur_method, 16);
+		put_printable(line, cap, &n, cur.method, 16);
 		line[n++] = ' ';
-		put_printable(line, cap, &n, cur_path, 256);
+		put_printable(line, cap, &n, cur.path, 256);
 	}
 	put_text(line, cap, &n, "; replacing the worker");
 	line[n++] = '\n';
-	log_flush_from_signal(); /* the lines of the requests before it go first */
+	log_try_flush(); /* the lines of the requests before it go first */
 	write_all(STDERR_FILENO, line, n);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
 }
 
-/* Every tick while a request runs: enforces its deadlines and writes log
- * lines that have waited too long. Idle for IDLE_STOP_MS: stops ticking. */
-static void on_tick(int sig)
+/* The timer thread: every tick while requests run it enforces the deadlines
+ * and writes log lines held for LOG_HOLD_MS; after IDLE_STOP_MS without a
+ * request it writes what is held and sleeps until the next one begins. */
+static void *tick(void *unused)
 {
-	(void)sig;
-	int saved = errno;
-	if (phase == IDLE) {
-		if (++idle_ticks >= idle_ticks_to_stop) {
-			struct itimerspec off = { { 0, 0 }, { 0, 0 } };
-			timer_settime(tick_timer, 0, &off, NULL);
-			ticking = 0;
+	(void)unused;
+	pthread_mutex_lock(&cur.lock);
+	while (!cur.stopping) {
+		long long now = now_ms();
+		if (cur.phase == IDLE && now - cur.last_busy >= IDLE_STOP_MS) {
+			pthread_mutex_unlock(&cur.lock);
+			log_try_flush_stale(now + LOG_HOLD_MS); /* nothing stays behind */
+			pthread_mutex_lock(&cur.lock);
+			cur.asleep = true;
+			while (cur.asleep && !cur.stopping)
+				pthread_cond_wait(&cur.wake, &cur.lock);
+			continue;
 		}
-		errno = saved;
-		return;
+		if (cur.phase != IDLE) {
+			if (cur.phase == READING && cur.conn_fd >= 0 && now >= cur.read_deadline) {
+				/* Blocking reads inside libfcgi end at once with end of file. */
+				cur.read_expired = true;
+				cur.read_deadline = LLONG_MAX;
+				shutdown(cur.conn_fd, SHUT_RDWR);
+			}
+			if (now >= cur.request_deadline)
+				request_timed_out(); /* does not return */
+		}
+		pthread_mutex_unlock(&cur.lock);
+		log_try_flush_stale(now);
+		pthread_mutex_lock(&cur.lock);
+		if (cur.stopping)
+			break;
+		/* The next tick, or at once when timeouts_close() calls. */
+		long long at = now + tick_ms;
+		struct timespec t = { (time_t)(at / 1000), (long)(at % 1000) * 1000000L };
+		(void)pthread_cond_timedwait(&cur.wake, &cur.lock, &t);
 	}
-	idle_ticks = 0;
-	long long now = now_ms();
-	if (phase == READING && conn_fd >= 0 && now >= atomic_load_explicit(&read_deadline, memory_order_relaxed)) {
-		/* Blocking reads inside libfcgi end at once with end of file. */
-		read_expired = 1;
-		atomic_store_explicit(&read_deadline, LLONG_MAX, memory_order_relaxed);
-		shutdown(conn_fd, SHUT_RDWR);
-	}
-	if (now >= atomic_load_explicit(&request_deadline, memory_order_relaxed))
-		request_timed_out();
-	log_flush_stale_from_signal(now);
-	errno = saved;
+	pthread_mutex_unlock(&cur.lock);
+	return NULL;
 }
 
 /* The 504 as app/ writes it (status line, headers, body), kept for every request. */
@@ -242,90 +250,118 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		return -1;
 	}
-	/* No timeout at all: the timer still ticks for the held log lines. */
 	int shortest = read_s == 0 ? request_s : request_s == 0 ? read_s : read_s < request_s ? read_s : request_s;
 	tick_ms = shortest == 0 || shortest >= TICK_MAX_MS / 100 ? TICK_MAX_MS : shortest * 100;
 	if (tick_ms < TICK_MIN_MS)
 		tick_ms = TICK_MIN_MS;
-	idle_ticks_to_stop = IDLE_STOP_MS / tick_ms;
-	if (idle_ticks_to_stop < 1)
-		idle_ticks_to_stop = 1;
-	struct sigaction sa = { .sa_handler = on_tick, .sa_flags = SA_RESTART };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
-	if (timer_create(CLOCK_MONOTONIC, &ev, &tick_timer) != 0) {
-		fprintf(stderr, "app.fcgi: timer_create: %s\n", strerror(errno));
+	cur.phase = IDLE;
+	cur.conn_fd = -1;
+	cur.stopping = cur.asleep = false;
+	cur.last_busy = now_ms();
+	pthread_condattr_t monotonic;
+	if (pthread_condattr_init(&monotonic) != 0 || pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&cur.wake, &monotonic) != 0) {
+		fprintf(stderr, "app.fcgi: no monotonic condition variable\n");
 		free(cgi_504);
 		cgi_504 = NULL;
 		return -1;
 	}
-	timer_made = true;
+	pthread_condattr_destroy(&monotonic);
+	/* Every signal stays with the main thread: the timer thread blocks them all. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = pthread_create(&ticker, NULL, tick, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		fprintf(stderr, "app.fcgi: no timer thread: %s\n", strerror(err));
+		free(cgi_504);
+		cgi_504 = NULL;
+		return -1;
+	}
+	ticker_started = true;
 	return 0;
 }
 
 void timeouts_request_begin(int fd)
 {
-	if (!timer_made)
+	if (!ticker_started)
 		return;
-	read_expired = 0;
-	response_started = 0;
-	fcgi_request_id = 0;
-	cur_method = cur_path = NULL;
 	long long now = now_ms();
-	atomic_store_explicit(&read_deadline, read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX,
-			      memory_order_relaxed);
-	atomic_store_explicit(&request_deadline, request_seconds > 0 ? now + request_seconds * 1000LL : LLONG_MAX,
-			      memory_order_relaxed);
-	conn_fd = fd;
-	atomic_signal_fence(memory_order_seq_cst);
-	phase = READING;
-	idle_ticks = 0;
-	if (!ticking) { /* after phase: a tick between the two sees a request and keeps going */
-		ticking = 1;
-		set_timer(tick_ms);
+	pthread_mutex_lock(&cur.lock);
+	cur.read_expired = false;
+	cur.response_started = false;
+	cur.fcgi_request_id = 0;
+	cur.method = cur.path = NULL;
+	cur.read_deadline = read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX;
+	cur.request_deadline = request_seconds > 0 ? now + request_seconds * 1000LL : LLONG_MAX;
+	cur.conn_fd = fd;
+	cur.phase = READING;
+	if (cur.asleep) {
+		cur.asleep = false;
+		pthread_cond_signal(&cur.wake); /* a system call only after an idle second */
 	}
+	pthread_mutex_unlock(&cur.lock);
 }
 
 void timeouts_request_known(int request_id, const char *method, const char *path)
 {
-	if (!timer_made)
+	if (!ticker_started)
 		return;
-	cur_method = method;
-	cur_path = path;
-	atomic_signal_fence(memory_order_seq_cst);
-	fcgi_request_id = request_id;
+	pthread_mutex_lock(&cur.lock);
+	cur.method = method;
+	cur.path = path;
+	cur.fcgi_request_id = request_id;
+	pthread_mutex_unlock(&cur.lock);
 }
 
 void timeouts_input_done(void)
 {
-	if (timer_made && phase == READING)
-		phase = RUNNING;
+	if (!ticker_started)
+		return;
+	pthread_mutex_lock(&cur.lock);
+	if (cur.phase == READING)
+		cur.phase = RUNNING;
+	pthread_mutex_unlock(&cur.lock);
 }
 
 void timeouts_response_started(void)
 {
-	response_started = 1;
-	timeouts_input_done();
+	if (!ticker_started)
+		return;
+	pthread_mutex_lock(&cur.lock); /* after a request timeout: waits until the process is replaced */
+	cur.response_started = true;
+	if (cur.phase == READING)
+		cur.phase = RUNNING;
+	pthread_mutex_unlock(&cur.lock);
 }
 
 bool timeouts_request_end(void)
 {
-	if (!timer_made)
+	if (!ticker_started)
 		return false;
-	phase = IDLE;
-	atomic_signal_fence(memory_order_seq_cst);
-	conn_fd = -1;
-	return read_expired != 0;
+	long long now = now_ms();
+	pthread_mutex_lock(&cur.lock);
+	cur.phase = IDLE;
+	cur.conn_fd = -1;
+	cur.last_busy = now;
+	bool cut = cur.read_expired;
+	pthread_mutex_unlock(&cur.lock);
+	return cut;
 }
 
 void timeouts_close(void)
 {
-	if (!timer_made)
+	if (!ticker_started)
 		return;
-	timer_delete(tick_timer);
-	timer_made = false;
-	ticking = 0;
+	pthread_mutex_lock(&cur.lock);
+	cur.stopping = true;
+	cur.asleep = false;
+	pthread_cond_signal(&cur.wake);
+	pthread_mutex_unlock(&cur.lock);
+	pthread_join(ticker, NULL);
+	pthread_cond_destroy(&cur.wake);
+	ticker_started = false;
 	free(cgi_504);
 	cgi_504 = NULL;
 }

@@ -10,13 +10,14 @@
  *    under our manager, or re-executes itself (same pid, same listening
  *    socket on fd 0) when spawned.
  *
- * Both run from the SIGALRM handler of one CLOCK_MONOTONIC timer that ticks
- * while requests run (a tenth of the shorter timeout, 50 ms to 1 s: a deadline
- * is met at most one tick late) and stops after a second idle, so a request
- * costs no system call here: the functions below only store its deadlines and
- * identity. The handler does only async-signal-safe work (shutdown, write,
- * poll, read, timer_settime, execve, _exit); it also writes buffered log lines
- * older than a second (log_flush_stale_from_signal). */
+ * Both are kept by a timer thread that ticks while requests run (a tenth of
+ * the shorter timeout, 50 ms to 1 s: a deadline is met at most one tick
+ * late) and sleeps after a second idle. The main thread is never interrupted
+ * by a signal (a blocking write cut short by one would truncate an answer):
+ * the functions below only store the request's state under a lock that is
+ * uncontended but for the ticks, so a request costs no system call here.
+ * On a request timeout the thread answers and replaces the process itself.
+ * The same ticks write access lines held for a second (log_try_flush_stale). */
 #ifndef FCGI_TIMEOUTS_H
 #define FCGI_TIMEOUTS_H
 
@@ -25,12 +26,12 @@
 /* Exit status of a worker replaced after a request timeout. */
 #define WORKER_EXIT_TIMEOUT 4
 
-/* Sets up the timer and the SIGALRM handler. read_s / request_s: 0 = none
+/* Starts the timer thread (every signal blocked in it). read_s / request_s: 0 = none
  * (with neither, the timer still ticks for the held log lines).
  * reexec_argv: when not NULL, a timed-out worker execs /proc/self/exe with
  * it instead of exiting. timeouts_seen, if not NULL, is added 1 (atomically:
  * it is the shared scoreboard's) on each request timeout. Returns -1 (after
- * saying why) if no timer can be made. */
+ * saying why) if the thread cannot be started. */
 int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned long *timeouts_seen);
 
 /* A request starts on connection fd (its first byte is waiting): sets both
@@ -45,13 +46,14 @@ void timeouts_request_known(int request_id, const char *method, const char *path
 /* The request's input is complete (or no more will be read): the read deadline is off. */
 void timeouts_input_done(void);
 
-/* The first response byte is about to be written: a timeout can no longer answer 504. */
+/* The first response byte is about to be written: a timeout can no longer
+ * answer 504. After a request timeout this waits until the process is replaced. */
 void timeouts_response_started(void);
 
 /* The request is over: its deadlines no longer apply. Returns whether the read deadline cut it. */
 bool timeouts_request_end(void);
 
-/* Frees the timers. */
+/* Stops the timer thread and frees what init took. */
 void timeouts_close(void);
 
 #endif

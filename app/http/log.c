@@ -2,8 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,14 +287,15 @@ static void head(struct line *l, enum log_level level, const char *target)
 }
 
 /* The gathered lines of log_buffer_start(): whole lines only, never more than
- * a pipe writes in one piece. busy is set while the main line changes it, so
- * the signal handler's flush never writes a half-copied line or a line twice. */
+ * a pipe writes in one piece. The lock is the worker's timer thread's too
+ * (log_try_flush_stale); uncontended, it costs no system call. */
 static struct {
 	int fd; /* -1: lines are written one by one */
-	volatile sig_atomic_t n, busy;
+	size_t n;
 	long long first_ms; /* CLOCK_MONOTONIC ms of the oldest line held */
+	pthread_mutex_t lock;
 	char p[PIPE_BUF];
-} held = { .fd = -1 };
+} held = { .fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long long monotonic_ms(void)
 {
@@ -314,60 +314,69 @@ static int write_once(int fd, const char *p, size_t n)
 	return w == (ssize_t)n ? 0 : -1;
 }
 
+/* Writes what is held; the lock is taken. */
+static void flush_locked(void)
+{
+	if (held.n > 0)
+		(void)write_once(held.fd, held.p, held.n);
+	__atomic_store_n(&held.n, 0, __ATOMIC_RELAXED);
+}
+
 void log_buffer_start(int fd)
 {
-	log_flush();
+	pthread_mutex_lock(&held.lock);
+	flush_locked();
 	held.fd = fd;
+	pthread_mutex_unlock(&held.lock);
 }
 
 bool log_pending(void)
 {
-	return held.n > 0;
+	return __atomic_load_n(&held.n, __ATOMIC_RELAXED) > 0;
 }
 
 void log_flush(void)
 {
-	if (held.n == 0)
-		return;
-	held.busy = 1;
-	atomic_signal_fence(memory_order_seq_cst);
-	(void)write_once(held.fd, held.p, (size_t)held.n);
-	held.n = 0;
-	atomic_signal_fence(memory_order_seq_cst);
-	held.busy = 0;
+	pthread_mutex_lock(&held.lock);
+	flush_locked();
+	pthread_mutex_unlock(&held.lock);
 }
 
-void log_flush_from_signal(void)
+void log_try_flush_stale(long long now_ms)
 {
-	if (held.busy || held.n == 0)
+	if (pthread_mutex_trylock(&held.lock) != 0)
 		return;
-	(void)write_once(held.fd, held.p, (size_t)held.n);
-	held.n = 0;
+	if (held.n > 0 && now_ms - held.first_ms >= LOG_HOLD_MS)
+		flush_locked();
+	pthread_mutex_unlock(&held.lock);
 }
 
-void log_flush_stale_from_signal(long long now_ms)
+void log_try_flush(void)
 {
-	if (!held.busy && held.n > 0 && now_ms - held.first_ms >= LOG_HOLD_MS)
-		log_flush_from_signal();
+	if (pthread_mutex_trylock(&held.lock) != 0)
+		return;
+	flush_locked();
+	pthread_mutex_unlock(&held.lock);
 }
 
 /* Keeps line p for the next flush (flushing first if it would not fit); 0 when
  * kept. A line longer than the buffer goes out at once, after what is held. */
 static int hold(const char *p, size_t n)
 {
-	if ((size_t)held.n + n > sizeof held.p)
-		log_flush();
-	if (n > sizeof held.p)
-		return write_once(held.fd, p, n);
-	held.busy = 1;
-	atomic_signal_fence(memory_order_seq_cst);
-	if (held.n == 0)
-		held.first_ms = monotonic_ms();
-	memcpy(held.p + held.n, p, n);
-	held.n += (sig_atomic_t)n;
-	atomic_signal_fence(memory_order_seq_cst);
-	held.busy = 0;
-	return 0;
+	int rc = 0;
+	pthread_mutex_lock(&held.lock);
+	if (held.n + n > sizeof held.p)
+		flush_locked();
+	if (n > sizeof held.p) {
+		rc = write_once(held.fd, p, n);
+	} else {
+		if (held.n == 0)
+			held.first_ms = monotonic_ms();
+		memcpy(held.p + held.n, p, n);
+		__atomic_store_n(&held.n, held.n + n, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&held.lock);
+	return rc;
 }
 
 /* Ends the line and writes it with one write(2), or holds it with the others

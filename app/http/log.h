@@ -62,11 +62,12 @@ int log_access_write(int fd, const struct log_access *a);
 /* Gathering lines (a FastCGI worker: one write(2) per request is a tenth of
  * its work). After log_buffer_start(fd), lines for fd are held in a buffer of
  * PIPE_BUF bytes, whole lines only, and written together, in order, with one
- * write when the next would not fit, on log_flush(), or from a signal handler
- * with log_flush_stale_from_signal() once the oldest is LOG_HOLD_MS old. The
- * caller flushes before it waits for work and before it exits; lines held
- * when a process dies by a signal are lost (nginx's access_log buffer= is the
- * same). Lines to other fds are written at once. */
+ * write when the next would not fit, on log_flush(), or by another thread with
+ * log_try_flush_stale() once the oldest is LOG_HOLD_MS old. The caller
+ * flushes before it waits for work and before it exits; lines held when a
+ * process dies by a signal are lost (nginx's access_log buffer= is the same).
+ * Lines to other fds are written at once. Thread-safe (one lock, uncontended
+ * in a worker but for its timer's ticks). */
 #define LOG_HOLD_MS 1000
 void log_buffer_start(int fd); /* -1: write each line at once again */
 
@@ -76,13 +77,12 @@ bool log_pending(void);
 /* Writes the held lines. */
 void log_flush(void);
 
-/* Async-signal-safe: writes the held lines unless the interrupted code was
- * changing them (then they stay for the next flush). */
-void log_flush_from_signal(void);
+/* The same unless another thread is using the buffer (then nothing). */
+void log_try_flush(void);
 
-/* Async-signal-safe: the same, only once the oldest held line is LOG_HOLD_MS
- * old (now_ms: CLOCK_MONOTONIC milliseconds). */
-void log_flush_stale_from_signal(long long now_ms);
+/* log_try_flush() once the oldest held line is LOG_HOLD_MS old (now_ms:
+ * CLOCK_MONOTONIC milliseconds). */
+void log_try_flush_stale(long long now_ms);
 
 /* Writes an event line: level, target, request id (STR_NULL: none), message. */
 int log_event(int fd, enum log_level level, const char *target, struct str request_id, const char *message);
