@@ -110,7 +110,7 @@ E2E_TESTS += tests/e2e/input_limits.sh
 E2E_TESTS += tests/e2e/fcgi_lifecycle.sh tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
 E2E_TESTS += tests/e2e/fcgi_no_truncation.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
-E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
+E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_settings.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
 E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
 E2E_TESTS += tests/e2e/lambda_http1.sh
@@ -376,6 +376,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_faults.sh
 	BUILD=build/asan tests/e2e/lambda_http1.sh
 	BUILD=build/asan tests/e2e/lambda_deadline.sh
+	BUILD=build/asan tests/e2e/lambda_settings.sh
 	BUILD=build/asan tests/e2e/lambda_differential.sh
 	BUILD=build/asan tests/e2e/access_log.sh
 
@@ -391,6 +392,8 @@ test-valgrind: all docs-assets
 		tests/e2e/lambda_emulator.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_faults.sh
+	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/lambda_settings.sh
 
 # Instructions per request in a FastCGI worker under lighttpd (callgrind: repeatable under load).
 .PHONY: bench-callgrind
