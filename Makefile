@@ -110,7 +110,7 @@ E2E_TESTS += tests/e2e/input_limits.sh
 E2E_TESTS += tests/e2e/fcgi_lifecycle.sh tests/e2e/fcgi_controls.sh tests/e2e/fcgi_pool.sh tests/e2e/fcgi_fault_suite.sh
 E2E_TESTS += tests/e2e/fcgi_no_truncation.sh tests/e2e/fcgi_log_buffer.sh
 E2E_TESTS += tests/e2e/lambda_local_invoke.sh tests/e2e/lambda_emulator.sh
-E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_rss.sh
+E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_settings.sh tests/e2e/lambda_rss.sh
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
 E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
 E2E_TESTS += tests/e2e/lambda_http1.sh
@@ -266,12 +266,14 @@ test-fuzz-%: $(FUZZ_DIR)/%
 # SHARED_DIR=DIR the one in DIR/reference/main.py.
 SHARED_DIR ?=
 BENCH_EXEC_LOOP := $(BUILD)/bench/exec_loop
-# exec -> first GET /next: the harness, and the 20-line C runtime loop it is held against.
+# exec -> first GET /next: the harness (bench/first_next.sh).
 BENCH_FIRST_NEXT := $(BUILD)/bench/first_next
-BENCH_NEXT_LOOP  := $(BUILD)/bench/next_loop
 FIRST_NEXT_RUNS  ?= 30
+# The floor for a Lambda runtime's start, in both Lambda benchmarks: a bare Runtime
+# API loop in C (GET /next, POST the answer), no libcurl, no JSON.
+BENCH_LAMBDA_FLOOR := $(BUILD)/bench/lambda_floor
 
-$(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP): $(BUILD)/bench/%: bench/%.c
+$(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_LAMBDA_FLOOR): $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
@@ -282,18 +284,11 @@ $(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/close.o
 	$(CC) $(ALL_CPPFLAGS) -iquote fcgi $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
 
 .PHONY: bench bench-first-next
-# The floor for a Lambda runtime's start: a bare Runtime API loop, no libcurl.
-BENCH_LAMBDA_FLOOR := $(BUILD)/bench/lambda_floor
-$(BENCH_LAMBDA_FLOOR): bench/lambda_floor.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
-
-bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_LAMBDA_FLOOR) $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) \
-	$(LAMBDA_ZIP)
+bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_LAMBDA_FLOOR) $(BENCH_FIRST_NEXT) $(LAMBDA_ZIP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
 
 # Just the exec -> first /next figures (bench/first_next.sh; part of make bench).
-bench-first-next: $(BENCH_FIRST_NEXT) $(BENCH_NEXT_LOOP) $(LAMBDA_ZIP)
+bench-first-next: $(BENCH_FIRST_NEXT) $(BENCH_LAMBDA_FLOOR) $(LAMBDA_ZIP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) RUNS=$(FIRST_NEXT_RUNS) bench/first_next.sh
 
 # ---- commands -------------------------------------------------------------
@@ -308,7 +303,7 @@ help:
 	@echo "                (lighttpd + FastCGI with lighttpd.conf)"
 	@echo "make run-cgi    the same port, lighttpd + CGI (deploy/lighttpd-cgi.conf)"
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
-	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a 20-line C loop, Python+FastAPI"
+	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a bare C loop, Python+FastAPI"
 	@echo "make bench-callgrind  instructions per request in a FastCGI worker (callgrind)"
 	@echo "make test-hooks bootstrap and app.fcgi with test-only hooks (build/testhooks/, build/test-hooks/)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
@@ -376,6 +371,7 @@ test-asan:
 	BUILD=build/asan tests/e2e/lambda_faults.sh
 	BUILD=build/asan tests/e2e/lambda_http1.sh
 	BUILD=build/asan tests/e2e/lambda_deadline.sh
+	BUILD=build/asan tests/e2e/lambda_settings.sh
 	BUILD=build/asan tests/e2e/lambda_differential.sh
 	BUILD=build/asan tests/e2e/access_log.sh
 	BUILD=build/asan tests/e2e/fcgi_log_buffer.sh
@@ -392,6 +388,8 @@ test-valgrind: all docs-assets
 		tests/e2e/lambda_emulator.sh
 	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
 		tests/e2e/lambda_faults.sh
+	BUILD=$(BUILD) LAMBDA_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99" \
+		tests/e2e/lambda_settings.sh
 
 # Instructions per request in a FastCGI worker under lighttpd (callgrind: repeatable under load).
 .PHONY: bench-callgrind

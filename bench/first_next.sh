@@ -2,7 +2,8 @@
 # exec -> first GET /2018-06-01/runtime/invocation/next, side by side in one run
 # (bench/first_next.c, commands taking turns run by run):
 #   zip      the bootstrap of $BUILD/lambda.zip, unzipped, run as Lambda runs it
-#   loop     bench/next_loop.c: 20 lines that only connect and ask for /next
+#   loop     bench/lambda_floor.c: a bare Runtime API loop in C (GET /next, POST the
+#            answer; no libcurl, no JSON): the floor, also bench/lambda.py's --floor
 #   python   bench/next_fastapi.py: the reference FastAPI app imported (and Mangum
 #            when installed; Debian has no package for it), then /next
 # Prints "first_next LABEL MEDIAN_MS MIN_MS RUNS" lines, and "first_next_meta mangum yes|no".
@@ -15,7 +16,7 @@ RUNS=${RUNS:-30}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/first-next.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 unzip -q "$BUILD/lambda.zip" -d "$tmp/task"
-set -- zip="$tmp/task/bootstrap" loop="$BUILD/bench/next_loop"
+set -- zip="$tmp/task/bootstrap" loop="$BUILD/bench/lambda_floor"
 if [ -f "$SHARED_DIR/reference/main.py" ] && /usr/bin/python3 -c 'import fastapi' 2>/dev/null; then
 	set -- "$@" python="/usr/bin/python3,bench/next_fastapi.py,$SHARED_DIR/reference/main.py"
 fi

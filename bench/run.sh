@@ -15,7 +15,7 @@
 #            against /bin/true (bench/exec_loop.c);
 #   then the FastCGI servers again with 2 and 4 workers, Lambda
 #   (bench/lambda.py, and exec -> first GET /next for the zip's bootstrap, a
-#   20-line C loop and Python + FastAPI: bench/first_next.sh), worker RSS after
+#   bare C loop and Python + FastAPI: bench/first_next.sh), worker RSS after
 #   the load, binary sizes.
 # The wrk runs take turns server by server for each endpoint and connection
 # count, so a busy neighbour slows all of them alike: read the ratios, and the

@@ -113,6 +113,15 @@ static int local_invoke(const char *path, long repeat)
 	return rc;
 }
 
+/* The settings read once, at start: the limits, forwarded and log settings
+ * (http/limits.h) and the adapters' own (lambda_events/lambda_event.h). */
+static enum app_err load_settings(const char **why)
+{
+	if (limits_load(why) != APP_OK || lambda_settings_load(why) != APP_OK)
+		return APP_ERR_INVALID;
+	return APP_OK;
+}
+
 /* A failed start: tell Lambda when it can be reached (/init/error), and stderr always. */
 static int init_failed(struct runtime_api *api, const char *type, const char *message)
 {
@@ -260,7 +269,7 @@ static int serve(void)
 		return init_failed(NULL, "Runtime.InitError",
 				   "AWS_LAMBDA_RUNTIME_API is not host:port (or out of memory setting up the client)");
 	const char *why = NULL;
-	if (limits_load(&why) != APP_OK) {
+	if (load_settings(&why) != APP_OK) {
 		int rc = init_failed(api, "Runtime.InitError", why);
 		runtime_api_close(api);
 		return rc;
@@ -329,7 +338,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *why = NULL;
-	if (limits_load(&why) != APP_OK) {
+	if (load_settings(&why) != APP_OK) {
 		fprintf(stderr, "bootstrap: %s\n", why);
 		return 2;
 	}

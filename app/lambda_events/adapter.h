@@ -105,9 +105,18 @@ enum app_err lambda_json_unescape(struct arena *a, struct str raw, struct str *o
  * nothing. */
 void lambda_context_fill(struct request *req, const cJSON *context);
 
+/* What lambda_settings_load() read (lambda_event.h); none before it is called. */
+struct lambda_settings {
+	struct str base_path;         /* "/orders", no trailing '/'; STR_NULL for none */
+	const struct str *text_types; /* LAMBDA_TEXT_MIME_TYPES' entries, trimmed */
+	size_t n_text_types;
+};
+
+const struct lambda_settings *lambda_settings(void);
+
 /* API_BASE_PATH: when req->path is that prefix or starts with it and '/', the prefix
- * moves from path (and raw_path) to the end of root_path. Unset, empty, "/" or a value
- * not starting with '/' changes nothing; so does a refused request. Call after the adapter. */
+ * moves from path (and raw_path) to the end of root_path. No base path (unset, empty
+ * or "/") changes nothing; neither does a refused request. Call after the adapter. */
 void lambda_base_path_apply(struct request *req);
 
 /* The response document (arena, NUL-terminated). Bodies that are binary (by media

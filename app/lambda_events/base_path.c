@@ -1,9 +1,7 @@
 /* API_BASE_PATH: the prefix a custom-domain mapping or a "/orders/{proxy+}" resource
  * puts before every path the service knows, taken off before routing and kept as
- * part of the root path so redirects carry it again. */
+ * part of the root path so redirects carry it again. Read once, at start (settings.c). */
 #include "lambda_events/adapter.h"
-
-#include <stdlib.h>
 
 #include "core/urlencoding.h"
 
@@ -21,10 +19,8 @@ static struct str after_prefix(struct str path, struct str prefix)
 
 void lambda_base_path_apply(struct request *req)
 {
-	struct str base = str_c(getenv("API_BASE_PATH"));
-	while (base.n > 1 && base.p[base.n - 1] == '/')
-		base.n--;
-	if (base.n < 2 || base.p[0] != '/' || req->error_status != 0)
+	struct str base = lambda_settings()->base_path;
+	if (str_is_null(base) || req->error_status != 0)
 		return;
 	struct str path = after_prefix(req->path, base);
 	if (str_is_null(path))

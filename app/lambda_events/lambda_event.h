@@ -13,7 +13,7 @@
  * limit, bad percent-encoding, a NUL byte in any string but the body) is answered
  * with an HTTP 4xx like any target.
  *
- * Environment, read on every invocation:
+ * Environment, read once at start by lambda_settings_load() (never per invocation):
  *   API_BASE_PATH           a prefix ("/orders") taken off the path before routing
  *                           when the path starts with it (whole segments), and put
  *                           back in redirects (Mangum's api_gateway_base_path, LWA's
@@ -30,9 +30,30 @@
 #include <stdbool.h>
 
 #include "core/arena.h"
+#include "core/err.h"
 #include "core/str.h"
 #include "http/log.h"
 #include "http/request_context.h"
+
+/* API_BASE_PATH: at most this many characters after its leading '/' (API Gateway's
+ * limit for the path of an API mapping). */
+#define LAMBDA_BASE_PATH_MAX 300
+/* LAMBDA_TEXT_MIME_TYPES: at most this many media types. */
+#define LAMBDA_TEXT_TYPES_MAX 64
+/* A type or subtype name in LAMBDA_TEXT_MIME_TYPES: at most this long (RFC 6838 4.2). */
+#define LAMBDA_MEDIA_NAME_MAX 127
+
+/* Reads API_BASE_PATH and LAMBDA_TEXT_MIME_TYPES once, at start; every invocation
+ * then uses what it read. Unset or empty means none.
+ * API_BASE_PATH: "/" means none; otherwise '/' and segments of letters, digits and
+ * $-_.+!*'() (API Gateway's characters for a base path), none empty, "." or "..",
+ * at most LAMBDA_BASE_PATH_MAX characters after the '/'; trailing slashes are dropped.
+ * LAMBDA_TEXT_MIME_TYPES: comma-separated "type/sub" or "type/" and a star (RFC 6838
+ * names, no parameters), whitespace around entries and empty entries ignored, at
+ * most LAMBDA_TEXT_TYPES_MAX of them.
+ * Anything else is APP_ERR_INVALID with *why a sentence naming the variable and the
+ * value (static), and both settings are none. Calling it again reads them again. */
+enum app_err lambda_settings_load(const char **why) MUST_CHECK;
 
 struct lambda_result {
 	/* The response document to post back (arena, NUL-terminated), when error_type is NULL. */

@@ -2,7 +2,6 @@
 #include "lambda_events/adapter.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "core/base64.h"
 #include "core/json.h"
@@ -119,14 +118,13 @@ static struct str media_type(struct str content_type)
 	return str_trim(str_split(&content_type, ';'));
 }
 
-/* One of LAMBDA_TEXT_MIME_TYPES (comma-separated; whitespace around entries ignored). */
+/* One of LAMBDA_TEXT_MIME_TYPES (as lambda_settings_load() read it at start). */
 static bool listed_as_text(struct str type)
 {
-	for (struct str list = str_c(getenv("LAMBDA_TEXT_MIME_TYPES")); !str_is_null(list);) {
-		struct str entry = media_type(str_split(&list, ','));
-		if (entry.n > 0 && type_matches(type, entry))
+	const struct lambda_settings *s = lambda_settings();
+	for (size_t i = 0; i < s->n_text_types; i++)
+		if (type_matches(type, s->text_types[i]))
 			return true;
-	}
 	return false;
 }
 

@@ -17,11 +17,32 @@ static cJSON *answer;    /* the parsed response document of the current test */
 static struct request req;
 static struct lambda_reply_style style;
 
+/* Sets name to value (NULL unsets it) and reads the Lambda settings again, as the
+ * bootstrap does at start; returns the refusal's sentence, or NULL. */
+static const char *load_setting(const char *name, const char *value)
+{
+	if (value != NULL)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+	const char *why = NULL;
+	return lambda_settings_load(&why) == APP_OK ? NULL : why;
+}
+
+/* The same for a value the test means to be accepted. */
+static void use_setting(const char *name, const char *value)
+{
+	const char *why = load_setting(name, value);
+	cr_assert_null(why, "%s=\"%s\" refused: %s", name, value ? value : "(unset)", why);
+}
+
 static void setup(void)
 {
 	arena_init(&a);
 	unsetenv("EXECUTION_ENVIRONMENT");
 	set_body_limit(NULL);
+	unsetenv("API_BASE_PATH");
+	use_setting("LAMBDA_TEXT_MIME_TYPES", NULL);
 }
 
 static void teardown(void)
@@ -822,7 +843,7 @@ Test(lambda, other_eventbridge_events_stay_unsupported)
 
 Test(lambda, base_path_is_stripped_before_routing)
 {
-	setenv("API_BASE_PATH", "/orders", 1);
+	use_setting("API_BASE_PATH", "/orders");
 	invoke(REST("/orders/ping", "/prod/orders/ping"));
 	unsetenv("API_BASE_PATH");
 	cr_assert_eq(answer_status(), 200);
@@ -831,7 +852,7 @@ Test(lambda, base_path_is_stripped_before_routing)
 
 Test(lambda, base_path_alone_is_the_root)
 {
-	setenv("API_BASE_PATH", "/orders/", 1);
+	use_setting("API_BASE_PATH", "/orders/");
 	invoke(REST("/orders", "/orders"));
 	unsetenv("API_BASE_PATH");
 	cr_assert_eq(answer_status(), 200);
@@ -840,7 +861,7 @@ Test(lambda, base_path_alone_is_the_root)
 
 Test(lambda, base_path_matches_whole_segments_only)
 {
-	setenv("API_BASE_PATH", "/orders", 1);
+	use_setting("API_BASE_PATH", "/orders");
 	invoke(REST("/ordersping", "/ordersping"));
 	unsetenv("API_BASE_PATH");
 	cr_assert_eq(answer_status(), 404);
@@ -848,7 +869,7 @@ Test(lambda, base_path_matches_whole_segments_only)
 
 Test(lambda, base_path_is_put_back_in_redirects_after_the_stage)
 {
-	setenv("API_BASE_PATH", "/orders", 1);
+	use_setting("API_BASE_PATH", "/orders");
 	invoke(REST("/orders/api/v1/users", "/prod/orders/api/v1/users"));
 	unsetenv("API_BASE_PATH");
 	cr_assert_eq(answer_status(), 307);
@@ -857,12 +878,77 @@ Test(lambda, base_path_is_put_back_in_redirects_after_the_stage)
 	cr_assert_str_eq(loc->valuestring, "https://api.example.com/prod/orders/api/v1/users/");
 }
 
-Test(lambda, base_path_that_is_not_a_path_changes_nothing)
+Test(lambda, base_path_that_is_not_a_path_refuses_to_start)
 {
-	setenv("API_BASE_PATH", "orders", 1);
+	const char *why = load_setting("API_BASE_PATH", "orders");
+	cr_assert_not_null(why);
+	cr_assert(strstr(why, "API_BASE_PATH=\"orders\" does not start with '/'") != NULL, "%s", why);
 	invoke(REST("/orders/ping", "/orders/ping"));
 	unsetenv("API_BASE_PATH");
 	cr_assert_eq(answer_status(), 404);
+}
+
+Test(lambda, base_path_is_read_once_at_start_not_per_invocation)
+{
+	use_setting("API_BASE_PATH", "/orders");
+	setenv("API_BASE_PATH", "/other", 1);
+	invoke(REST("/orders/ping", "/prod/orders/ping"));
+	cr_assert_eq(answer_status(), 200);
+	unsetenv("API_BASE_PATH");
+	invoke(REST("/orders/ping", "/prod/orders/ping"));
+	cr_assert_eq(answer_status(), 200);
+	cr_assert_str_eq(answer_string("body"), "{\"Success\":\"Pong!\"}");
+}
+
+Test(lambda, base_path_empty_or_slashes_only_is_none)
+{
+	const char *none[] = { "", "/", "///" };
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		use_setting("API_BASE_PATH", none[i]);
+		cr_assert(str_is_null(lambda_settings()->base_path), "API_BASE_PATH=\"%s\" set a prefix", none[i]);
+	}
+	invoke(REST("/ping", "/ping"));
+	cr_assert_eq(answer_status(), 200);
+}
+
+Test(lambda, base_path_keeps_api_gateways_characters_and_drops_trailing_slashes)
+{
+	use_setting("API_BASE_PATH", "/v1.2/$orders-_+!*'()//");
+	cr_assert(is(lambda_settings()->base_path, "/v1.2/$orders-_+!*'()"));
+}
+
+Test(lambda, base_path_outside_api_gateways_rule_refuses_to_start)
+{
+	const char *bad[] = { "/a b", "/a%20b", "/a//b", "//orders", "/a/./b", "/a/../b", "/..", "/caf\xc3\xa9",
+			      "/a?b", "/a#b", "/{proxy+}", "/a\tb", "/a\\b", "/a~b", " /orders", "/orders " };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *why = load_setting("API_BASE_PATH", bad[i]);
+		cr_assert_not_null(why, "API_BASE_PATH=\"%s\" accepted", bad[i]);
+		cr_assert(strncmp(why, "API_BASE_PATH=\"", 15) == 0, "%s", why);
+		cr_assert(str_is_null(lambda_settings()->base_path));
+	}
+}
+
+Test(lambda, base_path_of_300_characters_loads_and_301_refuses_to_start)
+{
+	char value[1 + LAMBDA_BASE_PATH_MAX + 3];
+	value[0] = '/';
+	memset(value + 1, 'a', LAMBDA_BASE_PATH_MAX);
+	strcpy(value + 1 + LAMBDA_BASE_PATH_MAX, "/");
+	use_setting("API_BASE_PATH", value);
+	cr_assert_eq(lambda_settings()->base_path.n, 1 + LAMBDA_BASE_PATH_MAX);
+	strcpy(value + 1 + LAMBDA_BASE_PATH_MAX, "a");
+	const char *why = load_setting("API_BASE_PATH", value);
+	cr_assert_not_null(why, "a base path of 301 characters accepted");
+	cr_assert(strstr(why, "longer than 300 characters") != NULL, "%s", why);
+}
+
+Test(lambda, a_refused_setting_leaves_none_of_them)
+{
+	setenv("API_BASE_PATH", "/orders", 1);
+	cr_assert_not_null(load_setting("LAMBDA_TEXT_MIME_TYPES", "application"));
+	cr_assert(str_is_null(lambda_settings()->base_path));
+	cr_assert_eq(lambda_settings()->n_text_types, 0);
 }
 
 /* ---- text or base64, by media type and Content-Encoding ---- */
@@ -884,7 +970,7 @@ static bool goes_base64(const char *content_type, const char *encoding)
 
 Test(lambda, text_media_types_stay_text)
 {
-	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	use_setting("LAMBDA_TEXT_MIME_TYPES", NULL);
 	const char *text[] = { "text/csv", "text/html; charset=utf-8", "Application/JSON", "application/problem+json",
 			       "image/svg+xml", "application/atom+xml; charset=utf-8", "application/xml",
 			       "application/javascript", "application/yaml", " application/json ;q=1" };
@@ -894,7 +980,7 @@ Test(lambda, text_media_types_stay_text)
 
 Test(lambda, other_media_types_and_none_go_base64)
 {
-	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	use_setting("LAMBDA_TEXT_MIME_TYPES", NULL);
 	const char *binary[] = { "application/octet-stream", "image/png", "application/jsonx", "application/json+zip",
 				 "application/x-ndjson", "font/woff2", "texts/plain" };
 	for (size_t i = 0; i < sizeof binary / sizeof binary[0]; i++)
@@ -904,7 +990,7 @@ Test(lambda, other_media_types_and_none_go_base64)
 
 Test(lambda, compressed_bodies_are_binary_whatever_the_type)
 {
-	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	use_setting("LAMBDA_TEXT_MIME_TYPES", NULL);
 	cr_assert(goes_base64("application/json", "gzip"));
 	cr_assert(goes_base64("text/html", "br"));
 	cr_assert_not(goes_base64("text/html", "identity"));
@@ -912,12 +998,80 @@ Test(lambda, compressed_bodies_are_binary_whatever_the_type)
 
 Test(lambda, text_mime_types_list_extends_the_built_in_one)
 {
-	setenv("LAMBDA_TEXT_MIME_TYPES", "application/x-ndjson, font/*,,", 1);
+	use_setting("LAMBDA_TEXT_MIME_TYPES", "application/x-ndjson, font/*,,");
 	cr_assert_not(goes_base64("application/x-ndjson", NULL));
 	cr_assert_not(goes_base64("font/woff2", NULL));
 	cr_assert(goes_base64("application/octet-stream", NULL));
 	cr_assert(goes_base64("application/x-ndjson", "gzip"));
 	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+}
+
+Test(lambda, text_mime_types_are_read_once_at_start_not_per_invocation)
+{
+	use_setting("LAMBDA_TEXT_MIME_TYPES", "Application/X-NDJSON");
+	setenv("LAMBDA_TEXT_MIME_TYPES", "font/*", 1);
+	cr_assert_not(goes_base64("application/x-ndjson", NULL));
+	cr_assert(goes_base64("font/woff2", NULL));
+	unsetenv("LAMBDA_TEXT_MIME_TYPES");
+	cr_assert_not(goes_base64("application/x-ndjson; charset=utf-8", NULL));
+}
+
+Test(lambda, text_mime_types_empty_or_only_commas_is_none)
+{
+	const char *none[] = { "", " , ,,", "\t" };
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		use_setting("LAMBDA_TEXT_MIME_TYPES", none[i]);
+		cr_assert_eq(lambda_settings()->n_text_types, 0, "\"%s\" listed a type", none[i]);
+	}
+	cr_assert(goes_base64("application/x-ndjson", NULL));
+}
+
+Test(lambda, text_mime_types_that_are_not_media_types_refuse_to_start)
+{
+	const char *bad[] = { "application", "*/*", "*", "/json", "text/", "text/plain; charset=utf-8", "text/ plain",
+			      "a/b/c", "font/*x", "font/x*", "text/plain, image/png x", "text/pl\xc3\xa4in", "-a/b",
+			      "a/.b", "text/plain\x01" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *why = load_setting("LAMBDA_TEXT_MIME_TYPES", bad[i]);
+		cr_assert_not_null(why, "LAMBDA_TEXT_MIME_TYPES=\"%s\" accepted", bad[i]);
+		cr_assert(strstr(why, "LAMBDA_TEXT_MIME_TYPES") != NULL && strstr(why, "is not a media type") != NULL,
+			  "%s", why);
+		cr_assert_eq(lambda_settings()->n_text_types, 0);
+	}
+}
+
+/* "t/s, t/s, ..." with n entries. */
+static const char *many_types(size_t n)
+{
+	struct buf b;
+	buf_init(&b, &a);
+	for (size_t i = 0; i < n; i++)
+		buf_append_cstr(&b, arena_printf(&a, "%sapplication/x-type%zu", i > 0 ? ", " : "", i));
+	return buf_str(&b).p;
+}
+
+Test(lambda, text_mime_types_64_load_and_65_refuse_to_start)
+{
+	use_setting("LAMBDA_TEXT_MIME_TYPES", many_types(LAMBDA_TEXT_TYPES_MAX));
+	cr_assert_eq(lambda_settings()->n_text_types, LAMBDA_TEXT_TYPES_MAX);
+	cr_assert_not(goes_base64("application/x-type63", NULL));
+	const char *why = load_setting("LAMBDA_TEXT_MIME_TYPES", many_types(LAMBDA_TEXT_TYPES_MAX + 1));
+	cr_assert_not_null(why, "65 media types accepted");
+	cr_assert(strstr(why, "more than 64 media types") != NULL, "%s", why);
+}
+
+Test(lambda, text_mime_type_names_of_127_load_and_128_refuse_to_start)
+{
+	char name[LAMBDA_MEDIA_NAME_MAX + 2];
+	memset(name, 'x', sizeof name - 1);
+	name[LAMBDA_MEDIA_NAME_MAX] = '\0';
+	use_setting("LAMBDA_TEXT_MIME_TYPES", arena_printf(&a, "%s/%s", name, name));
+	cr_assert_eq(lambda_settings()->n_text_types, 1);
+	cr_assert_eq(lambda_settings()->text_types[0].n, 2 * LAMBDA_MEDIA_NAME_MAX + 1);
+	name[LAMBDA_MEDIA_NAME_MAX] = 'x';
+	name[LAMBDA_MEDIA_NAME_MAX + 1] = '\0';
+	cr_assert_not_null(load_setting("LAMBDA_TEXT_MIME_TYPES", arena_printf(&a, "%s/json", name)));
+	cr_assert_not_null(load_setting("LAMBDA_TEXT_MIME_TYPES", arena_printf(&a, "application/%s", name)));
 }
 
 /* ---- the request context handlers read ---- */
