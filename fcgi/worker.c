@@ -236,14 +236,21 @@ static int next_expiry(const struct worker *w, long long now)
  * does and to IPv6 ones too. Unix socket peers are never refused. */
 static bool peer_allowed(const struct sockaddr_storage *peer)
 {
-	const char *list = getenv("FCGI_WEB_SERVER_ADDRS");
-	if (list == NULL || *list == '\0' || (peer->ss_family != AF_INET && peer->ss_family != AF_INET6))
+	if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)
 		return true;
-	while (*list != '\0') {
+	static const char *list;
+	static bool read_once;
+	if (!read_once) { /* the environment does not change: read at the first TCP peer */
+		list = getenv("FCGI_WEB_SERVER_ADDRS");
+		read_once = true;
+	}
+	if (list == NULL || *list == '\0')
+		return true;
+	for (const char *at = list; *at != '\0';) {
 		char entry[INET6_ADDRSTRLEN];
-		size_t n = strcspn(list, ",");
+		size_t n = strcspn(at, ",");
 		if (n < sizeof entry) {
-			memcpy(entry, list, n);
+			memcpy(entry, at, n);
 			entry[n] = '\0';
 			struct in_addr a4;
 			struct in6_addr a6;
@@ -254,9 +261,9 @@ static bool peer_allowed(const struct sockaddr_storage *peer)
 			    memcmp(&a6, &((const struct sockaddr_in6 *)peer)->sin6_addr, sizeof a6) == 0)
 				return true;
 		}
-		list += n;
-		if (*list == ',')
-			list++;
+		at += n;
+		if (*at == ',')
+			at++;
 	}
 	return false;
 }
