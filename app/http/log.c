@@ -79,7 +79,9 @@ enum app_err log_load(const char **why)
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp)
 {
 	struct str trace = request_header(req, "x-amzn-trace-id");
-	if (str_is_null(trace))
+	/* Lambda's runtime sets $_X_AMZN_TRACE_ID for each invocation; elsewhere
+	 * nothing does, and a getenv per request would be wasted. */
+	if (str_is_null(trace) && req->target != NULL && strcmp(req->target, "lambda") == 0)
 		trace = str_c(getenv("_X_AMZN_TRACE_ID"));
 	*a = (struct log_access){
 		.target = req->target,

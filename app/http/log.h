@@ -51,8 +51,8 @@ struct log_access {
 	long long duration_us;   /* from the request's arrival to its answer written */
 };
 
-/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else
- * $_X_AMZN_TRACE_ID (Lambda's); the client is req->remote_addr. */
+/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else on
+ * the "lambda" target $_X_AMZN_TRACE_ID; the client is req->remote_addr. */
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp);
 
 /* Writes a's line to fd (INFO, or ERROR for a 5xx). 0 when written or filtered
