@@ -133,7 +133,7 @@ static unsigned long long declared_length(FCGX_ParamArray envp)
  * (taken only while waiting for work), everything else open. The caller may
  * start us with any signals blocked (the manager forks with its own set
  * blocked): a SIGTERM sent before this point stays pending and is seen by the
- * first stop_pending(), never met by the default action. *waitmask gets the
+ * first look of stop_pending(), never met by the default action. *waitmask gets the
  * mask to wait with. */
 static void setup_signals(sigset_t *waitmask)
 {
@@ -154,11 +154,19 @@ static void setup_signals(sigset_t *waitmask)
 }
 
 /* A stop signal that came while blocked: ppoll returns a ready socket rather
- * than run the handler when both happen, so look for it explicitly. */
-static bool stop_pending(void)
+ * than run the handler when both happen, so look for it explicitly, at most
+ * once a millisecond (now: the caller's clock in ms): under load a stop is seen
+ * within a millisecond, without a system call per request. */
+static bool stop_pending(long long now)
 {
+	static long long looked_at = -1;
+	if (stop_requested)
+		return true;
+	if (now == looked_at)
+		return false;
+	looked_at = now;
 	sigset_t pending;
-	return stop_requested || (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM));
+	return sigpending(&pending) == 0 && sigismember(&pending, SIGTERM);
 }
 
 static void drop_conn(struct worker *w, int i, bool close_fd)
@@ -476,8 +484,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	enum wait_result last = WAIT_NOTHING;
 	/* A stop is looked for after anything but an accept: a connection just
 	 * accepted is served on a stop too (below), so the look can wait. */
-	while (!retiring && (last == WAIT_ACCEPTED || !stop_pending())) {
-		long long now = now_ms();
+	for (long long now = now_ms(); !retiring && (last == WAIT_ACCEPTED || !stop_pending(now)); now = now_ms()) {
 		close_silent(&w, now);
 		last = wait_and_serve(&w, next_expiry(&w, now), true, &waitmask);
 		if (last == WAIT_ERROR) {
