@@ -50,13 +50,17 @@ static struct str *slot_for(struct meta *m, struct str name)
 #undef IS
 }
 
-/* "HTTP_X_FORWARDED_FOR" -> "x-forwarded-for" (request_add_header lower-cases). */
+/* "HTTP_X_FORWARDED_FOR" -> "x-forwarded-for", copied once (request_add_header
+ * keeps a name that is lower-case already). */
 static enum app_err add_http_header(struct request *req, struct str name, struct str value)
 {
 	char *h = arena_strndup(req->arena, name.p + 5, name.n - 5);
-	for (size_t i = 0; i < name.n - 5; i++)
+	for (size_t i = 0; i < name.n - 5; i++) {
 		if (h[i] == '_')
 			h[i] = '-';
+		else if (h[i] >= 'A' && h[i] <= 'Z')
+			h[i] = (char)(h[i] - 'A' + 'a');
+	}
 	return request_add_header(req, (struct str){ h, name.n - 5 }, value);
 }
 

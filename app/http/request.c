@@ -180,11 +180,19 @@ enum app_err request_add_header(struct request *r, struct str name, struct str v
 	 * header we echo (the Host in a redirect's Location) and start another. */
 	if (name.n == 0 || breaks_field(name) || breaks_field(value))
 		return request_refuse(r, 400, "Invalid request header");
-	char *lower = arena_strndup(r->arena, name.p, name.n);
-	for (size_t i = 0; i < name.n; i++)
-		if (lower[i] >= 'A' && lower[i] <= 'Z')
-			lower[i] = (char)(lower[i] - 'A' + 'a');
-	struct str lname = { lower, name.n };
+	/* Names are kept lower-case; one already so (cgi_env's) is kept as it is,
+	 * like the value: both must live as long as the request. */
+	struct str lname = name;
+	size_t first_upper = 0;
+	while (first_upper < name.n && !(name.p[first_upper] >= 'A' && name.p[first_upper] <= 'Z'))
+		first_upper++;
+	if (first_upper < name.n) {
+		char *lower = arena_strndup(r->arena, name.p, name.n);
+		for (size_t i = first_upper; i < name.n; i++)
+			if (lower[i] >= 'A' && lower[i] <= 'Z')
+				lower[i] = (char)(lower[i] - 'A' + 'a');
+		lname.p = lower;
+	}
 	kvlist_add(r->arena, &r->headers, lname, value);
 	if (str_eq(STR_LIT("cookie"), lname))
 		parse_cookies(r, value);
