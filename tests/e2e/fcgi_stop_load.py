@@ -10,56 +10,13 @@ was made (reset, or closed before a complete response: what a graceful stop
 must never do). "running" goes to stderr once the first answer is in. Exit 0 after the first refusal of every thread; 2 when no
 request was answered at all.
 """
-import socket
-import struct
 import sys
 import threading
 import time
 
+from fcgi_client import exchange, get_request
 
-def record(rtype, content):
-    return struct.pack(">BBHHBB", 1, rtype, 1, len(content), 0, 0) + content
-
-
-def pair(name, value):
-    return bytes([len(name), len(value)]) + name + value
-
-
-REQUEST = (record(1, struct.pack(">HB5x", 1, 0))
-           + record(4, pair(b"REQUEST_METHOD", b"GET") + pair(b"REQUEST_URI", b"/ping")
-                    + pair(b"SERVER_PROTOCOL", b"HTTP/1.1") + pair(b"REMOTE_ADDR", b"127.0.0.1"))
-           + record(4, b"") + record(5, b""))
-
-
-def one(path):
-    """'answered', 'refused' or 'lost'."""
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(10)
-    try:
-        s.connect(path)
-    except OSError:
-        s.close()
-        return "refused"
-    try:
-        s.sendall(REQUEST)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        # A complete answer has an FCGI_END_REQUEST record (type 3).
-        pos = 0
-        while pos + 8 <= len(data):
-            _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
-            if rtype == 3:
-                return "answered"
-            pos += 8 + clen + plen
-        return "lost"
-    except OSError:
-        return "lost"
-    finally:
-        s.close()
+REQUEST = get_request(b"/ping")
 
 
 def main():
@@ -69,7 +26,7 @@ def main():
 
     def run():
         while True:
-            outcome = one(path)
+            outcome = exchange(path, REQUEST)
             with lock:
                 counts[outcome] += 1
                 if outcome == "answered" and counts["answered"] == 1:
