@@ -13,9 +13,7 @@ struct meta {
 	struct str content_type, content_length, remote_addr, https, request_scheme;
 	struct str server_name, server_port;
 	struct str host;  /* HTTP_HOST: the first Host header, kept while scanning */
-	/* A front server's error-document call: the status it was answering with,
-	 * and (Apache) the client's method. */
-	struct str redirect_status, redirect_method;
+	struct str redirect_status; /* a front server's error-document call: the status it meant */
 };
 
 /* The slot in m for a variable this parser reads, or NULL: one switch on the
@@ -50,8 +48,6 @@ static struct str *slot_for(struct meta *m, struct str name)
 		return IS("REQUEST_SCHEME") ? &m->request_scheme : NULL;
 	case 15:
 		return IS("REDIRECT_STATUS") ? &m->redirect_status : NULL;
-	case 23:
-		return IS("REDIRECT_REQUEST_METHOD") ? &m->redirect_method : NULL;
 	default:
 		return NULL;
 	}
@@ -257,28 +253,30 @@ static struct str front_error_path(const struct meta *m, enum cgi_mount mount, s
 
 /* A front server's error-document call (lighttpd's server.error-handler,
  * Apache's ErrorDocument): the server refused the client's request by itself
- * with `status` and hands the service a GET of its handler URL instead.
+ * with `status` and asks the service for a GET of its handler URL instead.
  * PATH_INFO, SCRIPT_NAME's split and QUERY_STRING name that handler; the
- * client's request is REQUEST_URI, its method REDIRECT_REQUEST_METHOD (Apache)
- * or, for lighttpd, POST when the status is 411 (the only 411 lighttpd answers
- * before a module sees the request: a POST with neither Content-Length nor
- * Transfer-Encoding) and unknown otherwise (REQUEST_METHOD, GET, stands).
- * A 411 for a POST to a URL of the service is the request rebuilt as the
- * client sent it, with an empty body, and judged as any request (a bad escape
- * is a 400, a wrong method a 405...). Anything else answers `status` with
- * front_error_detail() (request_set_front_error), whatever else is wrong with
- * the request; path and query are still read for the log line, their problems
- * ignored. hdr_err: how adding the client's headers went. */
+ * client's target is REQUEST_URI. Its method is not passed on (lighttpd
+ * restores it when it sends the answer): REQUEST_METHOD, the handler's, stands,
+ * so a HEAD asked for is answered without a body.
+ * lighttpd's 411 is a POST with neither Content-Length nor Transfer-Encoding,
+ * refused before any module saw it (the only 411 it answers with request-body
+ * streaming off). Such a call, in lighttpd's shape (REQUEST_METHOD GET,
+ * CONTENT_LENGTH absent or 0: no body was passed on) for a URL under the mount,
+ * is the POST rebuilt from REQUEST_URI with an empty body, judged as any
+ * request (a bad escape is a 400, a wrong method a 405...). Anything else
+ * answers `status` with front_error_detail() (request_set_front_error),
+ * whatever else is wrong with the request; path and query are still read for
+ * the log line, their problems ignored. No body is read either way.
+ * hdr_err: how adding the client's headers went. */
 static enum app_err parse_front_error(struct request *req, const struct meta *m, enum cgi_mount mount, int status,
 				      enum app_err hdr_err)
 {
-	struct str method = m->redirect_method.n > 0 ? m->redirect_method
-			    : status == 411	     ? STR_LIT("POST")
-						     : m->method;
 	struct str uri_path = STR_NULL, uri_query = STR_NULL, root;
 	split_uri(m->request_uri, &uri_path, &uri_query);
 	struct str path = front_error_path(m, mount, uri_path, &root);
-	bool rebuild = status == 411 && str_eq(method, STR_LIT("POST")) && !str_is_null(path);
+	bool rebuild = status == 411 && (m->method.n == 0 || str_eq(m->method, STR_LIT("GET"))) &&
+		       (m->content_length.n == 0 || str_eq(m->content_length, STR_LIT("0"))) && !str_is_null(path);
+	struct str method = rebuild ? STR_LIT("POST") : m->method;
 	enum app_err err = rebuild ? APP_OK : request_set_front_error(req, status, front_error_detail(status));
 	/* Past here a problem stops a rebuilt request, as it would any request,
 	 * and only leaves a field out of a front error's log line. The method is

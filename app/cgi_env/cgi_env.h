@@ -32,11 +32,12 @@ enum cgi_mount {
  * too large for any integer) a 413.
  * REDIRECT_STATUS of 400-599 is a front server's error-document call (lighttpd's
  * server.error-handler): the request is the client's REQUEST_URI, not the
- * handler's PATH_INFO. A 411 (lighttpd: a POST without Content-Length) for a
- * URL under the mount is that POST with an empty body, judged as any request
- * (*body_length 0); any other status is refused with that status and the detail
- * of front_errors.def (request_set_front_error). REDIRECT_STATUS absent, "200"
- * or malformed: an ordinary request. */
+ * handler's PATH_INFO. A 411 in lighttpd's shape (a POST without
+ * Content-Length; the call a GET passing no body) for a URL under the mount is
+ * that POST with an empty body, judged as any request; any other call is
+ * refused with its status and the detail of front_errors.def
+ * (request_set_front_error). *body_length is 0 either way. REDIRECT_STATUS
+ * absent, "200" or anything but three digits 400-599: an ordinary request. */
 enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount,
 			   size_t *body_length) MUST_CHECK;
 
