@@ -93,7 +93,8 @@ DOCS_ASSETS := swagger-ui.css swagger-ui-bundle.js favicon-32x32.png
 DOCS_OUT    := $(addprefix $(BUILD)/docs/,$(DOCS_ASSETS)) $(BUILD)/docs/redoc.standalone.js
 
 # lighttpd's own error answers as JSON files (deploy/error-pages.sh), for
-# server.errorfile-prefix in lighttpd.conf and deploy/lighttpd-cgi.conf.
+# server.errorfile-prefix in lighttpd.conf and deploy/lighttpd-cgi.conf, from
+# the list the service answers server.error-handler calls with.
 ERROR_PAGES_STAMP := $(BUILD)/errors/.stamp
 
 BINS := $(CGI_BIN)
@@ -187,7 +188,7 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) $(CRITERION_LIBS) -o $@
 
-$(ERROR_PAGES_STAMP): deploy/error-pages.sh
+$(ERROR_PAGES_STAMP): deploy/error-pages.sh app/cgi_env/front_errors.def
 	deploy/error-pages.sh $(dir $@)
 	@touch $@
 

@@ -1,30 +1,32 @@
 #!/bin/sh
 # deploy/error-pages.sh DIR: the bodies lighttpd answers its own errors with
-# (server.errorfile-prefix in lighttpd.conf and deploy/lighttpd-cgi.conf), in
-# the service's shape: {"detail":"..."}. lighttpd names them STATUS.html and takes
-# their Content-Type from mimetype.assign, which maps .html to application/json.
-# Every status lighttpd 1.4 can answer by itself, before or instead of the service.
+# when the service cannot (server.errorfile-prefix in lighttpd.conf and
+# deploy/lighttpd-cgi.conf), in the service's shape: {"detail":"..."}. lighttpd
+# names them STATUS.html and takes their Content-Type from mimetype.assign,
+# which maps .html to application/json.
+# The statuses and details are app/cgi_env/front_errors.def, the list the
+# service answers lighttpd's server.error-handler calls from, so that both give
+# the same bytes. A line of it this script cannot read stops it.
 set -eu
 dir=${1:?usage: error-pages.sh DIR}
+list=$(dirname "$0")/../app/cgi_env/front_errors.def
 mkdir -p "$dir"
-while IFS='|' read -r status detail; do
-	printf '{"detail":"%s"}' "$detail" >"$dir/$status.html"
-done <<'LIST'
-400|Bad Request: malformed request line or headers
-403|Forbidden
-404|Not Found
-405|Method Not Allowed
-408|Request Timeout
-411|Length Required: a POST needs a Content-Length header (Content-Length: 0 for no body)
-413|Request body too large
-414|Request URI too long
-416|Range Not Satisfiable
-417|Expectation Failed
-431|Request header fields too large (limit 32768 bytes in all)
-500|Internal Server Error
-501|Not Implemented
-502|Bad Gateway: the service sent an invalid response
-503|Service Unavailable: no service process could take the request
-504|Gateway Timeout: the service did not answer in time
-505|HTTP Version Not Supported
-LIST
+pages=0
+while IFS= read -r line; do
+	case $line in
+	FRONT_ERROR*) ;;
+	*) continue ;;
+	esac
+	# FRONT_ERROR(NNN, "detail"): three digits, then a detail without '"', '\' or control bytes.
+	entry=$(printf '%s\n' "$line" | LC_ALL=C sed -n 's/^FRONT_ERROR(\([1-5][0-9][0-9]\), "\([^"\\[:cntrl:]]*\)")$/\1|\2/p')
+	if [ -z "$entry" ]; then
+		echo "error-pages.sh: $list: cannot read: $line" >&2
+		exit 1
+	fi
+	printf '{"detail":"%s"}' "${entry#*|}" >"$dir/${entry%%|*}.html"
+	pages=$((pages + 1))
+done <"$list"
+if [ "$pages" -eq 0 ]; then
+	echo "error-pages.sh: $list: no FRONT_ERROR line" >&2
+	exit 1
+fi

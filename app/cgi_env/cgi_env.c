@@ -5,6 +5,7 @@
 
 #include "http/forwarded.h"
 #include "http/limits.h"
+#include "http/response.h"
 
 /* The variables this parser reads, looked up once over envp. */
 struct meta {
@@ -12,10 +13,11 @@ struct meta {
 	struct str content_type, content_length, remote_addr, https, request_scheme;
 	struct str server_name, server_port;
 	struct str host;  /* HTTP_HOST: the first Host header, kept while scanning */
+	struct str redirect_status; /* a front server's error-document call: the status it meant */
 };
 
 /* The slot in m for a variable this parser reads, or NULL: one switch on the
- * length, then at most three comparisons (envp holds some 25 variables). */
+ * length, then at most five comparisons (envp holds some 25 variables). */
 static struct str *slot_for(struct meta *m, struct str name)
 {
 #define IS(lit) (memcmp(name.p, lit, sizeof lit - 1) == 0)
@@ -44,6 +46,8 @@ static struct str *slot_for(struct meta *m, struct str name)
 		if (IS("CONTENT_LENGTH"))
 			return &m->content_length;
 		return IS("REQUEST_SCHEME") ? &m->request_scheme : NULL;
+	case 15:
+		return IS("REDIRECT_STATUS") ? &m->redirect_status : NULL;
 	default:
 		return NULL;
 	}
@@ -195,12 +199,121 @@ static enum app_err set_origin(struct request *req, const struct meta *m)
 	return err;
 }
 
+/* REDIRECT_STATUS read as a front server's error-document call: the status the
+ * server was about to answer by itself, 400 to 599. 0 for an ordinary request:
+ * the variable absent, "200" (lighttpd sets it on every request, nginx's
+ * fastcgi_params too, Apache after an internal rewrite), or anything that is
+ * not three digits from 400 to 599, which is served as an ordinary request. */
+static int front_error_status(struct str v)
+{
+	if (v.n != 3)
+		return 0;
+	int status = 0;
+	for (size_t i = 0; i < 3; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;
+		status = status * 10 + (v.p[i] - '0');
+	}
+	return status >= 400 && status <= 599 ? status : 0;
+}
+
+/* The detail of a front server's error, as its static page says it
+ * (front_errors.def); for a status not in the list, the reason phrase, else "Error". */
+static const char *front_error_detail(int status)
+{
+	switch (status) {
+#define FRONT_ERROR(code, detail) \
+	case code:                \
+		return detail;
+#include "cgi_env/front_errors.def"
+#undef FRONT_ERROR
+	default:
+		return http_reason(status)[0] != '\0' ? http_reason(status) : "Error";
+	}
+}
+
+/* The client's path from REQUEST_URI's raw path, below where the service is
+ * mounted: all of it at the root (*root ""); under a script, what follows
+ * SCRIPT_NAME ("/" when nothing does; *root SCRIPT_NAME). STR_NULL when the URL
+ * is not the service's: no REQUEST_URI, or one whose path is not SCRIPT_NAME
+ * or below it, compared byte for byte (a script name sent percent-encoded does
+ * not match, and the caller answers the front server's status). */
+static struct str front_error_path(const struct meta *m, enum cgi_mount mount, struct str uri_path, struct str *root)
+{
+	*root = STR_LIT("");
+	if (uri_path.n == 0)
+		return STR_NULL;
+	if (mount == MOUNT_AT_ROOT)
+		return uri_path;
+	struct str name = m->script_name;
+	if (name.n == 0 || uri_path.n < name.n || memcmp(uri_path.p, name.p, name.n) != 0)
+		return STR_NULL;
+	struct str rest = { uri_path.p + name.n, uri_path.n - name.n };
+	if (rest.n > 0 && rest.p[0] != '/')
+		return STR_NULL;
+	*root = name;
+	return rest.n > 0 ? rest : STR_LIT("/");
+}
+
+/* A front server's error-document call (lighttpd's server.error-handler,
+ * Apache's ErrorDocument): the server refused the client's request by itself
+ * with `status` and asks the service for a GET of its handler URL instead.
+ * PATH_INFO, SCRIPT_NAME's split and QUERY_STRING name that handler; the
+ * client's target is REQUEST_URI. Its method is not passed on (lighttpd
+ * restores it when it sends the answer): REQUEST_METHOD, the handler's, stands,
+ * so a HEAD asked for is answered without a body.
+ * lighttpd's 411 is a POST with neither Content-Length nor Transfer-Encoding,
+ * refused before any module saw it (the only 411 it answers with request-body
+ * streaming off). Such a call, in lighttpd's shape (REQUEST_METHOD GET,
+ * CONTENT_LENGTH absent or 0: no body was passed on) for a URL under the mount,
+ * is the POST rebuilt from REQUEST_URI with an empty body, judged as any
+ * request (a bad escape is a 400, a wrong method a 405...). Anything else
+ * answers `status` with front_error_detail() (request_set_front_error),
+ * whatever else is wrong with the request; path and query are still read for
+ * the log line, their problems ignored. No body is read either way.
+ * hdr_err: how adding the client's headers went. */
+static enum app_err parse_front_error(struct request *req, const struct meta *m, enum cgi_mount mount, int status,
+				      enum app_err hdr_err)
+{
+	struct str uri_path = STR_NULL, uri_query = STR_NULL, root;
+	split_uri(m->request_uri, &uri_path, &uri_query);
+	struct str path = front_error_path(m, mount, uri_path, &root);
+	bool rebuild = status == 411 && (m->method.n == 0 || str_eq(m->method, STR_LIT("GET"))) &&
+		       (m->content_length.n == 0 || str_eq(m->content_length, STR_LIT("0"))) && !str_is_null(path);
+	struct str method = rebuild ? STR_LIT("POST") : m->method;
+	enum app_err err = rebuild ? APP_OK : request_set_front_error(req, status, front_error_detail(status));
+	/* Past here a problem stops a rebuilt request, as it would any request,
+	 * and only leaves a field out of a front error's log line. The method is
+	 * read first even so: a HEAD gets no body. */
+	if (method.n > 0 && request_set_method(req, method) != APP_OK)
+		err = APP_ERR_REFUSED;
+	if (hdr_err != APP_OK)
+		err = APP_ERR_REFUSED;
+	if (err != APP_OK && rebuild)
+		return err;
+	if (!str_is_null(path)) {
+		req->root_path = root;
+		if (request_set_raw_path(req, path) != APP_OK)
+			err = APP_ERR_REFUSED;
+	}
+	if ((err == APP_OK || !rebuild) && !str_is_null(uri_query) && request_set_query_string(req, uri_query) != APP_OK)
+		err = APP_ERR_REFUSED;
+	if (err == APP_OK && m->content_type.n > 0 &&
+	    request_add_header(req, STR_LIT("content-type"), m->content_type) != APP_OK)
+		err = APP_ERR_REFUSED;
+	/* No content-length header: the client sent none, and the body is empty. */
+	return err;
+}
+
 static enum app_err parse(struct request *req, char *const *envp, enum cgi_mount mount, size_t *body_length,
 			  struct meta *mp)
 {
 	struct meta m = { 0 };
 	enum app_err err = scan_env(req, envp, &m);
 	*mp = m;
+	int front_status = front_error_status(m.redirect_status);
+	if (front_status != 0)
+		return parse_front_error(req, &m, mount, front_status, err);
 	/* The method even when a header was refused: a HEAD gets its 400 without a body. */
 	if (m.method.n > 0 && request_set_method(req, m.method) != APP_OK)
 		return APP_ERR_REFUSED;

@@ -3,8 +3,10 @@
  * the CGI target (cgi/) and the FastCGI target (fcgi/); they differ only in
  * where the service is mounted and in how bytes move. Files here include
  * core/, http/, service/ and cgi_env/ only (tests/check_layers.sh).
- *   cgi_env.c  variables -> struct request
- *   serve.c    variables + body stream -> app_handle() -> "Status:" + headers + body */
+ *   cgi_env.c         variables -> struct request
+ *   front_errors.def  the statuses a front server answers by itself, with the
+ *                     detail of each (also deploy/error-pages.sh's list)
+ *   serve.c           variables + body stream -> app_handle() -> "Status:" + headers + body */
 #ifndef APP_CGI_ENV_CGI_ENV_H
 #define APP_CGI_ENV_CGI_ENV_H
 
@@ -27,7 +29,15 @@ enum cgi_mount {
  * in *body_length (0 when absent or when the request is refused). A malformed
  * variable refuses the request (APP_ERR_REFUSED, the 4xx recorded in req): a
  * CONTENT_LENGTH that is not digits is a 400, one over limit_body_bytes() (or
- * too large for any integer) a 413. */
+ * too large for any integer) a 413.
+ * REDIRECT_STATUS of 400-599 is a front server's error-document call (lighttpd's
+ * server.error-handler): the request is the client's REQUEST_URI, not the
+ * handler's PATH_INFO. A 411 in lighttpd's shape (a POST without
+ * Content-Length; the call a GET passing no body) for a URL under the mount is
+ * that POST with an empty body, judged as any request; any other call is
+ * refused with its status and the detail of front_errors.def
+ * (request_set_front_error). *body_length is 0 either way. REDIRECT_STATUS
+ * absent, "200" or anything but three digits 400-599: an ordinary request. */
 enum app_err cgi_env_parse(struct request *req, char *const *envp, enum cgi_mount mount,
 			   size_t *body_length) MUST_CHECK;
 

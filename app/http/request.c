@@ -31,6 +31,14 @@ enum app_err request_refuse(struct request *r, int status, const char *detail)
 	return APP_ERR_REFUSED;
 }
 
+enum app_err request_set_front_error(struct request *r, int status, const char *detail)
+{
+	r->error_status = status;
+	r->error_detail = detail;
+	r->front_error = true;
+	return APP_ERR_REFUSED;
+}
+
 bool is_http_token(struct str s)
 {
 	for (size_t i = 0; i < s.n; i++) {

@@ -35,8 +35,9 @@ struct request {
 	struct str scheme;       /* "http" or "https" */
 	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
 	struct str request_id;   /* http/request_id.h; "" until assigned */
-	int error_status;        /* 0, or the 4xx status of the first problem found */
+	int error_status;        /* 0, or the 4xx status of the first problem found (or a front server's status) */
 	const char *error_detail;
+	bool front_error;        /* error_status is a front server's own (request_set_front_error) */
 	size_t header_bytes;     /* running total, for LIMIT_HEADER_BYTES */
 	struct request_context context;  /* invocation ids, deadline, stage, authorizer claims (Lambda) */
 };
@@ -46,6 +47,13 @@ void request_init(struct request *r, struct arena *a, const char *target);
 /* Records a problem with the request (only the first one is kept) and returns
  * APP_ERR_REFUSED. detail must be static or arena memory. */
 enum app_err request_refuse(struct request *r, int status, const char *detail) MUST_CHECK;
+
+/* Records the status a front server was answering the request with by itself
+ * (a CGI error-document call, app/cgi_env), in place of any problem recorded
+ * before; later problems are ignored as usual. app_handle() answers it as the
+ * server's static page would: the status and {"detail": detail}, nothing more
+ * (no request id in a 5xx body). detail must be static or arena memory. */
+enum app_err request_set_front_error(struct request *r, int status, const char *detail) MUST_CHECK;
 
 /* Method token (RFC 9110 tchar only, at most 32 bytes; anything else is a 400). */
 enum app_err request_set_method(struct request *r, struct str method) MUST_CHECK;

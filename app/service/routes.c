@@ -46,10 +46,12 @@ void app_handle(const struct request *req, struct response *resp)
 		response_error(resp, req->error_status, req->error_detail);
 	else
 		router_dispatch(app_routes, app_route_count, req, resp);
-	/* The request's id goes back to the client (http/request_id.h), and into a 5xx body. */
+	/* The request's id goes back to the client (http/request_id.h), and into a
+	 * 5xx body, but for a front server's own error: its bytes are those of the
+	 * server's static page (app/cgi_env/front_errors.def). */
 	if (req->request_id.n > 0) {
 		response_add_header(resp, "X-Request-Id", req->request_id);
-		if (resp->status >= 500)
+		if (resp->status >= 500 && !req->front_error)
 			response_error_id(resp, resp->status, http_reason(resp->status), req->request_id);
 	}
 	if (str_eq(req->method, STR_LIT("HEAD")))

@@ -7,7 +7,10 @@ answers with its own 5xx (tests/e2e/lighttpd_errors.sh). lighttpd starts it as
   /close        closes the connection without answering         lighttpd's own 5xx
   /unlisten     answers 200, then stops listening (stays alive)  503 afterwards
   anything else answers 200 {"ok":true}
+With MISBEHAVE_LOG set, each request's REDIRECT_STATUS and REQUEST_URI are
+appended to that file, one line each: whether lighttpd asked it for an error.
 """
+import os
 import socket
 import struct
 import threading
@@ -83,6 +86,9 @@ def main():
             conn.close()
             continue
         path = env.get("REQUEST_URI", "").split("?")[0]
+        if os.environ.get("MISBEHAVE_LOG"):
+            with open(os.environ["MISBEHAVE_LOG"], "a") as log:
+                log.write("REDIRECT_STATUS=%s REQUEST_URI=%s\n" % (env.get("REDIRECT_STATUS"), env.get("REQUEST_URI")))
         if path == "/unlisten":
             serve(conn, request_id, path)
             listener.close()
