@@ -49,7 +49,7 @@ RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
 # make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
 BASE_BUILD_PKGS := libcurl4-openssl-dev
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
-	valgrind clang libclang-rt-14-dev \
+	valgrind strace clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
 	python3-yaml python3-botocore unzip chromium faketime time \
@@ -306,6 +306,7 @@ help:
 	@echo "make bench-lambda  Lambda bootstrap: adapter cost per invocation, start to first /next"
 	@echo "make bench-first-next  exec -> first GET /next: the zip's bootstrap, a bare C loop, Python+FastAPI"
 	@echo "make bench-callgrind  instructions per request in a FastCGI worker (callgrind)"
+	@echo "make bench-syscalls   system calls per request in a FastCGI worker and the bare responder (strace)"
 	@echo "make test-hooks bootstrap and app.fcgi with test-only hooks (build/testhooks/, build/test-hooks/)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX/lib/math-service (PREFIX: /usr/local)"
 	@echo "make clean      remove build/"
@@ -396,6 +397,11 @@ test-valgrind: all docs-assets
 .PHONY: bench-callgrind
 bench-callgrind: all docs-assets
 	BUILD=$(BUILD) bench/callgrind.sh
+
+# System calls per request in a FastCGI worker and the bare responder under lighttpd (strace -c).
+.PHONY: bench-syscalls
+bench-syscalls: all $(BENCH_BARE_FCGI)
+	BUILD=$(BUILD) bench/syscalls.sh
 
 # Lambda runtime figures (bench/lambda.py --json for machine-readable output).
 .PHONY: bench-lambda
