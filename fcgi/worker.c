@@ -42,6 +42,8 @@ extern char **environ;
 
 /* Connections one worker keeps open at once. When full, the one idle the
  * longest (first those that never sent a request) is closed for a new one. */
+/* How long a worker with nothing to do keeps its log lines (see wait_and_serve). */
+#define LOG_IDLE_FLUSH_MS 10
 #define MAX_CONNS 64
 
 /* On a stop, how long a connection not yet heard from may take to send its
@@ -400,21 +402,16 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	fds[0] = (struct pollfd){ .fd = take_new ? w->listen_fd : -1, .events = POLLIN };
 	for (int i = 0; i < w->nconns; i++)
 		fds[i + 1] = (struct pollfd){ .fd = w->conns[i].fd, .events = POLLIN };
+	/* Log lines held (log_buffer_start) go out once nothing has come for
+	 * LOG_IDLE_FLUSH_MS: the wait we do anyway is cut short for them, so a
+	 * busy worker writes its lines a bufferful at a time and an idle one a
+	 * moment after its last answer, without a system call of their own. */
+	if (log_pending() && (timeout_ms < 0 || timeout_ms > LOG_IDLE_FLUSH_MS))
+		timeout_ms = LOG_IDLE_FLUSH_MS;
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-	nfds_t nfds = (nfds_t)w->nconns + 1;
-	int n = 0;
-	bool looked = false;
-	if (log_pending() && timeout_ms != 0) {
-		/* Log lines held (log_buffer_start) go out before we wait, that is
-		 * when nothing is ready at once. Busy, this look finds work: the poll
-		 * we needed anyway. */
-		n = ppoll(fds, nfds, &(struct timespec){ 0, 0 }, waitmask);
-		looked = n != 0;
-		if (!looked)
-			log_flush();
-	}
-	if (!looked)
-		n = ppoll(fds, nfds, timeout_ms < 0 ? NULL : &ts, waitmask);
+	int n = ppoll(fds, (nfds_t)w->nconns + 1, timeout_ms < 0 ? NULL : &ts, waitmask);
+	if (n == 0 && log_pending())
+		log_flush();
 	if (n < 0 && errno != EINTR) {
 		/* Nothing will change by trying again: stop, and let the manager replace us. */
 		fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));

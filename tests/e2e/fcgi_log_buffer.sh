@@ -56,6 +56,30 @@ lines_match "$E2E_TMP/load.ids" "$E2E_TMP/manager.log" "recycled workers, stop" 
 	e2e_fail "lines after load with recycling"
 mv "$E2E_TMP/manager.log" "$E2E_TMP/load.log"
 
+# 1b. An idle worker writes a held line a moment after its answer (10 ms),
+# and then waits without spinning: under 5 ticks of CPU in the next second.
+sock=$E2E_TMP/idle1.sock
+rm -f "$E2E_TMP/manager.log"
+manager_start "$sock" 1
+wait_fcgi "$sock" || exit 1
+sleep 0.3
+load "$sock" 1 1 "$E2E_TMP/one" >/dev/null
+t0=$(date +%s%N)
+until grep -q '"request_id":"one-0-0"' "$E2E_TMP/manager.log" || [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 2000 ]; do
+	sleep 0.01
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 500 ] && e2e_pass || e2e_fail "one request's line took $ms ms"
+w=$(worker_pids "$MANAGER_PID")
+cpu() { awk '{print $14 + $15}' "/proc/$w/stat"; }
+c0=$(cpu)
+sleep 1
+c1=$(cpu)
+echo "fcgi-log-buffer: line of a lone request after $ms ms; idle worker then used $((c1 - c0)) ticks in 1 s"
+[ $((c1 - c0)) -lt 5 ] && e2e_pass || e2e_fail "idle worker used $((c1 - c0)) ticks of CPU in 1 s"
+kill -TERM "$MANAGER_PID"
+wait "$MANAGER_PID"
+
 # queue_behind_fast SOCKET NAME: with the one worker stopped (SIGSTOP), 30 fast
 # requests and then a /hello (slow in the test build) wait in the backlog; the
 # worker, continued, serves the fast ones back to back, holding their lines,
