@@ -119,8 +119,7 @@ static enum drained drain_closing(FCGX_Request *req)
 			return PEER_GONE;
 		long long left = deadline - now_ms();
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int ready = left <= 0 ? 0 : poll(&p, 1, left < DRAIN_READ_MS ? (int)left : DRAIN_READ_MS);
-		if (ready == 0 || (ready < 0 && errno != EINTR)) /* a timer's tick: look again */
+		if (left <= 0 || poll(&p, 1, left < DRAIN_READ_MS ? (int)left : DRAIN_READ_MS) <= 0)
 			return STALLED;
 	}
 }

@@ -100,30 +100,13 @@ static void put_header(char *p, int type, int id, size_t len)
 	p[7] = 0;
 }
 
-/* Appends s (NULL: nothing; at most max bytes) to out at *n, control bytes
- * and spaces made '?'. */
-static void put_printable(char *out, size_t cap, size_t *n, const char *s, size_t max)
+/* Copies s into out (at most n bytes), control bytes and spaces made '?'. */
+static size_t printable(char *out, size_t n, const char *s)
 {
-	for (size_t i = 0; s != NULL && s[i] != '\0' && i < max && *n < cap; i++)
-		out[(*n)++] = ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) ? '?' : s[i];
-}
-
-static void put_text(char *out, size_t cap, size_t *n, const char *s)
-{
-	for (size_t i = 0; s[i] != '\0' && *n < cap; i++)
-		out[(*n)++] = s[i];
-}
-
-static void put_decimal(char *out, size_t cap, size_t *n, long v)
-{
-	char digits[24];
-	size_t k = 0;
-	unsigned long u = v < 0 ? 0 : (unsigned long)v;
-	do
-		digits[k++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	while (k > 0 && *n < cap)
-		out[(*n)++] = digits[--k];
+	size_t i = 0;
+	for (; s != NULL && s[i] != '\0' && i < n; i++)
+		out[i] = ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) ? '?' : s[i];
+	return i;
 }
 
 /* The request ran out of time: answer it if we still can, say so, and let a
@@ -153,23 +136,12 @@ static void request_timed_out(void)
 	}
 	if (fd >= 0)
 		linger(fd);
-	char line[512];
-	size_t n = 0, cap = sizeof line - 1;
-	put_text(line, cap, &n, "app.fcgi: worker ");
-	put_decimal(line, cap, &n, worker_pid);
-	put_text(line, cap, &n, ": request timed out after ");
-	put_decimal(line, cap, &n, request_seconds);
-	put_text(line, cap, &n, " s:");
-	if (id != 0) {
-		line[n++] = ' ';
-		put_printable(line, cap, &n, cur.method, 16);
-		line[n++] = ' ';
-		put_printable(line, cap, &n, cur.path, 256);
-	}
-	put_text(line, cap, &n, "; replacing the worker");
-	line[n++] = '\n';
+	char m[16], u[256], line[512];
+	size_t mn = id != 0 ? printable(m, sizeof m, cur.method) : 0, un = id != 0 ? printable(u, sizeof u, cur.path) : 0;
+	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: request timed out after %d s:%s%.*s%s%.*s; replacing the worker\n",
+			 worker_pid, request_seconds, id != 0 ? " " : "", (int)mn, m, id != 0 ? " " : "", (int)un, u);
 	log_try_flush(); /* the lines of the requests before it go first */
-	write_all(STDERR_FILENO, line, n);
+	write_all(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
@@ -186,7 +158,7 @@ static void *tick(void *unused)
 		long long now = now_ms();
 		if (cur.phase == IDLE && now - cur.last_busy >= IDLE_STOP_MS) {
 			pthread_mutex_unlock(&cur.lock);
-			log_try_flush_stale(now + LOG_HOLD_MS); /* nothing stays behind */
+			log_try_flush(); /* nothing stays behind */
 			pthread_mutex_lock(&cur.lock);
 			cur.asleep = true;
 			while (cur.asleep && !cur.stopping)

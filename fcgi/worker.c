@@ -40,10 +40,11 @@
 
 extern char **environ;
 
-/* Connections one worker keeps open at once. When full, the one idle the
- * longest (first those that never sent a request) is closed for a new one. */
 /* How long a worker with nothing to do keeps its log lines (see wait_and_serve). */
 #define LOG_IDLE_FLUSH_MS 10
+
+/* Connections one worker keeps open at once. When full, the one idle the
+ * longest (first those that never sent a request) is closed for a new one. */
 #define MAX_CONNS 64
 
 /* On a stop, how long a connection not yet heard from may take to send its
@@ -392,7 +393,7 @@ static void serve_conn(struct worker *w, int i)
 	w->served++;
 }
 
-enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2, WAIT_ACCEPTED = 3 };
+enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2 };
 
 /* Waits (up to timeout_ms; -1 forever) for a request on a kept connection or
  * a new connection, and handles one. take_new: also accept from the backlog. */
@@ -431,7 +432,7 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	}
 	if (fds[0].revents != 0) {
 		int rc = accept_one(w);
-		return rc < 0 ? WAIT_ERROR : rc > 0 ? WAIT_ACCEPTED : WAIT_NOTHING;
+		return rc < 0 ? WAIT_ERROR : rc > 0 ? WAIT_SERVED : WAIT_NOTHING;
 	}
 	return WAIT_NOTHING;
 }
@@ -467,8 +468,9 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		return WORKER_EXIT_FAILED;
 	}
 
-	/* Access lines are gathered and written a few at a time (http/log.h),
-	 * whenever this worker would wait for work, at the latest after a second. */
+	/* Access lines are gathered and written a few at a time (http/log.h): when
+	 * the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by
+	 * the timer thread once one is a second old. */
 	log_buffer_start(STDERR_FILENO);
 
 	static struct worker w; /* MAX_CONNS slots: not on the stack */
@@ -478,13 +480,9 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	FCGX_InitRequest(&w.req, -1, 0);
 	int status = 0;
 	bool retiring = false;
-	enum wait_result last = WAIT_NOTHING;
-	/* A stop is looked for after anything but an accept: a connection just
-	 * accepted is served on a stop too (below), so the look can wait. */
-	for (long long now = now_ms(); !retiring && (last == WAIT_ACCEPTED || !stop_pending(now)); now = now_ms()) {
+	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
 		close_silent(&w, now);
-		last = wait_and_serve(&w, next_expiry(&w, now), true, &waitmask);
-		if (last == WAIT_ERROR) {
+		if (wait_and_serve(&w, next_expiry(&w, now), true, &waitmask) == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
