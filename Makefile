@@ -64,7 +64,9 @@ APP_LIB  := $(BUILD)/libapp.a
 CGI_SRC  := $(wildcard cgi/*.c)
 CGI_BIN  := $(BUILD)/app.cgi
 
-FCGI_SRC  := $(wildcard fcgi/*.c)
+# fcgi/: main and options at the top, worker/ (one process serving requests) and
+# manager/ (the pre-fork pool around them).
+FCGI_SRC  := $(wildcard fcgi/*.c fcgi/*/*.c)
 FCGI_BIN  := $(BUILD)/app.fcgi
 
 # The same FastCGI binary with its test hooks (-DFCGI_TEST_HOOKS: FCGI_TEST_DELAY_MS
@@ -150,8 +152,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# Tests and fuzz harnesses also include tests/support/.
+# Tests and fuzz harnesses also include tests/support/; fcgi/ names its halves from its top.
 $(BUILD)/obj/tests/%.o: ALL_CPPFLAGS += -iquote tests
+$(BUILD)/obj/fcgi/%.o $(BUILD)/test-hooks/obj/fcgi/%.o: ALL_CPPFLAGS += -iquote fcgi
 
 $(VERSION_OBJ): ALL_CPPFLAGS += -DAPP_VERSION='"$(APP_VERSION)"'
 $(VERSION_OBJ): VERSION
@@ -280,9 +283,9 @@ $(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_LAMBDA_FLOOR): $(BUILD)/bench/%: 
 
 # The FastCGI ceiling: a bare libfcgi responder with app.fcgi's way of ending requests.
 BENCH_BARE_FCGI := $(BUILD)/bench/bare_fcgi
-$(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/close.o
+$(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/worker/close.o
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -iquote fcgi $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
+	$(CC) $(ALL_CPPFLAGS) -iquote fcgi/worker $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
 
 .PHONY: bench bench-first-next
 bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_LAMBDA_FLOOR) $(BENCH_FIRST_NEXT) $(LAMBDA_ZIP)

@@ -1,6 +1,6 @@
 /* The FastCGI ceiling for make bench: a libfcgi responder that answers each
  * benchmarked path with its fixed body and does nothing else, ending requests
- * as app.fcgi does (fcgi/close.c). lighttpd.conf spawns it in app.fcgi's place. */
+ * as app.fcgi does (fcgi/worker/close.c). lighttpd.conf spawns it in app.fcgi's place. */
 #include <fcgiapp.h>
 #include <string.h>
 

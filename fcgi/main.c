@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include "http/limits.h"
-#include "listen.h"
+#include "manager/listen.h"
 #include "options.h"
-#include "prefork.h"
-#include "status.h"
-#include "worker.h"
+#include "manager/prefork.h"
+#include "worker/status.h"
+#include "worker/worker.h"
 
 #ifndef APP_VERSION
 #define APP_VERSION "unknown"

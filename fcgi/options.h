@@ -5,8 +5,8 @@
 #ifndef FCGI_OPTIONS_H
 #define FCGI_OPTIONS_H
 
-#include "privileges.h"
-#include "worker.h"
+#include "manager/privileges.h"
+#include "worker/worker.h"
 
 enum run_mode {
 	RUN_SPAWNED,     /* lighttpd mod_fastcgi or spawn-fcgi handed us a socket on fd 0 */

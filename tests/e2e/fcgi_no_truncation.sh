@@ -1,6 +1,6 @@
 #!/bin/sh
 # End to end: workers close their FastCGI connections at once, without libfcgi's
-# wait for the web server to hang up (fcgi/close.c drains unread input first).
+# wait for the web server to hang up (fcgi/worker/close.c drains unread input first).
 # No answer may be cut short by that: the largest ones (/openapi.json, the
 # Swagger UI bundle, both sent by the service here, not as static files) and
 # the answers to requests whose body was never read (a 413 over the limit, a

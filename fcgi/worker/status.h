@@ -8,7 +8,7 @@
 #include <fcgiapp.h>
 #include <stdbool.h>
 
-#include "scoreboard.h"
+#include "manager/scoreboard.h"
 #include "cgi_env/cgi_env.h"
 
 /* Whether the request's path (REQUEST_URI up to any '?') is status_path.

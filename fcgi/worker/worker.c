@@ -34,8 +34,8 @@
 #include "cgi_env/cgi_env.h"
 #include "http/log.h"
 #include "close.h"
-#include "scoreboard.h"
-#include "status.h"
+#include "manager/scoreboard.h"
+#include "worker/status.h"
 #include "timeouts.h"
 
 extern char **environ;

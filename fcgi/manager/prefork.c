@@ -17,8 +17,8 @@
 #include "options.h"
 #include "privileges.h"
 #include "scoreboard.h"
-#include "timeouts.h"
-#include "worker.h"
+#include "worker/timeouts.h"
+#include "worker/worker.h"
 
 /* Workers that keep dying sooner than this after starting are restarted only
  * after the same delay, so a worker that cannot start does not make us fork in

@@ -11,7 +11,7 @@
 
 #include "core/arena.h"
 #include "core/str.h"
-#include "listen.h"
+#include "manager/listen.h"
 #include "http/response.h"
 
 /* How long --status waits for the page. */
