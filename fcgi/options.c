@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-void options_usage(const char *prog)
+/* The modes and the flags that choose one; prog is argv[0]. */
+static void usage_modes(const char *prog)
 {
 	printf("usage: %s [CONTROLS]\n"
 	       "         answer FastCGI requests on the listening socket at fd 0, as spawned\n"
@@ -22,8 +24,14 @@ void options_usage(const char *prog)
 	       "                          socket there is an error, a stale one is replaced\n"
 	       "  --workers N|MIN:MAX     N workers (default: online CPUs), or a dynamic pool of MIN to\n"
 	       "                          MAX: one more while all are busy and connections wait, up to\n"
-	       "                          MAX; 1-%d\n"
-	       "MANAGER OPTIONS (each also read from the environment variable shown):\n"
+	       "                          MAX; 1-%d\n",
+	       prog, prog, prog, MAX_WORKERS);
+}
+
+/* The manager's options, with their environment variables. */
+static void usage_manager(void)
+{
+	printf("MANAGER OPTIONS (each also read from the environment variable shown):\n"
 	       "  --idle-timeout S        a worker above MIN idle this long is retired (default %d)\n"
 	       "                                                                FCGI_IDLE_TIMEOUT\n"
 	       "  --shutdown-timeout S    after SIGTERM, requests in flight get S seconds, then the\n"
@@ -38,8 +46,14 @@ void options_usage(const char *prog)
 	       "  --user USER             started as root: run the workers as USER (name or uid)\n"
 	       "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
 	       "  --socket-owner U[:G]    owner (and group) of the unix socket\n"
-	       "  --socket-mode MODE      permissions of the unix socket, octal (e.g. 0660)\n"
-	       "CONTROLS (also when spawned):\n"
+	       "  --socket-mode MODE      permissions of the unix socket, octal (e.g. 0660)\n",
+	       DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STATUS_ALLOW);
+}
+
+/* The controls of every worker, spawned or ours, and the signals. */
+static void usage_controls(void)
+{
+	printf("CONTROLS (also when spawned):\n"
 	       "  --read-timeout S        a request's parameters and body must arrive within S seconds,\n"
 	       "                          and a new connection must start a request within S seconds,\n"
 	       "                          or it is closed (default %d; 0: none)  FCGI_READ_TIMEOUT\n"
@@ -57,8 +71,14 @@ void options_usage(const char *prog)
 	       "SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight and the connections\n"
 	       "already waiting, exit 0. SIGHUP: replace the workers without dropping requests.\n"
 	       "A flag wins over its environment variable. See docs/fcgi-manager.md.\n",
-	       prog, prog, prog, MAX_WORKERS, DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STATUS_ALLOW,
 	       DEFAULT_READ_TIMEOUT);
+}
+
+void options_usage(const char *prog)
+{
+	usage_modes(prog);
+	usage_manager();
+	usage_controls();
 }
 
 static int default_workers(void)
@@ -82,195 +102,276 @@ static long parse_number(const char *s, long min, long max)
 	return n;
 }
 
-enum { OPT_LISTEN = 'l', OPT_WORKERS = 'w', OPT_HELP = 'h', OPT_SHUTDOWN = 256, OPT_READ, OPT_REQUEST,
-       OPT_MAX_REQUESTS, OPT_JITTER, OPT_IDLE, OPT_SLOW, OPT_STATUS_PATH, OPT_STATUS_ALLOW, OPT_STATUS, OPT_USER, OPT_GROUP,
-       OPT_SOCKET_OWNER, OPT_SOCKET_MODE };
+/* What a setting's parser returns: the value is stored, or it is bad (why is
+ * on stderr), or the command line stops here (--help, --version). */
+enum { STORED = 0, BAD = -1, STOP = 1 };
 
-/* The numeric controls: flag, environment variable, default and range. */
-enum { SHUTDOWN_TIMEOUT, READ_TIMEOUT, REQUEST_TIMEOUT, MAX_REQUESTS, MAX_REQUESTS_JITTER, IDLE_TIMEOUT,
-       SLOW_REQUEST, NCONTROLS };
+/* Checks value (from the flag or the environment variable called name) and
+ * stores it at field, a member of o; says why on stderr when it is bad. */
+typedef int parse_fn(struct options *o, void *field, const char *name, const char *value);
 
-static const struct control {
-	int opt;
-	const char *flag, *env;
-	long initial, max;
-	const char *unit;
-} controls[NCONTROLS] = {
-	[SHUTDOWN_TIMEOUT] = { OPT_SHUTDOWN, "--shutdown-timeout", "FCGI_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT,
-			       86400, "seconds" },
-	[READ_TIMEOUT] = { OPT_READ, "--read-timeout", "FCGI_READ_TIMEOUT", DEFAULT_READ_TIMEOUT, 86400, "seconds" },
-	[REQUEST_TIMEOUT] = { OPT_REQUEST, "--request-timeout", "FCGI_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT, 86400,
-			      "seconds" },
-	[MAX_REQUESTS] = { OPT_MAX_REQUESTS, "--max-requests", "FCGI_MAX_REQUESTS", 0, 1000000000, "requests" },
-	[MAX_REQUESTS_JITTER] = { OPT_JITTER, "--max-requests-jitter", "FCGI_MAX_REQUESTS_JITTER", 0, 1000000000,
-				  "requests" },
-	[IDLE_TIMEOUT] = { OPT_IDLE, "--idle-timeout", "FCGI_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT, 86400, "seconds" },
-	[SLOW_REQUEST] = { OPT_SLOW, "--slow-request", "FCGI_SLOW_REQUEST", 0, 86400, "seconds" },
-};
-
-/* --workers N or MIN:MAX into o; -1 if it is neither, or out of range. */
-static int parse_workers(const char *s, struct options *o)
+/* A whole number of unit from 0 to max into *out; BAD (said why) for anything else. */
+static int parse_whole(const struct options *o, const char *name, const char *value, long max, const char *unit,
+		       long *out)
 {
-	char min[16];
-	const char *colon = strchr(s, ':');
-	size_t n = colon != NULL ? (size_t)(colon - s) : strlen(s);
-	if (n >= sizeof min)
-		return -1;
-	memcpy(min, s, n);
-	min[n] = '\0';
-	long lo = parse_number(min, 1, MAX_WORKERS);
-	long hi = colon != NULL ? parse_number(colon + 1, lo < 1 ? 1 : lo, MAX_WORKERS) : lo;
-	if (lo < 0 || hi < 0)
-		return -1;
-	o->workers = (int)lo;
-	o->max_workers = (int)hi;
-	return 0;
+	*out = parse_number(value, 0, max);
+	if (*out >= 0)
+		return STORED;
+	fprintf(stderr, "%s: %s wants a whole number of %s from 0 to %ld, not '%s'\n", o->worker.argv[0], name, unit,
+		max, value);
+	return BAD;
 }
 
-/* Each control's value: the flag's if given, else the environment's, else the
- * default. A bad value (not a whole number in range) is reported, -1. */
-static int control_values(const char *prog, const char *const given[NCONTROLS], long values[NCONTROLS])
+/* Seconds, 0 to a day, into an int; BAD for anything else. */
+static int parse_seconds(struct options *o, void *field, const char *name, const char *value)
 {
-	for (int i = 0; i < NCONTROLS; i++) {
-		const struct control *k = &controls[i];
-		const char *from = given[i] != NULL ? k->flag : k->env;
-		const char *value = given[i] != NULL ? given[i] : getenv(k->env);
-		values[i] = k->initial;
-		if (value == NULL)
-			continue;
-		values[i] = parse_number(value, 0, k->max);
-		if (values[i] < 0) {
-			fprintf(stderr, "%s: %s wants a whole number of %s from 0 to %ld, not '%s'\n", prog, from,
-				k->unit, k->max, value);
-			return -1;
-		}
+	long n;
+	if (parse_whole(o, name, value, 86400, "seconds", &n) != STORED)
+		return BAD;
+	*(int *)field = (int)n;
+	return STORED;
+}
+
+/* A count of requests, 0 to 10^9, into a long; BAD for anything else. */
+static int parse_requests(struct options *o, void *field, const char *name, const char *value)
+{
+	return parse_whole(o, name, value, 1000000000, "requests", (long *)field);
+}
+
+/* Any text, kept as given (it points into argv or the environment). */
+static int parse_text(struct options *o, void *field, const char *name, const char *value)
+{
+	(void)o, (void)name;
+	*(const char **)field = value;
+	return STORED;
+}
+
+/* A status page path: starts with '/', at most 100 bytes, no '?' or white
+ * space; BAD for anything else. */
+static int parse_status_path(struct options *o, void *field, const char *name, const char *value)
+{
+	if (value[0] != '/' || strlen(value) > 100 || strpbrk(value, "? \t\r\n") != NULL) {
+		fprintf(stderr, "%s: %s wants a path like /-/status, not '%s'\n", o->worker.argv[0], name, value);
+		return BAD;
 	}
-	return 0;
+	*(const char **)field = value;
+	return STORED;
+}
+
+/* N or MIN:MAX, each 1..MAX_WORKERS and MIN <= MAX, into o->workers and
+ * o->max_workers; BAD for anything else. */
+static int parse_workers(struct options *o, void *field, const char *name, const char *value)
+{
+	(void)field;
+	char min[16];
+	const char *colon = strchr(value, ':');
+	size_t n = colon != NULL ? (size_t)(colon - value) : strlen(value);
+	long lo = -1, hi = -1;
+	if (n < sizeof min) {
+		memcpy(min, value, n);
+		min[n] = '\0';
+		lo = parse_number(min, 1, MAX_WORKERS);
+		hi = colon != NULL ? parse_number(colon + 1, lo < 1 ? 1 : lo, MAX_WORKERS) : lo;
+	}
+	if (lo < 0 || hi < 0) {
+		fprintf(stderr, "%s: %s wants N or MIN:MAX, numbers from 1 to %d, not '%s'\n", o->worker.argv[0], name,
+			MAX_WORKERS, value);
+		return BAD;
+	}
+	o->workers = (int)lo;
+	o->max_workers = (int)hi;
+	return STORED;
+}
+
+/* Octal permissions, 0 to 0777, into an int; BAD for anything else. */
+static int parse_socket_mode(struct options *o, void *field, const char *name, const char *value)
+{
+	char *end;
+	long mode = strtol(value, &end, 8);
+	if (value[0] < '0' || value[0] > '7' || *end != '\0' || mode > 0777) {
+		fprintf(stderr, "%s: %s wants octal permissions like 0660, not '%s'\n", o->worker.argv[0], name, value);
+		return BAD;
+	}
+	*(int *)field = (int)mode;
+	return STORED;
+}
+
+/* --forwarded-allow-ips: any text, handed on to limits_load(). */
+static int parse_forwarded(struct options *o, void *field, const char *name, const char *value)
+{
+	(void)o, (void)field, (void)name;
+	setenv("FORWARDED_ALLOW_IPS", value, 1); /* read with the other settings by limits_load() */
+	return STORED;
+}
+
+/* --help and --version: the mode, and nothing after them is read. */
+static int parse_help(struct options *o, void *field, const char *name, const char *value)
+{
+	(void)field, (void)name, (void)value;
+	o->mode = RUN_HELP;
+	return STOP;
+}
+
+static int parse_version(struct options *o, void *field, const char *name, const char *value)
+{
+	(void)field, (void)name, (void)value;
+	o->mode = RUN_VERSION;
+	return STOP;
+}
+
+/* A row's .field: where its parser stores, a member of struct options. */
+#define AT(member) .field = offsetof(struct options, member)
+
+/* One row per flag: the flag, the environment variable it shares its parser
+ * with (taken when the flag is not given), the parser and the member of
+ * struct options it fills. A flag is parsed where it stands on the command
+ * line, unless it is deferred: then the last one given is parsed after the
+ * command line, with the environment variables. Rows are read in this order:
+ * the first bad deferred value or variable, and the first manager-only flag
+ * given without --listen, are the ones reported. */
+static const struct setting {
+	const char *flag;
+	const char *env;          /* NULL: no environment variable */
+	parse_fn *parse;
+	size_t field;             /* AT(member): where parse stores; unused by some parsers */
+	bool deferred;
+	bool no_value;            /* a flag without a value (--help) */
+	const char *manager_only; /* its name in "... needs --listen"; NULL: also when spawned */
+} settings[] = {
+	{ .flag = "--listen", .parse = parse_text, AT(listen) },
+	{ .flag = "--workers", .parse = parse_workers, .manager_only = "--workers" },
+	{ .flag = "--shutdown-timeout", .env = "FCGI_SHUTDOWN_TIMEOUT", .parse = parse_seconds, AT(shutdown_timeout),
+	  .deferred = true, .manager_only = "--shutdown-timeout" },
+	{ .flag = "--read-timeout", .env = "FCGI_READ_TIMEOUT", .parse = parse_seconds, AT(worker.read_timeout),
+	  .deferred = true },
+	{ .flag = "--request-timeout", .env = "FCGI_REQUEST_TIMEOUT", .parse = parse_seconds,
+	  AT(worker.request_timeout), .deferred = true },
+	{ .flag = "--max-requests", .env = "FCGI_MAX_REQUESTS", .parse = parse_requests, AT(worker.max_requests),
+	  .deferred = true },
+	{ .flag = "--max-requests-jitter", .env = "FCGI_MAX_REQUESTS_JITTER", .parse = parse_requests,
+	  AT(worker.max_requests_jitter), .deferred = true },
+	{ .flag = "--idle-timeout", .env = "FCGI_IDLE_TIMEOUT", .parse = parse_seconds, AT(idle_timeout),
+	  .deferred = true, .manager_only = "--idle-timeout" },
+	{ .flag = "--slow-request", .env = "FCGI_SLOW_REQUEST", .parse = parse_seconds, AT(slow_request),
+	  .deferred = true, .manager_only = "--slow-request" },
+	{ .flag = "--status-path", .env = "FCGI_STATUS_PATH", .parse = parse_status_path, AT(worker.status_path),
+	  .manager_only = "--status-path" },
+	{ .flag = "--status-allow", .env = "FCGI_STATUS_ALLOW", .parse = parse_text, AT(worker.status_allow) },
+	{ .flag = "--status", .parse = parse_text, AT(status_address) },
+	{ .flag = "--user", .parse = parse_text, AT(user), .manager_only = "--user/--group" },
+	{ .flag = "--group", .parse = parse_text, AT(group), .manager_only = "--user/--group" },
+	{ .flag = "--socket-owner", .parse = parse_text, AT(socket_owner_spec), .manager_only = "--socket-owner" },
+	{ .flag = "--socket-mode", .parse = parse_socket_mode, AT(socket_mode), .manager_only = "--socket-mode" },
+	{ .flag = "--forwarded-allow-ips", .parse = parse_forwarded },
+	{ .flag = "--help", .parse = parse_help, .no_value = true },
+	{ .flag = "--version", .parse = parse_version, .no_value = true },
+};
+
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+#define FIRST_OPTION 256 /* getopt_long's value for settings[0]; above every character */
+
+/* s's parser on value, named name, into its member of o. */
+static int parse(const struct setting *s, struct options *o, const char *name, const char *value)
+{
+	return s->parse(o, (char *)o + s->field, name, value);
+}
+
+/* The command line into o, left to right: each value is parsed where it
+ * stands but a deferred one, kept in given[] (the last one wins). BAD after
+ * saying why (an unknown option, a missing value, a stray argument, a bad
+ * value), STOP at --help or --version, else STORED. */
+static int read_command_line(int argc, char **argv, struct options *o, const char *given[NSETTINGS])
+{
+	struct option longopts[NSETTINGS + 1] = { 0 };
+	for (size_t i = 0; i < NSETTINGS; i++)
+		longopts[i] = (struct option){ settings[i].flag + 2, settings[i].no_value ? no_argument : required_argument,
+					       NULL, FIRST_OPTION + (int)i };
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c < FIRST_OPTION || c >= FIRST_OPTION + (int)NSETTINGS) {
+			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", argv[0],
+				argv[optind - 1]);
+			return BAD;
+		}
+		const struct setting *s = &settings[c - FIRST_OPTION];
+		given[c - FIRST_OPTION] = optarg != NULL ? optarg : s->flag;
+		int rc = s->deferred ? STORED : parse(s, o, s->flag, optarg);
+		if (rc != STORED)
+			return rc;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", argv[0], argv[optind]);
+		return BAD;
+	}
+	return STORED;
+}
+
+/* In table order: the last value of each deferred flag given, and the
+ * environment variable of each flag not given. BAD at the first bad one. */
+static int read_deferred_and_environment(struct options *o, const char *const given[NSETTINGS])
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *s = &settings[i];
+		const char *name = s->flag, *value = NULL;
+		if (given[i] != NULL && s->deferred)
+			value = given[i];
+		else if (given[i] == NULL && s->env != NULL)
+			name = s->env, value = getenv(s->env);
+		if (value != NULL && parse(s, o, name, value) != STORED)
+			return BAD;
+	}
+	return STORED;
+}
+
+/* Spawned (no --listen): refuses a manager-only flag, naming the first given. */
+static int spawned(struct options *o, const char *const given[NSETTINGS])
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (given[i] != NULL && settings[i].manager_only != NULL) {
+			fprintf(stderr, "%s: %s needs --listen (a manager of our own)\n", o->worker.argv[0],
+				settings[i].manager_only);
+			return BAD;
+		}
+	o->worker.status_path = NULL; /* no scoreboard without our manager */
+	o->worker.spawned = true;
+	return STORED;
+}
+
+/* --listen: refuses an empty address and socket settings for a TCP address,
+ * resolves the users and groups (says why for an unknown one). */
+static int standalone(struct options *o)
+{
+	const char *prog = o->worker.argv[0];
+	if (o->listen[0] == '\0') {
+		fprintf(stderr, "%s: --listen needs an address\n", prog);
+		return BAD;
+	}
+	if ((o->socket_owner_spec != NULL || o->socket_mode >= 0) && strchr(o->listen, '/') == NULL) {
+		fprintf(stderr, "%s: --socket-owner and --socket-mode are for a unix socket path\n", prog);
+		return BAD;
+	}
+	if (privileges_resolve(o->user, o->group, &o->worker_identity) != 0 ||
+	    (o->socket_owner_spec != NULL && privileges_resolve_owner(o->socket_owner_spec, &o->socket_owner) != 0))
+		return BAD;
+	o->mode = RUN_STANDALONE;
+	if (o->workers == 0)
+		o->workers = o->max_workers = default_workers();
+	return STORED;
 }
 
 int options_parse(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, OPT_LISTEN },
-		{ "workers", required_argument, NULL, OPT_WORKERS },
-		{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
-		{ "read-timeout", required_argument, NULL, OPT_READ },
-		{ "request-timeout", required_argument, NULL, OPT_REQUEST },
-		{ "max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
-		{ "max-requests-jitter", required_argument, NULL, OPT_JITTER },
-		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-		{ "slow-request", required_argument, NULL, OPT_SLOW },
-		{ "status-path", required_argument, NULL, OPT_STATUS_PATH },
-		{ "status-allow", required_argument, NULL, OPT_STATUS_ALLOW },
-		{ "status", required_argument, NULL, OPT_STATUS },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "socket-owner", required_argument, NULL, OPT_SOCKET_OWNER },
-		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ "version", no_argument, NULL, 'V' },
-		{ "forwarded-allow-ips", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	*o = (struct options){ .mode = RUN_SPAWNED, .socket_mode = -1, .worker = { .argv = argv } };
-	const char *user = NULL, *group = NULL, *socket_owner = NULL;
-	const char *given[NCONTROLS] = { 0 };
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LISTEN:
-			o->listen = optarg;
-			break;
-		case OPT_WORKERS:
-			if (parse_workers(optarg, o) != 0) {
-				fprintf(stderr, "%s: --workers wants N or MIN:MAX, numbers from 1 to %d, not '%s'\n",
-					argv[0], MAX_WORKERS, optarg);
-				return -1;
-			}
-			break;
-		case OPT_STATUS_PATH:
-			if (optarg[0] != '/' || strlen(optarg) > 100 || strpbrk(optarg, "? \t\r\n") != NULL) {
-				fprintf(stderr, "%s: --status-path wants a path like /-/status, not '%s'\n", argv[0], optarg);
-				return -1;
-			}
-			o->worker.status_path = optarg;
-			break;
-		case OPT_STATUS_ALLOW:
-			o->worker.status_allow = optarg;
-			break;
-		case OPT_STATUS:
-			o->status_address = optarg;
-			break;
-		case OPT_USER:
-			user = optarg;
-			break;
-		case OPT_GROUP:
-			group = optarg;
-			break;
-		case OPT_SOCKET_OWNER:
-			socket_owner = optarg;
-			break;
-		case OPT_SOCKET_MODE: {
-			char *end;
-			long mode = strtol(optarg, &end, 8);
-			if (optarg[0] < '0' || optarg[0] > '7' || *end != '\0' || mode > 0777) {
-				fprintf(stderr, "%s: --socket-mode wants octal permissions like 0660, not '%s'\n", argv[0],
-					optarg);
-				return -1;
-			}
-			o->socket_mode = (int)mode;
-			break;
-		}
-		case OPT_HELP:
-			o->mode = RUN_HELP;
-			return 0;
-		case 'V':
-			o->mode = RUN_VERSION;
-			return 0;
-		case 'f': /* read with the other settings by limits_load() */
-			setenv("FORWARDED_ALLOW_IPS", optarg, 1);
-			break;
-		default:
-			for (int i = 0; i < NCONTROLS; i++)
-				if (controls[i].opt == c)
-					given[i] = optarg;
-			if (c >= OPT_SHUTDOWN && c <= OPT_SLOW)
-				break;
-			fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", argv[0],
-				argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", argv[0], argv[optind]);
+	*o = (struct options){ .mode = RUN_SPAWNED, .shutdown_timeout = DEFAULT_SHUTDOWN_TIMEOUT,
+			       .idle_timeout = DEFAULT_IDLE_TIMEOUT, .socket_mode = -1,
+			       .worker = { .argv = argv, .read_timeout = DEFAULT_READ_TIMEOUT,
+					   .request_timeout = DEFAULT_REQUEST_TIMEOUT, .status_allow = DEFAULT_STATUS_ALLOW } };
+	const char *given[NSETTINGS] = { 0 };
+	int rc = read_command_line(argc, argv, o, given);
+	if (rc != STORED)
+		return rc == STOP ? 0 : -1;
+	if (read_deferred_and_environment(o, given) != STORED)
 		return -1;
-	}
-
-	bool status_flag = o->worker.status_path != NULL;
-	long values[NCONTROLS];
-	if (control_values(argv[0], given, values) != 0)
-		return -1;
-	o->shutdown_timeout = (int)values[SHUTDOWN_TIMEOUT];
-	o->worker.read_timeout = (int)values[READ_TIMEOUT];
-	o->worker.request_timeout = (int)values[REQUEST_TIMEOUT];
-	o->worker.max_requests = values[MAX_REQUESTS];
-	o->worker.max_requests_jitter = values[MAX_REQUESTS_JITTER];
-	o->idle_timeout = (int)values[IDLE_TIMEOUT];
-	o->slow_request = (int)values[SLOW_REQUEST];
-	if (o->worker.status_path == NULL && getenv("FCGI_STATUS_PATH") != NULL) {
-		const char *env = getenv("FCGI_STATUS_PATH");
-		if (env[0] != '/' || strlen(env) > 100 || strpbrk(env, "? \t\r\n") != NULL) {
-			fprintf(stderr, "%s: FCGI_STATUS_PATH wants a path like /-/status, not '%s'\n", argv[0], env);
-			return -1;
-		}
-		o->worker.status_path = env;
-	}
-	if (o->worker.status_allow == NULL)
-		o->worker.status_allow = getenv("FCGI_STATUS_ALLOW");
-	if (o->worker.status_allow == NULL)
-		o->worker.status_allow = DEFAULT_STATUS_ALLOW;
-
 	if (o->status_address != NULL) {
 		if (o->listen != NULL) {
 			fprintf(stderr, "%s: --status asks a running manager; it does not go with --listen\n", argv[0]);
@@ -281,37 +382,5 @@ int options_parse(int argc, char **argv, struct options *o)
 		o->mode = RUN_STATUS;
 		return 0;
 	}
-
-	if (o->listen == NULL) {
-		const char *manager_only = o->workers > 0 ? "--workers" : given[SHUTDOWN_TIMEOUT] ? "--shutdown-timeout"
-					   : given[IDLE_TIMEOUT]                  ? "--idle-timeout"
-					   : given[SLOW_REQUEST]                  ? "--slow-request"
-					   : status_flag                          ? "--status-path"
-					   : user != NULL || group != NULL        ? "--user/--group"
-					   : socket_owner != NULL                 ? "--socket-owner"
-					   : o->socket_mode >= 0                  ? "--socket-mode"
-										  : NULL;
-		if (manager_only != NULL) {
-			fprintf(stderr, "%s: %s needs --listen (a manager of our own)\n", argv[0], manager_only);
-			return -1;
-		}
-		o->worker.status_path = NULL; /* no scoreboard without our manager */
-		o->worker.spawned = true;
-		return 0;
-	}
-	if (o->listen[0] == '\0') {
-		fprintf(stderr, "%s: --listen needs an address\n", argv[0]);
-		return -1;
-	}
-	if ((socket_owner != NULL || o->socket_mode >= 0) && strchr(o->listen, '/') == NULL) {
-		fprintf(stderr, "%s: --socket-owner and --socket-mode are for a unix socket path\n", argv[0]);
-		return -1;
-	}
-	if (privileges_resolve(user, group, &o->worker_identity) != 0 ||
-	    (socket_owner != NULL && privileges_resolve_owner(socket_owner, &o->socket_owner) != 0))
-		return -1;
-	o->mode = RUN_STANDALONE;
-	if (o->workers == 0)
-		o->workers = o->max_workers = default_workers();
-	return 0;
+	return (o->listen == NULL ? spawned(o, given) : standalone(o)) == STORED ? 0 : -1;
 }

@@ -25,6 +25,8 @@ struct options {
 	int shutdown_timeout;      /* seconds the requests in flight get after SIGTERM; 0: no limit */
 	int slow_request;          /* seconds after which a running request is logged; 0: never */
 	const char *status_address;/* --status: the manager to ask */
+	const char *user, *group;  /* --user/--group as given, resolved into worker_identity */
+	const char *socket_owner_spec; /* --socket-owner as given, resolved into socket_owner */
 	struct identity worker_identity; /* --user/--group: who the workers run as */
 	struct identity socket_owner;    /* --socket-owner: the unix socket's owner */
 	int socket_mode;           /* --socket-mode: its permissions; -1: as created */

@@ -46,6 +46,20 @@ enum app_err bigint_parse(struct arena *a, struct str s, struct bigint *out)
 	return APP_OK;
 }
 
+struct bigint bigint_from_long(struct arena *a, long v)
+{
+	if (v == 0)
+		return (struct bigint){ 0 };
+	/* The magnitude as unsigned: -LONG_MIN does not fit in a long. */
+	unsigned long m = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+	size_t cap = 3; /* 2^64 - 1 has 20 digits: three limbs */
+	uint32_t *limb = arena_calloc(a, cap, sizeof(uint32_t));
+	size_t n = 0;
+	for (; m > 0; m /= LIMB_BASE)
+		limb[n++] = (uint32_t)(m % LIMB_BASE);
+	return (struct bigint){ .sign = v < 0 ? -1 : 1, .n = n, .cap = cap, .limb = limb };
+}
+
 /* -1, 0, 1 as |x| is less than, equal to, greater than |y|. */
 static int compare_magnitude(const struct bigint *x, const struct bigint *y)
 {

@@ -20,6 +20,10 @@ struct bigint {
  * digits, optional ASCII whitespace. APP_ERR_INVALID if s is not such an integer. */
 enum app_err bigint_parse(struct arena *a, struct str s, struct bigint *out) MUST_CHECK;
 
+/* v as a bigint (limbs in a; none for 0), for a constant a handler starts
+ * from: no literal to parse, no error to check. Every long, LONG_MIN too. */
+struct bigint bigint_from_long(struct arena *a, long v);
+
 /* out = x + y. out may alias x or y: a running sum (bigint_add(a, &s, &x, &s))
  * grows in place, so summing k numbers takes memory proportional to their size,
  * not k times the sum's. out must not share its limbs with another value. */

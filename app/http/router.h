@@ -51,17 +51,22 @@ typedef void (*handler_fn)(const struct request *req, const struct arg *args, st
 /* What /openapi.json says the 200 response is. */
 enum response_doc { DOC_JSON, DOC_JSON_STRING, DOC_TEXT, DOC_HTML };
 
+/* One row of a route table, written with designated initializers; a member
+ * left out is 0: no parameters, DOC_JSON, listed in /openapi.json. */
 struct route {
 	const char *path;          /* template, e.g. "/items/{item_id}" */
 	unsigned methods;          /* enum method_bit; GET implies HEAD */
 	handler_fn handler;
 	const char *function;      /* handler name for operationId, as FastAPI names it */
 	const char *summary;
-	const struct param_spec *params;
+	const struct param_spec *params; /* set both with PARAMS(array) */
 	size_t param_count;
 	enum response_doc doc;
-	bool in_schema;            /* listed in /openapi.json */
+	bool hidden;               /* left out of /openapi.json (the docs pages themselves) */
 };
+
+/* .params and .param_count of a route row from one param_spec array. */
+#define PARAMS(array) .params = (array), .param_count = sizeof(array) / sizeof((array)[0])
 
 /* Matches req against the table and fills resp: the handler's answer, or a
  * 404/405/307/422. */

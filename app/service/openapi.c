@@ -151,7 +151,7 @@ static cJSON *openapi_doc(void)
 
 	for (size_t r = 0; r < app_route_count; r++) {
 		const struct route *route = &app_routes[r];
-		if (!route->in_schema)
+		if (route->hidden)
 			continue;
 		cJSON *item = cJSON_AddObjectToObject(paths, route->path);
 		for (size_t m = 0; m < method_name_count; m++) {

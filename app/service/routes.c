@@ -1,45 +1,53 @@
-/* The route table: one line per endpoint of SPEC.md. Dispatch, validation and
+/* The route table: one row per endpoint of docs/spec.md. Dispatch, validation and
  * /openapi.json are all driven from here; app_handle() answers a request with it. */
 #include "service/service.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const struct param_spec add_params[] = {
+/* The parameters, named by what they are; each handler gets them in this order. */
+static const struct param_spec summands[] = {
 	{ "i", PARAM_QUERY, PARAM_INT_LIST },
 };
-static const struct param_spec user_params[] = {
+static const struct param_spec user_id[] = {
 	{ "id", PARAM_PATH, PARAM_STR },
 };
-static const struct param_spec item_params[] = {
+static const struct param_spec item_id_and_query[] = {
 	{ "item_id", PARAM_PATH, PARAM_INT },
 	{ "q", PARAM_QUERY, PARAM_OPTIONAL_STR },
 };
-static const struct param_spec asset_params[] = {
+static const struct param_spec docs_asset_name[] = {
 	{ "asset", PARAM_PATH, PARAM_STR },
 };
 
 /* The reference app's api_route() methods; HEAD comes with GET. */
 #define USER_METHODS (M_GET | M_POST | M_PUT | M_PATCH | M_DELETE | M_OPTIONS)
 
+/* Matching order. Left out: no parameters, a JSON 200 (DOC_JSON), listed in /openapi.json. */
 const struct route app_routes[] = {
-	{ "/", M_GET, handle_health, "health", "Health", NULL, 0, DOC_JSON, true },
-	{ "/math/add", M_GET, handle_math_add, "addition", "Addition", add_params, COUNT(add_params), DOC_TEXT, true },
-	{ "/ping", M_GET, handle_ping, "ping", "Ping", NULL, 0, DOC_JSON, true },
-	{ "/api/v1/users/", USER_METHODS, handle_all_users, "get_users", "Get Users", NULL, 0, DOC_JSON, true },
-	{ "/api/v1/users/{id}", USER_METHODS, handle_one_user, "get_user", "Get User", user_params, COUNT(user_params),
-	  DOC_JSON, true },
-	{ "/items/{item_id}", M_GET, handle_read_item, "read_item", "Read Item", item_params, COUNT(item_params),
-	  DOC_JSON, true },
-	{ "/hello", M_GET, handle_hello, "hello", "Hello", NULL, 0, DOC_JSON_STRING, true },
-	{ "/openapi.json", M_GET, handle_openapi, "openapi", "OpenAPI", NULL, 0, DOC_JSON, false },
-	{ "/docs", M_GET, handle_docs, "swagger_ui_html", "Docs", NULL, 0, DOC_HTML, false },
-	{ "/redoc", M_GET, handle_redoc, "redoc_html", "ReDoc", NULL, 0, DOC_HTML, false },
-	{ "/docs/{asset}", M_GET, handle_docs_asset, "docs_asset", "Docs Asset", asset_params, COUNT(asset_params),
-	  DOC_HTML, false },
+	{ .path = "/", .methods = M_GET, .handler = handle_health, .function = "health", .summary = "Health" },
+	{ .path = "/math/add", .methods = M_GET, .handler = handle_math_add, .function = "addition",
+	  .summary = "Addition", PARAMS(summands), .doc = DOC_TEXT },
+	{ .path = "/ping", .methods = M_GET, .handler = handle_ping, .function = "ping", .summary = "Ping" },
+	{ .path = "/api/v1/users/", .methods = USER_METHODS, .handler = handle_all_users, .function = "get_users",
+	  .summary = "Get Users" },
+	{ .path = "/api/v1/users/{id}", .methods = USER_METHODS, .handler = handle_one_user, .function = "get_user",
+	  .summary = "Get User", PARAMS(user_id) },
+	{ .path = "/items/{item_id}", .methods = M_GET, .handler = handle_read_item, .function = "read_item",
+	  .summary = "Read Item", PARAMS(item_id_and_query) },
+	{ .path = "/hello", .methods = M_GET, .handler = handle_hello, .function = "hello", .summary = "Hello",
+	  .doc = DOC_JSON_STRING },
+	/* The documentation itself, not in the schema (as FastAPI's). */
+	{ .path = "/openapi.json", .methods = M_GET, .handler = handle_openapi, .function = "openapi",
+	  .summary = "OpenAPI", .hidden = true },
+	{ .path = "/docs", .methods = M_GET, .handler = handle_docs, .function = "swagger_ui_html", .summary = "Docs",
+	  .doc = DOC_HTML, .hidden = true },
+	{ .path = "/redoc", .methods = M_GET, .handler = handle_redoc, .function = "redoc_html", .summary = "ReDoc",
+	  .doc = DOC_HTML, .hidden = true },
+	{ .path = "/docs/{asset}", .methods = M_GET, .handler = handle_docs_asset, .function = "docs_asset",
+	  .summary = "Docs Asset", PARAMS(docs_asset_name), .doc = DOC_HTML, .hidden = true },
 };
 
-const size_t app_route_count = COUNT(app_routes);
+const size_t app_route_count = sizeof(app_routes) / sizeof(app_routes[0]);
 
+/* Answers req from the table; a request the parser refused gets its recorded error. */
 void app_handle(const struct request *req, struct response *resp)
 {
 	if (req->error_status != 0)

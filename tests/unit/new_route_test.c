@@ -6,19 +6,20 @@
 
 static void handle_greet(const struct request *req, const struct arg *args, struct response *resp)
 {
-	/* args[] follow greet_params: the name as text, times as an exact integer. */
+	/* args[] follow name_and_times: the name as text, times as an exact integer. */
 	struct str times = bigint_format(req->arena, &args[1].ints[0]);
 	response_set_body(resp, 200, "text/plain; charset=utf-8",
 			  str_c(arena_printf(req->arena, "hello %s x%s", str_dup(req->arena, args[0].text[0]), times.p)));
 }
 
-static const struct param_spec greet_params[] = {
+static const struct param_spec name_and_times[] = {
 	{ "name", PARAM_PATH, PARAM_STR },
 	{ "times", PARAM_QUERY, PARAM_INT },
 };
 
 static const struct route greet_routes[] = {
-	{ "/greet/{name}", M_GET, handle_greet, "greet", "Greet", greet_params, 2, DOC_TEXT, true },
+	{ .path = "/greet/{name}", .methods = M_GET, .handler = handle_greet, .function = "greet", .summary = "Greet",
+	  PARAMS(name_and_times), .doc = DOC_TEXT },
 };
 
 static struct arena a;
@@ -43,7 +44,7 @@ static void dispatch(const char *method, const char *uri)
 	size_t body_length;
 	cr_assert_eq(cgi_env_parse(&req, env, MOUNT_AT_ROOT, &body_length), APP_OK);
 	response_init(&resp, &a);
-	router_dispatch(greet_routes, 1, &req, &resp);
+	router_dispatch(greet_routes, sizeof greet_routes / sizeof greet_routes[0], &req, &resp);
 }
 
 static const char *body(void)
