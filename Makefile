@@ -481,3 +481,5 @@ test-cdk: cdk-synth
 .PHONY: clean
 clean:
 	rm -rf build
+
+include mk/structure.mk

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/str.h"
+#include "core/sysio.h"
 #include "deadline.h"
 #include "http/limits.h"
 #include "http/log.h"
@@ -51,13 +52,6 @@ static int read_all(FILE *f, struct arena *a, struct str *out)
 	return str_is_null(*out) ? -1 : 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Prints the response document, or the error document; exit status 0 or 1. */
 static int print_result(struct arena *a, const struct lambda_result *res)
 {
@@ -89,7 +83,7 @@ static int local_invoke(const char *path, long repeat)
 		arena_release(&file_arena);
 		return 2;
 	}
-	double start = now_seconds();
+	long long start = now_us();
 	for (long i = 1; i < repeat; i++) {
 		struct arena a;
 		arena_init(&a);
@@ -101,7 +95,7 @@ static int local_invoke(const char *path, long repeat)
 	arena_init(&a);
 	struct lambda_result res;
 	lambda_handle_event(&a, event, TARGET, &res);
-	double elapsed = now_seconds() - start;
+	double elapsed = (double)(now_us() - start) / 1e6;
 	if (res.has_access) /* stdout is the response document */
 		(void)log_access_write(STDERR_FILENO, &res.access);
 	if (repeat > 1)

@@ -37,6 +37,7 @@
 #include "manager/scoreboard.h"
 #include "worker/status.h"
 #include "timeouts.h"
+#include "core/sysio.h"
 
 extern char **environ;
 
@@ -83,13 +84,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static ssize_t fcgi_read(void *ctx, char *p, size_t n)
