@@ -1,5 +1,7 @@
 #include "http/log.h"
 
+#include "core/utf8.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -164,32 +166,6 @@ static void put_number(struct line *l, long long v)
 	put(l, tmp + i, sizeof tmp - i);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned min;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	unsigned cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* s as a quoted JSON string (text lines use the same escaping). */
 static void put_quoted(struct line *l, struct str s)
 {
@@ -216,8 +192,9 @@ static void put_quoted(struct line *l, struct str s)
 			put(l, esc, sizeof esc);
 			i++;
 		} else {
-			size_t len = utf8_sequence(p + i, s.n - i);
-			if (len == 0) {
+			size_t bad;
+			size_t len = utf8_sequence(p + i, s.n - i, &bad);
+			if (len == 0) { /* each byte of an invalid sequence: one U+FFFD */
 				puts_(l, "\\ufffd");
 				i++;
 			} else {
