@@ -65,6 +65,17 @@ static int print_result(struct arena *a, const struct lambda_result *res)
 	return 1;
 }
 
+/* One local invocation, with the trace id a Runtime API invocation would carry
+ * ($_X_AMZN_TRACE_ID of our own environment, for the access line). */
+static void handle_local(struct arena *a, struct str event, struct str trace_id, struct lambda_result *res)
+{
+	struct lambda_invocation *li = lambda_invocation_start(a, event, TARGET, res);
+	if (li == NULL)
+		return;
+	lambda_invocation_set_runtime(li, STR_NULL, trace_id, STR_NULL, STR_NULL);
+	lambda_invocation_finish(li, res);
+}
+
 static int local_invoke(const char *path, long repeat)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -83,18 +94,19 @@ static int local_invoke(const char *path, long repeat)
 		arena_release(&file_arena);
 		return 2;
 	}
+	struct str trace_id = str_c(getenv("_X_AMZN_TRACE_ID"));
 	long long start = now_us();
 	for (long i = 1; i < repeat; i++) {
 		struct arena a;
 		arena_init(&a);
 		struct lambda_result res;
-		lambda_handle_event(&a, event, TARGET, &res);
+		handle_local(&a, event, trace_id, &res);
 		arena_release(&a);
 	}
 	struct arena a;
 	arena_init(&a);
 	struct lambda_result res;
-	lambda_handle_event(&a, event, TARGET, &res);
+	handle_local(&a, event, trace_id, &res);
 	double elapsed = (double)(now_us() - start) / 1e6;
 	if (res.has_access) /* stdout is the response document */
 		(void)log_access_write(STDERR_FILENO, &res.access);

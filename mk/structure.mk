@@ -3,3 +3,10 @@
 
 # tests/unit/sysio_test.c makes interrupted and short reads and writes on purpose.
 $(UNIT_BIN): ALL_LDFLAGS += -Wl,--wrap=write -Wl,--wrap=read
+
+# tests/unit/log_gather_test.c tests fcgi/worker/log_gather.c (no libfcgi in it):
+# linked into the unit tests, before libapp.a once more for what it needs there.
+UNIT_FCGI_OBJ := $(BUILD)/obj/fcgi/worker/log_gather.o
+$(UNIT_BIN): $(UNIT_FCGI_OBJ)
+$(UNIT_BIN): CJSON_LIBS := $(APP_LIB) $(CJSON_LIBS)
+$(BUILD)/obj/tests/unit/log_gather_test.o: ALL_CPPFLAGS += -iquote fcgi

@@ -15,7 +15,7 @@
 
 #include "core/arena.h"
 #include "core/str.h"
-#include "http/log.h"
+#include "worker/log_gather.h"
 #include "http/response.h"
 #include "core/sysio.h"
 
@@ -121,7 +121,7 @@ static void request_timed_out(void)
 	size_t mn = id != 0 ? printable(m, sizeof m, cur.method) : 0, un = id != 0 ? printable(u, sizeof u, cur.path) : 0;
 	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: request timed out after %d s:%s%.*s%s%.*s; replacing the worker\n",
 			 worker_pid, request_seconds, id != 0 ? " " : "", (int)mn, m, id != 0 ? " " : "", (int)un, u);
-	log_try_flush(); /* the lines of the requests before it go first */
+	log_gather_try_flush(); /* the lines of the requests before it go first */
 	(void)write_all(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
@@ -129,7 +129,7 @@ static void request_timed_out(void)
 }
 
 /* The timer thread: every tick while requests run it enforces the deadlines
- * and writes log lines held for LOG_HOLD_MS; after IDLE_STOP_MS without a
+ * and writes log lines held for LOG_GATHER_HOLD_MS; after IDLE_STOP_MS without a
  * request it writes what is held and sleeps until the next one begins. */
 static void *tick(void *unused)
 {
@@ -139,7 +139,7 @@ static void *tick(void *unused)
 		long long now = now_ms();
 		if (cur.phase == IDLE && now - cur.last_busy >= IDLE_STOP_MS) {
 			pthread_mutex_unlock(&cur.lock);
-			log_try_flush(); /* nothing stays behind */
+			log_gather_try_flush(); /* nothing stays behind */
 			pthread_mutex_lock(&cur.lock);
 			cur.asleep = true;
 			while (cur.asleep && !cur.stopping)
@@ -157,7 +157,7 @@ static void *tick(void *unused)
 				request_timed_out(); /* does not return */
 		}
 		pthread_mutex_unlock(&cur.lock);
-		log_try_flush_stale(now);
+		log_gather_try_flush_stale(now);
 		pthread_mutex_lock(&cur.lock);
 		if (cur.stopping)
 			break;
