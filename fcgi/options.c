@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http/forwarded.h"
+
 void options_usage(const char *prog)
 {
 	printf("usage: %s [CONTROLS]\n"
@@ -228,8 +230,8 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'V':
 			o->mode = RUN_VERSION;
 			return 0;
-		case 'f': /* read with the other settings by limits_load() */
-			setenv("FORWARDED_ALLOW_IPS", optarg, 1);
+		case 'f': /* checked with the other settings by http_settings_load() */
+			forwarded_set_list(optarg);
 			break;
 		default:
 			for (int i = 0; i < NCONTROLS; i++)

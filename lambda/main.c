@@ -15,10 +15,11 @@
 #include "core/str.h"
 #include "core/sysio.h"
 #include "deadline.h"
-#include "http/limits.h"
 #include "http/log.h"
+#include "http/settings.h"
 #include "lambda_events/lambda_event.h"
 #include "runtime_api.h"
+#include "service/service.h"
 
 #define TARGET "lambda"
 
@@ -119,11 +120,13 @@ static int local_invoke(const char *path, long repeat)
 	return rc;
 }
 
-/* The settings read once, at start: the limits, forwarded and log settings
- * (http/limits.h) and the adapters' own (lambda_events/lambda_event.h). */
+/* The settings read once, at start, one loader per layer: the limits,
+ * forwarded and log settings (http/settings.h), the service's
+ * (service/service.h) and the adapters' own (lambda_events/lambda_event.h). */
 static enum app_err load_settings(const char **why)
 {
-	if (limits_load(why) != APP_OK || lambda_settings_load(why) != APP_OK)
+	if (http_settings_load(why) != APP_OK || service_settings_load(why) != APP_OK ||
+	    lambda_settings_load(why) != APP_OK)
 		return APP_ERR_INVALID;
 	return APP_OK;
 }
