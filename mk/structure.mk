@@ -10,3 +10,11 @@ UNIT_FCGI_OBJ := $(BUILD)/obj/fcgi/worker/log_gather.o
 $(UNIT_BIN): $(UNIT_FCGI_OBJ)
 $(UNIT_BIN): CJSON_LIBS := $(APP_LIB) $(CJSON_LIBS)
 $(BUILD)/obj/tests/unit/log_gather_test.o: ALL_CPPFLAGS += -iquote fcgi
+
+# No call cycles between the objects of app/ (nm; tests/check_cycles.sh), and
+# the check's self-test (it must fail on a planted cycle). Part of test-layers.
+.PHONY: test-cycles
+test-layers: test-cycles
+test-cycles: $(APP_OBJ)
+	tests/check_cycles.sh $(BUILD)/obj/app $(APP_OBJ)
+	tests/check_cycles_test.sh $(BUILD)/obj/app
