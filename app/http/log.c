@@ -1,13 +1,13 @@
 #include "http/log.h"
 
-#include "core/sysio.h"
-#include "core/utf8.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "core/sysio.h"
+#include "core/utf8.h"
 
 static enum log_format format = LOG_FORMAT_JSON;
 static enum log_level min_level = LOG_INFO;

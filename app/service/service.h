@@ -7,9 +7,9 @@
 #ifndef APP_SERVICE_SERVICE_H
 #define APP_SERVICE_SERVICE_H
 
+#include "core/err.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "core/err.h"
 #include "http/router.h"
 
 /* The service as a function: answers req into resp (initialised by the caller
