@@ -16,5 +16,6 @@ $(BUILD)/obj/tests/unit/log_gather_test.o: ALL_CPPFLAGS += -iquote fcgi
 .PHONY: test-cycles
 test-layers: test-cycles
 test-cycles: $(APP_OBJ)
-	tests/check_cycles.sh $(BUILD)/obj/app $(APP_OBJ)
+	@echo "tests/check_cycles.sh $(BUILD)/obj/app (the objects of APP_OBJ)"
+	@tests/check_cycles.sh $(BUILD)/obj/app $(APP_OBJ)
 	tests/check_cycles_test.sh $(BUILD)/obj/app
