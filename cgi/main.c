@@ -7,8 +7,9 @@
 #include <stdlib.h>
 
 #include "cgi_env/cgi_env.h"
-#include "http/limits.h"
 #include "http/log.h"
+#include "http/settings.h"
+#include "service/service.h"
 #include "shell.h"
 #include "shell_args.h"
 #include "shell_hints.h"
@@ -20,13 +21,14 @@
 
 extern char **environ;
 
-/* Reads the settings every request depends on (http/limits.h). A bad one is the
- * server's configuration, not the request: the client gets a 500, the reason
- * goes to the server's error log, and the result is false. */
+/* Reads the settings every request depends on, once per layer (http/settings.h,
+ * service/service.h). A bad one is the server's configuration, not the request:
+ * the client gets a 500, the reason goes to the server's error log, and the
+ * result is false. */
 static bool load_settings(const char *prog)
 {
 	const char *why = NULL;
-	if (limits_load(&why) == APP_OK)
+	if (http_settings_load(&why) == APP_OK && service_settings_load(&why) == APP_OK)
 		return true;
 	static const char misconfigured[] = "Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n"
 					    "Content-Length: 34\r\n\r\n{\"detail\":\"Internal Server Error\"}";

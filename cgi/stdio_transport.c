@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/sysio.h"
+
 ssize_t stdin_read(void *ctx, char *p, size_t n)
 {
 	(void)ctx;
@@ -17,16 +19,7 @@ ssize_t stdin_read(void *ctx, char *p, size_t n)
 int stdout_write(void *ctx, const char *p, size_t n)
 {
 	(void)ctx;
-	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return write_all(STDOUT_FILENO, p, n);
 }
 
 ssize_t memory_io_read(void *ctx, char *p, size_t n)

@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "http/limits.h"
+#include "http/settings.h"
 #include "manager/listen.h"
 #include "options.h"
+#include "service/service.h"
 #include "manager/prefork.h"
 #include "worker/status.h"
 #include "worker/worker.h"
@@ -23,7 +24,8 @@ int main(int argc, char **argv)
 	if (options_parse(argc, argv, &o) != 0)
 		return 2;
 	const char *why = NULL;
-	if ((o.mode == RUN_SPAWNED || o.mode == RUN_STANDALONE) && limits_load(&why) != APP_OK) {
+	if ((o.mode == RUN_SPAWNED || o.mode == RUN_STANDALONE) &&
+	    (http_settings_load(&why) != APP_OK || service_settings_load(&why) != APP_OK)) {
 		fprintf(stderr, "%s: %s\n", argv[0], why);
 		return 2;
 	}

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http/forwarded.h"
+
 /* The modes and the flags that choose one; prog is argv[0]. */
 static void usage_modes(const char *prog)
 {
@@ -200,7 +202,7 @@ static int parse_socket_mode(struct options *o, void *field, const char *name, c
 static int parse_forwarded(struct options *o, void *field, const char *name, const char *value)
 {
 	(void)o, (void)field, (void)name;
-	setenv("FORWARDED_ALLOW_IPS", value, 1); /* read with the other settings by limits_load() */
+	forwarded_set_list(value); /* checked with the other settings by http_settings_load() */
 	return STORED;
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/str.h"
 #include "http/request.h"
+#include "core/sysio.h"
 
 /* The status line and headers of one response, at most. */
 #define MAX_HEAD_BYTES 65536
@@ -76,13 +77,6 @@ void http1_close(struct http1 *c)
 	free(c->port);
 	free(c->authority);
 	c->host = c->port = c->authority = NULL;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* poll()'s timeout for a deadline (0: none, wait forever). */

@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "core/str.h"
+#include "core/sysio.h"
 #include "deadline.h"
-#include "http/limits.h"
 #include "http/log.h"
+#include "http/settings.h"
 #include "lambda_events/lambda_event.h"
 #include "runtime_api.h"
+#include "service/service.h"
 
 #define TARGET "lambda"
 
@@ -51,13 +53,6 @@ static int read_all(FILE *f, struct arena *a, struct str *out)
 	return str_is_null(*out) ? -1 : 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Prints the response document, or the error document; exit status 0 or 1. */
 static int print_result(struct arena *a, const struct lambda_result *res)
 {
@@ -69,6 +64,17 @@ static int print_result(struct arena *a, const struct lambda_result *res)
 	printf("%s\n", err.p ? err.p : res->error_message);
 	fprintf(stderr, "bootstrap: %s: %s\n", res->error_type, res->error_message);
 	return 1;
+}
+
+/* One local invocation, with the trace id a Runtime API invocation would carry
+ * ($_X_AMZN_TRACE_ID of our own environment, for the access line). */
+static void handle_local(struct arena *a, struct str event, struct str trace_id, struct lambda_result *res)
+{
+	struct lambda_invocation *li = lambda_invocation_start(a, event, TARGET, res);
+	if (li == NULL)
+		return;
+	lambda_invocation_set_runtime(li, STR_NULL, trace_id, STR_NULL, STR_NULL);
+	lambda_invocation_finish(li, res);
 }
 
 static int local_invoke(const char *path, long repeat)
@@ -89,19 +95,20 @@ static int local_invoke(const char *path, long repeat)
 		arena_release(&file_arena);
 		return 2;
 	}
-	double start = now_seconds();
+	struct str trace_id = str_c(getenv("_X_AMZN_TRACE_ID"));
+	long long start = now_us();
 	for (long i = 1; i < repeat; i++) {
 		struct arena a;
 		arena_init(&a);
 		struct lambda_result res;
-		lambda_handle_event(&a, event, TARGET, &res);
+		handle_local(&a, event, trace_id, &res);
 		arena_release(&a);
 	}
 	struct arena a;
 	arena_init(&a);
 	struct lambda_result res;
-	lambda_handle_event(&a, event, TARGET, &res);
-	double elapsed = now_seconds() - start;
+	handle_local(&a, event, trace_id, &res);
+	double elapsed = (double)(now_us() - start) / 1e6;
 	if (res.has_access) /* stdout is the response document */
 		(void)log_access_write(STDERR_FILENO, &res.access);
 	if (repeat > 1)
@@ -113,11 +120,13 @@ static int local_invoke(const char *path, long repeat)
 	return rc;
 }
 
-/* The settings read once, at start: the limits, forwarded and log settings
- * (http/limits.h) and the adapters' own (lambda_events/lambda_event.h). */
+/* The settings read once, at start, one loader per layer: the limits,
+ * forwarded and log settings (http/settings.h), the service's
+ * (service/service.h) and the adapters' own (lambda_events/lambda_event.h). */
 static enum app_err load_settings(const char **why)
 {
-	if (limits_load(why) != APP_OK || lambda_settings_load(why) != APP_OK)
+	if (http_settings_load(why) != APP_OK || service_settings_load(why) != APP_OK ||
+	    lambda_settings_load(why) != APP_OK)
 		return APP_ERR_INVALID;
 	return APP_OK;
 }

@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/sysio.h"
 #include "http/log.h"
 #include "http/request_id.h"
 #include "service/service.h"
@@ -68,13 +68,6 @@ static void answer(void *ctx)
 	x->output = buf_str(&out);
 }
 
-static long long elapsed_us(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)(now.tv_sec - start->tv_sec) * 1000000 + (now.tv_nsec - start->tv_nsec) / 1000;
-}
-
 /* One arena for every request of the process: arena_reset() keeps its first
  * chunk between requests (a FastCGI worker serves thousands), and exit frees it. */
 static struct arena process_arena;
@@ -86,8 +79,7 @@ static void release_process_arena(void)
 
 enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t)
 {
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	long long start = now_us();
 	static bool registered;
 	if (!registered) {
 		registered = atexit(release_process_arena) == 0;
@@ -120,7 +112,7 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	int rc = t->write(t->ctx, bytes.p, bytes.n);
 	struct log_access line;
 	log_access_from(&line, &x.req, &x.resp);
-	line.duration_us = elapsed_us(&start);
+	line.duration_us = now_us() - start;
 	(void)log_access_write(STDERR_FILENO, &line);
 	if (registered)
 		arena_reset(arena);

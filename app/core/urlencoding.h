@@ -10,16 +10,12 @@
 #include "core/kvlist.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "core/utf8.h" /* utf8_sanitize(), for the callers of percent_decode() */
 
 /* Decodes %XX escapes (and '+' as space when plus_is_space) into a new arena string.
  * APP_ERR_INVALID on a malformed escape ('%' not followed by two hex digits).
  * The result may contain NUL bytes (from %00). */
 enum app_err percent_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out) MUST_CHECK;
-
-/* Returns s unchanged when it is valid UTF-8, otherwise a copy in which each
- * maximal invalid subsequence is replaced by U+FFFD, exactly as Python's
- * bytes.decode("utf-8", "replace"). */
-struct str utf8_sanitize(struct arena *a, struct str s);
 
 /* Splits a query string on '&' into decoded name/value pairs appended to out,
  * in order, keeping repeated names and blank values, skipping empty pairs

@@ -89,9 +89,16 @@ enum app_err forwarded_allow(const char *list, const char **why)
 	return APP_OK;
 }
 
+static const char *given_list; /* forwarded_set_list(); NULL: the environment's */
+
+void forwarded_set_list(const char *list)
+{
+	given_list = list;
+}
+
 enum app_err forwarded_load(const char **why)
 {
-	return forwarded_allow(getenv("FORWARDED_ALLOW_IPS"), why);
+	return forwarded_allow(given_list != NULL ? given_list : getenv("FORWARDED_ALLOW_IPS"), why);
 }
 
 static bool in_block(const unsigned char addr[16], const struct block *b)

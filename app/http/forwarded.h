@@ -32,8 +32,13 @@
  * APP_ERR_INVALID with *why a sentence naming it (static), and trusts no one. */
 enum app_err forwarded_allow(const char *list, const char **why) MUST_CHECK;
 
-/* forwarded_allow(getenv("FORWARDED_ALLOW_IPS")): once, at start (limits_load() calls it). */
+/* forwarded_allow() of the list forwarded_set_list() gave, else of
+ * $FORWARDED_ALLOW_IPS: once, at start (http_settings_load() calls it). */
 enum app_err forwarded_load(const char **why) MUST_CHECK;
+
+/* The list forwarded_load() takes instead of $FORWARDED_ALLOW_IPS (a command-line
+ * flag: fcgi/options.c); checked there. list must stay valid; NULL: the environment's. */
+void forwarded_set_list(const char *list);
 
 /* True when addr (an IP address literal) is a trusted proxy; false for anything else. */
 bool forwarded_trusts(struct str addr);

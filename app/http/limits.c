@@ -1,8 +1,5 @@
 #include "http/limits.h"
 
-#include "http/forwarded.h"
-#include "http/log.h"
-
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +26,6 @@ static enum app_err parse_size(const char *s, size_t *out)
 
 enum app_err limits_load(const char **why)
 {
-	if (forwarded_load(why) != APP_OK || log_load(why) != APP_OK)
-		return APP_ERR_INVALID;
 	const char *s = getenv("APP_MAX_BODY_BYTES");
 	body_bytes = LIMIT_BODY_BYTES_DEFAULT;
 	if (s == NULL || *s == '\0')

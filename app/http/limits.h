@@ -18,11 +18,8 @@
 /* Bytes of all header names and values together. More: 431. */
 #define LIMIT_HEADER_BYTES (64 * 1024)
 
-/* Reads the settings from the environment once, at start: FORWARDED_ALLOW_IPS
- * (http/forwarded.h), LOG_FORMAT and LOG_LEVEL (http/log.h), each malformed
- * value an APP_ERR_INVALID with its own sentence; and APP_MAX_BODY_BYTES, which
- * the limits come from.
- * Unset or empty means the default. Anything but plain decimal digits (a sign,
+/* Reads APP_MAX_BODY_BYTES, which the body limit comes from, once, at start
+ * (http_settings_load() calls it, http/settings.h). Unset or empty means the default. Anything but plain decimal digits (a sign,
  * spaces, a suffix), or a number that does not fit, is APP_ERR_INVALID with *why
  * a sentence naming the variable and the value (static), and the limit
  * stays at the default. */

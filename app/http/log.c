@@ -1,14 +1,13 @@
 #include "http/log.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "core/sysio.h"
+#include "core/utf8.h"
 
 static enum log_format format = LOG_FORMAT_JSON;
 static enum log_level min_level = LOG_INFO;
@@ -79,10 +78,9 @@ enum app_err log_load(const char **why)
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp)
 {
 	struct str trace = request_header(req, "x-amzn-trace-id");
-	/* Lambda's runtime sets $_X_AMZN_TRACE_ID for each invocation; elsewhere
-	 * nothing does, and a getenv per request would be wasted. */
-	if (str_is_null(trace) && req->target != NULL && strcmp(req->target, "lambda") == 0)
-		trace = str_c(getenv("_X_AMZN_TRACE_ID"));
+	/* Only Lambda fills the context (the invocation's Lambda-Runtime-Trace-Id). */
+	if (str_is_null(trace))
+		trace = req->context.trace_id;
 	*a = (struct log_access){
 		.target = req->target,
 		.method = req->method,
@@ -164,32 +162,6 @@ static void put_number(struct line *l, long long v)
 	put(l, tmp + i, sizeof tmp - i);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned min;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	unsigned cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* s as a quoted JSON string (text lines use the same escaping). */
 static void put_quoted(struct line *l, struct str s)
 {
@@ -216,8 +188,9 @@ static void put_quoted(struct line *l, struct str s)
 			put(l, esc, sizeof esc);
 			i++;
 		} else {
-			size_t len = utf8_sequence(p + i, s.n - i);
-			if (len == 0) {
+			size_t bad;
+			size_t len = utf8_sequence(p + i, s.n - i, &bad);
+			if (len == 0) { /* each byte of an invalid sequence: one U+FFFD */
 				puts_(l, "\\ufffd");
 				i++;
 			} else {
@@ -288,101 +261,21 @@ static void head(struct line *l, enum log_level level, const char *target)
 	}
 }
 
-/* The gathered lines of log_buffer_start(): whole lines only, never more than
- * a pipe writes in one piece. The lock is the worker's timer thread's too
- * (log_try_flush_stale); uncontended, it costs no system call. */
-static struct {
-	int fd; /* -1: lines are written one by one */
-	size_t n;
-	long long first_ms; /* CLOCK_MONOTONIC ms of the oldest line held */
-	pthread_mutex_t lock;
-	char p[PIPE_BUF];
-} held = { .fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static long long monotonic_ms(void)
+/* The default writer: the whole line to fd. */
+static int write_whole(int fd, const char *line, size_t n)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return write_all(fd, line, n);
 }
 
-/* One write(2) of p; 0 when all of it went. */
-static int write_once(int fd, const char *p, size_t n)
+static log_writer *writer = write_whole;
+
+void log_set_writer(log_writer *w)
 {
-	ssize_t w;
-	do
-		w = write(fd, p, n);
-	while (w < 0 && errno == EINTR);
-	return w == (ssize_t)n ? 0 : -1;
+	writer = w != NULL ? w : write_whole;
 }
 
-/* Writes what is held; the lock is taken. */
-static void flush_locked(void)
-{
-	if (held.n > 0)
-		(void)write_once(held.fd, held.p, held.n);
-	__atomic_store_n(&held.n, 0, __ATOMIC_RELAXED);
-}
-
-void log_buffer_start(int fd)
-{
-	pthread_mutex_lock(&held.lock);
-	flush_locked();
-	held.fd = fd;
-	pthread_mutex_unlock(&held.lock);
-}
-
-bool log_pending(void)
-{
-	return __atomic_load_n(&held.n, __ATOMIC_RELAXED) > 0;
-}
-
-void log_flush(void)
-{
-	pthread_mutex_lock(&held.lock);
-	flush_locked();
-	pthread_mutex_unlock(&held.lock);
-}
-
-void log_try_flush_stale(long long now_ms)
-{
-	if (pthread_mutex_trylock(&held.lock) != 0)
-		return;
-	if (held.n > 0 && now_ms - held.first_ms >= LOG_HOLD_MS)
-		flush_locked();
-	pthread_mutex_unlock(&held.lock);
-}
-
-void log_try_flush(void)
-{
-	if (pthread_mutex_trylock(&held.lock) != 0)
-		return;
-	flush_locked();
-	pthread_mutex_unlock(&held.lock);
-}
-
-/* Keeps line p for the next flush (flushing first if it would not fit); 0 when
- * kept. A line longer than the buffer goes out at once, after what is held. */
-static int hold(const char *p, size_t n)
-{
-	int rc = 0;
-	pthread_mutex_lock(&held.lock);
-	if (held.n + n > sizeof held.p)
-		flush_locked();
-	if (n > sizeof held.p) {
-		rc = write_once(held.fd, p, n);
-	} else {
-		if (held.n == 0)
-			held.first_ms = monotonic_ms();
-		memcpy(held.p + held.n, p, n);
-		__atomic_store_n(&held.n, held.n + n, __ATOMIC_RELAXED);
-	}
-	pthread_mutex_unlock(&held.lock);
-	return rc;
-}
-
-/* Ends the line and writes it with one write(2), or holds it with the others
- * when lines to fd are gathered. */
+/* Ends the line and hands it to the writer: -1 when it could not be built
+ * (out of memory) or written. */
 static int finish(struct line *l, int fd)
 {
 	if (format == LOG_FORMAT_JSON)
@@ -390,7 +283,7 @@ static int finish(struct line *l, int fd)
 	putc_(l, '\n');
 	int rc = -1;
 	if (!l->failed)
-		rc = fd == held.fd ? hold(l->p, l->n) : write_once(fd, l->p, l->n);
+		rc = writer(fd, l->p, l->n);
 	line_free(l);
 	return rc;
 }

@@ -11,17 +11,19 @@
  * unknown. An event has time, level, target, request_id (or null) and message.
  * Text: the same fields, space-separated, strings quoted where they may hold spaces.
  *
- * Every line is written whole by one write(2) (alone, or with other whole lines
- * when they are gathered: log_buffer_start), so lines from concurrent workers
- * sharing one stderr never interleave (a pipe keeps writes of up to PIPE_BUF
- * whole; longer lines are still one call). Strings are escaped, invalid UTF-8
- * becomes U+FFFD: no request can forge a line. A line is built on the stack
+ * Every line is handed whole to one writer call (log_set_writer), which writes
+ * it with one write(2) (alone, or with other whole lines when a FastCGI worker
+ * gathers them), so lines from concurrent workers sharing one stderr never
+ * interleave (a pipe keeps writes of up to PIPE_BUF whole). Strings are
+ * escaped, invalid UTF-8 becomes U+FFFD (core/utf8.h): no request can forge a
+ * line. A line is built on the stack
  * (malloc past 768 bytes), not in the request arena: a line that cannot be
  * built is dropped, never a crash. */
 #ifndef APP_HTTP_LOG_H
 #define APP_HTTP_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/err.h"
 #include "core/str.h"
@@ -31,7 +33,7 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_FATAL };
 enum log_format { LOG_FORMAT_JSON, LOG_FORMAT_TEXT, LOG_FORMAT_OFF };
 
-/* Reads the settings once, at start (limits_load() calls it):
+/* Reads the settings once, at start (http_settings_load() calls it):
  *   LOG_FORMAT   json (default), text, or off;
  *   LOG_LEVEL    DEBUG, INFO (default), WARN, ERROR or FATAL: lines below it are dropped;
  *   AWS_LAMBDA_LOG_FORMAT (JSON, Text) and AWS_LAMBDA_LOG_LEVEL (TRACE..FATAL),
@@ -51,38 +53,23 @@ struct log_access {
 	long long duration_us;   /* from the request's arrival to its answer written */
 };
 
-/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else on
- * the "lambda" target $_X_AMZN_TRACE_ID; the client is req->remote_addr. */
+/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else the
+ * request context's (the Lambda adapter puts the invocation's there); the
+ * client is req->remote_addr. */
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp);
 
 /* Writes a's line to fd (INFO, or ERROR for a 5xx). 0 when written or filtered
  * out, -1 when it could not be built or written. */
 int log_access_write(int fd, const struct log_access *a);
 
-/* Gathering lines (a FastCGI worker: one write(2) per request is a tenth of
- * its work). After log_buffer_start(fd), lines for fd are held in a buffer of
- * PIPE_BUF bytes, whole lines only, and written together, in order, with one
- * write when the next would not fit, on log_flush(), or by another thread with
- * log_try_flush_stale() once the oldest is LOG_HOLD_MS old. The caller
- * flushes before it waits for work and before it exits; lines held when a
- * process dies by a signal are lost (nginx's access_log buffer= is the same).
- * Lines to other fds are written at once. Thread-safe (one lock, uncontended
- * in a worker but for its timer's ticks). */
-#define LOG_HOLD_MS 1000
-void log_buffer_start(int fd); /* -1: write each line at once again */
-
-/* Whether lines are held. */
-bool log_pending(void);
-
-/* Writes the held lines. */
-void log_flush(void);
-
-/* The same unless another thread is using the buffer (then nothing). */
-void log_try_flush(void);
-
-/* log_try_flush() once the oldest held line is LOG_HOLD_MS old (now_ms:
- * CLOCK_MONOTONIC milliseconds). */
-void log_try_flush_stale(long long now_ms);
+/* Where finished lines go: write_line(fd, line, n) gets one whole line (n
+ * bytes, the last a newline) meant for fd and returns 0 when it is written (or
+ * kept to be written), -1 when not. The default writes the line to fd at once
+ * (core/sysio.h write_all()); a FastCGI worker gathers its lines
+ * (fcgi/worker/log_gather.h). NULL: the default again. Set it before serving:
+ * the logger reads it unlocked. */
+typedef int log_writer(int fd, const char *line, size_t n);
+void log_set_writer(log_writer *write_line);
 
 /* Writes an event line: level, target, request id (STR_NULL: none), message. */
 int log_event(int fd, enum log_level level, const char *target, struct str request_id, const char *message);

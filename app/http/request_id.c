@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/sysio.h"
 #include "http/forwarded.h"
 
 bool request_id_is_sane(struct str id)
@@ -27,17 +28,9 @@ static bool urandom(unsigned char *p, size_t n)
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, p + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	bool whole = read_full(fd, p, n) == (ssize_t)n;
 	close(fd);
-	return got == n;
+	return whole;
 }
 
 /* Random bytes taken from the kernel a page at a time: one getrandom(2) per

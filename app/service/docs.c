@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sysio.h"
+
 /* Largest asset we agree to read (the Swagger UI bundle is about 1.5 MB). */
 #define ASSET_MAX_BYTES (8 * 1024 * 1024)
 
@@ -119,19 +121,13 @@ static enum app_err read_asset(struct arena *a, const char *name, char **data, s
 	struct stat st;
 	enum app_err err = APP_ERR_IO;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= ASSET_MAX_BYTES) {
-		size_t want = (size_t)st.st_size, got = 0;
+		size_t want = (size_t)st.st_size;
 		char *p = malloc(want + 1);
 		if (p == NULL) {
 			close(fd);
 			return APP_ERR_NO_MEMORY;
 		}
-		while (got < want) {
-			ssize_t n = read(fd, p + got, want - got);
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		if (got == want) {
+		if (read_full(fd, p, want) == (ssize_t)want) {
 			*data = p;
 			*size = want;
 			err = APP_OK;

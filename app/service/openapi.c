@@ -140,6 +140,16 @@ static cJSON *validation_schemas(void)
 	return cJSON_Parse(schemas);
 }
 
+/* The route table described (openapi_describe()); none before it is given. */
+static const struct route *described;
+static size_t described_count;
+
+void openapi_describe(const struct route *routes, size_t count)
+{
+	described = routes;
+	described_count = count;
+}
+
 static cJSON *openapi_doc(void)
 {
 	cJSON *doc = cJSON_CreateObject();
@@ -149,8 +159,8 @@ static cJSON *openapi_doc(void)
 	cJSON_AddStringToObject(info, "version", API_VERSION);
 	cJSON *paths = cJSON_AddObjectToObject(doc, "paths");
 
-	for (size_t r = 0; r < app_route_count; r++) {
-		const struct route *route = &app_routes[r];
+	for (size_t r = 0; r < described_count; r++) {
+		const struct route *route = &described[r];
 		if (route->hidden)
 			continue;
 		cJSON *item = cJSON_AddObjectToObject(paths, route->path);

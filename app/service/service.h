@@ -7,6 +7,7 @@
 #ifndef APP_SERVICE_SERVICE_H
 #define APP_SERVICE_SERVICE_H
 
+#include "core/err.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -48,22 +49,32 @@ bool etag_matches(struct str if_none_match, const char *etag);
 void fixed_respond(const struct request *req, struct response *resp, const char *type, const struct fixed *f,
 		   const char *cache_control);
 
-/* The settings the service reads from the environment once per process, at
- * first use: EXECUTION_ENVIRONMENT (/hello) and DOCS_DIR (/docs files).
- * service_settings_reload() reads them again and forgets the /docs files
- * already read (for tests that change the environment). */
+/* load.c: the service's settings, once, at start, before the first request
+ * (each main(), and the tests' setup): EXECUTION_ENVIRONMENT (/hello) and
+ * DOCS_DIR (/docs files) from the environment, and the route table for
+ * /openapi.json. Nothing in them can be malformed: always APP_OK. */
+enum app_err service_settings_load(const char **why) MUST_CHECK;
+
+/* load.c: reads the environment again and forgets the /docs files already
+ * read (for tests that change the environment). */
 void service_settings_reload(void);
 
-/* settings.c: EXECUTION_ENVIRONMENT, or NULL when unset or empty. */
+/* settings.c: reads EXECUTION_ENVIRONMENT and DOCS_DIR (service_settings_load() calls it). */
+void service_env_load(void);
+
+/* settings.c: EXECUTION_ENVIRONMENT, or NULL when unset or empty (or not loaded). */
 const char *service_execution_environment(void);
 
-/* settings.c: $DOCS_DIR, else the docs directory beside the executable; NULL if neither. */
+/* settings.c: $DOCS_DIR, else the docs directory beside the executable; NULL if
+ * neither (or not loaded). */
 const char *service_docs_dir(void);
 
 /* docs.c: drops the /docs files read so far (they are read again when asked for). */
 void docs_forget(void);
 
-/* openapi.c */
+/* openapi.c: the route table /openapi.json describes (service_settings_load()
+ * gives it); before that the document has no paths. */
+void openapi_describe(const struct route *routes, size_t count);
 void handle_openapi(const struct request *req, const struct arg *args, struct response *resp);
 
 /* docs.c: Swagger UI page, ReDoc page and their locally served assets. */

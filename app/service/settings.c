@@ -1,12 +1,11 @@
-/* The service's settings from the environment, read once per process (at
- * first use) rather than with getenv() on every request. */
+/* The service's settings from the environment, read once per process, at
+ * start (service_settings_load(), load.c), never with getenv() on a request. */
 #include "service/service.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-static bool loaded;
 static const char *execution_environment;  /* NULL: unset or empty */
 static const char *docs_dir;               /* NULL: not found */
 
@@ -30,30 +29,19 @@ static const char *find_docs_dir(void)
 
 /* getenv()'s strings stay valid: glibc never frees them, even when the
  * variable is set again (lambda/main.c relies on the same). */
-static void load(void)
+void service_env_load(void)
 {
 	const char *env = getenv("EXECUTION_ENVIRONMENT");
 	execution_environment = env != NULL && *env != '\0' ? env : NULL;
 	docs_dir = find_docs_dir();
-	loaded = true;
 }
 
 const char *service_execution_environment(void)
 {
-	if (!loaded)
-		load();
 	return execution_environment;
 }
 
 const char *service_docs_dir(void)
 {
-	if (!loaded)
-		load();
 	return docs_dir;
-}
-
-void service_settings_reload(void)
-{
-	load();
-	docs_forget();
 }

@@ -19,6 +19,7 @@
 #include "scoreboard.h"
 #include "worker/timeouts.h"
 #include "worker/worker.h"
+#include "core/sysio.h"
 
 /* Workers that keep dying sooner than this after starting are restarted only
  * after the same delay, so a worker that cannot start does not make us fork in
@@ -52,14 +53,6 @@ struct manager {
 	bool worker_failed;   /* a worker exited abnormally while stopping */
 	sigset_t signals;     /* the signals the loop waits for */
 };
-
-/* Milliseconds on the monotonic clock: a step of the wall clock moves nothing here. */
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static struct slot *free_slot(struct manager *m)
 {

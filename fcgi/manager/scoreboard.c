@@ -4,18 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
+
+#include "core/sysio.h"
 
 static size_t board_size(int nslots)
 {
 	return sizeof(struct scoreboard) + (size_t)nslots * sizeof(struct scoreboard_slot);
-}
-
-long long scoreboard_now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_workers)
@@ -26,7 +20,7 @@ struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_worker
 		return NULL;
 	}
 	/* mmap gives zeroed memory. */
-	sb->started_ms = scoreboard_now_ms();
+	sb->started_ms = now_ms();
 	sb->nslots = nslots;
 	sb->min_workers = min_workers;
 	sb->max_workers = max_workers;
@@ -68,7 +62,7 @@ void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
 	s->pid = pid;
 	s->state = WORKER_IDLE;
 	s->requests = 0;
-	s->started_ms = s->request_ms = scoreboard_now_ms();
+	s->started_ms = s->request_ms = now_ms();
 	s->method[0] = s->path[0] = '\0';
 	write_end(s);
 }
@@ -102,7 +96,7 @@ void scoreboard_request_reading(struct scoreboard *sb, int i)
 	struct scoreboard_slot *s = &sb->slots[i];
 	write_begin(s);
 	s->state = WORKER_READING;
-	s->request_ms = scoreboard_now_ms();
+	s->request_ms = now_ms();
 	s->request_no++;
 	s->method[0] = s->path[0] = '\0';
 	write_end(s);
@@ -143,7 +137,7 @@ void scoreboard_request_done(struct scoreboard *sb, int i, bool answered)
 		return;
 	write_begin(s);
 	s->state = WORKER_IDLE;
-	s->request_ms = scoreboard_now_ms();
+	s->request_ms = now_ms();
 	if (answered)
 		s->requests++;
 	write_end(s);

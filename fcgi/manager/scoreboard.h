@@ -47,9 +47,6 @@ struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_worker
 /* Unmaps it (the manager, at exit). NULL is ignored. */
 void scoreboard_destroy(struct scoreboard *sb);
 
-/* Milliseconds on the monotonic clock. */
-long long scoreboard_now_ms(void);
-
 /* Manager: slot i now belongs to a new worker pid (NULL board: no-op). */
 void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid);
 

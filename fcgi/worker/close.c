@@ -38,8 +38,9 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "core/sysio.h"
 
 /* Each blocking read while draining gives up after this long. */
 #define DRAIN_READ_MS 1000
@@ -52,13 +53,6 @@ static void set_read_timeout(int fd, int ms)
 
 /* The read timeout a kept connection had before the drain, put back after it. */
 static struct timeval kept_timeout;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 enum drained { INPUT_ENDED, PEER_GONE, STALLED };
 

@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "manager/listen.h"
 #include "http/response.h"
+#include "core/sysio.h"
 
 /* How long --status waits for the page. */
 #define STATUS_QUERY_SECONDS 5
@@ -127,7 +128,7 @@ int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray
 	struct response r;
 	response_init(&r, &a);
 	const char *query = FCGX_GetParam("QUERY_STRING", envp);
-	long long now = scoreboard_now_ms();
+	long long now = now_ms();
 	if (!allowed(allow, FCGX_GetParam("REMOTE_ADDR", envp))) {
 		response_error(&r, 403, "Forbidden");
 	} else if (query != NULL && strcmp(query, "text") == 0) {
@@ -168,20 +169,6 @@ static size_t put_record(unsigned char *p, int type, const unsigned char *conten
 	return 8 + n;
 }
 
-static int read_full(int fd, unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t got = read(fd, p, n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
 int status_query(const char *address, const char *status_path)
 {
 	if (strlen(status_path) > 100 || status_path[0] != '/') {
@@ -211,7 +198,7 @@ int status_query(const char *address, const char *status_path)
 	n += put_record(req + n, 4, params, pn);
 	n += put_record(req + n, 4, NULL, 0);
 	n += put_record(req + n, 5, NULL, 0);
-	if (write(fd, req, n) != (ssize_t)n) {
+	if (write_all(fd, req, n) != 0) {
 		fprintf(stderr, "app.fcgi --status %s: %s\n", address, strerror(errno));
 		close(fd);
 		return 1;
@@ -222,11 +209,11 @@ int status_query(const char *address, const char *status_path)
 	int rc = 1;
 	for (;;) {
 		unsigned char h[8];
-		if (read_full(fd, h, 8) != 0)
+		if (read_full(fd, h, 8) != 8)
 			break;
 		size_t cl = ((size_t)h[4] << 8) | h[5], total = cl + h[6];
 		unsigned char *body = malloc(total + 1);
-		if (body == NULL || (total > 0 && read_full(fd, body, total) != 0)) {
+		if (body == NULL || (total > 0 && read_full(fd, body, total) != (ssize_t)total)) {
 			free(body);
 			break;
 		}

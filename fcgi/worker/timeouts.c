@@ -15,8 +15,9 @@
 
 #include "core/arena.h"
 #include "core/str.h"
-#include "http/log.h"
+#include "worker/log_gather.h"
 #include "http/response.h"
+#include "core/sysio.h"
 
 extern char **environ;
 
@@ -53,26 +54,6 @@ static bool ticker_started;
 
 static char *cgi_504; /* "Status: 504 ..." from app/, built once */
 static size_t cgi_504_len;
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
 
 /* Half-closes fd and reads until the peer closes or LINGER_MS pass, so the
  * peer gets what was written rather than a reset for unread input. */
@@ -132,7 +113,7 @@ static void request_timed_out(void)
 		put_header(p, END_REQUEST, id, 8);
 		memset(p + 8, 0, 8); /* appStatus 0, FCGI_REQUEST_COMPLETE */
 		p += 16;
-		write_all(fd, reply, (size_t)(p - reply));
+		(void)write_all(fd, reply, (size_t)(p - reply));
 	}
 	if (fd >= 0)
 		linger(fd);
@@ -140,15 +121,15 @@ static void request_timed_out(void)
 	size_t mn = id != 0 ? printable(m, sizeof m, cur.method) : 0, un = id != 0 ? printable(u, sizeof u, cur.path) : 0;
 	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: request timed out after %d s:%s%.*s%s%.*s; replacing the worker\n",
 			 worker_pid, request_seconds, id != 0 ? " " : "", (int)mn, m, id != 0 ? " " : "", (int)un, u);
-	log_try_flush(); /* the lines of the requests before it go first */
-	write_all(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+	log_gather_try_flush(); /* the lines of the requests before it go first */
+	(void)write_all(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
 }
 
 /* The timer thread: every tick while requests run it enforces the deadlines
- * and writes log lines held for LOG_HOLD_MS; after IDLE_STOP_MS without a
+ * and writes log lines held for LOG_GATHER_HOLD_MS; after IDLE_STOP_MS without a
  * request it writes what is held and sleeps until the next one begins. */
 static void *tick(void *unused)
 {
@@ -158,7 +139,7 @@ static void *tick(void *unused)
 		long long now = now_ms();
 		if (cur.phase == IDLE && now - cur.last_busy >= IDLE_STOP_MS) {
 			pthread_mutex_unlock(&cur.lock);
-			log_try_flush(); /* nothing stays behind */
+			log_gather_try_flush(); /* nothing stays behind */
 			pthread_mutex_lock(&cur.lock);
 			cur.asleep = true;
 			while (cur.asleep && !cur.stopping)
@@ -176,7 +157,7 @@ static void *tick(void *unused)
 				request_timed_out(); /* does not return */
 		}
 		pthread_mutex_unlock(&cur.lock);
-		log_try_flush_stale(now);
+		log_gather_try_flush_stale(now);
 		pthread_mutex_lock(&cur.lock);
 		if (cur.stopping)
 			break;

@@ -17,7 +17,7 @@
  * the functions below only store the request's state under a lock that is
  * uncontended but for the ticks, so a request costs no system call here.
  * On a request timeout the thread answers and replaces the process itself.
- * The same ticks write access lines held for a second (log_try_flush_stale). */
+ * The same ticks write access lines held for a second (log_gather_try_flush_stale). */
 #ifndef FCGI_TIMEOUTS_H
 #define FCGI_TIMEOUTS_H
 

@@ -32,11 +32,12 @@
 #include <unistd.h>
 
 #include "cgi_env/cgi_env.h"
-#include "http/log.h"
+#include "worker/log_gather.h"
 #include "close.h"
 #include "manager/scoreboard.h"
 #include "worker/status.h"
 #include "timeouts.h"
+#include "core/sysio.h"
 
 extern char **environ;
 
@@ -83,13 +84,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static ssize_t fcgi_read(void *ctx, char *p, size_t n)
@@ -349,7 +343,7 @@ static void serve_conn(struct worker *w, int i)
 		/* libfcgi closed the connection: the server closed it (the usual end of
 		 * a kept connection), sent garbage, or the read deadline shut it down. */
 		if (timeouts_request_end()) {
-			log_flush(); /* in order after the lines held */
+			log_gather_flush(); /* in order after the lines held */
 			fprintf(stderr, "app.fcgi: worker %ld: no complete request within %d s; connection closed\n",
 				(long)getpid(), w->cfg->read_timeout);
 		}
@@ -380,7 +374,7 @@ static void serve_conn(struct worker *w, int i)
 	fcgi_finish(req);
 	scoreboard_request_done(sb, w->cfg->slot, true);
 	if (cut) {
-		log_flush();
+		log_gather_flush();
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
 			(long)getpid(), w->cfg->read_timeout);
 	}
@@ -403,16 +397,16 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	fds[0] = (struct pollfd){ .fd = take_new ? w->listen_fd : -1, .events = POLLIN };
 	for (int i = 0; i < w->nconns; i++)
 		fds[i + 1] = (struct pollfd){ .fd = w->conns[i].fd, .events = POLLIN };
-	/* Log lines held (log_buffer_start) go out once nothing has come for
+	/* Log lines held (log_gather_start) go out once nothing has come for
 	 * LOG_IDLE_FLUSH_MS: the wait we do anyway is cut short for them, so a
 	 * busy worker writes its lines a bufferful at a time and an idle one a
 	 * moment after its last answer, without a system call of their own. */
-	if (log_pending() && (timeout_ms < 0 || timeout_ms > LOG_IDLE_FLUSH_MS))
+	if (log_gather_pending() && (timeout_ms < 0 || timeout_ms > LOG_IDLE_FLUSH_MS))
 		timeout_ms = LOG_IDLE_FLUSH_MS;
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	int n = ppoll(fds, (nfds_t)w->nconns + 1, timeout_ms < 0 ? NULL : &ts, waitmask);
-	if (n == 0 && log_pending())
-		log_flush();
+	if (n == 0 && log_gather_pending())
+		log_gather_flush();
 	if (n < 0 && errno != EINTR) {
 		/* Nothing will change by trying again: stop, and let the manager replace us. */
 		fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));
@@ -468,10 +462,10 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		return WORKER_EXIT_FAILED;
 	}
 
-	/* Access lines are gathered and written a few at a time (http/log.h): when
-	 * the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by
+	/* Access lines are gathered and written a few at a time (worker/log_gather.h):
+	 * when the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by
 	 * the timer thread once one is a second old. */
-	log_buffer_start(STDERR_FILENO);
+	log_gather_start(STDERR_FILENO);
 
 	static struct worker w; /* MAX_CONNS slots: not on the stack */
 	w = (struct worker){ .listen_fd = listen_fd, .cfg = cfg, .share = request_share(cfg) };
@@ -507,7 +501,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	}
 	while (w.nconns > 0)
 		drop_conn(&w, w.nconns - 1, true);
-	log_flush();
+	log_gather_flush();
 	FCGX_Free(&w.req, 1);
 	timeouts_close();
 	OS_LibShutdown(); /* frees what FCGX_Init took: a worker exits with nothing allocated */

@@ -97,7 +97,7 @@ queue_behind_fast() {
 }
 
 # 2. The lines held when a slow request (4 s) starts are written by the timer
-# within about 2 s (LOG_HOLD_MS and a tick), while it still runs. Three rounds
+# within about 2 s (LOG_GATHER_HOLD_MS and a tick), while it still runs. Three rounds
 # with the default read timeout, three with none (the timer ticks for the log
 # alone then).
 for opts in "" "--read-timeout 0"; do

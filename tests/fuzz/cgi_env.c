@@ -85,6 +85,17 @@ static void check_response(const struct request *req, const struct response *res
 	}
 }
 
+/* What each main() does before the first request: the service's settings
+ * (the route table /openapi.json describes). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	const char *why = NULL;
+	return service_settings_load(&why) == APP_OK ? 0 : 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *block;

@@ -14,6 +14,7 @@
 #include "http/limits.h"
 #include "http/log.h"
 #include "support/memory_transport.h"
+#include "service/service.h"
 
 /* The last value of NAME among the params, as the gateway sees it (last one wins), or NULL. */
 static const char *param(char *const *envp, const char *name)
@@ -83,6 +84,17 @@ static void check_output(const struct memory_transport *t, bool head, int front,
 	else
 		CHECK((long long)body_n == content_length, "Content-Length %lld, body %zu bytes", content_length,
 		      body_n);
+}
+
+/* What each main() does before the first request: the service's settings
+ * (the route table /openapi.json describes). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	const char *why = NULL;
+	return service_settings_load(&why) == APP_OK ? 0 : 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

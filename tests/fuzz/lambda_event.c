@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "lambda_events/lambda_event.h"
+#include "service/service.h"
 
 static bool is_base64(const char *s, size_t n)
 {
@@ -119,6 +120,17 @@ static void check_log_line(const struct log_access *access)
 	CHECK(cJSON_IsObject(doc), "the access line is not JSON: %.*s", (int)n, line);
 	CHECK(cJSON_GetObjectItemCaseSensitive(doc, "status") != NULL, "no status in %.*s", (int)n, line);
 	cJSON_Delete(doc);
+}
+
+/* What each main() does before the first request: the service's settings
+ * (the route table /openapi.json describes). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	const char *why = NULL;
+	return service_settings_load(&why) == APP_OK ? 0 : 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -190,3 +190,22 @@ Test(forwarded, x_headers_win_over_a_clients_forwarded)
 	cr_assert(client_is("203.0.113.7"));
 	cr_assert(location_is("http://svc.internal/api/v1/users/"));
 }
+
+/* fcgi/options.c's --forwarded-allow-ips: the list given wins over the environment's. */
+Test(forwarded, a_list_given_is_loaded_instead_of_the_environment)
+{
+	const char *why = NULL;
+	setenv("FORWARDED_ALLOW_IPS", "192.0.2.1", 1);
+	forwarded_set_list("10.0.0.0/8");
+	cr_assert_eq(forwarded_load(&why), APP_OK);
+	cr_assert(forwarded_trusts(STR_LIT("10.1.2.3")));
+	cr_assert_not(forwarded_trusts(STR_LIT("192.0.2.1")));
+	forwarded_set_list("10.0.0.0/33");
+	cr_assert_eq(forwarded_load(&why), APP_ERR_INVALID);
+	cr_assert_not_null(strstr(why, "10.0.0.0/33"), "%s", why);
+	forwarded_set_list(NULL);
+	cr_assert_eq(forwarded_load(&why), APP_OK);
+	cr_assert(forwarded_trusts(STR_LIT("192.0.2.1")), "NULL: the environment's again");
+	cr_assert_not(forwarded_trusts(STR_LIT("10.1.2.3")));
+	unsetenv("FORWARDED_ALLOW_IPS");
+}

@@ -6,6 +6,16 @@
 #include "http/limits.h"
 #include "support/memory_transport.h"
 
+/* What each main() does before the first request: the service's settings (the
+ * route table /openapi.json describes), in every test process. The http
+ * layer's stay at their defaults: the tests that change them load them. */
+__attribute__((constructor)) static void load_service_settings(void)
+{
+	const char *why = NULL;
+	if (service_settings_load(&why) != APP_OK)
+		abort();
+}
+
 void exchange_run(struct exchange *x, char *const *env, const char *body, size_t body_n)
 {
 	arena_init(&x->arena);

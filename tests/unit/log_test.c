@@ -214,111 +214,58 @@ Test(log, long_lines_grow_past_the_small_buffer)
 	cJSON_Delete(doc);
 }
 
-/* Gathered lines (log_buffer_start): nothing reaches fd before a flush, then
- * every line, whole and in order, in one write. */
-static const char *drain_now(void)
+/* The writer hook (log_set_writer): each finished line reaches it whole, with its fd. */
+static struct {
+	int fd, calls;
+	char line[4096];
+	size_t n;
+} seen;
+
+static int remember(int fd, const char *line, size_t n)
 {
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	return drain();
+	seen.fd = fd;
+	seen.calls++;
+	seen.n = n < sizeof seen.line ? n : sizeof seen.line;
+	memcpy(seen.line, line, seen.n);
+	return 0;
 }
 
-static long long monotonic_ms(void)
+Test(log, every_line_goes_whole_to_the_writer_set)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
-}
-
-Test(log, held_lines_wait_for_a_flush_and_keep_their_order)
-{
-	log_buffer_start(fds[1]);
+	log_set_writer(remember);
 	struct log_access a = sample();
-	for (int i = 0; i < 3; i++) {
-		a.status = 200 + i;
-		cr_assert_eq(log_access_write(fds[1], &a), 0);
-	}
-	cr_assert(log_pending());
-	cr_assert_str_eq(drain_now(), "");
-	log_flush();
-	cr_assert_not(log_pending());
-	const char *all = drain_now();
-	cr_assert_eq(count_lines(all), 3);
-	const char *s200 = strstr(all, "\"status\":200"), *s201 = strstr(all, "\"status\":201"),
-		   *s202 = strstr(all, "\"status\":202");
-	cr_assert(s200 != NULL && s201 > s200 && s202 > s201, "%s", all);
-	log_buffer_start(-1);
-}
-
-Test(log, a_full_buffer_goes_out_in_whole_lines_of_at_most_pipe_buf)
-{
-	log_buffer_start(fds[1]);
-	struct log_access a = sample();
-	size_t written = 0, held_lines = 0;
-	while (written == 0) {
-		cr_assert_eq(log_access_write(fds[1], &a), 0);
-		held_lines++;
-		written = strlen(drain_now());
-	}
-	/* The line that did not fit pushed out the ones before it, and stays. */
-	cr_assert(written <= PIPE_BUF && written > PIPE_BUF / 2, "%zu bytes", written);
-	cr_assert_eq(count_lines(got), held_lines - 1);
-	cr_assert_eq(got[written - 1], '\n');
-	cr_assert(log_pending());
-	log_flush();
-	cr_assert_eq(count_lines(drain_now()), 1);
-	log_buffer_start(-1);
-}
-
-Test(log, a_line_longer_than_the_buffer_follows_the_held_ones_at_once)
-{
-	log_buffer_start(fds[1]);
-	struct log_access a = sample();
+	cr_assert_eq(log_access_write(7, &a), 0);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert_eq(seen.fd, 7);
+	cr_assert(seen.n > 0 && seen.line[seen.n - 1] == '\n' && memchr(seen.line, '\n', seen.n) == seen.line + seen.n - 1);
+	cr_assert_eq(log_event(8, LOG_ERROR, "fcgi", STR_NULL, "x"), 0);
+	cr_assert_eq(seen.calls, 2);
+	cr_assert_eq(seen.fd, 8);
+	log_set_writer(NULL);
 	cr_assert_eq(log_access_write(fds[1], &a), 0);
-	static char agent[PIPE_BUF + 100];
-	memset(agent, 'a', sizeof agent);
-	a.user_agent = (struct str){ agent, sizeof agent };
-	a.status = 201;
-	cr_assert_eq(log_access_write(fds[1], &a), 0);
-	cr_assert_not(log_pending());
-	const char *all = drain_now();
-	cr_assert_eq(count_lines(all), 2);
-	cr_assert(strstr(all, "\"status\":200") < strstr(all, "\"status\":201"));
-	log_buffer_start(-1);
+	cr_assert_eq(seen.calls, 2, "NULL: the default writer again");
+	cr_assert(strstr(drain(), "\"status\":200") != NULL);
 }
 
-Test(log, stale_lines_are_flushed_from_a_signal_only_when_old)
+/* The trace id: X-Amzn-Trace-Id, else the request context's, never the environment's. */
+Test(log, trace_id_comes_from_the_header_else_the_request_context)
 {
-	log_buffer_start(fds[1]);
-	long long before = monotonic_ms();
-	struct log_access a = sample();
-	cr_assert_eq(log_access_write(fds[1], &a), 0);
-	log_try_flush_stale(before + LOG_HOLD_MS - 1);
-	cr_assert(log_pending());
-	cr_assert_str_eq(drain_now(), "");
-	log_try_flush_stale(monotonic_ms() + LOG_HOLD_MS);
-	cr_assert_not(log_pending());
-	cr_assert_eq(count_lines(drain_now()), 1);
-	log_buffer_start(-1);
-}
-
-Test(log, lines_to_another_fd_are_not_held)
-{
-	int other[2];
-	cr_assert_eq(pipe(other), 0);
-	log_buffer_start(other[1]);
-	struct log_access a = sample();
-	cr_assert_eq(log_access_write(fds[1], &a), 0);
-	cr_assert_not(log_pending());
-	cr_assert_eq(count_lines(drain_now()), 1);
-	log_buffer_start(-1);
-	close(other[0]);
-	close(other[1]);
+	struct arena ar;
+	arena_init(&ar);
+	struct request req;
+	request_init(&req, &ar, "lambda");
+	struct response resp;
+	response_init(&resp, &ar);
+	setenv("_X_AMZN_TRACE_ID", "Root=from-the-environment", 1);
+	struct log_access a;
+	log_access_from(&a, &req, &resp);
+	cr_assert(a.trace_id.n == 0, "the environment is not read");
+	req.context.trace_id = STR_LIT("Root=from-the-context");
+	log_access_from(&a, &req, &resp);
+	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-context")));
+	cr_assert_eq(request_add_header(&req, STR_LIT("X-Amzn-Trace-Id"), STR_LIT("Root=from-the-header")), APP_OK);
+	log_access_from(&a, &req, &resp);
+	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-header")));
+	unsetenv("_X_AMZN_TRACE_ID");
+	arena_release(&ar);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http/forwarded.h"
 #include "options.h"
 
 /* Each test runs in its own process: no FCGI_* variable of the caller's is seen. */
@@ -362,10 +363,16 @@ Test(options, help_and_version_stop_the_command_line)
 	cr_assert_eq(PARSE("--bogus", "--help"), -1);
 }
 
-Test(options, forwarded_allow_ips_is_handed_on_in_the_environment)
+Test(options, forwarded_allow_ips_is_handed_to_the_request_layer_not_the_environment)
 {
 	cr_assert_eq(PARSE("--forwarded-allow-ips", "10.0.0.0/8"), 0);
-	cr_assert_str_eq(getenv("FORWARDED_ALLOW_IPS"), "10.0.0.0/8");
+	cr_assert_null(getenv("FORWARDED_ALLOW_IPS"));
+	const char *why = NULL;
+	cr_assert_eq(forwarded_load(&why), APP_OK);
+	cr_assert(forwarded_trusts(STR_LIT("10.1.2.3")));
+	cr_assert_not(forwarded_trusts(STR_LIT("192.168.1.1")));
+	forwarded_set_list(NULL);
+	cr_assert_eq(forwarded_load(&why), APP_OK);
 }
 
 Test(options, user_and_socket_owner_are_resolved_for_a_manager_started_as_root)
