@@ -120,8 +120,19 @@ static bool test_hook_init(struct deadline *d)
 }
 #endif
 
+/* True when the monotonic clock has reached when. */
+static bool reached(const struct timespec *when)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > when->tv_sec || (now.tv_sec == when->tv_sec && now.tv_nsec >= when->tv_nsec);
+}
+
 /* The watchdog thread: sleeps until armed, then until the time or a disarm; calls
- * the armed function (which ends the process) when the time comes first. */
+ * the armed function (which ends the process) when the time comes first. It fires
+ * only for the deadline armed now, and only once the clock has passed it: what the
+ * wait returned is never trusted, since a timeout may belong to a deadline that was
+ * disarmed, and the next one armed, before this thread had the lock back. */
 static void *watch(void *arg)
 {
 	struct deadline *d = arg;
@@ -133,11 +144,11 @@ static void *watch(void *arg)
 			pthread_cond_wait(&d->changed, &d->lock);
 			continue;
 		}
-		int rc = pthread_cond_timedwait(&d->changed, &d->lock, &d->when);
-		if (rc == ETIMEDOUT)
-			test_hook_hold_after_timeout(d);
-		if (rc != ETIMEDOUT || d->state != ARMED)
-			continue;
+		if (!reached(&d->when)) {
+			if (pthread_cond_timedwait(&d->changed, &d->lock, &d->when) == ETIMEDOUT)
+				test_hook_hold_after_timeout(d);
+			continue;  /* decided again from the state and the clock */
+		}
 		d->state = FIRED;
 		test_hook_fired(d);
 		deadline_fn *fn = d->fn;

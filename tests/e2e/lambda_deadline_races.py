@@ -123,6 +123,7 @@ def main():
     rounds = int(sys.argv[2]) if len(sys.argv) == 3 else 50
     t = Tally("lambda-deadline-races")
     finish_vs_deadline(t, sys.argv[1], rounds)
+    stale_timeout(t, sys.argv[1], rounds)
     return t.finish()
 
 
