@@ -481,3 +481,4 @@ test-cdk: cdk-synth
 .PHONY: clean
 clean:
 	rm -rf build
+include mk/lambda-http1.mk
