@@ -5,6 +5,7 @@
 # watchdog, each held open by a test hook, 50 rounds each (lambda_deadline_races.py).
 # Needs the test-hooks build ($BUILD/testhooks/bootstrap, make test-hooks), whose
 # handler for LAMBDA_TEST_SLOW_PATH can be made slow and LAMBDA_TEST_HOLD_PATH held.
+E2E_TIMEOUT=${E2E_TIMEOUT:-240}  # 100 rounds of a 250 ms deadline, slower under ASan
 . "$(dirname "$0")/lib.sh"
 e2e_start lambda-deadline
 if [ ! -x "$BUILD/testhooks/bootstrap" ]; then
