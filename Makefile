@@ -484,3 +484,4 @@ clean:
 	rm -rf build
 include mk/options-test.mk
 include mk/structure.mk
+include mk/lambda-http1.mk

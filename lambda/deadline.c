@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define DEFAULT_MARGIN_MS 200L
@@ -19,10 +20,119 @@ struct deadline {
 	deadline_fn *fn;
 	void *ctx;
 	long margin_ms;
+#ifdef LAMBDA_TEST_HOOKS
+	struct {
+		bool hold;        /* LAMBDA_TEST_HOLD_TIMEOUT=1: hold the watchdog after each timeout */
+		bool held;        /* the watchdog is held (the lock is free meanwhile) */
+		bool rearmed;     /* deadline_arm() ran while it was held */
+		pthread_cond_t changed;
+	} hook;
+#endif
 };
 
+#ifdef LAMBDA_TEST_HOOKS
+/* Test builds only (make test-hooks): the watchdog's side of the race tests.
+ * With LAMBDA_TEST_HOLD_TIMEOUT=1, a timed-out wait is held, the lock released,
+ * until the main thread has armed the next deadline (and that arm returns only
+ * once the watchdog has gone on): the window in which a stale timeout could be
+ * taken for the new deadline. Called with the lock held. */
+static void test_hook_hold_after_timeout(struct deadline *d)
+{
+	if (!d->hook.hold)
+		return;
+	d->hook.held = true;
+	d->hook.rearmed = false;
+	pthread_cond_broadcast(&d->hook.changed);
+	while (!d->hook.rearmed)
+		pthread_cond_wait(&d->hook.changed, &d->lock);
+	d->hook.held = false;  /* the arm waits for this; the lock stays held from here to the decision */
+	pthread_cond_broadcast(&d->hook.changed);
+}
+
+/* deadline_arm()'s side: releases a held watchdog and waits until it has gone on. */
+static void test_hook_after_arm(struct deadline *d)
+{
+	if (!d->hook.held)
+		return;
+	d->hook.rearmed = true;
+	pthread_cond_broadcast(&d->hook.changed);
+	while (d->hook.held)
+		pthread_cond_wait(&d->hook.changed, &d->lock);
+}
+
+static void test_hook_fired(struct deadline *d)
+{
+	pthread_cond_broadcast(&d->hook.changed);
+}
+
+static void test_hook_destroy(struct deadline *d)
+{
+	pthread_cond_destroy(&d->hook.changed);
+}
+
+static bool test_hook_init(struct deadline *d)
+{
+	const char *v = getenv("LAMBDA_TEST_HOLD_TIMEOUT");
+	d->hook.hold = v != NULL && strcmp(v, "1") == 0;
+	return pthread_cond_init(&d->hook.changed, NULL) == 0;
+}
+
+void deadline_test_wait_held(struct deadline *d)
+{
+	pthread_mutex_lock(&d->lock);
+	while (!d->hook.held)
+		pthread_cond_wait(&d->hook.changed, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void deadline_test_wait_fired(struct deadline *d)
+{
+	pthread_mutex_lock(&d->lock);
+	while (d->state != FIRED)
+		pthread_cond_wait(&d->hook.changed, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+}
+#else
+static void test_hook_hold_after_timeout(struct deadline *d)
+{
+	(void)d;
+}
+
+static void test_hook_after_arm(struct deadline *d)
+{
+	(void)d;
+}
+
+static void test_hook_fired(struct deadline *d)
+{
+	(void)d;
+}
+
+static void test_hook_destroy(struct deadline *d)
+{
+	(void)d;
+}
+
+static bool test_hook_init(struct deadline *d)
+{
+	(void)d;
+	return true;
+}
+#endif
+
+/* True when the monotonic clock has reached when. */
+static bool reached(const struct timespec *when)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > when->tv_sec || (now.tv_sec == when->tv_sec && now.tv_nsec >= when->tv_nsec);
+}
+
 /* The watchdog thread: sleeps until armed, then until the time or a disarm; calls
- * the armed function (which ends the process) when the time comes first. */
+ * the armed function (which ends the process) when the time comes first. It fires
+ * only for the deadline armed now, and only once the clock has passed it: what the
+ * wait returned is never trusted, since a timeout may belong to a deadline that was
+ * disarmed, and the next one armed, before this thread had the lock back. */
 static void *watch(void *arg)
 {
 	struct deadline *d = arg;
@@ -34,9 +144,13 @@ static void *watch(void *arg)
 			pthread_cond_wait(&d->changed, &d->lock);
 			continue;
 		}
-		if (pthread_cond_timedwait(&d->changed, &d->lock, &d->when) != ETIMEDOUT || d->state != ARMED)
-			continue;
+		if (!reached(&d->when)) {
+			if (pthread_cond_timedwait(&d->changed, &d->lock, &d->when) == ETIMEDOUT)
+				test_hook_hold_after_timeout(d);
+			continue;  /* decided again from the state and the clock */
+		}
 		d->state = FIRED;
+		test_hook_fired(d);
 		deadline_fn *fn = d->fn;
 		void *ctx = d->ctx;
 		pthread_mutex_unlock(&d->lock);
@@ -70,7 +184,7 @@ struct deadline *deadline_start(void)
 	bool cond = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
 		    pthread_cond_init(&d->changed, &attr) == 0;
 	pthread_condattr_destroy(&attr);
-	bool lock = cond && pthread_mutex_init(&d->lock, NULL) == 0;
+	bool lock = cond && test_hook_init(d) && pthread_mutex_init(&d->lock, NULL) == 0;
 	if (!lock || pthread_create(&d->thread, NULL, watch, d) != 0) {
 		if (lock)
 			pthread_mutex_destroy(&d->lock);
@@ -114,6 +228,7 @@ void deadline_arm(struct deadline *d, long remaining_ms, deadline_fn *fn, void *
 	d->ctx = ctx;
 	d->state = ARMED;
 	pthread_cond_signal(&d->changed);
+	test_hook_after_arm(d);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -137,6 +252,7 @@ void deadline_stop(struct deadline *d)
 	pthread_cond_signal(&d->changed);
 	pthread_mutex_unlock(&d->lock);
 	pthread_join(d->thread, NULL);
+	test_hook_destroy(d);
 	pthread_cond_destroy(&d->changed);
 	pthread_mutex_destroy(&d->lock);
 	free(d);

@@ -33,4 +33,11 @@ bool deadline_disarm(struct deadline *d);
 /* Stops and joins the thread (nothing may be armed). */
 void deadline_stop(struct deadline *d);
 
+#ifdef LAMBDA_TEST_HOOKS
+/* Test builds only: block until the watchdog is held after a timeout
+ * (LAMBDA_TEST_HOLD_TIMEOUT=1), or until it has fired. */
+void deadline_test_wait_held(struct deadline *d);
+void deadline_test_wait_fired(struct deadline *d);
+#endif
+
 #endif

@@ -29,6 +29,14 @@ enum http1_status {
 	HTTP1_NO_MEMORY = -3,
 };
 
+/* What one response's head may hold (HTTP1_MAX_HEAD_BYTES also bounds its trailers):
+ * the status lines, header lines and CRLFs of the final head and of every 1xx head
+ * before it, in all; the header lines of each head; the 1xx heads before the answer.
+ * One past any of them fails the exchange with a sentence saying which. */
+#define HTTP1_MAX_HEAD_BYTES 65536
+#define HTTP1_MAX_HEADER_LINES 100
+#define HTTP1_MAX_INTERIM 5
+
 struct http1_response {
 	int status;
 	struct kvlist headers;  /* names and values as sent, in the arena */
@@ -44,7 +52,8 @@ void http1_close(struct http1 *c);
  * extra_headers: full "Name: value\r\n" lines, or NULL. timeout_ms bounds the whole
  * exchange; 0 waits for as long as the answer takes. A kept-alive connection the
  * server closed while idle is opened again once, transparently. Bodies over
- * max_body bytes fail. Any failure closes the connection; c->error says why. */
+ * max_body bytes, and heads over the limits above, fail. Any failure closes the
+ * connection; c->error says why. */
 enum http1_status http1_exchange(struct http1 *c, struct arena *a, const char *method, const char *target,
 				 const char *extra_headers, struct str body, long timeout_ms, size_t max_body,
 				 struct http1_response *out);

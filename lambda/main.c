@@ -213,10 +213,46 @@ static void test_hook_slow_handler(const struct lambda_invocation *li)
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
+
+/* LAMBDA_TEST_HOLD_PATH=/ping: the handler for that path is held after it has finished
+ * and before the deadline is disarmed, until the watchdog has fired
+ * (LAMBDA_TEST_HOLD_UNTIL=fired) or is held after its timeout (=timeout, with
+ * LAMBDA_TEST_HOLD_TIMEOUT=1). Decided before finish: the path dies with the event. */
+static int test_hook_hold_wanted(const struct lambda_invocation *li)
+{
+	const char *path = getenv("LAMBDA_TEST_HOLD_PATH"), *until = getenv("LAMBDA_TEST_HOLD_UNTIL");
+	if (path == NULL || until == NULL || !str_eq(lambda_invocation_path(li), str_c(path)))
+		return 0;
+	return strcmp(until, "fired") == 0 ? 1 : strcmp(until, "timeout") == 0 ? 2 : 0;
+}
+
+static void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
+{
+	if (watchdog == NULL || hold == 0)
+		return;
+	fprintf(stderr, "bootstrap: test hook: finished, held until the watchdog %s\n",
+		hold == 1 ? "fires" : "has timed out");
+	if (hold == 1)
+		deadline_test_wait_fired(watchdog);
+	else
+		deadline_test_wait_held(watchdog);
+}
 #else
 static void test_hook_slow_handler(const struct lambda_invocation *li)
 {
 	(void)li;
+}
+
+static int test_hook_hold_wanted(const struct lambda_invocation *li)
+{
+	(void)li;
+	return 0;
+}
+
+static void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
+{
+	(void)watchdog;
+	(void)hold;
 }
 #endif
 
@@ -232,7 +268,9 @@ static void handle(struct runtime_api *api, struct deadline *watchdog, const str
 	if (left != LONG_MAX)
 		deadline_arm(watchdog, left, answer_late, &late);
 	test_hook_slow_handler(li);
+	int hold = test_hook_hold_wanted(li);
 	lambda_invocation_finish(li, res);
+	test_hook_hold_after_finish(watchdog, hold);
 	if (left != LONG_MAX && !deadline_disarm(watchdog))
 		for (;;)
 			pause();  /* the watchdog is answering and will end the process */

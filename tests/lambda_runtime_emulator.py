@@ -9,7 +9,7 @@ Usage:
                              [--host 127.0.0.1] [--out DIR] [--port-file F]
                              [--summary-only] [--rss-pid-file F] [--rss-every N]
                              [--next-status CODE] [--timeout SECONDS]
-                             [--deadline-ms MS] [--next-fail N] [--stall-response I]
+                             [--deadline-ms MS[,MS...]] [--next-fail N] [--stall-response I]
 
 Then start the runtime with AWS_LAMBDA_RUNTIME_API=HOST:PORT.
 
@@ -33,7 +33,7 @@ Behaviour:
   - --next-status CODE answers every /next with that HTTP status and no event,
     to exercise the runtime's init-error path.
   - --deadline-ms MS: each invocation's Lambda-Runtime-Deadline-Ms is MS after
-    its /next (default 300000).
+    its /next (default 300000); MS,MS,... gives invocation i the (i mod n)-th.
   - --next-fail N: the first N /next requests get a 500 and no event (a Runtime
     API hiccup the runtime must retry); their times are in "next_failures".
   - --stall-response I: the answer to invocation I (0-based) is read and recorded
@@ -109,7 +109,7 @@ class State:
             rec = {"index": i, "event": path, "request_id": rid, "trace_id": trace,
                    "outcome": None, "error_type": None, "body": None,
                    "next_at": now, "answered_at": None,
-                   "deadline_ms": int(now * 1000) + self.args.deadline_ms}
+                   "deadline_ms": int(now * 1000) + self.args.deadline_ms[i % len(self.args.deadline_ms)]}
             self.by_id[rid] = rec
             if not self.args.summary_only:
                 self.records.append(rec)
@@ -297,8 +297,8 @@ def main():
     p.add_argument("--next-status", type=int, default=0,
                    help="answer /next with this status (init-error tests)")
     p.add_argument("--timeout", type=float, default=120.0)
-    p.add_argument("--deadline-ms", type=int, default=300000,
-                   help="each invocation's deadline, this long after its /next")
+    p.add_argument("--deadline-ms", type=lambda v: [int(x) for x in v.split(",")], default=[300000],
+                   help="each invocation's deadline, this long after its /next (MS,MS,...: in turn)")
     p.add_argument("--next-fail", type=int, default=0, help="answer the first N /next with a 500")
     p.add_argument("--stall-response", type=int, default=-1,
                    help="never acknowledge the answer to invocation I (0-based)")

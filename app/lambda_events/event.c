@@ -14,6 +14,7 @@ struct lambda_invocation {
 	struct request req;
 	struct response resp;
 	struct lambda_reply_style style;
+	bool head;  /* a HEAD request: copied at start, for a 504 sent after finish freed the document */
 	struct str reply;
 	long long started_us;  /* monotonic, for the access line's duration */
 };
@@ -107,6 +108,7 @@ static void start(void *ctx)
 	if (!str_is_null(nul.body))
 		set_exact_body(&inv->req, st->doc, nul.body);
 	lambda_base_path_apply(&inv->req);
+	inv->head = str_eq(inv->req.method, STR_LIT("HEAD"));
 	response_init(&inv->resp, st->arena);
 	inv->started_us = now_us();
 	inv->doc = st->doc;
@@ -185,7 +187,7 @@ static void timeout_reply(void *ctx)
 	struct response resp;
 	response_init(&resp, t->arena);
 	response_error(&resp, 504, "Request timed out");
-	resp.omit_body = str_eq(t->inv->req.method, STR_LIT("HEAD"));
+	resp.omit_body = t->inv->head;  /* not the request: finish may have freed its strings */
 	t->reply = lambda_reply_json(t->arena, &resp, t->inv->style);
 }
 

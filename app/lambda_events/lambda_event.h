@@ -94,7 +94,9 @@ struct lambda_invocation *lambda_invocation_start(struct arena *a, struct str ev
 void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_result *out);
 
 /* 504 {"detail":"Request timed out"} in the shape the event expects (arena b,
- * NUL-terminated); STR_NULL when b runs out of memory. Reads only what start wrote. */
+ * NUL-terminated); STR_NULL when b runs out of memory. Reads only what start wrote
+ * and nothing of the request, so it may run before, during or after finish (which
+ * frees the event document the request points into). */
 struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv);
 
 /* What the Runtime API said about the invocation, for the handler's request context

@@ -5,7 +5,9 @@ extensions and trailers, a 100 Continue before the answer, header names in any
 case, Connection: close, a body that ends with the connection, a kept-alive
 connection closed while idle (reopened without a retry), and answers it must
 refuse (bad status line or status, a folded header, header block over 64 KiB,
-Content-Length over the event limit, unknown Transfer-Encoding).
+Content-Length over the event limit, unknown Transfer-Encoding). The limits on a
+head, at their values and one past, and peers that never stop sending one:
+lambda_http1_limits.py.
 
   lambda_http1.py BOOTSTRAP
 
@@ -160,7 +162,7 @@ def main():
     check("the idle-closed connection is reopened without a logged retry",
           err.count("; retry ") == 1 and "not an HTTP/1.x response; retry 1 of 1" in err, err[-600:])
     check("an oversized header block ends the runtime with a clear message",
-          rc == 1 and "a response line or header block too long (gave up after 2 attempts)" in err, err[-600:])
+          rc == 1 and "a response head over 65536 bytes (1xx heads included) (gave up after 2 attempts)" in err, err[-600:])
 
     # Bodies the client must refuse without reading them.
     steps = [

@@ -2,7 +2,8 @@
  * a Runtime API sends back for one GET /next: the input is every byte of the
  * answer, over a socketpair, then the end of the stream. Seeds:
  * tests/fuzz/corpus/runtime_http1/. Checked: no out-of-bounds read, no hang (the
- * stream always ends); on success a final status (200 to 599: 1xx are skipped), a
+ * stream always ends); on success a final status (200 to 599: 1xx are skipped),
+ * at most HTTP1_MAX_HEADER_LINES headers, a
  * NUL-terminated body no longer than the input, header names without spaces, tabs
  * or colons; on failure a reason and a closed connection. */
 #include <fcntl.h>
@@ -41,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					      STR_LIT(""), 5000, 1u << 20, &res);
 	if (st == HTTP1_OK) {
 		CHECK(res.status >= 200 && res.status <= 599, "final status %d", res.status);
+		CHECK(res.headers.n <= HTTP1_MAX_HEADER_LINES, "%zu header lines", res.headers.n);
 		CHECK(res.body.p != NULL && res.body.n <= size && res.body.p[res.body.n] == '\0', "body of %zu bytes",
 		      res.body.n);
 		for (size_t i = 0; i < res.headers.n; i++) {
