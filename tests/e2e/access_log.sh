@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # One access log line per request, the same on every target: 20 requests go to
 # build/app.cgi (environment, stdin), to the FastCGI workers (cgi-fcgi, a real
 # FastCGI client) and to build/bootstrap (as HTTP API 2.0 events,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=CGI_WRAPPER
 # The CGI binary run from a shell with RFC 3875 variables, as a developer would:
 # covers the malformed input a front server would refuse before the CGI sees it.
 # CGI_WRAPPER runs the binary under a tool, e.g. valgrind (make test-valgrind).

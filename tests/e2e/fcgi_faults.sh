@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # Faults, with the standalone manager (build/app.fcgi --listen): a worker killed
 # under load, SIGTERM and SIGHUP while a request is in flight, bodies over the limit.
 # A slow request is a real FastCGI client (cgi-fcgi, from libfcgi) whose request

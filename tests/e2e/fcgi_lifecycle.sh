@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The standalone manager's life cycle under hostile timing, one regression test
 # per defect found in review (issue 11). Signal races run $LOOPS times (50).
 # FCGI_BIN=path runs them against another build (e.g. an older commit's).

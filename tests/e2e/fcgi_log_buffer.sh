@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # A FastCGI worker gathers its access lines and writes several with one
 # write(2) (app/http/log.h). Whatever happens, every answered request has
 # exactly one whole line: none lost, none doubled, none torn or interleaved

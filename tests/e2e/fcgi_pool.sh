@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The pool seen through its status page: the scoreboard's JSON (--status-path,
 # shown only to --status-allow addresses) and text (app.fcgi --status), a
 # dynamic pool (--workers MIN:MAX, --idle-timeout) growing under load and

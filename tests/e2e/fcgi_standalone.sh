@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=FCGI_WRAPPER
 # End to end: build/app.fcgi --listen (its own pre-fork manager, two workers) on a
 # TCP port and on a unix socket, each behind a real nginx, checked with curl.
 . "$(dirname "$0")/lib.sh"

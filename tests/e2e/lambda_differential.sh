@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The differential test (lambda_differential.py): hand-written events per source,
 # encoded paths as each source delivers them, stages, base paths, NUL bytes, cookies
 # and warm-up events, through bootstrap --event against SPEC.md's answers, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=LAMBDA_WRAPPER
 # The real bootstrap against a local Runtime API (tests/lambda_runtime_emulator.py):
 # every SPEC.md row as every event type, malformed events in between that must be
 # reported to /invocation/{id}/error while the runtime keeps serving.

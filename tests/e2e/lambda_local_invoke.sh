@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The Lambda bootstrap's local invoke (bootstrap --event FILE), as a developer runs it:
 # every SPEC.md row as every supported event type (lambda_cases.py), then the
 # command line itself: the README example, bad events, a missing file.

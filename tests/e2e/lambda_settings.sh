@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=LAMBDA_WRAPPER
 # The settings the bootstrap reads once, at start (API_BASE_PATH,
 # LAMBDA_TEXT_MIME_TYPES, APP_MAX_BODY_BYTES): a bad value stops it before its
 # first GET /next. It exits 1, says why on stderr and posts the same sentence to
