@@ -1,4 +1,4 @@
-/* The route table: one line per endpoint of SPEC.md. Dispatch, validation and
+/* The route table: one line per endpoint of docs/spec.md. Dispatch, validation and
  * /openapi.json are all driven from here; app_handle() answers a request with it. */
 #include "service/service.h"
 

@@ -3,7 +3,7 @@
 # the service's JSON shape ({"detail":"..."}, application/json, the right status):
 # the service's answer to lighttpd's server.error-handler call, or, when the
 # service cannot answer, the same bytes from server.errorfile-prefix
-# (deploy/error-pages.sh). The bodiless SPEC rows pass with curl's defaults:
+# (deploy/error-pages.sh). The bodiless spec rows pass with curl's defaults:
 # lighttpd's 411 for a POST without Content-Length becomes the service's answer
 # to the POST with an empty body; the hostile cases around that (a client's
 # Redirect-Status header, the handler URL asked for directly, bad escapes, long
@@ -118,7 +118,7 @@ check "Range ignored on the service's answers" 200 '{"Success":"Pong!"}' -H 'Ran
 # Static docs files keep ranges.
 check_header "docs files keep Accept-Ranges" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
 
-# Bodiless requests with curl's defaults (-X METHOD, no --data): the SPEC rows.
+# Bodiless requests with curl's defaults (-X METHOD, no --data): the spec rows.
 for m in POST PUT DELETE PATCH OPTIONS; do
 	check "users $m without a body" 200 '{"Success":"All users!"}' -X "$m" "$BASE/api/v1/users/"
 	check "user $m without a body" 200 '{"Success":"This is one user!"}' -X "$m" "$BASE/api/v1/users/7"
