@@ -1,98 +1,28 @@
 #!/usr/bin/env python3
-"""The Python helpers of the end-to-end scripts, in one place: the spec table
-(tests/spec_cases.tsv), a raw HTTP client, a FastCGI record encoder, and small
-JSON and socket helpers. The shell scripts call
+"""The Python helpers of the end-to-end scripts, in one place: the spec table's rows
+through a real server (spec_table.py reads the table), a raw HTTP client, a FastCGI
+record encoder, small JSON and socket helpers, and (e2e_checks.py) the checks of log
+and report files. The shell scripts call
 
   python3 tests/e2e/e2e_client.py SUBCOMMAND ARGS...
 
-(`e2e_client.py help` lists them); Python tests import it. Every subcommand exits
-0 when what it checks holds, 1 when not (saying why on stderr), 2 on bad usage.
+(with no subcommand it lists them); Python tests import it (fcgi_log_load.py,
+fcgi_stop_load.py). Every subcommand exits 0 when what it checks holds, 1 when not
+(saying why on stderr), 2 on bad usage.
 """
 
-import base64
 import json
 import os
+import random
+import signal
+import socket
+import struct
 import subprocess
 import sys
+import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SPEC_CASES = os.environ.get("SPEC_CASES") or os.path.join(HERE, "..", "spec_cases.tsv")
-SPEC_BODY_LIMIT = 200000
-COLUMNS = ("name", "method", "target", "req_headers", "req_body", "status", "content_type", "body",
-           "resp_headers", "alb_last", "only")
-
-# ---- the spec table ---------------------------------------------------------
-
-
-def decode_body(field):
-    """A req_body field as bytes: None for "-", "fill:C:N" N bytes C, else the text
-    with \\0 \\xHH \\\\ escapes. Raises ValueError on a bad escape."""
-    if field == "-":
-        return None
-    if field.startswith("fill:"):
-        _, char, count = field.split(":")
-        if len(char) != 1 or not count.isdigit():
-            raise ValueError("bad fill: %r" % field)
-        return char.encode() * int(count)
-    out, i = bytearray(), 0
-    while i < len(field):
-        ch = field[i]
-        if ch != "\\":
-            out += ch.encode()
-            i += 1
-        elif field[i + 1:i + 2] == "0":
-            out.append(0)
-            i += 2
-        elif field[i + 1:i + 2] == "\\":
-            out.append(0x5C)
-            i += 2
-        elif field[i + 1:i + 2] == "x" and len(field) >= i + 4:
-            out.append(int(field[i + 2:i + 4], 16))
-            i += 4
-        else:
-            raise ValueError("bad escape in %r" % field)
-    return bytes(out)
-
-
-def split_list(field):
-    """A " | "-separated field as a list ([] for "-")."""
-    return [] if field == "-" else field.split(" | ")
-
-
-def spec_cases(target=None, path=SPEC_CASES):
-    """The rows of the spec table as dicts (req_body decoded to bytes or None, status an
-    int, req_headers a list of (name, value), resp_headers a list of "Name: value"
-    lines, alb_last None or (status, body)); only those target runs when given."""
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != len(COLUMNS) or "" in cols:
-                raise ValueError("%s:%d: want %d non-empty columns" % (path, lineno, len(COLUMNS)))
-            row = dict(zip(COLUMNS, cols))
-            row["req_body"] = decode_body(row["req_body"])
-            row["status"] = int(row["status"])
-            row["req_headers"] = [tuple(h.split(": ", 1)) for h in split_list(row["req_headers"])]
-            row["resp_headers"] = split_list(row["resp_headers"])
-            if row["alb_last"] != "-":
-                status, _, body = row["alb_last"].partition(" ")
-                row["alb_last"] = (int(status), body)
-            else:
-                row["alb_last"] = None
-            if row["body"] == "(empty)":
-                row["body"] = ""
-            only = row["only"].split(",")
-            if target is None or row["only"] == "*" or target in only:
-                rows.append(row)
-    return rows
-
-
-def expected_body(row, target):
-    """The body the row wants (str), None for any non-empty one; {target} filled in."""
-    return None if row["body"] == "*" else row["body"].replace("{target}", target)
+import e2e_checks
+from spec_table import expected_body, spec_cases
 
 
 # ---- the spec table through a real server, with curl -------------------------
@@ -171,20 +101,242 @@ def spec_http(base, target, tmp, rows="all"):
     return 0
 
 
+# ---- a raw HTTP client ---------------------------------------------------------
+
+
+def raw_http(port, request, timeout=5):
+    """Sends request (bytes) to 127.0.0.1:port and returns every byte answered until the
+    server closes the connection."""
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=timeout)
+    try:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+    finally:
+        s.close()
+
+
+def cmd_raw_http(port):
+    """The request on stdin to 127.0.0.1:PORT; the answer (latin-1) on stdout."""
+    sys.stdout.write(raw_http(port, sys.stdin.buffer.read()).decode("latin-1"))
+    return 0
+
+
+# ---- FastCGI records -----------------------------------------------------------
+
+
+def record(rtype, content, request_id=1):
+    """One FastCGI record (version 1, no padding)."""
+    return struct.pack(">BBHHBB", 1, rtype, request_id, len(content), 0, 0) + content
+
+
+def pair(name, value):
+    """A name-value pair of FCGI_PARAMS (both shorter than 128 bytes)."""
+    return bytes([len(name), len(value)]) + name + value
+
+
+def get_request(uri, *extra):
+    """The records of a GET of uri (bytes); extra: more (name, value) pairs."""
+    params = (pair(b"REQUEST_METHOD", b"GET") + pair(b"REQUEST_URI", uri)
+              + pair(b"SERVER_PROTOCOL", b"HTTP/1.1") + pair(b"REMOTE_ADDR", b"127.0.0.1")
+              + b"".join(pair(n, v) for n, v in extra))
+    return (record(1, struct.pack(">HB5x", 1, 0)) + record(4, params) + record(4, b"")
+            + record(5, b""))
+
+
+def fcgi_exchange(sock_path, request, timeout=10):
+    """Sends request (records) on the unix socket: 'answered' (a complete answer: it has an
+    FCGI_END_REQUEST record), 'refused' (connecting failed) or 'lost' (reset, or closed
+    before the end)."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(timeout)
+    try:
+        s.connect(sock_path)
+    except OSError:
+        s.close()
+        return "refused"
+    try:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        pos = 0
+        while pos + 8 <= len(data):
+            _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
+            if rtype == 3:
+                return "answered"
+            pos += 8 + clen + plen
+        return "lost"
+    except OSError:
+        return "lost"
+    finally:
+        s.close()
+
+
+# ---- small helpers -------------------------------------------------------------
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+    return 0
+
+
+def has_ipv6():
+    """0 when ::1 can be bound (the machine has IPv6 loopback)."""
+    socket.socket(socket.AF_INET6).bind(("::1", 0))
+    return 0
+
+
+def body_of(path="-"):
+    """The bytes after the first blank line (CRLF CRLF) of a CGI-style answer in PATH (or stdin)."""
+    data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    sys.stdout.buffer.write(data.split(b"\r\n\r\n", 1)[1])
+    return 0
+
+
+def json_get(key, path="-"):
+    """The member at KEY (dots between names: pool.workers) of the JSON document in PATH (or
+    stdin); "null" for null. Exit 1 when it is missing."""
+    doc = json.load(sys.stdin if path == "-" else open(path))
+    for name in key.split("."):
+        doc = doc[name]
+    print("null" if doc is None else doc)
+    return 0
+
+
+def json_detail(path):
+    """0 when PATH holds exactly {"detail": "a non-empty string"}."""
+    d = json.load(open(path))
+    assert list(d) == ["detail"] and isinstance(d["detail"], str) and d["detail"], d
+    return 0
+
+
+def repeat(text, count):
+    """TEXT COUNT times, no newline."""
+    sys.stdout.write(text * int(count))
+    return 0
+
+
+def connect(address):
+    """A connected socket to ADDRESS: a unix socket path, or HOST:PORT."""
+    if address.startswith("/"):
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(address)
+        return c
+    host, _, port = address.rpartition(":")
+    return socket.create_connection((host, int(port)))
+
+
+def hold_connections(address, count, seconds):
+    """Opens COUNT connections to ADDRESS that send nothing, prints "open", holds them SECONDS."""
+    held = [connect(address) for _ in range(int(count))]
+    print("open", flush=True)
+    time.sleep(float(seconds))
+    del held
+    return 0
+
+
+def mute_server(sock_path, seconds):
+    """Listens on the unix socket SOCK_PATH, prints "up", accepts one client and answers
+    nothing for SECONDS."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock_path)
+    s.listen(1)
+    print("up", flush=True)
+    c, _ = s.accept()
+    time.sleep(float(seconds))
+    del c
+    return 0
+
+
+def unix_bind(sock_path):
+    """Leaves a stale unix socket at SOCK_PATH: bound, never listened on, closed."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock_path)
+    s.close()
+    return 0
+
+
+def spawn_on_socket(sock_path, program, *args):
+    """Runs PROGRAM as spawn-fcgi does: with a unix socket listening at SOCK_PATH on fd 0."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock_path)
+    s.listen(4)
+    os.dup2(s.fileno(), 0)
+    os.execv(program, [program] + list(args))
+
+
+def kill_children(pid, count, interval):
+    """COUNT times, on a fixed beat of INTERVAL seconds, SIGKILLs a random child of PID (from
+    /proc); prints how many were killed."""
+    kills, t = 0, time.monotonic()
+    for _ in range(int(count)):
+        t += float(interval)
+        time.sleep(max(0, t - time.monotonic()))
+        with open("/proc/%s/task/%s/children" % (pid, pid)) as f:
+            pids = f.read().split()
+        if pids:
+            try:
+                os.kill(int(random.choice(pids)), signal.SIGKILL)
+                kills += 1
+            except ProcessLookupError:
+                pass
+    print(kills)
+    return 0
+
+
 # ---- the command line ------------------------------------------------------
 
 COMMANDS = {
-    "spec-http": (spec_http, "BASE TARGET TMPDIR [all|peer]: the spec table against BASE with curl"),
+    "spec-http": (spec_http, "BASE TARGET TMPDIR [all|peer]"),
+    "raw-http": (cmd_raw_http, "PORT"),
+    "free-port": (free_port, ""),
+    "has-ipv6": (has_ipv6, ""),
+    "body-of": (body_of, "[FILE]"),
+    "json-get": (json_get, "KEY [FILE]"),
+    "json-detail": (json_detail, "FILE"),
+    "repeat": (repeat, "TEXT COUNT"),
+    "hold-connections": (hold_connections, "SOCKET|HOST:PORT COUNT SECONDS"),
+    "mute-server": (mute_server, "SOCKET SECONDS"),
+    "unix-bind": (unix_bind, "SOCKET"),
+    "spawn-on-socket": (spawn_on_socket, "SOCKET PROGRAM [ARGS...]"),
+    "kill-children": (kill_children, "PID COUNT INTERVAL"),
+    "access-log-targets": (e2e_checks.access_log_targets, "TMPDIR COUNT"),
+    "lambda-log-lines": (e2e_checks.lambda_log_lines, "OUT LEVEL"),
+    "log-lines-match": (e2e_checks.log_lines_match, "IDS LOG WHAT"),
+    "held-lines-out": (e2e_checks.held_lines_out, "IDS DURING_LOG AFTER_LOG"),
+    "lambda-init-error": (e2e_checks.lambda_init_error, "REPORT TEXT [before-next]"),
+    "lambda-served-add": (e2e_checks.lambda_served_add, "REPORT"),
+    "lambda-rss": (e2e_checks.lambda_rss, "REPORT NOISE_KB"),
+    "head-error": (e2e_checks.head_error, "STATUS < ANSWER"),
+    "pipelined-after-refusal": (e2e_checks.pipelined_after_refusal, "< ANSWERS"),
+    "bodiless-post-logged": (e2e_checks.bodiless_post_logged, "LOG REQUEST_ID"),
+    "openapi-document": (e2e_checks.openapi_document, "< DOCUMENT"),
 }
 
 
 def main(argv):
     if len(argv) < 2 or argv[1] not in COMMANDS:
         print(__doc__.strip() + "\n\nsubcommands:", file=sys.stderr)
-        for name, (_, doc) in COMMANDS.items():
-            print("  %s %s" % (name, doc), file=sys.stderr)
+        for name, (func, args) in COMMANDS.items():
+            print("  %s %s\n      %s" % (name, args, (func.__doc__ or "").split("\n")[0]), file=sys.stderr)
         return 2
-    return COMMANDS[argv[1]][0](*argv[2:])
+    try:
+        return COMMANDS[argv[1]][0](*argv[2:])
+    except AssertionError as e:
+        print("AssertionError: %s" % e, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

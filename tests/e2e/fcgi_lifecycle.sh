@@ -213,7 +213,7 @@ fcgi_request "$sock" "$E2E_TMP/third.out" REQUEST_URI=/ping </dev/null
 kill -TERM "$third"
 wait "$third"
 # A stale socket (nobody listening) is replaced.
-python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$sock"
+e2e_client unix-bind "$sock"
 manager_start "$sock" 1
 wait_workers "$MANAGER_PID" 1
 fcgi_request "$sock" "$E2E_TMP/stale.out" REQUEST_URI=/ping </dev/null

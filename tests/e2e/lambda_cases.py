@@ -23,12 +23,12 @@ import sys
 import tempfile
 import urllib.parse
 
-import e2e_client
+import spec_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EVENTS = os.path.join(HERE, "..", "events")
 EMULATOR = os.path.join(HERE, "..", "lambda_runtime_emulator.py")
-BODY_LIMIT = e2e_client.SPEC_BODY_LIMIT
+BODY_LIMIT = spec_table.SPEC_BODY_LIMIT
 
 # kind -> (template, how the answer must look)
 KINDS = {
@@ -69,7 +69,7 @@ def row_cases(row):
     for line in row["resp_headers"]:
         name, _, value = line.partition(": ")
         want[name] = value
-    body = "" if row["method"] == "HEAD" else e2e_client.expected_body(row, "lambda")
+    body = "" if row["method"] == "HEAD" else spec_table.expected_body(row, "lambda")
     common = dict(method=row["method"], path=path, query=query, headers=dict(row["req_headers"]),
                   want_headers=want, single=row["alb_last"])
     data = row["req_body"]
@@ -87,7 +87,7 @@ def row_cases(row):
 def cases():
     """The spec table's rows for "lambda" (tests/spec_cases.tsv), then the Lambda-only ones."""
     c = []
-    for row in e2e_client.spec_cases("lambda"):
+    for row in spec_table.spec_cases("lambda"):
         c += row_cases(row)
     c.append(case("bad base64 body", 400, '{"detail":"Invalid base64 in request body"}', method="POST",
                   path="/api/v1/users/", req_body="not base64!", b64=True))
