@@ -31,15 +31,15 @@ from spec_table import expected_body, spec_cases
 def curl(args, tmp, timeout=10):
     """Runs curl -s with args; returns (status code, headers text, body bytes, the body's
     size as curl counted it: 0 after a HEAD, whose -I output is the headers)."""
-    body_file, head_file = os.path.join(tmp, "curl.body"), os.path.join(tmp, "curl.head")
-    p = subprocess.run(["curl", "-s", "--max-time", str(timeout), "-D", head_file, "-o", body_file,
+    files = os.path.join(tmp, "curl.head"), os.path.join(tmp, "curl.body")
+    for path in files:  # nothing of the previous answer may be read as this one's
+        if os.path.exists(path):
+            os.unlink(path)
+    p = subprocess.run(["curl", "-s", "--max-time", str(timeout), "-D", files[0], "-o", files[1],
                         "-w", "%{http_code} %{size_download}"] + args, capture_output=True, timeout=timeout + 5)
     code, _, size = p.stdout.decode().partition(" ")
-    with open(head_file, "rb") as f:
-        headers = f.read().decode("latin-1").replace("\r", "")
-    with open(body_file, "rb") as f:
-        body = f.read()
-    return code, headers, body, int(size or -1)
+    head, body = (open(path, "rb").read() if os.path.exists(path) else b"" for path in files)
+    return code, head.decode("latin-1").replace("\r", ""), body, int(size or -1)
 
 
 def header_lines(headers):
