@@ -18,7 +18,9 @@ UNIT_BIN := $(BUILD)/tests/unit
 # A script that also runs under ASan + UBSan (test-asan) or valgrind (test-valgrind) says
 # so in a line of its own: `# make-test: asan valgrind=CGI_WRAPPER` (the variable that
 # prefixes our binary with valgrind: CGI_WRAPPER, FCGI_WRAPPER or LAMBDA_WRAPPER).
-E2E_TESTS := tests/e2e/cgi_shell.sh tests/e2e/cgi_tool.sh tests/e2e/cgi_lighttpd.sh
+# Only `+=` here: an `E2E_TESTS += ...` line in the Makefile, before or after the
+# include of this file, adds to the list too.
+E2E_TESTS += tests/e2e/cgi_shell.sh tests/e2e/cgi_tool.sh tests/e2e/cgi_lighttpd.sh
 E2E_TESTS += tests/e2e/fcgi_lighttpd.sh tests/e2e/fcgi_nginx.sh tests/e2e/readme_nginx.sh tests/e2e/fcgi_standalone.sh
 E2E_TESTS += tests/e2e/fcgi_same_as_cgi.sh tests/e2e/fcgi_faults.sh tests/e2e/fcgi_soak.sh
 E2E_TESTS += tests/e2e/lighttpd_errors.sh tests/e2e/lighttpd_same.sh tests/e2e/access_log.sh
