@@ -1,6 +1,6 @@
 /* app/service: the service itself, and the only folder a user edits to add an
  * endpoint. routes.c holds the route table (one line per endpoint) and
- * app_handle(); handlers.c the endpoints of SPEC.md; openapi.c builds
+ * app_handle(); handlers.c the endpoints of docs/spec.md; openapi.c builds
  * /openapi.json from the table; docs.c serves Swagger UI. Files here include
  * core/, http/ and service/ only (tests/check_layers.sh); the targets reach the
  * service through app_handle(). docs/adding-an-endpoint.md walks through a new route. */

@@ -67,7 +67,7 @@ lighttpd_start() {
 # last_log NAME KEY: KEY of the last access line in NAME.log.
 last_log() {
 	sleep 0.2
-	grep '^{' "$E2E_TMP/$1.log" | tail -n 1 | python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print("null" if v is None else v)' "$2"
+	grep '^{' "$E2E_TMP/$1.log" | tail -n 1 | e2e_client json-get "$2"
 }
 
 # header FILE NAME: a header's value in a curl -D dump.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The FastAPI peer make bench measures against (bench/peer_fastapi.py, under
-# Debian's uvicorn) answers every SPEC endpoint as the C service does: a
+# Debian's uvicorn) answers every spec endpoint as the C service does: a
 # benchmark against an app that answers differently would compare nothing.
 # (Its 422 bodies have pydantic 1's older shape, so those rows are left out.)
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=CGI_WRAPPER
 # The CGI binary run from a shell with RFC 3875 variables, as a developer would:
 # covers the malformed input a front server would refuse before the CGI sees it.
 # CGI_WRAPPER runs the binary under a tool, e.g. valgrind (make test-valgrind).
@@ -13,7 +14,7 @@ check_cgi() {
 	timeout 60 env -i "$@" ${CGI_WRAPPER:-} "$BUILD/app.cgi" <"${CGI_STDIN:-/dev/null}" >"$E2E_TMP/out"
 	_rc=$?
 	_got_status=$(head -n 1 "$E2E_TMP/out" | sed -n 's/^Status: \([0-9]*\) .*/\1/p')
-	_got_body=$(python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[1])' "$E2E_TMP/out"; echo x)
+	_got_body=$(e2e_client body-of "$E2E_TMP/out"; echo x)
 	_got_body=${_got_body%x}
 	if [ "$_rc" -ne 0 ] || [ "$_got_status" != "$_status" ] || [ "$_got_body" != "$_body" ]; then
 		e2e_fail "$_what: expected $_status '$_body', got rc=$_rc $_got_status '$(printf %s "$_got_body" | head -c 300)'"

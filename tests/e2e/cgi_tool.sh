@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=CGI_WRAPPER
 # build/app.cgi run by hand as a shell tool (--request, -H, -d, --env), and
 # --help / --version on all three binaries; plain `app.cgi` with no arguments
 # must stay a CGI program, byte for byte, under a server and in a shell.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The manager's request controls, standalone and spawned (spawn-fcgi):
 # --request-timeout (with the test-hooks build's injected handler delay),
 # --max-requests (+ jitter), their environment variables, bad values, --help.

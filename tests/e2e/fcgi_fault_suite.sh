@@ -68,20 +68,7 @@ report() {
 setup 4
 wrk_start 10 16 "$NGINX_BASE$LOAD_URL_PATH"
 # On a fixed 200 ms beat, a random child of the manager (from /proc) is killed.
-kills=$(python3 -c 'import os, random, signal, sys, time
-mgr, kills, t = sys.argv[1], 0, time.monotonic()
-for _ in range(50):
-    t += 0.2
-    time.sleep(max(0, t - time.monotonic()))
-    with open("/proc/%s/task/%s/children" % (mgr, mgr)) as f:
-        pids = f.read().split()
-    if pids:
-        try:
-            os.kill(int(random.choice(pids)), signal.SIGKILL)
-            kills += 1
-        except ProcessLookupError:
-            pass
-print(kills)' "$MANAGER_PID")
+kills=$(e2e_client kill-children "$MANAGER_PID" 50 0.2)
 wait "$WRK_PID"
 report "SIGKILL a worker every 200 ms for 10 s ($kills kills)" $((2 * kills)) "$(recover_ms)"
 teardown
@@ -122,14 +109,7 @@ teardown
 # 4. 64 connections that send nothing, against 4 workers: the load goes on, and
 # a client is still answered within a second.
 setup 4
-python3 -c 'import socket, sys, time
-s = []
-for _ in range(64):
-    c = socket.socket(socket.AF_UNIX)
-    c.connect(sys.argv[1])
-    s.append(c)
-print("open", flush=True)
-time.sleep(5)' "$SOCK" >"$E2E_TMP/idle.txt" &
+python3 "$E2E_CLIENT" hold-connections "$SOCK" 64 5 >"$E2E_TMP/idle.txt" &
 idle=$!
 until grep -q open "$E2E_TMP/idle.txt"; do sleep 0.05; done
 wrk_start 3 16 "$NGINX_BASE$LOAD_URL_PATH"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # Faults, with the standalone manager (build/app.fcgi --listen): a worker killed
 # under load, SIGTERM and SIGHUP while a request is in flight, bodies over the limit.
 # A slow request is a real FastCGI client (cgi-fcgi, from libfcgi) whose request
@@ -246,10 +247,7 @@ fport=$(free_port)
 manager_start "127.0.0.1:$fport" 4
 nginx_start "127.0.0.1:$fport" || exit 1
 wait_ok "$NGINX_BASE/ping" 20 || exit 1
-python3 -c 'import socket, sys, time
-s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(64)]
-print("open", flush=True)
-time.sleep(6)' "$fport" >"$E2E_TMP/idle.txt" &
+python3 "$E2E_CLIENT" hold-connections "127.0.0.1:$fport" 64 6 >"$E2E_TMP/idle.txt" &
 idle=$!
 until grep -q open "$E2E_TMP/idle.txt"; do sleep 0.05; done
 sleep 0.3

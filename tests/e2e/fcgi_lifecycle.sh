@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The standalone manager's life cycle under hostile timing, one regression test
 # per defect found in review (issue 11). Signal races run $LOOPS times (50).
 # FCGI_BIN=path runs them against another build (e.g. an older commit's).
@@ -212,7 +213,7 @@ fcgi_request "$sock" "$E2E_TMP/third.out" REQUEST_URI=/ping </dev/null
 kill -TERM "$third"
 wait "$third"
 # A stale socket (nobody listening) is replaced.
-python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$sock"
+e2e_client unix-bind "$sock"
 manager_start "$sock" 1
 wait_workers "$MANAGER_PID" 1
 fcgi_request "$sock" "$E2E_TMP/stale.out" REQUEST_URI=/ping </dev/null

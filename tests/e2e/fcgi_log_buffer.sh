@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # A FastCGI worker gathers its access lines and writes several with one
 # write(2) (app/http/log.h). Whatever happens, every answered request has
 # exactly one whole line: none lost, none doubled, none torn or interleaved
@@ -19,28 +20,7 @@ load() { python3 "$(dirname "$0")/fcgi_log_load.py" "$@"; }
 # line of LOG parses as JSON, and LOG has no line for an id of IDS's run that
 # was not answered.
 lines_match() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import collections, json, sys
-ids = open(sys.argv[1]).read().split()
-seen, torn = collections.Counter(), 0
-for raw in open(sys.argv[2], "rb").read().split(b"\n"):
-    if not raw.startswith(b"{"):
-        continue  # the manager's own messages
-    try:
-        line = json.loads(raw)
-    except ValueError:
-        torn += 1
-        continue
-    if "status" in line:
-        seen[line["request_id"]] += 1
-prefix = ids[0].rsplit("-", 2)[0] if ids else "?"
-missing = [i for i in ids if seen[i] == 0]
-doubled = [i for i in ids if seen[i] > 1]
-extra = [i for i in seen if i.startswith(prefix + "-") and i not in set(ids)]
-print("%s: %d ids, %d lines, missing %d, doubled %d, unknown %d, torn %d"
-      % (sys.argv[3], len(ids), sum(seen[i] for i in ids), len(missing), len(doubled), len(extra), torn))
-sys.exit(0 if ids and not missing and not doubled and not extra and not torn else 1)
-PY
+	e2e_client log-lines-match "$1" "$2" "$3"
 }
 
 # 1. Load on 3 workers recycled every 37 requests (each exits: its held lines
@@ -116,24 +96,7 @@ for opts in "" "--read-timeout 0"; do
 		wait "$SLOW_PID"
 		kill -TERM "$MANAGER_PID"
 		wait "$MANAGER_PID"
-		python3 - "$E2E_TMP/fast$r.ids" "$E2E_TMP/during.log" "$E2E_TMP/manager.log" <<'PY' && e2e_pass ||
-import json, sys
-ids = open(sys.argv[1]).read().split()
-def logged(path):
-    out = {}
-    for raw in open(path, "rb").read().split(b"\n"):
-        if raw.startswith(b"{"):
-            line = json.loads(raw)
-            if "status" in line:
-                out[line["request_id"]] = line
-    return out
-during, after = logged(sys.argv[2]), logged(sys.argv[3])
-slow = [l for l in after.values() if l["path"] == "/hello"]
-late = [i for i in ids if i not in during]
-print("30 lines held behind a 4 s request: %d written while it ran, %d late; after the stop: slow %d, fast %d"
-      % (len(ids) - len(late), len(late), len(slow), sum(i in after for i in ids)))
-sys.exit(0 if len(ids) == 30 and not late and len(slow) == 1 and all(i in after for i in ids) else 1)
-PY
+		e2e_client held-lines-out "$E2E_TMP/fast$r.ids" "$E2E_TMP/during.log" "$E2E_TMP/manager.log" && e2e_pass ||
 			e2e_fail "slow request ${opts:-with default timeouts}, round $r: lines held too long"
 	done
 done

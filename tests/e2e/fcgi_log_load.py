@@ -12,7 +12,7 @@ per line, to PREFIX.ids. Exit 0 when every request was answered.
 import sys
 import threading
 
-from fcgi_client import exchange, get_request
+from e2e_client import fcgi_exchange as exchange, get_request
 
 
 def main():

@@ -25,8 +25,7 @@ mkdir -p "$EXP" "$E2E_TMP/out"
 # ---- what each answer must be, byte for byte -------------------------------
 
 env -i REQUEST_METHOD=GET PATH_INFO=/openapi.json "$BUILD/app.cgi" </dev/null |
-	python3 -c 'import sys; d = sys.stdin.buffer.read(); sys.stdout.buffer.write(d.split(b"\r\n\r\n", 1)[1])' \
-		>"$EXP/openapi"
+	e2e_client body-of >"$EXP/openapi"
 [ "$(wc -c <"$EXP/openapi")" -gt 4000 ] && e2e_pass || e2e_fail "app.cgi gave no /openapi.json"
 cp "$BUILD/docs/swagger-ui-bundle.js" "$EXP/bundle"
 printf '{"detail":"Request body too large (limit %s bytes)"}' "$LIMIT" >"$EXP/413"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The pool seen through its status page: the scoreboard's JSON (--status-path,
 # shown only to --status-allow addresses) and text (app.fcgi --status), a
 # dynamic pool (--workers MIN:MAX, --idle-timeout) growing under load and
@@ -14,7 +15,7 @@ FCGI_BIN=${HOOKS_BIN:-$BUILD/test-hooks/app.fcgi}
 # pool_field NAME: a number from the "pool" object of the JSON status page.
 pool_field() {
 	curl -s --max-time 5 "$NGINX_BASE/-/status" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["pool"][sys.argv[1]])' "$1" 2>/dev/null
+		e2e_client json-get "pool.$1" 2>/dev/null
 }
 
 # 1. No status page unless asked for: the path is the service's (404).
@@ -102,13 +103,7 @@ wait_ok "$NGINX_BASE/ping" 10
 "$BUILD/app.fcgi" --status "$E2E_TMP/nothing.sock" >/dev/null 2>&1
 [ $? -eq 1 ] && e2e_pass || e2e_fail "app.fcgi --status on no manager did not exit 1"
 # Something that accepts and never answers: --status gives up after 5 s.
-python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen(1)
-print("up", flush=True)
-c, _ = s.accept()
-time.sleep(10)' "$E2E_TMP/mute.sock" >"$E2E_TMP/mute.txt" &
+python3 "$E2E_CLIENT" mute-server "$E2E_TMP/mute.sock" 10 >"$E2E_TMP/mute.txt" &
 mute=$!
 until grep -q up "$E2E_TMP/mute.txt"; do sleep 0.05; done
 t0=$(date +%s)

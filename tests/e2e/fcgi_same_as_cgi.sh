@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The FastCGI target answers byte for byte as the CGI target: the same request
 # variables and body go to build/app.cgi (environment, stdin) and to the standalone
 # FastCGI workers (through cgi-fcgi, a real FastCGI client), and the two CGI-style

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=FCGI_WRAPPER
 # End to end: build/app.fcgi --listen (its own pre-fork manager, two workers) on a
 # TCP port and on a unix socket, each behind a real nginx, checked with curl.
 . "$(dirname "$0")/lib.sh"
@@ -53,7 +54,7 @@ kill -TERM "$NGINX_PID"
 wait "$NGINX_PID"
 
 # 4. IPv6 loopback, where the machine has it: "[::1]:PORT".
-if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+if e2e_client has-ipv6 2>/dev/null; then
 	fport=$(free_port)
 	manager_start "[::1]:$fport" 1
 	nginx_start "[::1]:$fport" || exit 1

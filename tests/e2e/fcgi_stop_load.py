@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from fcgi_client import exchange, get_request
+from e2e_client import fcgi_exchange as exchange, get_request
 
 REQUEST = get_request(b"/ping")
 

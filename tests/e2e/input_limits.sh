@@ -24,11 +24,7 @@ for bad in ' -1' '-1' '10k' '18446744073709551616' '0x10'; do
 	fi
 	# Spawned (spawn-fcgi style: a listening socket on fd 0) it refuses as well.
 	rc=0
-	timeout 20 env APP_MAX_BODY_BYTES="$bad" python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[2]); s.listen(4)
-os.dup2(s.fileno(), 0)
-os.execv(sys.argv[1], [sys.argv[1]])' "$BUILD/app.fcgi" "$E2E_TMP/spawned.sock" 2>"$E2E_TMP/err" || rc=$?
+	timeout 20 env APP_MAX_BODY_BYTES="$bad" python3 "$E2E_CLIENT" spawn-on-socket "$E2E_TMP/spawned.sock" "$BUILD/app.fcgi" 2>"$E2E_TMP/err" || rc=$?
 	rm -f "$E2E_TMP/spawned.sock"
 	if [ "$rc" = 2 ] && grep -q 'APP_MAX_BODY_BYTES' "$E2E_TMP/err"; then
 		e2e_pass
@@ -71,7 +67,7 @@ done
 # ---- /math/add memory is linear in the query -----------------------------------------------
 # Peak RSS of one CGI run in KiB, by GNU time (its child is forked from time
 # itself, so the figure is app.cgi's own, not a copy of a larger parent's).
-query=$(python3 -c 'print("i=" + "9" * 32768 + "&i=1" * 8190, end="")')
+query=i=$(e2e_client repeat 9 32768)$(e2e_client repeat '&i=1' 8190)
 /usr/bin/time -f '%M' -o "$E2E_TMP/peak" env -i REQUEST_METHOD=GET PATH_INFO=/math/add "QUERY_STRING=$query" \
 	"$BUILD/app.cgi" </dev/null >"$E2E_TMP/out" 2>/dev/null
 peak=$(tail -n 1 "$E2E_TMP/peak")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Every SPEC.md row as a Lambda event of every supported type, run through the
-real bootstrap, with the response documents checked.
+"""Every row of tests/spec_cases.tsv (docs/spec.md) as a Lambda event of every supported
+type, run through the real bootstrap, with the response documents checked.
 
   lambda_cases.py local BOOTSTRAP        one `BOOTSTRAP --event FILE` per case
   lambda_cases.py emulator BOOTSTRAP     all cases, with malformed events in
@@ -23,10 +23,12 @@ import sys
 import tempfile
 import urllib.parse
 
+import spec_table
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EVENTS = os.path.join(HERE, "..", "events")
 EMULATOR = os.path.join(HERE, "..", "lambda_runtime_emulator.py")
-BODY_LIMIT = 200000
+BODY_LIMIT = spec_table.SPEC_BODY_LIMIT
 
 # kind -> (template, how the answer must look)
 KINDS = {
@@ -50,10 +52,6 @@ BASE_URL = {
     "alb-multi-value": "http://lambda-alb-123578498.eu-west-1.elb.amazonaws.com",
 }
 
-UNPROCESSABLE_X = ('{"detail":[{"type":"int_parsing","loc":["query","i",%d],"msg":"Input should be a valid '
-                   'integer, unable to parse string as an integer","input":"x"}]}')
-
-
 def case(name, status, body, method="GET", path="/", query="", headers=None, req_body=None,
          b64=False, want_headers=None, single=None):
     """single: (status, body) expected instead when the event keeps one value per query name (ALB without
@@ -63,55 +61,36 @@ def case(name, status, body, method="GET", path="/", query="", headers=None, req
             "single": single}
 
 
+def row_cases(row):
+    """The cases of one spec table row: a body that is UTF-8 without NUL is sent both
+    plain and base64-encoded, any other base64-encoded. A HEAD answer has no body."""
+    path, _, query = row["target"].partition("?")
+    want = {"Content-Type": row["content_type"]} if row["content_type"] != "-" else {}
+    for line in row["resp_headers"]:
+        name, _, value = line.partition(": ")
+        want[name] = value
+    body = "" if row["method"] == "HEAD" else spec_table.expected_body(row, "lambda")
+    common = dict(method=row["method"], path=path, query=query, headers=dict(row["req_headers"]),
+                  want_headers=want, single=row["alb_last"])
+    data = row["req_body"]
+    if data is None:
+        return [case(row["name"], row["status"], body, **common)]
+    out = [case(row["name"] + " (base64)", row["status"], body, req_body=data, b64=True, **common)]
+    try:
+        if b"\0" not in data:
+            out.append(case(row["name"], row["status"], body, req_body=data.decode("utf-8"), **common))
+    except UnicodeDecodeError:
+        pass
+    return out
+
+
 def cases():
-    c = [
-        case("health", 200, '{"status":"OK"}'),
-        case("math add", 200, "15", path="/math/add", query="i=5&i=10", single=(200, "10"),
-             want_headers={"Content-Type": "text/plain; charset=utf-8"}),
-        case("math add no i", 200, "0", path="/math/add"),
-        case("math add huge", 200, "100000000000000000000", path="/math/add",
-             query="i=99999999999999999999&i=1", single=(200, "1")),
-        case("math add signs and spaces", 200, "-3", path="/math/add", query="i=+2&i=%20-5%20",
-             single=(200, "-5")),
-        case("ping", 200, '{"Success":"Pong!"}', path="/ping", want_headers={"Content-Type": "application/json"}),
-        case("item", 200, '{"item_id":42,"q":"text"}', path="/items/42", query="q=text"),
-        case("item without q", 200, '{"item_id":42,"q":null}', path="/items/42"),
-        case("item decoded q", 200, '{"item_id":-7,"q":"a b&c"}', path="/items/-7", query="q=a+b%26c"),
-        case("item encoded path", 200, '{"item_id":42,"q":"é"}', path="/items/%34%32", query="q=%C3%A9"),
-        case("hello", 200, '"Hello from lambda"', path="/hello"),
-        case("unknown path", 404, '{"detail":"Not Found"}', path="/nope"),
-        case("wrong method", 405, '{"detail":"Method Not Allowed"}', method="POST", path="/ping",
-             want_headers={"Allow": "GET, HEAD"}),
-        case("bad int", 422, UNPROCESSABLE_X % 1, path="/math/add", query="i=1&i=x",
-             single=(422, UNPROCESSABLE_X % 0)),
-        case("bad item id", 422, '{"detail":[{"type":"int_parsing","loc":["path","item_id"],"msg":"Input should '
-             'be a valid integer, unable to parse string as an integer","input":"4.2"}]}', path="/items/4.2"),
-        case("redirect slashes", 307, "", path="/api/v1/users",
-             want_headers={"Location": "{base}/api/v1/users/"}),
-        case("redirect keeps query", 307, "", path="/ping/", query="a=1",
-             want_headers={"Location": "{base}/ping?a=1"}),
-        case("head", 200, "", method="HEAD", path="/ping",
-             want_headers={"Content-Length": "19", "Content-Type": "application/json"}),
-        case("head math type", 200, "", method="HEAD", path="/math/add", query="i=1",
-             want_headers={"Content-Type": "text/plain; charset=utf-8"}),
-        case("binary body accepted", 200, '{"Success":"All users!"}', method="POST", path="/api/v1/users/",
-             req_body=b"a\0b\xff", b64=True),
-        case("text body", 200, '{"Success":"This is one user!"}', method="PUT", path="/api/v1/users/7",
-             req_body=b"x=1", headers={"content-type": "application/x-www-form-urlencoded"}),
-        case("body at the limit", 200, '{"Success":"All users!"}', method="POST", path="/api/v1/users/",
-             req_body=b"a" * BODY_LIMIT, b64=True),
-        case("body over limit", 413, '{"detail":"Request body too large (limit %d bytes)"}' % BODY_LIMIT,
-             method="POST", path="/api/v1/users/", req_body=b"a" * (BODY_LIMIT + 1)),
-        case("bad base64 body", 400, '{"detail":"Invalid base64 in request body"}', method="POST",
-             path="/api/v1/users/", req_body="not base64!", b64=True),
-        case("openapi", 200, None, path="/openapi.json", want_headers={"Content-Type": "application/json"}),
-        case("docs", 200, None, path="/docs", want_headers={"Content-Type": "text/html; charset=utf-8"}),
-        case("docs png asset is base64", 200, None, path="/docs/favicon-32x32.png",
-             want_headers={"Content-Type": "image/png"}),
-    ]
-    for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
-        c.append(case("users " + m, 200, '{"Success":"All users!"}', method=m, path="/api/v1/users/"))
-        c.append(case("user " + m, 200, '{"Success":"This is one user!"}', method=m, path="/api/v1/users/7"))
+    """The spec table's rows for "lambda" (tests/spec_cases.tsv), then the Lambda-only ones."""
+    c = []
+    for row in spec_table.spec_cases("lambda"):
+        c += row_cases(row)
+    c.append(case("bad base64 body", 400, '{"detail":"Invalid base64 in request body"}', method="POST",
+                  path="/api/v1/users/", req_body="not base64!", b64=True))
     return c
 
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # Lambda-Runtime-Deadline-Ms: a handler still running 200 ms before the deadline is
 # answered 504 in the event's shape, the process exits, and the next invocation is
 # served by a new process. Then the two races between the handler's thread and the

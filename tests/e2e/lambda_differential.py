@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The differential test: hand-written events, each as its source really delivers
 the request (docs/lambda.md: REST API, Function URL and ALB pass the path raw, the
-HTTP API decodes it first), through `bootstrap --event`, against the answer SPEC.md
+HTTP API decodes it first), through `bootstrap --event`, against the answer docs/spec.md
 prescribes: status, body, headers and the response shape of the source. Where the
 same HTTP request can be put to the CGI binary, its status and body must agree too.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=LAMBDA_WRAPPER
 # The bootstrap against a misbehaving Runtime API (tests/lambda_runtime_emulator.py):
 # 500s from /next are retried with a doubling backoff, a /response POST that is never
 # acknowledged times out and is logged, a Runtime API that goes away ends the process

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The bootstrap's HTTP/1.1 client against a Runtime API answering with scripted raw
 # bytes: every framing it must take, every answer it must refuse (lambda_http1.py);
 # the limits on a response head, and peers that never stop sending one

@@ -1,7 +1,9 @@
 #!/bin/sh
+# make-test: asan
 # The Lambda bootstrap's local invoke (bootstrap --event FILE), as a developer runs it:
-# every SPEC.md row as every supported event type (lambda_cases.py), then the
-# command line itself: the README example, bad events, a missing file.
+# every row of tests/spec_cases.tsv (docs/spec.md) as every supported event type
+# (lambda_cases.py), then the command line itself: the README example, bad events,
+# a missing file.
 . "$(dirname "$0")/lib.sh"
 e2e_start lambda-local-invoke
 EVENTS=$(dirname "$0")/../events
@@ -10,7 +12,7 @@ unset EXECUTION_ENVIRONMENT AWS_LAMBDA_RUNTIME_API
 if python3 "$(dirname "$0")/lambda_cases.py" local "$BUILD/bootstrap"; then
 	e2e_pass
 else
-	e2e_fail "SPEC rows by local invoke (see FAIL lines above)"
+	e2e_fail "spec rows by local invoke (see FAIL lines above)"
 fi
 
 # check_invoke WHAT EXIT 'STDOUT' args...: exit status and exact output, but for the

@@ -25,21 +25,7 @@ E2E_PIDS="$E2E_PIDS $!"
 wait "$emu"
 emu_rc=$?
 
-if python3 - "$E2E_TMP/out/report.json" "$NOISE_KB" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-noise = int(sys.argv[2])
-rss = r["rss_kb"]
-print("lambda-rss: %d invocations (%d responses, %d errors), median %.0f us from /next to answer"
-      % (r["answered"], r["responses"], r["errors"], r["latency_us"]["median"]))
-print("lambda-rss: VmRSS kB by invocations answered: " + ", ".join("%d:%d" % (n, kb) for n, kb in rss))
-assert r["done"], "not every invocation was answered"
-assert r["errors"] * 6 >= r["answered"] - 6, "malformed events were not reported as errors"
-assert len(rss) >= 2, "too few RSS samples"
-growth = rss[-1][1] - rss[0][1]
-print("lambda-rss: growth after warm-up %+d kB (allowed %d kB)" % (growth, noise))
-assert growth <= noise, "RSS grew by %d kB" % growth
-PY
+if e2e_client lambda-rss "$E2E_TMP/out/report.json" "$NOISE_KB"
 then
 	e2e_pass
 else

@@ -10,9 +10,23 @@
 #   check "what" STATUS 'BODY' curl-args...      exact status and body
 #   check_header "what" 'Header: value' curl-args...  a response header line is present
 #   e2e_finish                       summary; exit 1 if anything failed
+#   e2e_client SUBCOMMAND ARGS...    tests/e2e/e2e_client.py (raw HTTP, FastCGI, JSON, checks)
 
 set -u
 BUILD=${BUILD:-build}
+
+# The Python helpers (tests/e2e/e2e_client.py; its subcommands: run it with none), found
+# from the sourcing script's directory (tests/e2e, tests/image) or the top of the repository.
+# In the background (... &) call python3 "$E2E_CLIENT" itself, so that $! is its process.
+for _d in "$(dirname "$0")" "$(dirname "$0")/../e2e" tests/e2e; do
+	if [ -f "$_d/e2e_client.py" ]; then
+		E2E_CLIENT=$(cd "$_d" && pwd)/e2e_client.py
+		break
+	fi
+done
+e2e_client() {
+	python3 "$E2E_CLIENT" "$@"
+}
 E2E_FAILS=0
 E2E_PASSES=0
 E2E_PIDS=""
@@ -49,7 +63,7 @@ e2e_start() {
 
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+	e2e_client free-port
 }
 
 e2e_bg() {

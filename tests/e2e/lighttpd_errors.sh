@@ -3,7 +3,7 @@
 # the service's JSON shape ({"detail":"..."}, application/json, the right status):
 # the service's answer to lighttpd's server.error-handler call, or, when the
 # service cannot answer, the same bytes from server.errorfile-prefix
-# (deploy/error-pages.sh). The bodiless SPEC rows pass with curl's defaults:
+# (deploy/error-pages.sh). The bodiless spec rows pass with curl's defaults:
 # lighttpd's 411 for a POST without Content-Length becomes the service's answer
 # to the POST with an empty body; the hostile cases around that (a client's
 # Redirect-Status header, the handler URL asked for directly, bad escapes, long
@@ -42,7 +42,7 @@ json_error() {
 		e2e_fail "$_what: expected $_status application/json, got $_code '$_type': $(head -c 200 "$E2E_TMP/body")"
 	elif ! cmp -s "$E2E_TMP/body" "$errors/$_status.html"; then
 		e2e_fail "$_what: body is not errors/$_status.html: $(head -c 200 "$E2E_TMP/body")"
-	elif ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert list(d) == ["detail"] and isinstance(d["detail"], str) and d["detail"]' "$E2E_TMP/body"; then
+	elif ! e2e_client json-detail "$E2E_TMP/body"; then
 		e2e_fail "$_what: not {\"detail\": \"...\"}"
 	elif grep -qi '^Accept-Ranges:' "$E2E_TMP/headers"; then
 		e2e_fail "$_what: Accept-Ranges on a JSON error"
@@ -53,22 +53,12 @@ json_error() {
 
 # raw_status REQUEST: the status line lighttpd answers a hand-written request with.
 raw_status() {
-	printf '%b' "$1" | timeout 5 python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(sys.stdin.buffer.read())
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-sys.stdout.write(data.decode("latin-1"))' "${BASE##*:}"
+	printf '%b' "$1" | timeout 5 python3 "$E2E_CLIENT" raw-http "${BASE##*:}"
 }
 
 # Every status the conf names has its file, and every file is JSON.
 for s in 400 403 404 405 408 411 413 414 416 431 500 501 502 503 504 505; do
-	if [ -f "$errors/$s.html" ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))["detail"]' "$errors/$s.html"; then
+	if [ -f "$errors/$s.html" ] && e2e_client json-get detail "$errors/$s.html" >/dev/null; then
 		e2e_pass
 	else
 		e2e_fail "no JSON errors/$s.html"
@@ -118,7 +108,7 @@ check "Range ignored on the service's answers" 200 '{"Success":"Pong!"}' -H 'Ran
 # Static docs files keep ranges.
 check_header "docs files keep Accept-Ranges" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
 
-# Bodiless requests with curl's defaults (-X METHOD, no --data): the SPEC rows.
+# Bodiless requests with curl's defaults (-X METHOD, no --data): the spec rows.
 for m in POST PUT DELETE PATCH OPTIONS; do
 	check "users $m without a body" 200 '{"Success":"All users!"}' -X "$m" "$BASE/api/v1/users/"
 	check "user $m without a body" 200 '{"Success":"This is one user!"}' -X "$m" "$BASE/api/v1/users/7"
@@ -154,14 +144,7 @@ check "POST of the handler URL with a body" 404 '{"detail":"Not Found"}' --data 
 # in JSON, and nothing after the headers (the service is asked for a GET of
 # the handler URL; lighttpd drops the body it answers).
 head_error() {
-	raw_status "$3" | python3 -c '
-import sys
-data = sys.stdin.buffer.read().decode("latin-1")
-head, sep, body = data.partition("\r\n\r\n")
-assert head.startswith("HTTP/1.1 %s " % sys.argv[1]) and sep, data
-assert "\r\nContent-Type: application/json\r\n" in head + "\r\n", head
-assert body == "", "a body: %r" % body
-' "$2" 2>"$E2E_TMP/py.err" && e2e_pass || e2e_fail "$1: $(cat "$E2E_TMP/py.err")"
+	raw_status "$3" | e2e_client head-error "$2" 2>"$E2E_TMP/py.err" && e2e_pass || e2e_fail "$1: $(cat "$E2E_TMP/py.err")"
 }
 head_error "HEAD without Host" 400 'HEAD /ping HTTP/1.1\r\n\r\n'
 head_error "HEAD of a missing docs file" 404 'HEAD /docs/nope.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
@@ -170,17 +153,7 @@ head_error "HEAD of the handler URL" 404 'HEAD /_error HTTP/1.1\r\nHost: x\r\nCo
 # request pipelined behind the bodiless POST gets no answer, never a mixed one,
 # and the requests before it theirs.
 out=$(raw_status 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\nPOST /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n')
-printf '%s' "$out" | python3 -c '
-import sys
-data = sys.stdin.buffer.read().decode("latin-1")
-parts = data.split("HTTP/1.1 ")
-assert parts[0] == "" and len(parts) == 3, "want two answers, got %d" % (len(parts) - 1)
-first, second = parts[1], parts[2]
-assert first.startswith("200 ") and first.endswith("\r\n\r\n\"Hello from fcgi\""), first
-assert "Connection: close" not in first, first
-assert second.startswith("405 ") and "\r\nConnection: close\r\n" in second, second
-assert second.endswith("\r\n\r\n{\"detail\":\"Method Not Allowed\"}"), second
-' 2>"$E2E_TMP/py.err" && e2e_pass || e2e_fail "pipelined GET, bodiless POST, GET: $(cat "$E2E_TMP/py.err") $(printf %s "$out" | head -c 600)"
+printf '%s' "$out" | e2e_client pipelined-after-refusal 2>"$E2E_TMP/py.err" && e2e_pass || e2e_fail "pipelined GET, bodiless POST, GET: $(cat "$E2E_TMP/py.err") $(printf %s "$out" | head -c 600)"
 # curl on: the second request gets its own answer on a new connection.
 two=$(curl -s --max-time 10 -w ' %{http_code} %{num_connects}\n' -X POST "$BASE/ping" --next -s --max-time 10 -w ' %{http_code} %{num_connects}\n' "$BASE/ping")
 if [ "$two" = '{"detail":"Method Not Allowed"} 405 1
@@ -197,14 +170,7 @@ until grep -q '"path":"/api/v1/users/log-check"' "$E2E_TMP/error.log" || [ "$tri
 	sleep 0.1
 	tries=$((tries + 1))
 done
-if python3 -c '
-import json, sys
-want = {"method": "POST", "path": "/api/v1/users/log-check", "query": "a=1", "status": 200, "request_id": sys.argv[2]}
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-hits = [l for l in lines if l.get("path") == want["path"]]
-assert len(hits) == 1, hits
-assert all(hits[0].get(k) == v for k, v in want.items()), hits[0]
-' "$E2E_TMP/error.log" "$rid" 2>"$E2E_TMP/py.err"; then
+if e2e_client bodiless-post-logged "$E2E_TMP/error.log" "$rid" 2>"$E2E_TMP/py.err"; then
 	e2e_pass
 else
 	e2e_fail "access line of a bodiless POST: $(cat "$E2E_TMP/py.err")"

@@ -5,7 +5,7 @@
 # and RUNDIR), `sudo` is dropped (we are root already), the installed
 # nginx.conf listens on a free loopback port instead of 8080, and nginx's
 # foreground run goes to the background. nginx's workers and the FastCGI
-# workers run as www-data, as documented; every SPEC row is checked with curl.
+# workers run as www-data, as documented; every spec row is checked with curl.
 # The hostile case: the same set-up with nginx's `user` line taken out gives a
 # 502 (its workers, as nobody, cannot open the 0660 socket).
 . "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A refactoring check: build/app.cgi, build/app.fcgi and build/bootstrap answer
-# the 67 requests of same_requests.sh byte for byte as the binaries built from
+# the requests of same_requests.sh byte for byte as the binaries built from
 # BASE_REV do (default: the last commit before app/ was split into layers).
 # The base is exported with git archive into a temp dir and built there; the
 # Lambda target gets each request as an HTTP API 2.0 event
@@ -75,6 +75,8 @@ same() {
 	differ "$_what" lambda
 }
 
+# /redoc came after BASE_REV (its 404 there is no regression).
+SAME_SKIP=/redoc
 . "$(dirname "$0")/same_requests.sh"
 same_requests
 e2e_finish

@@ -1,6 +1,9 @@
 # The requests the byte-for-byte comparisons send (fcgi_same_as_cgi.sh,
-# same_as_base.sh), sourced after lib.sh. same_requests calls the sourcing
-# script's own `same WHAT BODY_FILE VAR=value...` once per request: 67 in all.
+# same_as_base.sh), sourced after lib.sh: every GET target of tests/spec_cases.tsv
+# as GET and HEAD, and what only a CGI-style request can carry (a short body, a bad
+# CONTENT_LENGTH or method, HTTPS, no Host). same_requests calls the sourcing
+# script's own `same WHAT BODY_FILE VAR=value...` once per request; SAME_SKIP: targets
+# (space-separated) to leave out.
 
 same_requests() {
 	none=/dev/null
@@ -10,10 +13,11 @@ same_requests() {
 	printf 'a\0b' > "$E2E_TMP/nul"
 	host="HTTP_HOST=example.test:8080"
 
-	for uri in / '/math/add?i=5&i=10' /math/add '/math/add?i=99999999999999999999&i=1' '/math/add?i=+2&i=%20-5%20' \
-		/ping /api/v1/users/ /api/v1/users/7 '/items/42?q=text' /items/42 '/items/-7?q=a+b%26c' '/items/%34%32?q=%C3%A9' \
-		/hello /openapi.json /docs /docs/swagger-ui.css /docs/favicon-32x32.png /nope /docs/index.html \
-		'/math/add?i=1&i=x' /items/4.2 /api/v1/users '/ping/?a=1' '/math/add?i=%zz' '/items/%g1' '/math/add?i=%00'; do
+	# Every GET target of the spec table, then malformed ones and static files.
+	spec_targets=$(awk -F'\t' '!/^#/ && $2 == "GET" && !seen[$3]++ { print $3 }' "$(dirname "$0")/../spec_cases.tsv")
+	# shellcheck disable=SC2086 # one word per target (none has a space)
+	for uri in $spec_targets /docs/swagger-ui.css /docs/index.html '/math/add?i=%zz' '/items/%g1' '/math/add?i=%00'; do
+		case " ${SAME_SKIP:-} " in *" $uri "*) continue ;; esac
 		same "GET $uri" $none REQUEST_METHOD=GET "REQUEST_URI=$uri" "$host"
 		same "HEAD $uri" $none REQUEST_METHOD=HEAD "REQUEST_URI=$uri" "$host"
 	done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make image-check, part 3: `make deps-run`'s short package list is enough to
 # build and serve. In the bare Debian base image (what a fresh Debian 12 has),
-# install make and the Makefile's RUN_PKGS only, then `make all docs-assets` and
+# install make and RUN_PKGS (mk/deps.mk) only, then `make all docs-assets` and
 # tools/serve-dev (what `make run` runs) on a free port, checked with curl.
 # The hostile half: none of the test-only packages may be there (the build
 # must not lean on them). npm is left out: the Swagger UI files come from this
@@ -18,7 +18,7 @@ make_var() {
 }
 run_pkgs=$(make_var RUN_PKGS)
 test_pkgs=$(make_var TEST_PKGS)
-[ -n "$run_pkgs" ] && [ -n "$test_pkgs" ] || { e2e_fail "no RUN_PKGS/TEST_PKGS in the Makefile"; exit 1; }
+[ -n "$run_pkgs" ] && [ -n "$test_pkgs" ] || { e2e_fail "no RUN_PKGS/TEST_PKGS in the Makefile (mk/deps.mk)"; exit 1; }
 
 # A clean copy of the sources (what git tracks) and the Swagger UI and ReDoc files.
 src=$E2E_TMP/src

@@ -13,7 +13,7 @@ static void teardown(void)
 	exchange_free(&x);
 }
 
-TestSuite(gateway, .fini = teardown);
+TestSuite(cgi_env, .fini = teardown);
 
 #define RUN(...) exchange_run(&x, (char *const[]){ __VA_ARGS__, NULL }, NULL, 0)
 
@@ -22,7 +22,7 @@ static bool path_is(const char *p)
 	return str_eq(x.req.path, str_c(p));
 }
 
-Test(gateway, path_info_wins_and_script_name_is_the_root)
+Test(cgi_env, path_info_wins_and_script_name_is_the_root)
 {
 	RUN("SCRIPT_NAME=/cgi-bin/app.cgi", "PATH_INFO=/math/add", "REQUEST_URI=/cgi-bin/app.cgi/math/add?i=1");
 	cr_assert(path_is("/math/add"));
@@ -31,14 +31,14 @@ Test(gateway, path_info_wins_and_script_name_is_the_root)
 
 /* lighttpd hands PATH_INFO over decoded its own way (%00 as '_', a bad escape
  * kept): the path the client sent decides, as it does without PATH_INFO. */
-Test(gateway, bad_escape_in_request_uri_refuses_even_with_path_info)
+Test(cgi_env, bad_escape_in_request_uri_refuses_even_with_path_info)
 {
 	RUN("SCRIPT_NAME=", "PATH_INFO=/items/%g1", "REQUEST_URI=/items/%g1");
 	cr_assert_eq(x.resp.status, 400);
 	cr_assert(str_eq(x.resp.body, STR_LIT("{\"detail\":\"Invalid percent-encoding in path\"}")));
 }
 
-Test(gateway, nul_in_request_uri_refuses_even_with_path_info)
+Test(cgi_env, nul_in_request_uri_refuses_even_with_path_info)
 {
 	RUN("SCRIPT_NAME=", "PATH_INFO=/items/1_", "REQUEST_URI=/items/1%00");
 	cr_assert_eq(x.resp.status, 400);
@@ -46,7 +46,7 @@ Test(gateway, nul_in_request_uri_refuses_even_with_path_info)
 }
 
 /* Found by tests/fuzz/fcgi_params: the method was read only after every header passed. */
-Test(gateway, head_refused_for_a_header_has_no_body)
+Test(cgi_env, head_refused_for_a_header_has_no_body)
 {
 	RUN("REQUEST_METHOD=HEAD", "REQUEST_URI=/ping", "HTTP_COOKIE=s=\n");
 	cr_assert_eq(x.resp.status, 400);
@@ -59,7 +59,7 @@ Test(gateway, head_refused_for_a_header_has_no_body)
 	cr_assert(str_eq(x.req.remote_addr, STR_LIT("192.0.2.1")));
 }
 
-Test(gateway, request_uri_path_is_decoded_when_no_path_info)
+Test(cgi_env, request_uri_path_is_decoded_when_no_path_info)
 {
 	RUN("REQUEST_URI=/items/%34%32?q=x");
 	cr_assert(path_is("/items/42"));
@@ -67,14 +67,14 @@ Test(gateway, request_uri_path_is_decoded_when_no_path_info)
 	cr_assert(str_eq(x.req.raw_query, STR_LIT("q=x")));
 }
 
-Test(gateway, script_name_is_the_path_as_a_last_resort)
+Test(cgi_env, script_name_is_the_path_as_a_last_resort)
 {
 	RUN("SCRIPT_NAME=/ping");
 	cr_assert(path_is("/ping"));
 	cr_assert_eq(x.resp.status, 200);
 }
 
-Test(gateway, cgi_script_without_path_info_serves_root)
+Test(cgi_env, cgi_script_without_path_info_serves_root)
 {
 	struct arena a;
 	arena_init(&a);
@@ -88,13 +88,13 @@ Test(gateway, cgi_script_without_path_info_serves_root)
 	arena_release(&a);
 }
 
-Test(gateway, query_string_wins_over_request_uri)
+Test(cgi_env, query_string_wins_over_request_uri)
 {
 	RUN("REQUEST_URI=/math/add?i=1", "QUERY_STRING=i=2&i=3");
 	cr_assert_str_eq(exchange_body(&x), "5");
 }
 
-Test(gateway, query_keeps_repeated_keys_in_order)
+Test(cgi_env, query_keeps_repeated_keys_in_order)
 {
 	RUN("REQUEST_URI=/x", "QUERY_STRING=a=1&b=2&a=3&&c&d=");
 	cr_assert_eq(x.req.query.n, 5);
@@ -105,7 +105,7 @@ Test(gateway, query_keeps_repeated_keys_in_order)
 	}
 }
 
-Test(gateway, http_variables_become_lowercase_headers)
+Test(cgi_env, http_variables_become_lowercase_headers)
 {
 	RUN("REQUEST_URI=/", "HTTP_X_FORWARDED_FOR=1.2.3.4", "HTTP_ACCEPT=a", "HTTP_ACCEPT=b");
 	cr_assert(str_eq(request_header(&x.req, "X-Forwarded-For"), STR_LIT("1.2.3.4")));
@@ -113,13 +113,13 @@ Test(gateway, http_variables_become_lowercase_headers)
 	cr_assert_eq(kvlist_count(&x.req.headers, STR_LIT("accept")), 2, "repeated headers are kept");
 }
 
-Test(gateway, http_proxy_is_not_a_header)
+Test(cgi_env, http_proxy_is_not_a_header)
 {
 	RUN("REQUEST_URI=/", "HTTP_PROXY=evil:1");
 	cr_assert(str_is_null(request_header(&x.req, "proxy")));
 }
 
-Test(gateway, content_type_and_length_are_headers)
+Test(cgi_env, content_type_and_length_are_headers)
 {
 	RUN("REQUEST_URI=/", "CONTENT_TYPE=text/plain", "CONTENT_LENGTH=3");
 	cr_assert(str_eq(request_header(&x.req, "content-type"), STR_LIT("text/plain")));
@@ -127,7 +127,7 @@ Test(gateway, content_type_and_length_are_headers)
 	cr_assert_eq(x.body_length, 3);
 }
 
-Test(gateway, cookies_are_parsed_from_every_cookie_header)
+Test(cgi_env, cookies_are_parsed_from_every_cookie_header)
 {
 	RUN("REQUEST_URI=/", "HTTP_COOKIE=a=1; b=\"two\" ;=x; c");
 	cr_assert_eq(x.req.cookies.n, 4);
@@ -136,7 +136,7 @@ Test(gateway, cookies_are_parsed_from_every_cookie_header)
 	cr_assert(str_eq(kvlist_get_last(&x.req.cookies, STR_LIT("")), STR_LIT("c")), "a bare value has an empty name");
 }
 
-Test(gateway, remote_addr_scheme_and_host)
+Test(cgi_env, remote_addr_scheme_and_host)
 {
 	RUN("REQUEST_URI=/", "REMOTE_ADDR=10.0.0.1", "REQUEST_SCHEME=https", "SERVER_NAME=svc", "SERVER_PORT=8443");
 	cr_assert(str_eq(x.req.remote_addr, STR_LIT("10.0.0.1")));
@@ -144,13 +144,13 @@ Test(gateway, remote_addr_scheme_and_host)
 	cr_assert(str_eq(x.req.host, STR_LIT("svc:8443")));
 }
 
-Test(gateway, default_port_is_left_out_of_host)
+Test(cgi_env, default_port_is_left_out_of_host)
 {
 	RUN("REQUEST_URI=/", "SERVER_NAME=svc", "SERVER_PORT=80");
 	cr_assert(str_eq(x.req.host, STR_LIT("svc")));
 }
 
-Test(gateway, non_numeric_content_length_is_400)
+Test(cgi_env, non_numeric_content_length_is_400)
 {
 	RUN("REQUEST_METHOD=POST", "REQUEST_URI=/api/v1/users/", "CONTENT_LENGTH=12abc");
 	cr_assert_eq(x.resp.status, 400);
@@ -158,7 +158,7 @@ Test(gateway, non_numeric_content_length_is_400)
 	cr_assert_eq(x.body_length, 0);
 }
 
-Test(gateway, content_length_over_the_limit_is_413)
+Test(cgi_env, content_length_over_the_limit_is_413)
 {
 	RUN("REQUEST_METHOD=POST", "REQUEST_URI=/api/v1/users/", "CONTENT_LENGTH=1048577");
 	cr_assert_eq(x.resp.status, 413);
@@ -166,13 +166,13 @@ Test(gateway, content_length_over_the_limit_is_413)
 	cr_assert_eq(x.body_length, 0, "nothing is read");
 }
 
-Test(gateway, absurd_content_length_does_not_overflow)
+Test(cgi_env, absurd_content_length_does_not_overflow)
 {
 	RUN("REQUEST_METHOD=POST", "REQUEST_URI=/", "CONTENT_LENGTH=340282366920938463463374607431768211457");
 	cr_assert_eq(x.resp.status, 413);
 }
 
-Test(gateway, content_length_just_past_two_to_the_64_is_413_not_wrapped)
+Test(cgi_env, content_length_just_past_two_to_the_64_is_413_not_wrapped)
 {
 	/* 2^64 + 3 once wrapped to 3 (200, three body bytes read); 2^64 to 0. */
 	char *values[] = { "CONTENT_LENGTH=18446744073709551619", "CONTENT_LENGTH=18446744073709551616",
@@ -185,7 +185,7 @@ Test(gateway, content_length_just_past_two_to_the_64_is_413_not_wrapped)
 	}
 }
 
-Test(gateway, body_limit_setting_must_be_plain_digits_that_fit)
+Test(cgi_env, body_limit_setting_must_be_plain_digits_that_fit)
 {
 	const char *bad[] = { " -1", "-1", "10k", "1e6", "0x10", " 10", "18446744073709551616", "+5" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -201,7 +201,7 @@ Test(gateway, body_limit_setting_must_be_plain_digits_that_fit)
 	cr_assert_eq(limit_body_bytes(), LIMIT_BODY_BYTES_DEFAULT);
 }
 
-Test(gateway, body_limit_follows_the_environment)
+Test(cgi_env, body_limit_follows_the_environment)
 {
 	set_body_limit("10");
 	RUN("REQUEST_METHOD=POST", "REQUEST_URI=/api/v1/users/", "CONTENT_LENGTH=11");
@@ -210,35 +210,35 @@ Test(gateway, body_limit_follows_the_environment)
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Request body too large (limit 10 bytes)\"}");
 }
 
-Test(gateway, bad_percent_in_query_is_400)
+Test(cgi_env, bad_percent_in_query_is_400)
 {
 	RUN("REQUEST_URI=/math/add?i=%2");
 	cr_assert_eq(x.resp.status, 400);
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Invalid percent-encoding in query string\"}");
 }
 
-Test(gateway, bad_percent_in_path_is_400)
+Test(cgi_env, bad_percent_in_path_is_400)
 {
 	RUN("REQUEST_URI=/items/%zz");
 	cr_assert_eq(x.resp.status, 400);
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Invalid percent-encoding in path\"}");
 }
 
-Test(gateway, encoded_nul_in_query_is_400)
+Test(cgi_env, encoded_nul_in_query_is_400)
 {
 	RUN("REQUEST_URI=/items/1?q=%00");
 	cr_assert_eq(x.resp.status, 400);
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Invalid query string: contains a NUL byte\"}");
 }
 
-Test(gateway, encoded_nul_in_path_is_400)
+Test(cgi_env, encoded_nul_in_path_is_400)
 {
 	RUN("REQUEST_URI=/items/%00");
 	cr_assert_eq(x.resp.status, 400);
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Invalid path: contains a NUL byte\"}");
 }
 
-Test(gateway, invalid_method_is_400)
+Test(cgi_env, invalid_method_is_400)
 {
 	RUN("REQUEST_METHOD=GE T", "REQUEST_URI=/");
 	cr_assert_eq(x.resp.status, 400);
@@ -257,7 +257,7 @@ static char *query_of_ones(size_t n)
 	return var;
 }
 
-Test(gateway, ten_megabyte_query_is_414_without_parsing)
+Test(cgi_env, ten_megabyte_query_is_414_without_parsing)
 {
 	char *var = query_of_ones(10 * 1024 * 1024);
 	RUN("REQUEST_URI=/math/add", var);
@@ -267,7 +267,7 @@ Test(gateway, ten_megabyte_query_is_414_without_parsing)
 	free(var);
 }
 
-Test(gateway, query_just_under_the_limit_is_served)
+Test(cgi_env, query_just_under_the_limit_is_served)
 {
 	char *var = query_of_ones(LIMIT_TARGET_BYTES - 4);
 	RUN("REQUEST_URI=/math/add", var);
@@ -276,7 +276,7 @@ Test(gateway, query_just_under_the_limit_is_served)
 	free(var);
 }
 
-Test(gateway, too_many_headers_is_431)
+Test(cgi_env, too_many_headers_is_431)
 {
 	static char names[LIMIT_HEADER_COUNT + 1][32];
 	char *env[LIMIT_HEADER_COUNT + 3];
@@ -292,7 +292,7 @@ Test(gateway, too_many_headers_is_431)
 	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Too many request headers\"}");
 }
 
-Test(gateway, oversized_header_is_431)
+Test(cgi_env, oversized_header_is_431)
 {
 	size_t n = LIMIT_HEADER_BYTES + 1;
 	char *var = malloc(n + 32);

@@ -18,6 +18,12 @@ __attribute__((constructor)) static void load_service_settings(void)
 
 void exchange_run(struct exchange *x, char *const *env, const char *body, size_t body_n)
 {
+	exchange_run_by(x, env, body, body_n, app_handle);
+}
+
+void exchange_run_by(struct exchange *x, char *const *env, const char *body, size_t body_n,
+		     exchange_answer_fn answer)
+{
 	arena_init(&x->arena);
 	request_init(&x->req, &x->arena, "test");
 	enum app_err err = cgi_env_parse(&x->req, env, MOUNT_AT_ROOT, &x->body_length);
@@ -25,7 +31,7 @@ void exchange_run(struct exchange *x, char *const *env, const char *body, size_t
 	if (body != NULL)
 		x->req.body = (struct str){ body, body_n };
 	response_init(&x->resp, &x->arena);
-	app_handle(&x->req, &x->resp);
+	answer(&x->req, &x->resp);
 }
 
 void set_body_limit(const char *value)

@@ -17,6 +17,13 @@ struct exchange {
 /* Builds the request from env ("NAME=value", NULL-terminated) like the FastCGI target
  * (MOUNT_AT_ROOT), sets body, and answers it. Release with exchange_free(). */
 void exchange_run(struct exchange *x, char *const *env, const char *body, size_t body_n);
+
+/* What answers a request: app_handle(), or a test's own route table. */
+typedef void (*exchange_answer_fn)(const struct request *req, struct response *resp);
+
+/* exchange_run with answer() in place of app_handle(). */
+void exchange_run_by(struct exchange *x, char *const *env, const char *body, size_t body_n,
+		     exchange_answer_fn answer);
 void exchange_free(struct exchange *x);
 
 /* The response body as a NUL-terminated copy in the exchange's arena. */

@@ -1,8 +1,13 @@
 /* What docs/adding-an-endpoint.md promises a new route gets for free, checked
- * on a test-only route table: GET /greet/{name}?times=N. */
+ * on a test-only route table: GET /greet/{name}?times=N. The answers of its
+ * section 3 are rows in the format of tests/spec_cases.tsv (its section 4), run
+ * by the same code as the spec table's rows. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
+#include "spec_cases.h"
 
 static void handle_greet(const struct request *req, const struct arg *args, struct response *resp)
 {
@@ -22,79 +27,60 @@ static const struct route greet_routes[] = {
 	  PARAMS(name_and_times), .doc = DOC_TEXT },
 };
 
-static struct arena a;
-static struct request req;
-static struct response resp;
+TestSuite(new_route);
 
-static void teardown(void)
+/* The test table in place of app_handle(); the CGI environment parser must have taken the request. */
+static void answer_greet(const struct request *req, struct response *resp)
 {
-	arena_release(&a);
+	cr_assert_eq(req->error_status, 0, "the request was refused with %d", req->error_status);
+	router_dispatch(greet_routes, sizeof greet_routes / sizeof greet_routes[0], req, resp);
 }
 
-TestSuite(new_route, .fini = teardown);
-
-/* method + REQUEST_URI through the CGI environment parser, then the test table. */
-static void dispatch(const char *method, const char *uri)
+/* Runs one row (tab-separated, as in tests/spec_cases.tsv); every check must hold. */
+static void row(const char *line)
 {
-	arena_release(&a);
-	arena_init(&a);
-	request_init(&req, &a, "test");
-	char *env[] = { arena_printf(&a, "REQUEST_METHOD=%s", method), arena_printf(&a, "REQUEST_URI=%s", uri),
-			"HTTP_HOST=example.test", NULL };
-	size_t body_length;
-	cr_assert_eq(cgi_env_parse(&req, env, MOUNT_AT_ROOT, &body_length), APP_OK);
-	response_init(&resp, &a);
-	router_dispatch(greet_routes, sizeof greet_routes / sizeof greet_routes[0], &req, &resp);
-}
-
-static const char *body(void)
-{
-	return str_dup(&a, resp.body);
+	char *copy = strdup(line);
+	struct spec_case c;
+	cr_assert_eq(spec_case_parse(copy, &c), 0, "malformed row: %s", line);
+	struct exchange x;
+	cr_assert_eq(spec_case_check(&c, &x, answer_greet), 0, "row failed: %s", line);
+	free(c.req_body);
+	free(copy);
 }
 
 Test(new_route, answers_with_validated_arguments)
 {
-	dispatch("GET", "/greet/ab?times=+0002");
-	cr_assert_eq(resp.status, 200);
-	cr_assert_str_eq(body(), "hello ab x2");
+	row("greet\tGET\t/greet/ab?times=+0002\t-\t-\t200\ttext/plain; charset=utf-8\thello ab x2\t-\t-\t*");
 }
 
 Test(new_route, head_comes_with_get)
 {
-	dispatch("HEAD", "/greet/ab?times=2");
-	cr_assert_eq(resp.status, 200);
+	row("greet head\tHEAD\t/greet/ab?times=2\t-\t-\t200\ttext/plain; charset=utf-8\thello ab x2\t-\t-\t*");
 }
 
 Test(new_route, another_method_is_405_with_allow)
 {
-	dispatch("POST", "/greet/ab?times=2");
-	cr_assert_eq(resp.status, 405);
-	cr_assert(str_eq(response_header(&resp, "Allow"), STR_LIT("GET, HEAD")));
-	cr_assert_str_eq(body(), "{\"detail\":\"Method Not Allowed\"}");
+	row("greet post\tPOST\t/greet/ab?times=2\t-\t-\t405\tapplication/json\t{\"detail\":\"Method Not Allowed\"}"
+	    "\tAllow: GET, HEAD\t-\t*");
 }
 
 Test(new_route, a_bad_or_missing_integer_is_422_in_fastapis_shape)
 {
-	dispatch("GET", "/greet/ab?times=x");
-	cr_assert_eq(resp.status, 422);
-	cr_assert_str_eq(body(), "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"times\"],"
-				 "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\","
-				 "\"input\":\"x\"}]}");
-	dispatch("GET", "/greet/ab");
-	cr_assert_eq(resp.status, 422);
-	cr_assert_str_eq(body(), "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"query\",\"times\"],"
-				 "\"msg\":\"Field required\",\"input\":null}]}");
+	row("greet bad times\tGET\t/greet/ab?times=x\t-\t-\t422\tapplication/json\t"
+	    "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"times\"],"
+	    "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"
+	    "\t-\t-\t*");
+	row("greet no times\tGET\t/greet/ab\t-\t-\t422\tapplication/json\t"
+	    "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"query\",\"times\"],\"msg\":\"Field required\",\"input\":null}]}"
+	    "\t-\t-\t*");
 }
 
 Test(new_route, a_trailing_slash_redirects)
 {
-	dispatch("GET", "/greet/ab/?times=1");
-	cr_assert_eq(resp.status, 307);
-	cr_assert(str_eq(response_header(&resp, "Location"), STR_LIT("http://example.test/greet/ab?times=1")));
+	row("greet slash\tGET\t/greet/ab/?times=1\t-\t-\t307\t-\t(empty)\tLocation: {base}/greet/ab?times=1\t-\t*");
 }
 
 Test(new_route, an_unknown_path_is_404)
 {
-	dispatch("GET", "/greet");
-	cr_assert_eq(resp.status, 404);
+	row("greet none\tGET\t/greet\t-\t-\t404\t-\t*\t-\t-\t*");
 }

@@ -1,4 +1,5 @@
-/* FastAPI's error shapes: 404, 405 + Allow, 422, 307 redirect_slashes. */
+/* The router's answers (app/http/router.c) in FastAPI's error shapes: 404, 405 + Allow,
+ * 422, 307 redirect_slashes. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 
@@ -11,7 +12,7 @@ static void teardown(void)
 	exchange_free(&x);
 }
 
-TestSuite(errors, .fini = teardown);
+TestSuite(router, .fini = teardown);
 
 static void run(const char *method, const char *uri, const char *host)
 {
@@ -28,35 +29,35 @@ static void expect(int status, const char *body)
 	cr_assert_str_eq(exchange_body(&x), body);
 }
 
-Test(errors, unknown_path_is_404)
+Test(router, unknown_path_is_404)
 {
 	run("GET", "/nope", NULL);
 	expect(404, "{\"detail\":\"Not Found\"}");
 	cr_assert_str_eq(exchange_header(&x, "Content-Type"), "application/json");
 }
 
-Test(errors, wrong_method_is_405_with_allow)
+Test(router, wrong_method_is_405_with_allow)
 {
 	run("POST", "/ping", NULL);
 	expect(405, "{\"detail\":\"Method Not Allowed\"}");
 	cr_assert_str_eq(exchange_header(&x, "Allow"), "GET, HEAD");
 }
 
-Test(errors, unknown_method_on_users_lists_all_allowed)
+Test(router, unknown_method_on_users_lists_all_allowed)
 {
 	run("TRACE", "/api/v1/users/", NULL);
 	expect(405, "{\"detail\":\"Method Not Allowed\"}");
 	cr_assert_str_eq(exchange_header(&x, "Allow"), "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
 }
 
-Test(errors, bad_integer_in_repeated_query_names_its_index)
+Test(router, bad_integer_in_repeated_query_names_its_index)
 {
 	run("GET", "/math/add?i=5&i=x", NULL);
 	expect(422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"i\",1],"
 		    "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}");
 }
 
-Test(errors, every_bad_integer_gets_an_entry)
+Test(router, every_bad_integer_gets_an_entry)
 {
 	run("GET", "/math/add?i=a&i=1&i=1.5", NULL);
 	expect(422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"i\",0],"
@@ -65,27 +66,27 @@ Test(errors, every_bad_integer_gets_an_entry)
 		    "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"1.5\"}]}");
 }
 
-Test(errors, empty_integer_is_invalid)
+Test(router, empty_integer_is_invalid)
 {
 	run("GET", "/math/add?i=", NULL);
 	expect(422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"i\",0],"
 		    "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"\"}]}");
 }
 
-Test(errors, bad_path_integer_has_no_index)
+Test(router, bad_path_integer_has_no_index)
 {
 	run("GET", "/items/abc?q=1", NULL);
 	expect(422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"path\",\"item_id\"],"
 		    "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"abc\"}]}");
 }
 
-Test(errors, sign_without_digits_is_invalid)
+Test(router, sign_without_digits_is_invalid)
 {
 	run("GET", "/items/-", NULL);
 	cr_assert_eq(x.resp.status, 422);
 }
 
-Test(errors, missing_trailing_slash_redirects_307)
+Test(router, missing_trailing_slash_redirects_307)
 {
 	run("GET", "/api/v1/users", "example.com");
 	cr_assert_eq(x.resp.status, 307);
@@ -93,41 +94,41 @@ Test(errors, missing_trailing_slash_redirects_307)
 	cr_assert_str_eq(exchange_header(&x, "Location"), "http://example.com/api/v1/users/");
 }
 
-Test(errors, extra_trailing_slashes_redirect_without_them)
+Test(router, extra_trailing_slashes_redirect_without_them)
 {
 	run("GET", "/ping//?a=1&b", "h:8080");
 	cr_assert_eq(x.resp.status, 307);
 	cr_assert_str_eq(exchange_header(&x, "Location"), "http://h:8080/ping?a=1&b");
 }
 
-Test(errors, redirect_without_host_is_relative)
+Test(router, redirect_without_host_is_relative)
 {
 	run("DELETE", "/api/v1/users", NULL);
 	cr_assert_eq(x.resp.status, 307);
 	cr_assert_str_eq(exchange_header(&x, "Location"), "/api/v1/users/");
 }
 
-Test(errors, redirect_uses_https_when_the_gateway_says_so)
+Test(router, redirect_uses_https_when_the_gateway_says_so)
 {
 	exchange_run(&x, (char *const[]){ "REQUEST_URI=/ping/", "HTTPS=on", "HTTP_HOST=a.example", NULL }, NULL, 0);
 	cr_assert_str_eq(exchange_header(&x, "Location"), "https://a.example/ping");
 }
 
-Test(errors, redirect_reencodes_the_path)
+Test(router, redirect_reencodes_the_path)
 {
 	run("GET", "/api/v1/users/a%20b/", "h");
 	cr_assert_eq(x.resp.status, 307);
 	cr_assert_str_eq(exchange_header(&x, "Location"), "http://h/api/v1/users/a%20b");
 }
 
-Test(errors, double_slash_root_is_not_found)
+Test(router, double_slash_root_is_not_found)
 {
 	/* Starlette strips every trailing '/', leaving "", which no route matches. */
 	run("GET", "//", NULL);
 	cr_assert_eq(x.resp.status, 404);
 }
 
-Test(errors, head_answers_like_get_without_body)
+Test(router, head_answers_like_get_without_body)
 {
 	run("HEAD", "/ping", NULL);
 	cr_assert_eq(x.resp.status, 200);
@@ -135,7 +136,7 @@ Test(errors, head_answers_like_get_without_body)
 	cr_assert_eq(x.resp.body.n, 19, "HEAD keeps GET's Content-Length");
 }
 
-Test(errors, head_on_unknown_path_is_404_without_body)
+Test(router, head_on_unknown_path_is_404_without_body)
 {
 	run("HEAD", "/nope", NULL);
 	cr_assert_eq(x.resp.status, 404);

@@ -1,10 +1,11 @@
-/* Regression tests from fuzzing (tests/fuzz/): no request input may add or
- * split a response header (the redirect's Location repeats host, root path and query). */
+/* The request model's checks on its input (app/http/request.c), as regression tests
+ * from fuzzing (tests/fuzz/): no request input may add or split a response header (the
+ * redirect's Location repeats host, root path and query). */
 #include <criterion/criterion.h>
 
 #include "harness.h"
 
-Test(header_injection, host_header_with_crlf_is_a_400_not_a_second_location_header)
+Test(request, host_header_with_crlf_is_a_400_not_a_second_location_header)
 {
 	struct exchange x;
 	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/users?x=1",
@@ -15,7 +16,7 @@ Test(header_injection, host_header_with_crlf_is_a_400_not_a_second_location_head
 	exchange_free(&x);
 }
 
-Test(header_injection, header_value_with_bare_lf_is_a_400)
+Test(request, header_value_with_bare_lf_is_a_400)
 {
 	struct exchange x;
 	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/", "HTTP_X_TRACE=a\nb", NULL }, NULL, 0);
@@ -23,7 +24,7 @@ Test(header_injection, header_value_with_bare_lf_is_a_400)
 	exchange_free(&x);
 }
 
-Test(header_injection, query_with_lf_is_a_400_not_echoed_into_location)
+Test(request, query_with_lf_is_a_400_not_echoed_into_location)
 {
 	struct exchange x;
 	GET(&x, "/api/v1/users?x\nSet-Cookie: a=1");
@@ -32,7 +33,7 @@ Test(header_injection, query_with_lf_is_a_400_not_echoed_into_location)
 	exchange_free(&x);
 }
 
-Test(header_injection, script_name_with_crlf_is_percent_encoded_in_location)
+Test(request, script_name_with_crlf_is_percent_encoded_in_location)
 {
 	struct exchange x;
 	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "SCRIPT_NAME=/app\r\nX: 1", "PATH_INFO=/api/v1/users",
@@ -42,7 +43,7 @@ Test(header_injection, script_name_with_crlf_is_percent_encoded_in_location)
 	exchange_free(&x);
 }
 
-Test(header_injection, server_name_with_crlf_gives_a_relative_location)
+Test(request, server_name_with_crlf_gives_a_relative_location)
 {
 	struct exchange x;
 	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "SERVER_NAME=a\r\nX: 1", "SERVER_PORT=8080",
@@ -52,7 +53,7 @@ Test(header_injection, server_name_with_crlf_gives_a_relative_location)
 	exchange_free(&x);
 }
 
-Test(header_injection, refused_header_before_the_method_still_answers_head_without_body)
+Test(request, refused_header_before_the_method_still_answers_head_without_body)
 {
 	struct exchange x;
 	/* The bad header comes first in the environment: the method is still read (found by fuzzing). */

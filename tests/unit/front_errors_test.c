@@ -25,7 +25,7 @@ static void teardown(void)
 	log_configure(LOG_FORMAT_JSON, LOG_INFO);
 }
 
-TestSuite(front_error, .init = setup, .fini = teardown);
+TestSuite(front_errors, .init = setup, .fini = teardown);
 
 /* What lighttpd.conf's FastCGI handler gets, then the call's own variables. */
 #define LIGHTTPD "REQUEST_METHOD=GET", "SCRIPT_NAME=", "PATH_INFO=/_error", "QUERY_STRING=", "CONTENT_LENGTH=0", \
@@ -43,7 +43,7 @@ static bool is(struct str s, const char *want)
 	return str_eq(s, str_c(want));
 }
 
-Test(front_error, lighttpd_411_is_the_post_answered_as_sent_with_an_empty_body)
+Test(front_errors, lighttpd_411_is_the_post_answered_as_sent_with_an_empty_body)
 {
 	RUN("REQUEST_URI=/ping?x=1", "REDIRECT_STATUS=411");
 	expect(405, "{\"detail\":\"Method Not Allowed\"}");
@@ -55,7 +55,7 @@ Test(front_error, lighttpd_411_is_the_post_answered_as_sent_with_an_empty_body)
 	cr_assert_eq(x.req.body.n, 0);
 }
 
-Test(front_error, rebuilt_post_to_users_is_their_200)
+Test(front_errors, rebuilt_post_to_users_is_their_200)
 {
 	RUN("REQUEST_URI=/api/v1/users/", "REDIRECT_STATUS=411");
 	expect(200, "{\"Success\":\"All users!\"}");
@@ -64,14 +64,14 @@ Test(front_error, rebuilt_post_to_users_is_their_200)
 	expect(200, "{\"Success\":\"This is one user!\"}");
 }
 
-Test(front_error, rebuilt_post_keeps_the_clients_content_type_and_declares_no_length)
+Test(front_errors, rebuilt_post_keeps_the_clients_content_type_and_declares_no_length)
 {
 	RUN("REQUEST_URI=/api/v1/users/", "REDIRECT_STATUS=411", "CONTENT_TYPE=application/json");
 	cr_assert(is(request_header(&x.req, "content-type"), "application/json"));
 	cr_assert(str_is_null(request_header(&x.req, "content-length")));
 }
 
-Test(front_error, rebuilt_post_with_a_bad_escape_or_nul_is_the_services_400)
+Test(front_errors, rebuilt_post_with_a_bad_escape_or_nul_is_the_services_400)
 {
 	RUN("REQUEST_URI=/ping?q=%ZZ", "REDIRECT_STATUS=411");
 	expect(400, "{\"detail\":\"Invalid percent-encoding in query string\"}");
@@ -84,7 +84,7 @@ Test(front_error, rebuilt_post_with_a_bad_escape_or_nul_is_the_services_400)
 	cr_assert(is(x.req.method, "POST"));
 }
 
-Test(front_error, rebuilt_post_over_the_target_limit_is_414)
+Test(front_errors, rebuilt_post_over_the_target_limit_is_414)
 {
 	size_t n = 70000;
 	char *uri = malloc(n + 1);
@@ -96,7 +96,7 @@ Test(front_error, rebuilt_post_over_the_target_limit_is_414)
 	free(uri);
 }
 
-Test(front_error, the_handlers_path_info_and_query_string_are_not_the_request)
+Test(front_errors, the_handlers_path_info_and_query_string_are_not_the_request)
 {
 	exchange_run(&x,
 		     (char *const[]){ "REQUEST_METHOD=GET", "SCRIPT_NAME=", "PATH_INFO=/ping", "QUERY_STRING=i=7",
@@ -108,7 +108,7 @@ Test(front_error, the_handlers_path_info_and_query_string_are_not_the_request)
 }
 
 /* Every status of front_errors.def is answered with exactly its static page's body. */
-Test(front_error, every_listed_status_is_answered_with_its_pages_detail)
+Test(front_errors, every_listed_status_is_answered_with_its_pages_detail)
 {
 	static const struct {
 		int status;
@@ -134,7 +134,7 @@ Test(front_error, every_listed_status_is_answered_with_its_pages_detail)
 	expect(411, "{\"detail\":\"Length Required: a POST needs a Content-Length header (Content-Length: 0 for no body)\"}");
 }
 
-Test(front_error, a_status_not_listed_gets_its_reason_phrase_or_error)
+Test(front_errors, a_status_not_listed_gets_its_reason_phrase_or_error)
 {
 	RUN("REQUEST_URI=/ping", "REDIRECT_STATUS=422");
 	expect(422, "{\"detail\":\"Unprocessable Entity\"}");
@@ -143,7 +143,7 @@ Test(front_error, a_status_not_listed_gets_its_reason_phrase_or_error)
 	expect(418, "{\"detail\":\"Error\"}");
 }
 
-Test(front_error, a_front_status_keeps_the_clients_path_and_query_for_the_log)
+Test(front_errors, a_front_status_keeps_the_clients_path_and_query_for_the_log)
 {
 	RUN("REQUEST_URI=/docs/nope.js?v=1", "REDIRECT_STATUS=404");
 	expect(404, "{\"detail\":\"Not Found\"}");
@@ -153,7 +153,7 @@ Test(front_error, a_front_status_keeps_the_clients_path_and_query_for_the_log)
 }
 
 /* The front server's verdict stands whatever the service would say of the request. */
-Test(front_error, a_front_status_wins_over_the_services_own_refusals)
+Test(front_errors, a_front_status_wins_over_the_services_own_refusals)
 {
 	RUN("REQUEST_URI=/%ZZ?%00", "REDIRECT_STATUS=431", "HTTP_COOKIE=a\n", "HTTP_HOST=bad host");
 	expect(431, "{\"detail\":\"Request header fields too large (limit 32768 bytes in all)\"}");
@@ -162,7 +162,7 @@ Test(front_error, a_front_status_wins_over_the_services_own_refusals)
 	expect(400, "{\"detail\":\"Bad Request: malformed request line or headers\"}");
 }
 
-Test(front_error, a_front_5xx_body_is_the_static_page_without_a_request_id)
+Test(front_errors, a_front_5xx_body_is_the_static_page_without_a_request_id)
 {
 	char *out;
 	size_t n;
@@ -176,7 +176,7 @@ Test(front_error, a_front_5xx_body_is_the_static_page_without_a_request_id)
 
 /* lighttpd passes no body with the call (CONTENT_LENGTH=0); one that says
  * otherwise is not lighttpd's bodiless POST: the 411 stands, nothing is read. */
-Test(front_error, a_411_call_that_passes_a_body_stays_411_and_reads_nothing)
+Test(front_errors, a_411_call_that_passes_a_body_stays_411_and_reads_nothing)
 {
 	struct memory_transport io = { .in = "hello", .in_n = 5 };
 	const struct transport t = memory_transport(&io);
@@ -192,7 +192,7 @@ Test(front_error, a_411_call_that_passes_a_body_stays_411_and_reads_nothing)
 /* The handler request's method stands for a front error (lighttpd does not pass
  * the client's on): a HEAD asked for gets no body, and only lighttpd's GET is
  * read as its bodiless POST. */
-Test(front_error, the_handler_requests_method_stands)
+Test(front_errors, the_handler_requests_method_stands)
 {
 	RUN("REQUEST_URI=/ping", "REDIRECT_STATUS=404", "REQUEST_METHOD=HEAD");
 	cr_assert_eq(x.resp.status, 404);
@@ -209,7 +209,7 @@ Test(front_error, the_handler_requests_method_stands)
 	cr_assert(is(x.req.method, "GET"), "Apache's REDIRECT_REQUEST_METHOD is not read");
 }
 
-Test(front_error, a_411_without_request_uri_stays_411)
+Test(front_errors, a_411_without_request_uri_stays_411)
 {
 	exchange_run(&x, (char *const[]){ "REQUEST_METHOD=GET", "PATH_INFO=/_error", "REDIRECT_STATUS=411", NULL }, NULL,
 		     0);
@@ -218,7 +218,7 @@ Test(front_error, a_411_without_request_uri_stays_411)
 
 /* lighttpd sends REDIRECT_STATUS=200 with every request, so the handler URL asked
  * for directly is an ordinary request: 404. */
-Test(front_error, redirect_status_200_is_an_ordinary_request)
+Test(front_errors, redirect_status_200_is_an_ordinary_request)
 {
 	RUN("REQUEST_URI=/_error", "REDIRECT_STATUS=200");
 	expect(404, "{\"detail\":\"Not Found\"}");
@@ -230,7 +230,7 @@ Test(front_error, redirect_status_200_is_an_ordinary_request)
 	expect(200, "{\"Success\":\"Pong!\"}");
 }
 
-Test(front_error, a_redirect_status_that_is_not_an_error_status_is_ignored)
+Test(front_errors, a_redirect_status_that_is_not_an_error_status_is_ignored)
 {
 	const char *values[] = { "REDIRECT_STATUS=", "REDIRECT_STATUS=411 ", "REDIRECT_STATUS=4110",
 				 "REDIRECT_STATUS=+41", "REDIRECT_STATUS=abc", "REDIRECT_STATUS=399",
@@ -248,7 +248,7 @@ Test(front_error, a_redirect_status_that_is_not_an_error_status_is_ignored)
 }
 
 /* A client's "Redirect-Status: 411" header arrives as HTTP_REDIRECT_STATUS: a header. */
-Test(front_error, a_clients_redirect_status_header_is_only_a_header)
+Test(front_errors, a_clients_redirect_status_header_is_only_a_header)
 {
 	exchange_run(&x,
 		     (char *const[]){ "REQUEST_METHOD=POST", "PATH_INFO=/ping", "REQUEST_URI=/ping",
@@ -282,7 +282,7 @@ static void run_script(const char *request_uri)
 	app_handle(&x.req, &x.resp);
 }
 
-Test(front_error, under_a_script_the_post_is_rebuilt_below_script_name)
+Test(front_errors, under_a_script_the_post_is_rebuilt_below_script_name)
 {
 	run_script("/cgi-bin/app.cgi/ping?x=1");
 	expect(405, "{\"detail\":\"Method Not Allowed\"}");
@@ -299,7 +299,7 @@ Test(front_error, under_a_script_the_post_is_rebuilt_below_script_name)
 }
 
 /* The service cannot say what another URL would answer: the 411 stands. */
-Test(front_error, under_a_script_a_url_outside_it_keeps_the_411)
+Test(front_errors, under_a_script_a_url_outside_it_keeps_the_411)
 {
 	const char *uris[] = { "/other/ping", "/cgi-bin/app.cgix/ping", "/cgi-bin/app%2Ecgi/ping", "/cgi-bin/app.cg" };
 	for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {

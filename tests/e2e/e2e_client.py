@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""The Python helpers of the end-to-end scripts, in one place: the spec table's rows
+through a real server (spec_table.py reads the table), a raw HTTP client, a FastCGI
+record encoder, small JSON and socket helpers, and (e2e_checks.py) the checks of log
+and report files. The shell scripts call
+
+  python3 tests/e2e/e2e_client.py SUBCOMMAND ARGS...
+
+(with no subcommand it lists them); Python tests import it (fcgi_log_load.py,
+fcgi_stop_load.py). Every subcommand exits 0 when what it checks holds, 1 when not
+(saying why on stderr), 2 on bad usage.
+"""
+
+import json
+import os
+import random
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import e2e_checks
+from spec_table import expected_body, spec_cases
+
+
+# ---- the spec table through a real server, with curl -------------------------
+
+
+def curl(args, tmp, timeout=10):
+    """Runs curl -s with args; returns (status code, headers text, body bytes, the body's
+    size as curl counted it: 0 after a HEAD, whose -I output is the headers)."""
+    files = os.path.join(tmp, "curl.head"), os.path.join(tmp, "curl.body")
+    for path in files:  # nothing of the previous answer may be read as this one's
+        if os.path.exists(path):
+            os.unlink(path)
+    p = subprocess.run(["curl", "-s", "--max-time", str(timeout), "-D", files[0], "-o", files[1],
+                        "-w", "%{http_code} %{size_download}"] + args, capture_output=True, timeout=timeout + 5)
+    code, _, size = p.stdout.decode().partition(" ")
+    head, body = (open(path, "rb").read() if os.path.exists(path) else b"" for path in files)
+    return code, head.decode("latin-1").replace("\r", ""), body, int(size or -1)
+
+
+def header_lines(headers):
+    """The header lines of the last answer in curl's -D output, names lower-cased."""
+    last = headers.strip().split("\n\n")[-1]
+    out = set()
+    for line in last.split("\n")[1:]:
+        name, _, value = line.partition(":")
+        out.add("%s: %s" % (name.strip().lower(), value.strip()))
+    return out
+
+
+def spec_http(base, target, tmp, rows="all"):
+    """Every row for "http" against the server at base (curl); rows="peer": only the 2xx
+    rows another implementation must answer alike (bench/peer_fastapi.py: no HEAD, which
+    FastAPI's routes do not answer, and no /docs/ files). Prints "ok" or "FAIL what: why"
+    per row, for the sourcing script's e2e_pass/e2e_fail."""
+    for i, row in enumerate(spec_cases("http")):
+        if rows == "peer" and (row["status"] >= 300 or row["method"] == "HEAD"
+                               or row["target"].startswith("/docs/")):
+            continue
+        args = []
+        for name, value in row["req_headers"]:
+            args += ["-H", "%s: %s" % (name, value)]
+        method = row["method"]
+        if row["req_body"] is not None:
+            path = os.path.join(tmp, "spec-body-%d" % i)
+            with open(path, "wb") as f:
+                f.write(row["req_body"])
+            args += ["--data-binary", "@" + path]
+        elif method in ("POST", "PUT", "PATCH"):
+            # Front servers want a Content-Length on bodies' methods (411 otherwise).
+            args += ["--data", ""]
+        if method == "HEAD":
+            args += ["-I"]
+        elif method != "GET":
+            args += ["-X", method]
+        code, headers, body, size = curl(args + [base + row["target"]], tmp)
+        problems = []
+        if code != str(row["status"]):
+            problems.append("status %s, want %d" % (code, row["status"]))
+        want = expected_body(row, target)
+        if method == "HEAD":
+            if size != 0:
+                problems.append("a body of %d bytes after a HEAD" % size)
+        elif want is None and not body:
+            problems.append("empty body")
+        elif want is not None and body != want.encode():
+            problems.append("body %r, want %r" % (body[:300], want))
+        got = header_lines(headers)
+        wanted = list(row["resp_headers"])
+        if row["content_type"] != "-":
+            wanted.append("Content-Type: " + row["content_type"])
+        for line in wanted:
+            name, _, value = line.replace("{base}", base).partition(": ")
+            if "%s: %s" % (name.lower(), value) not in got:
+                problems.append("no header '%s: %s'" % (name, value))
+        print("FAIL %s: %s" % (row["name"], "; ".join(problems)) if problems else "ok")
+    return 0
+
+
+# ---- a raw HTTP client ---------------------------------------------------------
+
+
+def raw_http(port, request, timeout=5):
+    """Sends request (bytes) to 127.0.0.1:port and returns every byte answered until the
+    server closes the connection."""
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=timeout)
+    try:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+    finally:
+        s.close()
+
+
+def cmd_raw_http(port):
+    """The request on stdin to 127.0.0.1:PORT; the answer (latin-1) on stdout."""
+    sys.stdout.write(raw_http(port, sys.stdin.buffer.read()).decode("latin-1"))
+    return 0
+
+
+# ---- FastCGI records -----------------------------------------------------------
+
+
+def record(rtype, content, request_id=1):
+    """One FastCGI record (version 1, no padding)."""
+    return struct.pack(">BBHHBB", 1, rtype, request_id, len(content), 0, 0) + content
+
+
+def pair(name, value):
+    """A name-value pair of FCGI_PARAMS (both shorter than 128 bytes)."""
+    return bytes([len(name), len(value)]) + name + value
+
+
+def get_request(uri, *extra):
+    """The records of a GET of uri (bytes); extra: more (name, value) pairs."""
+    params = (pair(b"REQUEST_METHOD", b"GET") + pair(b"REQUEST_URI", uri)
+              + pair(b"SERVER_PROTOCOL", b"HTTP/1.1") + pair(b"REMOTE_ADDR", b"127.0.0.1")
+              + b"".join(pair(n, v) for n, v in extra))
+    return (record(1, struct.pack(">HB5x", 1, 0)) + record(4, params) + record(4, b"")
+            + record(5, b""))
+
+
+def fcgi_exchange(sock_path, request, timeout=10):
+    """Sends request (records) on the unix socket: 'answered' (a complete answer: it has an
+    FCGI_END_REQUEST record), 'refused' (connecting failed) or 'lost' (reset, or closed
+    before the end)."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(timeout)
+    try:
+        s.connect(sock_path)
+    except OSError:
+        s.close()
+        return "refused"
+    try:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        pos = 0
+        while pos + 8 <= len(data):
+            _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
+            if rtype == 3:
+                return "answered"
+            pos += 8 + clen + plen
+        return "lost"
+    except OSError:
+        return "lost"
+    finally:
+        s.close()
+
+
+# ---- small helpers -------------------------------------------------------------
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+    return 0
+
+
+def has_ipv6():
+    """0 when ::1 can be bound (the machine has IPv6 loopback)."""
+    socket.socket(socket.AF_INET6).bind(("::1", 0))
+    return 0
+
+
+def body_of(path="-"):
+    """The bytes after the first blank line (CRLF CRLF) of a CGI-style answer in PATH (or stdin)."""
+    data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    sys.stdout.buffer.write(data.split(b"\r\n\r\n", 1)[1])
+    return 0
+
+
+def json_get(key, path="-"):
+    """The member at KEY (dots between names: pool.workers) of the JSON document in PATH (or
+    stdin); "null" for null. Exit 1 when it is missing."""
+    doc = json.load(sys.stdin if path == "-" else open(path))
+    for name in key.split("."):
+        doc = doc[name]
+    print("null" if doc is None else doc)
+    return 0
+
+
+def json_detail(path):
+    """0 when PATH holds exactly {"detail": "a non-empty string"}."""
+    d = json.load(open(path))
+    assert list(d) == ["detail"] and isinstance(d["detail"], str) and d["detail"], d
+    return 0
+
+
+def repeat(text, count):
+    """TEXT COUNT times, no newline."""
+    sys.stdout.write(text * int(count))
+    return 0
+
+
+def connect(address):
+    """A connected socket to ADDRESS: a unix socket path, or HOST:PORT."""
+    if address.startswith("/"):
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(address)
+        return c
+    host, _, port = address.rpartition(":")
+    return socket.create_connection((host, int(port)))
+
+
+def hold_connections(address, count, seconds):
+    """Opens COUNT connections to ADDRESS that send nothing, prints "open", holds them SECONDS."""
+    held = [connect(address) for _ in range(int(count))]
+    print("open", flush=True)
+    time.sleep(float(seconds))
+    del held
+    return 0
+
+
+def mute_server(sock_path, seconds):
+    """Listens on the unix socket SOCK_PATH, prints "up", accepts one client and answers
+    nothing for SECONDS."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock_path)
+    s.listen(1)
+    print("up", flush=True)
+    c, _ = s.accept()
+    time.sleep(float(seconds))
+    del c
+    return 0
+
+
+def unix_bind(sock_path):
+    """Leaves a stale unix socket at SOCK_PATH: bound, never listened on, closed."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock_path)
+    s.close()
+    return 0
+
+
+def spawn_on_socket(sock_path, program, *args):
+    """Runs PROGRAM as spawn-fcgi does: with a unix socket listening at SOCK_PATH on fd 0."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sock_path)
+    s.listen(4)
+    os.dup2(s.fileno(), 0)
+    os.execv(program, [program] + list(args))
+
+
+def kill_children(pid, count, interval):
+    """COUNT times, on a fixed beat of INTERVAL seconds, SIGKILLs a random child of PID (from
+    /proc); prints how many were killed."""
+    kills, t = 0, time.monotonic()
+    for _ in range(int(count)):
+        t += float(interval)
+        time.sleep(max(0, t - time.monotonic()))
+        with open("/proc/%s/task/%s/children" % (pid, pid)) as f:
+            pids = f.read().split()
+        if pids:
+            try:
+                os.kill(int(random.choice(pids)), signal.SIGKILL)
+                kills += 1
+            except ProcessLookupError:
+                pass
+    print(kills)
+    return 0
+
+
+# ---- the command line ------------------------------------------------------
+
+COMMANDS = {
+    "spec-http": (spec_http, "BASE TARGET TMPDIR [all|peer]"),
+    "raw-http": (cmd_raw_http, "PORT"),
+    "free-port": (free_port, ""),
+    "has-ipv6": (has_ipv6, ""),
+    "body-of": (body_of, "[FILE]"),
+    "json-get": (json_get, "KEY [FILE]"),
+    "json-detail": (json_detail, "FILE"),
+    "repeat": (repeat, "TEXT COUNT"),
+    "hold-connections": (hold_connections, "SOCKET|HOST:PORT COUNT SECONDS"),
+    "mute-server": (mute_server, "SOCKET SECONDS"),
+    "unix-bind": (unix_bind, "SOCKET"),
+    "spawn-on-socket": (spawn_on_socket, "SOCKET PROGRAM [ARGS...]"),
+    "kill-children": (kill_children, "PID COUNT INTERVAL"),
+    "access-log-targets": (e2e_checks.access_log_targets, "TMPDIR COUNT"),
+    "lambda-log-lines": (e2e_checks.lambda_log_lines, "OUT LEVEL"),
+    "log-lines-match": (e2e_checks.log_lines_match, "IDS LOG WHAT"),
+    "held-lines-out": (e2e_checks.held_lines_out, "IDS DURING_LOG AFTER_LOG"),
+    "lambda-init-error": (e2e_checks.lambda_init_error, "REPORT TEXT [before-next]"),
+    "lambda-served-add": (e2e_checks.lambda_served_add, "REPORT"),
+    "lambda-rss": (e2e_checks.lambda_rss, "REPORT NOISE_KB"),
+    "head-error": (e2e_checks.head_error, "STATUS < ANSWER"),
+    "pipelined-after-refusal": (e2e_checks.pipelined_after_refusal, "< ANSWERS"),
+    "bodiless-post-logged": (e2e_checks.bodiless_post_logged, "LOG REQUEST_ID"),
+    "openapi-document": (e2e_checks.openapi_document, "< DOCUMENT"),
+    "event-without-header": (e2e_checks.event_without_header, "SRC DST NAME"),
+    "single-trace-id": (e2e_checks.single_trace_id, "< ACCESS_LINES"),
+    "runtime-trace-ids": (e2e_checks.runtime_trace_ids, "OUT"),
+}
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] not in COMMANDS:
+        print(__doc__.strip() + "\n\nsubcommands:", file=sys.stderr)
+        for name, (func, args) in COMMANDS.items():
+            print("  %s %s\n      %s" % (name, args, (func.__doc__ or "").split("\n")[0]), file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[argv[1]][0](*argv[2:])
+    except AssertionError as e:
+        print("AssertionError: %s" % e, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
