@@ -24,6 +24,11 @@ IMAGE=
 # deploy/cdk: 20 s and 20 s, ECS stop timeout 30 s), scaled down to keep the test short.
 DEREG_DELAY=${DEREG_DELAY:-2}
 STOP_TIMEOUT=30
+# The counter-examples docs/fleet.md shows (the test then fails): FLEET_DRAIN=0
+# stops a target while it is in service and takes it out of the balancer
+# after; FLEET_RETRIES=0 retries no connection that could not be made.
+FLEET_DRAIN=${FLEET_DRAIN:-1}
+FLEET_RETRIES=${FLEET_RETRIES:-2}
 MARKS=$E2E_TMP/marks
 LOAD_LOG=$E2E_TMP/load.log
 
@@ -37,6 +42,30 @@ trap 'fleet_cleanup; e2e_cleanup' EXIT
 
 mark() {
 	echo "$(now) $1 $2" >>"$MARKS"
+}
+
+# step_begin STEP, step_done STEP: the marks around a step, and HAProxy's
+# retries, redispatches, connection and response errors during it: 0 in every
+# step but the crash, so no retry hid a failure (draining did the work).
+step_begin() {
+	mark "$1" start
+	hap counters targets >"$E2E_TMP/counters-$1"
+}
+
+step_done() {
+	sleep 1
+	mark "$1" end
+	# shellcheck disable=SC2046 # two lists of four numbers
+	set -- "$1" $(cat "$E2E_TMP/counters-$1") $(hap counters targets)
+	retr=$(($6 - $2)) redis=$(($7 - $3)) econ=$(($8 - $4)) eresp=$(($9 - $5))
+	echo "    HAProxy during the step: retries $retr, redispatches $redis, connection errors $econ, response errors $eresp"
+	if [ "$1" = crash ]; then
+		:
+	elif [ $((retr + redis + econ + eresp)) = 0 ]; then
+		e2e_pass
+	else
+		e2e_fail "$1: HAProxy retried or saw errors: a target got requests it could not take"
+	fi
 }
 
 # ---- targets: ECS's side ------------------------------------------------------
@@ -72,7 +101,8 @@ target_healthy() {
 }
 
 # target_stop SLOT: podman stop with ECS's stop timeout; lighttpd's graceful
-# stop must end it (exit 0), well before SIGKILL.
+# stop must end it (exit 0), well before SIGKILL. (FLEET_DRAIN=0: then out of
+# the balancer.)
 target_stop() {
 	c=$(container "$1")
 	started=$(now)
@@ -80,6 +110,7 @@ target_stop() {
 	took=$(awk -v a="$started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	code=$(podman inspect --format '{{.State.ExitCode}}' "$c")
 	podman rm "$c" >/dev/null
+	[ "$FLEET_DRAIN" = 1 ] || hap cmd "set server targets/$1 state maint" >/dev/null
 	echo "    $1: podman stop took $took s, exit code $code"
 	if [ "$code" = 0 ]; then e2e_pass; else e2e_fail "$1: stop ended with exit code $code"; fi
 }
@@ -104,6 +135,7 @@ register() {
 # deregister SLOT...: drain (no new requests; those in flight finish), wait the
 # deregistration delay, then out of the balancer (maintenance).
 deregister() {
+	[ "$FLEET_DRAIN" = 1 ] || return 0
 	for t; do hap cmd "set server targets/$t state drain" >/dev/null; done
 	sleep "$DEREG_DELAY"
 	for t; do
@@ -143,7 +175,7 @@ backend targets
 	timeout check 2s
 	# A connection that could not be made (nothing sent yet) is tried once
 	# more, on another target; a request sent is never sent again.
-	retries 2
+	retries $FLEET_RETRIES
 	option redispatch 1
 	retry-on conn-failure
 	# The test pins one slow POST to the target it crashes.
@@ -179,23 +211,21 @@ sleep 1
 echo "    load: $(wc -l <"$LOAD_LOG") requests in the first second"
 
 step "scale out 1 -> 3"
-mark scale-out start
+step_begin scale-out
 scale_out t2 t3 || exit 1
 mark scale-out recovered
-sleep 1
-mark scale-out end
+step_done scale-out
 
 step "rolling deploy"
-mark rolling-deploy start
+step_begin rolling-deploy
 for t in t1 t2 t3; do
 	replace "$t" || exit 1
 done
 mark rolling-deploy recovered
-sleep 1
-mark rolling-deploy end
+step_done rolling-deploy
 
 step "crash: podman kill -s KILL t2"
-mark crash start
+step_begin crash
 # A POST whose body trickles in over ~3 s, pinned to t2: in flight at the kill.
 head -c 49152 /dev/zero | tr '\0' x >"$E2E_TMP/slow-body"
 curl -s -o /dev/null -w '%{http_code}' --max-time 20 --limit-rate 16K -H 'X-Fleet-Target: t2' \
@@ -227,17 +257,15 @@ podman rm -f -t 0 "$(container t2)" >/dev/null
 hap cmd "set server targets/t2 state maint" >/dev/null
 scale_out t2 || exit 1
 mark crash recovered
-sleep 1
-mark crash end
+step_done crash
 
 step "scale in 3 -> 1"
-mark scale-in start
+step_begin scale-in
 deregister t2 t3
 target_stop t2
 target_stop t3
 mark scale-in recovered
-sleep 1
-mark scale-in end
+step_done scale-in
 
 touch "$E2E_TMP/stop"
 wait "$LOAD"

@@ -6,6 +6,8 @@ usage: python3 hapctl.py SOCKET COMMAND...
   wait-op BACKEND/SERVER OP SECONDS   poll every 50 ms until the state is OP;
                              print the seconds it took; exit 1 on timeout
   sessions BACKEND/SERVER    print the server's current sessions (scur)
+  counters BACKEND           print the backend's retries, redispatches, connection
+                             errors and response errors (wretr wredis econ eresp)
 
 A server HAProxy does not know, or a timeout: exit 1; a socket that does not
 answer: exit 2; the reason on stderr.
@@ -60,6 +62,10 @@ def main():
             print(op_state(path, args[0]))
         elif verb == "sessions":
             print(fields(path, "show stat", args[0], ("pxname", "svname"), "scur"))
+        elif verb == "counters":
+            server = args[0] + "/BACKEND"
+            print(" ".join(fields(path, "show stat", server, ("pxname", "svname"), c) or "0"
+                           for c in ("wretr", "wredis", "econ", "eresp")))
         elif verb == "wait-op":
             start = time.monotonic()
             while op_state(path, args[0]) != int(args[1]):
