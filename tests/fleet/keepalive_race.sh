@@ -145,6 +145,7 @@ report() {
 }
 report old "KEEP_ALIVE_IDLE=5 (lighttpd's default)" 502
 idle=$(env -u KEEP_ALIVE_IDLE PORT=1 lighttpd -p -f lighttpd.conf | awk '/max-keep-alive-idle/ { print $3 }')
-report new "lighttpd.conf's default (${idle:-unset: lighttpd's 5} s)" 200
+[ -n "$idle" ] || idle="unset: lighttpd's 5"
+report new "lighttpd.conf's default ($idle s)" 200
 grep -h '^502 ' "$E2E_TMP/old-haproxy.log" | head -n 1 | sed 's/^/  haproxy log (status, termination state, server, request, times): /'
 e2e_finish

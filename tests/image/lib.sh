@@ -23,7 +23,7 @@ image_test_start() {
 # already there under it (left by an earlier test of the same `make test`, see
 # IMAGE_KEEP in mk/fleet.mk) is used as it is. Sets IMAGE, and IMAGE_BUILT: the
 # build's seconds, or "reused". Returns 1 when the build fails (its log's end on stderr).
-# shellcheck disable=SC2086 # PODMAN_BUILD_FLAGS is a word list
+# shellcheck disable=SC2086,SC2034 # PODMAN_BUILD_FLAGS is a word list; IMAGE* are the callers'
 image_build() {
 	{ echo Dockerfile; echo .dockerignore; sed -n 's|^!\(.*[^/]\)/*$|\1|p' .dockerignore; } |
 		tar -c -h --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
