@@ -10,7 +10,7 @@ BASE_BUILD_PKGS := libcurl4-openssl-dev
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	valgrind strace clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
-	podman runc debootstrap uidmap zip \
+	podman runc debootstrap uidmap zip haproxy \
 	python3-yaml python3-botocore unzip chromium faketime time \
 	$(BASE_BUILD_PKGS)
 

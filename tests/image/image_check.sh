@@ -5,11 +5,12 @@
 # API emulator, `podman stop` ending it gracefully, the debugging subcommands,
 # the deploy files against the image's config, and its size and packages.
 # Everything binds 127.0.0.1 on free ports (host network); the containers and
-# the image it makes are removed at exit, the base image is kept as a cache.
+# the image it makes are removed at exit (IMAGE_KEEP=1 keeps the image when all
+# passed, for the fleet test of the same `make test`), the base image is kept as a cache.
 # shellcheck disable=SC2086,SC2046 # PODMAN_*_FLAGS and the event list are word lists
 . "$(dirname "$0")/lib.sh"
 image_test_start image 570
-IMAGE=localhost/math-service:image-check-$$
+IMAGE=
 NAME=math-service-image-check-$$
 MAX_IMAGE_BYTES=100000000
 
@@ -17,7 +18,9 @@ image_cleanup() {
 	for c in "$NAME-ecs" "$NAME-lambda"; do
 		podman rm -f -t 0 "$c" >/dev/null 2>&1
 	done
-	podman rmi -f "$IMAGE" >/dev/null 2>&1
+	if [ -n "$IMAGE" ] && { [ "${IMAGE_KEEP:-}" != 1 ] || [ "$E2E_FAILS" != 0 ]; }; then
+		podman rmi -f "$IMAGE" >/dev/null 2>&1
+	fi
 }
 trap 'image_cleanup; e2e_cleanup' EXIT
 
@@ -27,27 +30,14 @@ step() {
 
 # ---- build ------------------------------------------------------------------
 
-# A build context cannot follow a symlink out of itself (git worktrees here
-# share node_modules that way): then build from a copy with the real files.
-context=$ROOT
-if [ -L node_modules ]; then
-	context=$E2E_TMP/context
-	mkdir -p "$context/node_modules"
-	tar -c --exclude=./build --exclude=./.git --exclude=./node_modules . | tar -x -C "$context"
-	cp -RL node_modules/swagger-ui-dist "$context/node_modules/"
-fi
-
 step "podman build"
-started=$(date +%s)
-# --layers=false: no intermediate images are left behind to clean up.
-if ! timeout 480 podman build $PODMAN_BUILD_FLAGS --layers=false -t "$IMAGE" "$context" \
-	>"$E2E_TMP/build.log" 2>&1; then
-	tail -n 40 "$E2E_TMP/build.log" >&2
+if ! image_build; then
 	e2e_fail "podman build failed"
 	exit 1
 fi
-echo "built $IMAGE in $(( $(date +%s) - started )) s"
-grep -E 'Synthesis|passed|failed' "$E2E_TMP/build.log" | sed 's/^/  build: /' | tail -n 3
+if [ "$IMAGE_BUILT" = reused ]; then echo "$IMAGE: reused"; else echo "$IMAGE: built in $IMAGE_BUILT s"; fi
+[ ! -f "$E2E_TMP/build.log" ] ||
+	grep -E 'Synthesis|passed|failed' "$E2E_TMP/build.log" | sed 's/^/  build: /' | tail -n 3
 
 # ---- size and contents --------------------------------------------------------
 

@@ -14,3 +14,33 @@ image_test_start() {
 	e2e_start "$1"
 	timeout 300 "$ROOT/docker/podman-env" ensure_base_image || exit 1
 }
+
+# image_build: the image of this checkout, built once per content. The build
+# context is what .dockerignore lets in, plus the Dockerfile, copied with
+# symlinks followed into $E2E_TMP/context (a git worktree's node_modules is a
+# symlink, which a build context cannot follow). The tag names a hash of those
+# files and of this checkout's path, localhost/math-service:ctx-HASH; an image
+# already there under it (left by an earlier test of the same `make test`, see
+# IMAGE_KEEP in mk/fleet.mk) is used as it is. Sets IMAGE, and IMAGE_BUILT: the
+# build's seconds, or "reused". Returns 1 when the build fails (its log's end on stderr).
+# shellcheck disable=SC2086,SC2034 # PODMAN_BUILD_FLAGS is a word list; IMAGE* are the callers'
+image_build() {
+	{ echo Dockerfile; echo .dockerignore; sed -n 's|^!\(.*[^/]\)/*$|\1|p' .dockerignore; } |
+		tar -c -h --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+			-f "$E2E_TMP/context.tar" -T - || return 1
+	IMAGE=localhost/math-service:ctx-$({ echo "$ROOT"; cat "$E2E_TMP/context.tar"; } | sha256sum | cut -c1-16)
+	if podman image exists "$IMAGE"; then
+		IMAGE_BUILT=reused
+		return 0
+	fi
+	mkdir -p "$E2E_TMP/context"
+	tar -x -C "$E2E_TMP/context" -f "$E2E_TMP/context.tar" || return 1
+	_ib_start=$(date +%s)
+	# --layers=false: no intermediate images are left behind to clean up.
+	if ! timeout 480 podman build $PODMAN_BUILD_FLAGS --layers=false -t "$IMAGE" "$E2E_TMP/context" \
+		>"$E2E_TMP/build.log" 2>&1; then
+		tail -n 40 "$E2E_TMP/build.log" >&2
+		return 1
+	fi
+	IMAGE_BUILT=$(( $(date +%s) - _ib_start ))
+}
