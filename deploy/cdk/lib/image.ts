@@ -62,6 +62,9 @@ export const HEALTH_CHECK_GRACE_SECONDS = 60;
 /** Scaling in waits this long after a change (scaling out waits 60 s). */
 export const SCALE_IN_COOLDOWN_SECONDS = 300;
 
+/** The Lambda zip (make lambda-zip), relative to the repository root: -c lambdaPackage=zip. */
+export const LAMBDA_ZIP = 'build/lambda.zip';
+
 /** Days the ALB's access logs are kept in their bucket. */
 export const ACCESS_LOG_DAYS = 90;
 

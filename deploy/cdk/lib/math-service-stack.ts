@@ -129,17 +129,29 @@ export class MathServiceStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const fnTimeout = Duration.seconds(image.LAMBDA_TIMEOUT_SECONDS);
-    // No ImageConfig: the entrypoint runs bootstrap because Lambda sets AWS_LAMBDA_RUNTIME_API.
-    const fn = new lambda.DockerImageFunction(this, 'Function', {
-      code: lambda.DockerImageCode.fromEcr(asset.repository, { tagOrDigest: asset.imageTag }),
+    const common = {
       architecture: arch.lambda,
       memorySize: image.LAMBDA_MEMORY_MIB,
       timeout: fnTimeout,
       environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda },
       logGroup: lambdaLogs,
       tracing: lambda.Tracing.ACTIVE,
-      description: 'math-service: the Dockerfile image, Lambda mode',
-    });
+    };
+    // The image (no ImageConfig: the entrypoint runs bootstrap because Lambda sets
+    // AWS_LAMBDA_RUNTIME_API), or build/lambda.zip on provided.al2023 (-c lambdaPackage=zip).
+    const fn = settings.lambdaPackage === 'zip'
+      ? new lambda.Function(this, 'Function', {
+        ...common,
+        runtime: lambda.Runtime.PROVIDED_AL2023,
+        handler: 'bootstrap',
+        code: lambda.Code.fromAsset(path.resolve(__dirname, image.DOCKER_CONTEXT_FROM_LIB, image.LAMBDA_ZIP)),
+        description: 'math-service: build/lambda.zip on provided.al2023',
+      })
+      : new lambda.DockerImageFunction(this, 'Function', {
+        ...common,
+        code: lambda.DockerImageCode.fromEcr(asset.repository, { tagOrDigest: asset.imageTag }),
+        description: 'math-service: the Dockerfile image, Lambda mode',
+      });
     (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride('ReservedConcurrentExecutions',
       Fn.conditionIf(params.reservesConcurrency.logicalId, params.lambdaReservedConcurrency.valueAsNumber, Aws.NO_VALUE));
     const functionUrl = this.functionUrl(fn, params);

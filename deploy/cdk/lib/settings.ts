@@ -43,6 +43,8 @@ export interface DeploySettings {
   readonly alarmTopicArn?: string;
   /** ECS Exec (aws ecs execute-command) into the tasks; off by default. */
   readonly ecsExec: boolean;
+  /** How the function is deployed: the container image, or build/lambda.zip on provided.al2023. */
+  readonly lambdaPackage: 'image' | 'zip';
 }
 
 /** What the app reads: a context value by name (App.node.tryGetContext). */
@@ -112,6 +114,18 @@ function readHttps(read: ContextReader): HttpsSettings {
   return { certificateArn, domainName, hostedZoneId, hostedZoneName };
 }
 
+/** image (default) or zip; the zip is built for x86_64 only (make lambda-zip). */
+function readLambdaPackage(read: ContextReader, architecture: Architecture): 'image' | 'zip' {
+  const value = String(read('lambdaPackage') ?? 'image');
+  if (value !== 'image' && value !== 'zip') {
+    throw new Error(`context lambdaPackage: expected image or zip, got ${JSON.stringify(value)}`);
+  }
+  if (value === 'zip' && architecture !== 'x86_64') {
+    throw new Error('context lambdaPackage: the zip (make lambda-zip) is built for x86_64 only');
+  }
+  return value;
+}
+
 function readArchitecture(read: ContextReader): Architecture {
   const value = String(read('architecture') ?? 'x86_64');
   if (value !== 'x86_64' && value !== 'arm64') {
@@ -176,12 +190,14 @@ export function readSettings(read: ContextReader): DeploySettings {
       throw new Error(`context privateSubnetIds: one per availability zone (${availabilityZones.length}), got ${privateSubnetIds.length}`);
     }
   }
+  const architecture = readArchitecture(read);
   return {
     stackName,
     region: checked(read, 'region', REGION),
     network: { vpcId, availabilityZones, publicSubnetIds, privateSubnetIds, natGateways, vpcCidr },
     https: readHttps(read),
-    architecture: readArchitecture(read),
+    architecture,
+    lambdaPackage: readLambdaPackage(read, architecture),
     alarmTopicArn: checked(read, 'alarmTopicArn', SNS_ARN),
     ecsExec: flag(read, 'ecsExec'),
   };

@@ -298,6 +298,27 @@ describe('an image Lambda accepts, on both architectures', () => {
   }
 });
 
+describe('the function from build/lambda.zip (-c lambdaPackage=zip)', () => {
+  it('provided.al2023, handler bootstrap, the zip as a file asset; Fargate still runs the image', () => {
+    const { app, stack } = stackWith({ lambdaPackage: 'zip' });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'provided.al2023', Handler: 'bootstrap', Architectures: ['x86_64'],
+      Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('\\.zip$') },
+      PackageType: Match.absent(), TracingConfig: { Mode: 'Active' },
+    });
+    const assets = JSON.parse(require('fs').readFileSync(`${app.synth().directory}/${stack.artifactId}.assets.json`, 'utf8'));
+    const files = Object.values(assets.files) as Json[];
+    assert.ok(files.some((f) => f.source.packaging === 'file' && /\.zip$/.test(f.source.path)), 'the zip is uploaded as it is');
+    assert.equal(Object.keys(assets.dockerImages).length, 1, 'the image is still built, for Fargate');
+  });
+
+  it('refuses arm64 (the zip is built for x86_64) and an unknown package kind', () => {
+    assert.throws(() => synthWith({ lambdaPackage: 'zip', architecture: 'arm64' }), /x86_64 only/);
+    assert.throws(() => synthWith({ lambdaPackage: 'jar' }), /context lambdaPackage/);
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   const nag = (ctx: Record<string, unknown>, extra?: (s: Json) => void) => {
     const { app, stack } = stackWith(ctx);
@@ -305,7 +326,8 @@ describe('cdk-nag AwsSolutions', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     app.synth();
   };
-  for (const [name, ctx] of [...VARIANTS, ['with a region: ALB access logs on', { region: 'eu-west-1' }] as [string, Json]]) {
+  for (const [name, ctx] of [...VARIANTS, ['with a region: ALB access logs on', { region: 'eu-west-1' }] as [string, Json],
+    ['the zip on provided.al2023', { lambdaPackage: 'zip' }] as [string, Json]]) {
     it(`${name}: nothing reported that is not acknowledged with a reason`, () => assert.doesNotThrow(() => nag(ctx)));
   }
 

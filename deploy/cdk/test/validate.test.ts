@@ -44,6 +44,7 @@ describe('the validator', () => {
       privateSubnetIds: 'subnet-0ccccccccccccccc3,subnet-0ddddddddddddddd4', vpcCidr: '172.31.0.0/16',
     }],
     ['arm64', { architecture: 'arm64' }],
+    ['the function from the zip', { lambdaPackage: 'zip' }],
     ['a certificate, a domain and its zone', {
       certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012',
       domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com',
