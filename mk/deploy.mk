@@ -56,7 +56,8 @@ cdk-synth:
 	cd $(CDK_DIR) && $(CDK_OFFLINE) node_modules/.bin/cdk synth --no-notices --quiet --output $(abspath $(CDK_OUT)) </dev/null
 
 # The tests read $(CDK_OUT) (the CLI's own output) and synthesize other settings in-process.
-test-cdk: cdk-synth
+# The tests also synthesize -c lambdaPackage=zip, which uploads build/lambda.zip.
+test-cdk: cdk-synth $(LAMBDA_ZIP)
 	cd $(CDK_DIR) && node_modules/.bin/tsc -p .
 	cd $(CDK_DIR) && CDK_OUT=$(abspath $(CDK_OUT)) $(CDK_OFFLINE) node --import tsx --test \
 		--test-concurrency=1 $(CDK_TESTS:$(CDK_DIR)/%=%) </dev/null

@@ -1,12 +1,13 @@
 // lib/math-service-stack.ts: the whole deployment in one stack. One image, built
 // from the repository's Dockerfile as one ECR image asset, runs on an ECS Fargate
-// service and as a Lambda function; one Application Load Balancer sends each
-// request to one of the two (weights chosen by the Routing parameter); the function
-// also has a Function URL and an HTTP API. Bad settings never get here: they are
-// refused by lib/settings.ts.
+// service (at least two tasks, scaled on requests and CPU) and as a Lambda function;
+// one Application Load Balancer (HTTPS when given a certificate) sends each request
+// to one of the two (weights chosen by the Routing parameter); the function also has
+// a Function URL and a throttled HTTP API. Alarms watch both (lib/alarms.ts). Bad
+// settings never get here: they are refused by lib/settings.ts.
 import * as path from 'path';
 import {
-  CfnMapping, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps, Token,
+  Aws, CfnMapping, CfnOutput, Duration, Fn, RemovalPolicy, Stack, StackProps, Token,
 } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -17,12 +18,18 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { LambdaTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { defineAlarms } from './alarms';
 import * as image from './image';
-import { NetworkSettings } from './settings';
+import { acknowledgeNagFindings, acknowledgeNoAccessLogs } from './nag';
+import { defineParameters, Parameters } from './parameters';
+import { DeploySettings, HttpsSettings, NetworkSettings } from './settings';
 
 export interface MathServiceStackProps extends StackProps {
-  readonly network: NetworkSettings;
+  readonly settings: DeploySettings;
   /** The Docker build context (the repository root); default: two levels above deploy/cdk. */
   readonly dockerContext?: string;
 }
@@ -43,30 +50,21 @@ export const ROUTING_WEIGHTS: Record<string, { Ecs: number; Lambda: number; Docs
 export class MathServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: MathServiceStackProps) {
     super(scope, id, props);
-
-    const routing = new CfnParameter(this, 'Routing', {
-      type: 'String',
-      allowedValues: Object.keys(ROUTING_WEIGHTS),
-      default: 'ecs',
-      description: 'Where the load balancer sends requests: ecs (all to Fargate), lambda (all to the function), split (half each).',
-    });
-    const desiredCount = new CfnParameter(this, 'EcsDesiredCount', {
-      type: 'Number',
-      default: 1,
-      minValue: 0,
-      maxValue: 10,
-      description: 'Fargate tasks to run (0 stops paying for Fargate, e.g. with Routing=lambda).',
-    });
+    const { settings } = props;
+    const params = defineParameters(this, Object.keys(ROUTING_WEIGHTS));
     const weights = new CfnMapping(this, 'RoutingWeights', { mapping: ROUTING_WEIGHTS });
+    const arch = image.ARCHITECTURES[settings.architecture];
 
-    const vpc = this.network(props.network);
-    const taskSubnets: ec2.SubnetSelection = this.taskSubnets(props.network);
+    const vpc = this.network(settings.network);
+    const taskSubnets: ec2.SubnetSelection = this.taskSubnets(settings.network);
     const publicIp = taskSubnets.subnetType === ec2.SubnetType.PUBLIC;
 
-    // One image for both targets, linux/amd64 like the Fargate task and the function.
+    // One image for both targets, for the chosen architecture, pushed as a single-platform
+    // image manifest: no attestation index (Lambda refuses an image index).
     const asset = new DockerImageAsset(this, 'Image', {
       directory: props.dockerContext ?? path.resolve(__dirname, image.DOCKER_CONTEXT_FROM_LIB),
-      platform: Platform.LINUX_AMD64,
+      platform: Platform.custom(arch.dockerPlatform),
+      outputs: image.IMAGE_OUTPUTS,
       // .dockerignore (an allow-list) already keeps build/, .git and node_modules out;
       // these are kept out of the fingerprint walk as well.
       exclude: ['.git', 'build', 'deploy/cdk', 'tests/e2e', 'tests/image', 'bench'],
@@ -77,13 +75,16 @@ export class MathServiceStack extends Stack {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc });
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: image.FARGATE_CPU,
       memoryLimitMiB: image.FARGATE_MEMORY_MIB,
       runtimePlatform: {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        cpuArchitecture: arch.ecs,
       },
     });
     // No entryPoint or command: the image's entrypoint starts lighttpd on $PORT.
@@ -95,6 +96,9 @@ export class MathServiceStack extends Stack {
         PORT: String(image.CONTAINER_PORT),
         EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.ecs,
         GRACEFUL_SHUTDOWN_TIMEOUT: String(image.GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS),
+        // The ALB's addresses are in the VPC: its X-Forwarded-For/-Proto are believed,
+        // so logs show the client and redirects keep https.
+        FORWARDED_ALLOW_IPS: vpc.vpcCidrBlock,
       },
       healthCheck: {
         command: image.HEALTH_CHECK_COMMAND,
@@ -109,13 +113,14 @@ export class MathServiceStack extends Stack {
     const service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition,
-      desiredCount: Token.asNumber(desiredCount.valueAsNumber),
+      desiredCount: Token.asNumber(params.ecsMinTasks.valueAsNumber),
       assignPublicIp: publicIp,
       vpcSubnets: taskSubnets,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      healthCheckGracePeriod: Duration.seconds(30),
+      healthCheckGracePeriod: Duration.seconds(image.HEALTH_CHECK_GRACE_SECONDS),
       circuitBreaker: { rollback: true },
+      enableExecuteCommand: settings.ecsExec,
     });
 
     // ---- Lambda --------------------------------------------------------------------
@@ -123,35 +128,53 @@ export class MathServiceStack extends Stack {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // No ImageConfig: the entrypoint runs bootstrap because Lambda sets AWS_LAMBDA_RUNTIME_API.
-    const fn = new lambda.DockerImageFunction(this, 'Function', {
-      code: lambda.DockerImageCode.fromEcr(asset.repository, { tagOrDigest: asset.imageTag }),
-      architecture: lambda.Architecture.X86_64,
+    const fnTimeout = Duration.seconds(image.LAMBDA_TIMEOUT_SECONDS);
+    const common = {
+      architecture: arch.lambda,
       memorySize: image.LAMBDA_MEMORY_MIB,
-      timeout: Duration.seconds(image.LAMBDA_TIMEOUT_SECONDS),
+      timeout: fnTimeout,
       environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda },
       logGroup: lambdaLogs,
-      description: 'math-service: the Dockerfile image, Lambda mode',
-    });
-    const functionUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: 'math-service: every path and method to the function ($default route)',
-      defaultIntegration: new HttpLambdaIntegration('Function', fn),
-    });
+      tracing: lambda.Tracing.ACTIVE,
+    };
+    // The image (no ImageConfig: the entrypoint runs bootstrap because Lambda sets
+    // AWS_LAMBDA_RUNTIME_API), or build/lambda.zip on provided.al2023 (-c lambdaPackage=zip).
+    const fn = settings.lambdaPackage === 'zip'
+      ? new lambda.Function(this, 'Function', {
+        ...common,
+        runtime: lambda.Runtime.PROVIDED_AL2023,
+        handler: 'bootstrap',
+        code: lambda.Code.fromAsset(path.resolve(__dirname, image.DOCKER_CONTEXT_FROM_LIB, image.LAMBDA_ZIP)),
+        description: 'math-service: build/lambda.zip on provided.al2023',
+      })
+      : new lambda.DockerImageFunction(this, 'Function', {
+        ...common,
+        code: lambda.DockerImageCode.fromEcr(asset.repository, { tagOrDigest: asset.imageTag }),
+        description: 'math-service: the Dockerfile image, Lambda mode',
+      });
+    (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride('ReservedConcurrentExecutions',
+      Fn.conditionIf(params.reservesConcurrency.logicalId, params.lambdaReservedConcurrency.valueAsNumber, Aws.NO_VALUE));
+    const functionUrl = this.functionUrl(fn, params);
+    const httpApi = this.httpApi(fn, params);
 
     // ---- One ALB, two target groups --------------------------------------------------
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc,
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      idleTimeout: Duration.seconds(image.ALB_IDLE_TIMEOUT_SECONDS),
+      dropInvalidHeaderFields: true,
     });
+    // Access logs need the region's ELB log-delivery account at synthesis time.
+    if (settings.region !== undefined) alb.logAccessLogs(this.accessLogBucket(), 'alb');
+    else acknowledgeNoAccessLogs(this);
     const ecsTargets = new elbv2.ApplicationTargetGroup(this, 'EcsTargets', {
       vpc,
       targetType: elbv2.TargetType.IP,
       protocol: elbv2.ApplicationProtocol.HTTP,
       port: image.CONTAINER_PORT,
       // ECS deregisters a task here first, then waits this long before SIGTERM.
-      deregistrationDelay: Duration.seconds(image.GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS),
+      deregistrationDelay: Duration.seconds(image.DEREGISTRATION_DELAY_SECONDS),
       healthCheck: {
         path: image.HEALTH_CHECK_PATH,
         port: 'traffic-port',
@@ -166,28 +189,50 @@ export class MathServiceStack extends Stack {
       containerName: container.containerName,
       containerPort: image.CONTAINER_PORT,
     }));
-    // multi-value headers: the function sees every ?i= of /math/add?i=5&i=10, not the last.
-    const lambdaTargets = new elbv2.ApplicationTargetGroup(this, 'LambdaTargets', {
-      targetType: elbv2.TargetType.LAMBDA,
-      targets: [new LambdaTarget(fn)],
-      multiValueHeadersEnabled: true,
-    });
+    const lambdaTargets = this.lambdaTargetGroup(fn, settings.stackName);
+
     const weighted = (ecsColumn: string, lambdaColumn: string) => elbv2.ListenerAction.weightedForward([
-      { targetGroup: ecsTargets, weight: Token.asNumber(weights.findInMap(routing.valueAsString, ecsColumn)) },
-      { targetGroup: lambdaTargets, weight: Token.asNumber(weights.findInMap(routing.valueAsString, lambdaColumn)) },
+      { targetGroup: ecsTargets, weight: Token.asNumber(weights.findInMap(params.routing.valueAsString, ecsColumn)) },
+      { targetGroup: lambdaTargets, weight: Token.asNumber(weights.findInMap(params.routing.valueAsString, lambdaColumn)) },
     ]);
-    const listener = alb.addListener('Http', { port: 80, open: true, defaultAction: weighted('Ecs', 'Lambda') });
+    const listener = this.listeners(alb, settings.https, weighted('Ecs', 'Lambda'));
     listener.addAction('DocsAssets', {
       priority: 10,
       conditions: [elbv2.ListenerCondition.pathPatterns(['/docs/*'])],
       action: weighted('DocsEcs', 'DocsLambda'),
     });
 
+    // ---- Scaling: at least EcsMinTasks, on requests per task and on CPU -------------
+    const scaling = service.autoScaleTaskCount({
+      minCapacity: Token.asNumber(params.ecsMinTasks.valueAsNumber),
+      maxCapacity: Token.asNumber(params.ecsMaxTasks.valueAsNumber),
+    });
+    scaling.scaleOnRequestCount('Requests', {
+      requestsPerTarget: Token.asNumber(params.ecsRequestsPerTarget.valueAsNumber),
+      targetGroup: ecsTargets,
+      scaleInCooldown: Duration.seconds(image.SCALE_IN_COOLDOWN_SECONDS),
+      scaleOutCooldown: Duration.seconds(60),
+    });
+    scaling.scaleOnCpuUtilization('Cpu', {
+      targetUtilizationPercent: Token.asNumber(params.ecsCpuTarget.valueAsNumber),
+      scaleInCooldown: Duration.seconds(image.SCALE_IN_COOLDOWN_SECONDS),
+      scaleOutCooldown: Duration.seconds(60),
+    });
+
+    defineAlarms(this, { alb, ecsTargets, service, fn, fnTimeout, httpApi, topicArn: settings.alarmTopicArn });
+    acknowledgeNagFindings(this);
+
     new CfnOutput(this, 'AlbUrl', {
       description: 'Application Load Balancer (ECS and/or Lambda, per Routing)',
-      value: `http://${alb.loadBalancerDnsName}/`,
+      value: this.albUrl(alb, settings.https),
     });
-    new CfnOutput(this, 'FunctionUrl', { description: 'Lambda Function URL', value: functionUrl.url });
+    new CfnOutput(this, 'Https', {
+      description: 'Whether the ALB serves HTTPS',
+      value: settings.https.certificateArn === undefined
+        ? 'off: HTTP only on port 80 (give -c certificateArn=arn:aws:acm:... for HTTPS on 443)'
+        : 'on: HTTPS on 443, port 80 redirects to it',
+    });
+    new CfnOutput(this, 'FunctionUrl', { description: 'Lambda Function URL (auth: FunctionUrlAuthType)', value: functionUrl.attrFunctionUrl });
     new CfnOutput(this, 'HttpApiUrl', {
       description: 'HTTP API endpoint (try /math/add?i=5&i=10 and /docs)',
       value: httpApi.url ?? Fn.join('', ['https://', httpApi.apiEndpoint, '/']),
@@ -196,11 +241,142 @@ export class MathServiceStack extends Stack {
     new CfnOutput(this, 'FunctionLogGroup', { value: lambdaLogs.logGroupName });
   }
 
+  /**
+   * The Function URL, its auth type a parameter. With NONE, the two permissions a
+   * public URL needs (InvokeFunctionUrl, and InvokeFunction through the URL only) exist;
+   * with AWS_IAM, neither: callers need their own IAM permission.
+   */
+  private functionUrl(fn: lambda.Function, params: Parameters): lambda.CfnUrl {
+    const url = new lambda.CfnUrl(this, 'FunctionUrlResource', {
+      targetFunctionArn: fn.functionArn,
+      authType: params.functionUrlAuthType.valueAsString,
+    });
+    const viaUrl = new lambda.CfnPermission(this, 'PublicUrlInvokeUrl', {
+      action: 'lambda:InvokeFunctionUrl',
+      functionName: fn.functionArn,
+      principal: '*',
+      functionUrlAuthType: 'NONE',
+    });
+    const invoke = new lambda.CfnPermission(this, 'PublicUrlInvoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.functionArn,
+      principal: '*',
+      invokedViaFunctionUrl: true,
+    });
+    for (const p of [viaUrl, invoke]) p.cfnOptions.condition = params.publicFunctionUrl;
+    return url;
+  }
+
+  /** The HTTP API ($default route to the function), throttled at its stage, with access logs. */
+  private httpApi(fn: lambda.Function, params: Parameters): apigwv2.HttpApi {
+    const api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'math-service: every path and method to the function ($default route)',
+      defaultIntegration: new HttpLambdaIntegration('Function', fn),
+    });
+    const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = api.defaultStage!.node.defaultChild as apigwv2.CfnStage;
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: params.httpApiRateLimit.valueAsNumber,
+      throttlingBurstLimit: params.httpApiBurstLimit.valueAsNumber,
+    };
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId', ip: '$context.identity.sourceIp', requestTime: '$context.requestTime',
+        method: '$context.httpMethod', path: '$context.path', status: '$context.status',
+        responseLength: '$context.responseLength', integrationError: '$context.integrationErrorMessage',
+      }),
+    };
+    return api;
+  }
+
+  /**
+   * The Lambda target group (multi-value headers: the function sees every ?i= of
+   * /math/add?i=5&i=10). Its invoke permission is scoped to this target group by
+   * name (an ARN pattern: a Ref would make a cycle, as the group waits for it).
+   */
+  private lambdaTargetGroup(fn: lambda.Function, stackName: string): elbv2.ApplicationTargetGroup {
+    const name = image.lambdaTargetGroupName(stackName);
+    const group = new elbv2.ApplicationTargetGroup(this, 'LambdaTargets', {
+      targetType: elbv2.TargetType.LAMBDA,
+      targetGroupName: name,
+      targets: [new LambdaTarget(fn)],
+      multiValueHeadersEnabled: true,
+    });
+    for (const child of fn.node.findAll()) {
+      if (child instanceof lambda.CfnPermission && child.principal === 'elasticloadbalancing.amazonaws.com') {
+        child.sourceArn = Fn.join('', [
+          'arn:', Aws.PARTITION, ':elasticloadbalancing:', Aws.REGION, ':', Aws.ACCOUNT_ID, `:targetgroup/${name}/*`,
+        ]);
+      }
+    }
+    return group;
+  }
+
+  /**
+   * The listeners: with a certificate, HTTPS on 443 (the forwarding) and 80 redirecting
+   * to it; without, HTTP on 80 (the forwarding). Returns the forwarding listener.
+   */
+  private listeners(alb: elbv2.ApplicationLoadBalancer, https: HttpsSettings,
+    forward: elbv2.ListenerAction): elbv2.ApplicationListener {
+    if (https.certificateArn === undefined) {
+      return alb.addListener('Http', { port: 80, open: true, defaultAction: forward });
+    }
+    alb.addListener('HttpRedirect', {
+      port: 80,
+      open: true,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+    });
+    const listener = alb.addListener('Https', {
+      port: 443,
+      open: true,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [elbv2.ListenerCertificate.fromArn(https.certificateArn)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultAction: forward,
+    });
+    if (https.domainName !== undefined && https.hostedZoneId !== undefined && https.hostedZoneName !== undefined) {
+      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: https.hostedZoneId, zoneName: https.hostedZoneName,
+      });
+      new route53.ARecord(this, 'AliasRecord', {
+        zone,
+        recordName: https.domainName,
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(alb)),
+      });
+    }
+    return listener;
+  }
+
+  /** The URL clients use: https://domainName/, https://<alb dns>/ or http://<alb dns>/. */
+  private albUrl(alb: elbv2.ApplicationLoadBalancer, https: HttpsSettings): string {
+    if (https.certificateArn === undefined) return `http://${alb.loadBalancerDnsName}/`;
+    return `https://${https.domainName ?? alb.loadBalancerDnsName}/`;
+  }
+
+  /**
+   * Where the ALB writes its access logs: private, encrypted, TLS only, kept
+   * ACCESS_LOG_DAYS, and kept when the stack is deleted (they may be evidence).
+   */
+  private accessLogBucket(): s3.Bucket {
+    return new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(image.ACCESS_LOG_DAYS) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
   /** The given VPC (by attributes: no lookup, no credentials), or a new two-AZ one. */
   private network(net: NetworkSettings): ec2.IVpc {
     if (net.vpcId !== undefined) {
       return ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: net.vpcId,
+        vpcCidrBlock: net.vpcCidr,
         availabilityZones: net.availabilityZones,
         publicSubnetIds: net.publicSubnetIds,
         privateSubnetIds: net.privateSubnetIds.length ? net.privateSubnetIds : undefined,
@@ -212,12 +388,21 @@ export class MathServiceStack extends Stack {
     if (net.natGateways > 0) {
       subnetConfiguration.push({ name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 });
     }
-    return new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.42.0.0/16'),
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(image.NEW_VPC_CIDR),
       maxAzs: 2,
       natGateways: net.natGateways,
       subnetConfiguration,
     });
+    // Rejected traffic only: what explains a connection that does not get through, at little cost.
+    vpc.addFlowLog('FlowLogs', {
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogGroup', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      })),
+    });
+    return vpc;
   }
 
   /** Private subnets when there is a way out through NAT, else public ones (with a public IP). */

@@ -37,7 +37,7 @@ const LAMBDA_SAME = [
   'LoggingConfig', 'MemorySize', 'PackageType', 'ReservedConcurrentExecutions', 'Timeout', 'TracingConfig',
 ];
 /** SAM-only properties turned into resources below (or not about the function itself). */
-const SAM_ONLY = ['FunctionUrlConfig', 'Events'];
+const SAM_ONLY = ['FunctionUrlConfig', 'Events', 'Tracing'];
 
 /** The function of a SAM template (after its Globals) as plain CloudFormation resources. */
 export function samFunctionTemplate(sam: Json): Json {
@@ -54,6 +54,7 @@ export function samFunctionTemplate(sam: Json): Json {
     Role: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/math-service' },
   };
   for (const k of LAMBDA_SAME) if (k in props) lambdaProps[k] = props[k];
+  if (props.Tracing !== undefined) lambdaProps.TracingConfig = { Mode: props.Tracing };
   const resources: Json = { [name]: { Type: 'AWS::Lambda::Function', Properties: lambdaProps } };
   if (props.FunctionUrlConfig) {
     resources[`${name}Url`] = {
@@ -63,22 +64,55 @@ export function samFunctionTemplate(sam: Json): Json {
   }
   for (const [eventName, event] of Object.entries(props.Events ?? {}) as [string, Json][]) {
     if (event.Type !== 'HttpApi') throw new Error(`SAM ${name}: no check for event ${eventName} of type ${event.Type}`);
-    const extra = Object.keys(event.Properties ?? {});
+    const extra = Object.keys(event.Properties ?? {}).filter((k) => k !== 'ApiId');
     if (extra.length) throw new Error(`SAM ${name}: no check for HttpApi event properties ${extra.join(', ')}`);
-    // An HttpApi event with no path or method: SAM's implicit API with a $default route.
-    resources[`${name}${eventName}`] = {
+    // An HttpApi event with no path or method: the $default route of an API; with ApiId,
+    // of that AWS::Serverless::HttpApi (its stage settings become the $default stage's).
+    const apiName = `${name}${eventName}`;
+    resources[apiName] = {
       Type: 'AWS::ApiGatewayV2::Api',
       Properties: { Name: `${name}-${eventName}`, ProtocolType: 'HTTP', Target: { 'Fn::GetAtt': [name, 'Arn'] } },
     };
+    const api = event.Properties?.ApiId === undefined ? undefined : sam.Resources[event.Properties.ApiId.Ref];
+    if (event.Properties?.ApiId !== undefined) {
+      if (api?.Type !== 'AWS::Serverless::HttpApi') throw new Error(`SAM ${name}: ApiId names no AWS::Serverless::HttpApi`);
+      const unknownApi = Object.keys(api.Properties ?? {}).filter((k) => k !== 'DefaultRouteSettings');
+      if (unknownApi.length) throw new Error(`SAM HttpApi: no check for ${unknownApi.join(', ')}`);
+      resources[`${apiName}Stage`] = {
+        Type: 'AWS::ApiGatewayV2::Stage',
+        Properties: { ApiId: { Ref: apiName }, StageName: '$default', DefaultRouteSettings: api.Properties.DefaultRouteSettings },
+      };
+    }
   }
   return { AWSTemplateFormatVersion: '2010-09-09', Resources: resources };
+}
+
+/** A property as the validator's model gives it, as a value this check can compare. */
+function plainValue(file: string, where: string, v: Json): Json {
+  if (v.Concrete) return v.Concrete.value;
+  // A condition: the branch that sets a value (parameters at their defaults) is checked.
+  if (v.Conditional) {
+    const set = [v.Conditional.if_true, v.Conditional.if_false].map((b: Json) => plainValue(file, where, b)).filter((x) => x !== null);
+    if (set.length > 1 && JSON.stringify(set[0]) !== JSON.stringify(set[1])) {
+      throw new Error(`${file}: ${where} differs by condition ${v.Conditional.condition}: not checked`);
+    }
+    return set.length ? set[0] : null;
+  }
+  if (v.Map) return Object.fromEntries(v.Map.entries.map((e: Json) => [e.key, plainValue(file, `${where}.${e.key}`, e.value)]));
+  // A parameter with allowed values: each is checked the same way; the first stands for all.
+  if (v.Enum) return plainValue(file, where, v.Enum.variants[0]);
+  // A Ref to another resource of the template (an event's ApiId).
+  if (v.Reference?.kind === 'REF') return { Ref: v.Reference.target };
+  throw new Error(`${file}: ${where} is not a plain value`);
 }
 
 /**
  * A YAML template (CloudFormation short tags allowed) as JSON, read with the
  * validator's own parser: Type and Properties of each resource, with every
- * property a plain value. A property that depends on a parameter or another
- * resource is an Error (this check compares values); so is a Globals section.
+ * property a plain value (parameters at their defaults; a condition's branch that
+ * sets a value). Any other dependence on a resource is an Error for the resources
+ * this check compares (the function, its API); others keep a marker. A Globals
+ * section is an Error.
  */
 export function readYamlTemplate(file: string, text: string): Json {
   // Imported here: the WASM module loads only in tests that read YAML.
@@ -89,13 +123,13 @@ export function readYamlTemplate(file: string, text: string): Json {
     const resources: Json = {};
     for (const [id, r] of Object.entries(model.resources()) as [string, Json][]) {
       const properties: Json = {};
+      const compared = /^AWS::Serverless::/.test(r.resourceType);
       for (const [k, v] of Object.entries(r.properties ?? {}) as [string, Json][]) {
-        if (!v.Concrete) throw new Error(`${file}: ${id}.${k} is not a plain value`);
-        properties[k] = v.Concrete.value;
+        properties[k] = compared ? plainValue(file, `${id}.${k}`, v) : (v.Concrete?.value ?? { dynamic: JSON.stringify(v) });
       }
       resources[id] = { Type: r.resourceType, Properties: properties, Metadata: r.metadata ?? undefined };
     }
-    return { Transform: model.transforms(), Resources: resources, Outputs: model.outputs() };
+    return { Transform: model.transforms(), Parameters: model.parameters(), Resources: resources, Outputs: model.outputs() };
   } finally {
     model.free();
   }

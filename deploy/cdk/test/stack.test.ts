@@ -74,7 +74,7 @@ describe('one image for both targets', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Architectures: [image.ARCHITECTURE] });
+    template.hasResourceProperties('AWS::Lambda::Function', { Architectures: [image.ARCHITECTURES.x86_64.lambda.name] });
   });
 });
 
@@ -126,8 +126,8 @@ describe('ECS Fargate service', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       TaskDefinition: refTo(taskId),
-      DesiredCount: refTo('EcsDesiredCount'),
-      HealthCheckGracePeriodSeconds: 30,
+      DesiredCount: refTo('EcsMinTasks'),
+      HealthCheckGracePeriodSeconds: image.HEALTH_CHECK_GRACE_SECONDS,
       DeploymentConfiguration: Match.objectLike({
         MinimumHealthyPercent: 100, MaximumPercent: 200,
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
@@ -187,8 +187,8 @@ describe('Lambda function', () => {
     assert.equal(group.DeletionPolicy, 'Delete');
   });
 
-  it('has a public Function URL and an HTTP API whose $default route invokes it', () => {
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: arnOf(fnId) });
+  it('has a Function URL (auth type a parameter) and an HTTP API whose $default route invokes it', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: refTo('FunctionUrlAuthType'), TargetFunctionArn: arnOf(fnId) });
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
@@ -199,8 +199,9 @@ describe('Lambda function', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction', FunctionName: arnOf(fnId), Principal: 'apigateway.amazonaws.com',
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunctionUrl', FunctionName: arnOf(fnId), Principal: '*', FunctionUrlAuthType: 'NONE',
+    template.hasResource('AWS::Lambda::Permission', {
+      Condition: 'PublicFunctionUrl',
+      Properties: { Action: 'lambda:InvokeFunctionUrl', FunctionName: arnOf(fnId), Principal: '*', FunctionUrlAuthType: 'NONE' },
     });
   });
 });
@@ -316,6 +317,7 @@ describe('network', () => {
       vpcId: 'vpc-0123456789abcdef0',
       availabilityZones: 'eu-west-1a,eu-west-1b',
       publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2',
+      vpcCidr: '172.31.0.0/16',
     });
     t.resourceCountIs('AWS::EC2::VPC', 0);
     t.resourceCountIs('AWS::EC2::Subnet', 0);
@@ -333,6 +335,7 @@ describe('network', () => {
       availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
       privateSubnetIds: ['subnet-0ccccccccccccccc3', 'subnet-0ddddddddddddddd4'],
+      vpcCidr: '172.31.0.0/16',
     });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
@@ -346,8 +349,12 @@ describe('network', () => {
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['a malformed vpcId', { vpcId: 'vpc-xyz', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2' }, /context vpcId/],
-    ['one zone only', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1' }, /at least two zones/],
-    ['fewer subnets than zones', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1' }, /one per availability zone \(2\), got 1/],
+    ['one zone only', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1', vpcCidr: '172.31.0.0/16' }, /at least two zones/],
+    ['fewer subnets than zones', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1', vpcCidr: '172.31.0.0/16' }, /one per availability zone \(2\), got 1/],
+    ['an existing VPC without its range', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2' }, /context vpcCidr: needed with vpcId/],
+    ['a range one past /32', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2', vpcCidr: '10.0.0.0/33' }, /not an IPv4 CIDR/],
+    ['a range with an octet of 256', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2', vpcCidr: '10.256.0.0/16' }, /not an IPv4 CIDR/],
+    ['vpcCidr without a vpcId', { vpcCidr: '10.0.0.0/16' }, /only used with vpcId/],
     ['a subnet that is not one', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,sg-0bbbbbbbbbbbbbbb2' }, /context publicSubnetIds: "sg-/],
     ['subnets without a vpcId', { publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1' }, /only used with vpcId/],
     ['natGateways with an existing VPC', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2', natGateways: 1 }, /only for a new VPC/],

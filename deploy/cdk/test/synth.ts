@@ -8,14 +8,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { MathServiceStack } from '../lib/math-service-stack';
 import { readSettings } from '../lib/settings';
 
-export function synthWith(context: Record<string, unknown>): Template {
+/** The stack for a context, with the App it lives in (for cdk-nag's checks). */
+export function stackWith(context: Record<string, unknown>): { app: App; stack: MathServiceStack } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'math-service-cdk-'));
+  const app = new App({ context, outdir });
+  const settings = readSettings((name) => app.node.tryGetContext(name));
+  const stack = new MathServiceStack(app, settings.stackName, {
+    settings, env: settings.region === undefined ? undefined : { region: settings.region },
+  });
+  return { app, stack };
+}
+
+export function synthWith(context: Record<string, unknown>): Template {
+  const { app, stack } = stackWith(context);
   try {
-    const app = new App({ context, outdir });
-    const settings = readSettings((name) => app.node.tryGetContext(name));
-    const stack = new MathServiceStack(app, settings.stackName, { network: settings.network });
     return Template.fromStack(stack);
   } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.rmSync(app.outdir, { recursive: true, force: true });
   }
 }

@@ -41,7 +41,17 @@ describe('the validator', () => {
     ['an existing VPC with private subnets', {
       vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b',
       publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2',
-      privateSubnetIds: 'subnet-0ccccccccccccccc3,subnet-0ddddddddddddddd4',
+      privateSubnetIds: 'subnet-0ccccccccccccccc3,subnet-0ddddddddddddddd4', vpcCidr: '172.31.0.0/16',
+    }],
+    ['arm64', { architecture: 'arm64' }],
+    ['the function from the zip', { lambdaPackage: 'zip' }],
+    ['a certificate, a domain and its zone', {
+      certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012',
+      domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com',
+    }],
+    ['arm64 with a certificate, a region (access logs) and an alarm topic', {
+      architecture: 'arm64', region: 'eu-west-1', alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:pager',
+      certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012',
     }],
   ];
   for (const [name, context] of variants) {
@@ -98,8 +108,29 @@ describe('deploy/template.yaml (SAM)', () => {
       assert.deepEqual(samFn[k], cdkFn.Properties[k], k);
     }
     assert.equal(samFn.ImageConfig, undefined);
-    const [, url] = onlyResource(stack, 'AWS::Lambda::Url');
-    assert.equal(samFn.FunctionUrlConfig.AuthType, url.Properties.AuthType);
+    assert.equal(samFn.Tracing, cdkFn.Properties.TracingConfig.Mode);
+  });
+
+  it('has the stack\'s limits: the same parameters (defaults, ranges), logs kept as long, throttled API', () => {
+    const cdkParams = stack.Parameters;
+    for (const name of ['LambdaReservedConcurrency', 'HttpApiRateLimit', 'HttpApiBurstLimit', 'FunctionUrlAuthType']) {
+      const mine = sam.Parameters[name];
+      assert.ok(mine, `SAM has the parameter ${name}`);
+      assert.equal(String(mine.default), String(cdkParams[name].Default), `${name} default`);
+      assert.deepEqual(mine.allowedValues ?? undefined, cdkParams[name].AllowedValues, `${name} allowed values`);
+      assert.equal(mine.minValue ?? undefined, cdkParams[name].MinValue, `${name} minimum`);
+    }
+    const samFn = sam.Resources.MathServiceFunction.Properties;
+    assert.equal(samFn.FunctionUrlConfig.AuthType, cdkParams.FunctionUrlAuthType.Default);
+    const logs = Object.values(sam.Resources).find((r: Json) => r.Type === 'AWS::Logs::LogGroup') as Json;
+    const [, cdkFn] = onlyResource(stack, 'AWS::Lambda::Function');
+    const cdkLogs = stack.Resources[cdkFn.Properties.LoggingConfig.LogGroup.Ref];
+    assert.equal(logs.Properties.RetentionInDays, cdkLogs.Properties.RetentionInDays);
+    assert.match(logs.Properties.LogGroupName.dynamic, /\/aws\/lambda\/\$\{MathServiceFunction\}/);
+    const api = Object.values(sam.Resources).find((r: Json) => r.Type === 'AWS::Serverless::HttpApi') as Json;
+    assert.deepEqual(api.Properties.DefaultRouteSettings, {
+      ThrottlingRateLimit: cdkParams.HttpApiRateLimit.Default, ThrottlingBurstLimit: cdkParams.HttpApiBurstLimit.Default,
+    });
     assert.deepEqual(Object.values(samFn.Events).map((e: Json) => e.Type), ['HttpApi']);
     assert.deepEqual(sam.Transform, ['AWS::Serverless-2016-10-31']);
   });
@@ -129,7 +160,12 @@ describe('deploy/ecs-task-definition.json', () => {
     const b = cdkTask.Properties.ContainerDefinitions[0];
     for (const k of ['Essential', 'HealthCheck', 'StopTimeout', 'EntryPoint', 'Command']) assert.deepEqual(a[k], b[k], k);
     const byName = (env: Json[]) => Object.fromEntries(env.map((e) => [e.Name, e.Value]));
-    assert.deepEqual(byName(a.Environment), byName(b.Environment));
+    // FORWARDED_ALLOW_IPS: the stack's VPC range; the file has a placeholder range to replace.
+    const { FORWARDED_ALLOW_IPS: mineRange, ...mineRest } = byName(a.Environment);
+    const { FORWARDED_ALLOW_IPS: stackRange, ...stackRest } = byName(b.Environment);
+    assert.deepEqual(mineRest, stackRest);
+    assert.match(mineRange, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
+    assert.deepEqual(stackRange, { 'Fn::GetAtt': [onlyResource(stack, 'AWS::EC2::VPC')[0], 'CidrBlock'] });
     const ports = (c: Json) => c.PortMappings.map((p: Json) => [p.ContainerPort, p.Protocol ?? 'tcp', p.AppProtocol]);
     assert.deepEqual(ports(a), ports(b));
     assert.equal(a.LogConfiguration.LogDriver, b.LogConfiguration.LogDriver);
