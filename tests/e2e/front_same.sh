@@ -13,6 +13,9 @@
 #                        CGI response in OUT.raw (HTTP_HOST=x unless a VAR sets it)
 #   front_status_body RESPONSE OUT  a front_response's status code and body, as
 #                        front_direct writes them
+#   json_error WHAT STATUS curl-args...  the front's own error page: STATUS,
+#                        application/json, exactly $BUILD/errors/STATUS.html
+#                        (deploy/error-pages.sh), no Accept-Ranges
 # The service must run with EXECUTION_ENVIRONMENT=ecs and $APP_MAX_BODY_BYTES, as
 # front_direct does, so that /hello and the limits agree.
 
@@ -66,4 +69,25 @@ front_status_body() {
 		sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$1"
 		cat "$1.b"
 	} >"$2"
+}
+
+# json_error WHAT STATUS curl-args...: the front's answer is STATUS, application/json,
+# exactly the body of errors/STATUS.html, a JSON object with a "detail" string,
+# and carries no Accept-Ranges.
+json_error() {
+	_what=$1 _status=$2
+	shift 2
+	_code=$(curl -s --max-time 10 -D "$E2E_TMP/headers" -o "$E2E_TMP/body" -w '%{http_code}' "$@")
+	_type=$(tr -d '\r' <"$E2E_TMP/headers" | sed -n 's/^[Cc]ontent-[Tt]ype: //p')
+	if [ "$_code" != "$_status" ] || [ "$_type" != application/json ]; then
+		e2e_fail "$_what: expected $_status application/json, got $_code '$_type': $(head -c 200 "$E2E_TMP/body")"
+	elif ! cmp -s "$E2E_TMP/body" "$BUILD/errors/$_status.html"; then
+		e2e_fail "$_what: body is not errors/$_status.html: $(head -c 200 "$E2E_TMP/body")"
+	elif ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert list(d) == ["detail"] and isinstance(d["detail"], str) and d["detail"]' "$E2E_TMP/body"; then
+		e2e_fail "$_what: not {\"detail\": \"...\"}"
+	elif grep -qi '^Accept-Ranges:' "$E2E_TMP/headers"; then
+		e2e_fail "$_what: Accept-Ranges on a JSON error"
+	else
+		e2e_pass
+	fi
 }
