@@ -48,7 +48,7 @@ RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
 	libcjson-dev libfcgi-dev lighttpd
 # make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
 BASE_BUILD_PKGS := libcurl4-openssl-dev
-TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
+TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps \
 	valgrind strace clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
@@ -117,6 +117,7 @@ E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_settings.sh tests/e
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
 E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
 E2E_TESTS += tests/e2e/lambda_http1.sh
+E2E_TESTS += tests/e2e/fcgi_apache.sh
 
 PORT ?= 8080
 

@@ -1,0 +1,262 @@
+#!/bin/sh
+# End to end: a real Apache httpd running deploy/apache2.conf as it is (PORT,
+# FCGI_ADDRESS, RUN_DIR and APP_DIR from the environment) in front of
+# build/app.fcgi's manager, over a unix socket and over TCP, checked with curl:
+#   - every SPEC row (spec_checks.sh), the Swagger UI files served by Apache;
+#   - one answer per request: the requests of front_same.sh (bad escapes, NUL,
+#     invalid UTF-8, %2F, bodiless POSTs...) answered as app.cgi alone answers
+#     them, status, headers and body, but for the two Apache answers itself:
+#     a malformed escape in the path (400) and a request line over 16000 bytes
+#     (414), its JSON pages;
+#   - the limits: the service's 413 and 431, Apache's 400/414 below
+#     mod_proxy_fcgi's 16 KiB per variable (which would drop the variable);
+#   - the manager's status page, its allow list, kept FastCGI connections;
+#   - trusted proxies: Apache passes the client as REMOTE_ADDR and adds no
+#     X-Forwarded-*, so the service believes a client's X-Forwarded-* only
+#     when FORWARDED_ALLOW_IPS trusts that client (a balancer in front of Apache);
+#   - what mod_proxy_fcgi passes (tests/e2e/fcgi_misbehave.py /env): no
+#     PATH_INFO, the raw REQUEST_URI, Authorization, CONTENT_LENGTH;
+#   - hostile: a client trickling its headers (RequestReadTimeout: 408), a body
+#     that never ends (cut after 30 s), the service down (503, JSON) and back,
+#     a backend answering garbage, a socket missing when Apache starts.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/spec_checks.sh"
+. "$(dirname "$0")/fcgi_lib.sh"
+. "$(dirname "$0")/front_same.sh"
+E2E_TIMEOUT=${E2E_TIMEOUT:-300}
+APACHE_CONF=${APACHE_CONF:-$(pwd)/deploy/apache2.conf}
+e2e_start fcgi-apache
+
+build=$(cd "$BUILD" && pwd)
+# Started as root, Apache's children run as www-data: they must reach the sockets.
+chmod 755 "$E2E_TMP"
+
+# apache_start NAME FCGI_ADDRESS: apache2 -DFOREGROUND with deploy/apache2.conf on
+# a free port, RUN_DIR $E2E_TMP/NAME (its logs there too); sets BASE and APORT.
+apache_start() {
+	_run=$E2E_TMP/$1
+	mkdir -p "$_run"
+	APORT=$(free_port)
+	e2e_bg env PORT="$APORT" FCGI_ADDRESS="$2" RUN_DIR="$_run" APP_DIR="$build" \
+		apache2 -DFOREGROUND -f "$APACHE_CONF" >"$_run/access.log" 2>"$_run/error.log"
+	BASE=http://127.0.0.1:$APORT
+}
+
+# log_line REQUEST_ID: the service's access line of that request (JSON), waiting up to 5 s.
+log_line() {
+	_tries=0
+	until grep -q "\"request_id\":\"$1\"" "$E2E_TMP/manager.log" || [ "$_tries" -ge 50 ]; do
+		sleep 0.1
+		_tries=$((_tries + 1))
+	done
+	grep "\"request_id\":\"$1\"" "$E2E_TMP/manager.log"
+}
+
+# client_seen WHAT WANT curl-args...: the "client" the service logged for the request is WANT.
+client_seen() {
+	_what=$1 _want=$2
+	shift 2
+	_rid=$(curl -s --max-time 10 -D - -o /dev/null "$@" | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
+	_got=$(log_line "$_rid" | sed -n 's/.*"client":"\([^"]*\)".*/\1/p')
+	[ "$_got" = "$_want" ] && e2e_pass || e2e_fail "$_what: the service logged client '$_got', not '$_want'"
+}
+
+# status_counts URL: "ACCEPTED REQUESTS" from the manager's status page.
+status_counts() {
+	curl -s --max-time 10 "$1" | python3 -c 'import json,sys; p=json.load(sys.stdin)["pool"]; print(p["accepted_connections"], p["requests"])'
+}
+
+# ---- a unix socket: the manager with its status page, FORWARDED_ALLOW_IPS unset ----
+sock=$E2E_TMP/fcgi.sock
+manager_start "$sock" 2 --socket-mode 0666 --status-path /-/status
+wait_fcgi "$sock" || exit 1
+apache_start unix "$sock"
+wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/unix/error.log" >&2; exit 1; }
+unix_base=$BASE unix_port=$APORT
+
+# The hostile clients run while the rest is checked: each is bounded by itself.
+python3 tests/e2e/slow_http_client.py "$APORT" headers 40 >"$E2E_TMP/trickle.out" &
+trickle=$!
+python3 tests/e2e/slow_http_client.py "$APORT" body 60 >"$E2E_TMP/endless.out" &
+endless=$!
+
+spec_checks "$BASE" fcgi
+check_header "docs files served by Apache" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
+if curl -s -o /dev/null -D - "$BASE/docs/swagger-ui.css" | grep -qi '^ETag:'; then e2e_pass; else e2e_fail "docs assets not static"; fi
+json_error "missing docs file" 404 "$BASE/docs/nope.js"
+json_error "an error page asked for directly" 404 "$BASE/-/apache-error/404.html"
+json_error "TRACE" 405 -X TRACE "$BASE/ping"
+
+# POST without a body (curl -X POST, no Content-Length): Apache passes it on
+# without CONTENT_LENGTH, the service answers it as a POST with an empty body.
+check "POST without a body" 200 '{"Success":"All users!"}' -X POST "$BASE/api/v1/users/"
+check "POST ping without a body" 405 '{"detail":"Method Not Allowed"}' -X POST "$BASE/ping"
+check_header "POST ping without a body: Allow" 'Allow: GET, HEAD' -X POST "$BASE/ping"
+check "PUT without a body" 200 '{"Success":"This is one user!"}' -X PUT "$BASE/api/v1/users/7"
+
+# Limits. Headers of 15000 bytes each pass Apache; five of them are over the
+# service's 64 KiB in all: its 431. One line over 16000 bytes: Apache's 400/414.
+h=$(head -c 15000 /dev/zero | tr '\0' h)
+check "headers over the service's 64 KiB" 431 '{"detail":"Request headers too large"}' \
+	-H "X-A: $h" -H "X-B: $h" -H "X-C: $h" -H "X-D: $h" -H "X-E: $h" "$BASE/ping"
+check "four such headers reach the service" 200 '{"Success":"Pong!"}' -H "X-A: $h" -H "X-B: $h" -H "X-C: $h" -H "X-D: $h" "$BASE/ping"
+json_error "a header line over LimitRequestFieldSize" 400 -H "X-Long: $h$h" "$BASE/ping"
+q=$(head -c 15900 /dev/zero | tr '\0' q)
+check "a 15900-byte query reaches the service" 200 "{\"item_id\":1,\"q\":\"$q\"}" "$BASE/items/1?q=$q"
+json_error "a request line over LimitRequestLine" 414 "$BASE/items/1?q=$q$q"
+
+# The manager's status page: REMOTE_ADDR is the client, 127.0.0.1, allowed by default.
+check_header "status page" 'Content-Type: application/json' "$BASE/-/status"
+if curl -s "$BASE/-/status?text" | grep -q 'running'; then e2e_pass; else e2e_fail "status page as text"; fi
+# Kept FastCGI connections (enablereuse): 100 requests on far fewer connections.
+set -- $(status_counts "$BASE/-/status")
+spec_keep_alive "$BASE"
+set -- "$@" $(status_counts "$BASE/-/status")
+if [ $# -eq 4 ] && [ $(($4 - $2)) -ge 100 ] && [ $(($3 - $1)) -le 10 ]; then
+	e2e_pass
+else
+	e2e_fail "kept connections: accepted, requests before and after: $*"
+fi
+
+# Untrusted (FORWARDED_ALLOW_IPS unset): a client's X-Forwarded-* change nothing.
+check_header "forged X-Forwarded-Proto/Host ignored" "Location: $BASE/api/v1/users/" \
+	-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: evil.example' "$BASE/api/v1/users"
+client_seen "forged X-Forwarded-For ignored" 127.0.0.1 -H 'X-Forwarded-For: 203.0.113.9' "$BASE/ping"
+
+# The service down: Apache's 503, JSON; back at once when it is (retry=0).
+kill -TERM "$MANAGER_PID"
+wait "$MANAGER_PID"
+json_error "no service behind Apache" 503 "$BASE/ping"
+json_error "no service: POST" 503 --data x "$BASE/api/v1/users/"
+manager_start "$sock" 1 --socket-mode 0666
+wait_fcgi "$sock" || exit 1
+check "served again once the service is back" 200 '{"Success":"Pong!"}' "$BASE/ping"
+
+# ---- TCP: a balancer in front of Apache is trusted, app.cgi alone compared ----
+fport=$(free_port)
+EXECUTION_ENVIRONMENT=ecs FORWARDED_ALLOW_IPS=127.0.0.1 \
+	manager_start "127.0.0.1:$fport" 2 --status-path /-/status --status-allow 192.0.2.1
+wait_fcgi "127.0.0.1:$fport" || exit 1
+apache_start tcp "127.0.0.1:$fport"
+wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/tcp/error.log" >&2; exit 1; }
+FRONT_PORTS=$APORT
+
+# apache_own TARGET: the status Apache answers TARGET with itself, if any.
+apache_own() {
+	case ${1%%\?*} in *%[!0-9A-Fa-f]* | *%[0-9A-Fa-f][!0-9A-Fa-f]* | *% | *%[0-9A-Fa-f]) echo 400 && return ;; esac
+	[ ${#1} -gt 15980 ] && echo 414
+}
+
+# same METHOD TARGET: Apache answers as app.cgi alone does: status and body byte
+# for byte, and the same headers (but for those only Apache adds); or, where
+# Apache answers itself, its JSON page.
+same() {
+	_m=$1 _t=$2 _how="-X $1"
+	[ "$_m" = HEAD ] && _how=-I
+	_own=$(apache_own "$_t")
+	if [ -n "$_own" ] && [ "$_m" != HEAD ]; then
+		json_error "$_m $(printf %s "$_t" | head -c 80): Apache's own" "$_own" $_how "$BASE$_t" --path-as-is
+		return
+	fi
+	front_response "$BASE$_t" "$E2E_TMP/a" $_how
+	front_status_body "$E2E_TMP/a" "$E2E_TMP/as"
+	front_direct "$_m" "$_t" "$E2E_TMP/d" HTTP_HOST="127.0.0.1:PORT"
+	[ -n "$_own" ] && printf '%s\n' "$_own" >"$E2E_TMP/d"
+	# Apache leaves a zero Content-Length out of a HEAD answer (as RFC 9110 allows).
+	_drop='^$\|^Connection:\|^Keep-Alive:\|^X-Request-Id:'
+	[ "$_m" = HEAD ] && _drop="$_drop\\|^Content-Length: 0$"
+	sed -n '2,/^$/p' "$E2E_TMP/a" | grep -v -i "$_drop" | sort >"$E2E_TMP/ah"
+	sed -n '2,/^\r$/p' "$E2E_TMP/d.raw" | tr -d '\r' | grep -v -i "$_drop" | sort >"$E2E_TMP/dh"
+	case $_t in /docs/*) cp "$E2E_TMP/ah" "$E2E_TMP/dh" ;; esac # Apache's own files
+	if [ -n "$_own" ]; then
+		cmp -s "$E2E_TMP/as" "$E2E_TMP/d" && e2e_pass || e2e_fail "HEAD $(printf %s "$_t" | head -c 80): not Apache's $_own"
+	elif ! cmp -s "$E2E_TMP/as" "$E2E_TMP/d"; then
+		e2e_fail "$_m $(printf %s "$_t" | head -c 80): through Apache '$(head -c 200 "$E2E_TMP/as")', app.cgi alone '$(head -c 200 "$E2E_TMP/d")'"
+	elif ! cmp -s "$E2E_TMP/ah" "$E2E_TMP/dh"; then
+		e2e_fail "$_m $(printf %s "$_t" | head -c 80): headers differ: Apache '$(cat "$E2E_TMP/ah")', app.cgi '$(cat "$E2E_TMP/dh")'"
+	else
+		e2e_pass
+	fi
+}
+
+front_get_targets >"$E2E_TMP/targets"
+while IFS= read -r t; do
+	same GET "$t"
+	same HEAD "$t"
+done <"$E2E_TMP/targets"
+for m in POST PUT DELETE PATCH OPTIONS; do
+	same "$m" /api/v1/users/
+	same "$m" /api/v1/users/7
+	same "$m" /ping
+done
+front_post_targets >"$E2E_TMP/targets"
+while IFS= read -r t; do
+	same POST "$t"
+done <"$E2E_TMP/targets"
+
+spec_endpoints "$BASE" ecs
+spec_bodies "$BASE"
+# Trusted: curl plays a balancer at 127.0.0.1 in front of Apache.
+check_header "trusted X-Forwarded-Proto/Host" 'Location: https://api.example/api/v1/users/' \
+	-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: api.example' "$BASE/api/v1/users"
+client_seen "trusted X-Forwarded-For" 203.0.113.9 -H 'X-Forwarded-For: 203.0.113.9' "$BASE/ping"
+# The status page's allow list looks at REMOTE_ADDR (Apache's client), not X-Forwarded-For.
+check "status page, client not allowed" 403 '{"detail":"Forbidden"}' -H 'X-Forwarded-For: 192.0.2.1' "$BASE/-/status"
+
+# ---- what mod_proxy_fcgi passes: fcgi_misbehave.py behind Apache ----
+bad=$E2E_TMP/bad.sock
+spawn-fcgi -s "$bad" -M 0666 -P "$E2E_TMP/bad.pid" -- /usr/bin/python3 "$(pwd)/tests/e2e/fcgi_misbehave.py" >/dev/null
+E2E_PIDS="$E2E_PIDS $(cat "$E2E_TMP/bad.pid")"
+apache_start bad "$bad"
+wait_ok "$BASE/ping" 15 || exit 1
+# params WHAT PYTHON-CHECK curl-args...: the /env answer (the parameters) passes the check.
+params() {
+	_what=$1 _py=$2
+	shift 2
+	curl -s --max-time 10 "$@" >"$E2E_TMP/env.json"
+	python3 -c "import json,sys; e=json.load(open(sys.argv[1])); assert $_py, e" "$E2E_TMP/env.json" 2>"$E2E_TMP/py.err" &&
+		e2e_pass || e2e_fail "$_what: $(tail -c 600 "$E2E_TMP/py.err")"
+}
+params "no PATH_INFO, the target as sent" \
+	'"PATH_INFO" not in e and e["REQUEST_URI"] == "/env?q=%ZZ&s=a%2Fb" and e["QUERY_STRING"] == "q=%ZZ&s=a%2Fb"' \
+	"$BASE/env?q=%ZZ&s=a%2Fb"
+params "the client as REMOTE_ADDR, its X-Forwarded-For as a header" \
+	'e["REMOTE_ADDR"] == "127.0.0.1" and e["HTTP_X_FORWARDED_FOR"] == "198.51.100.1" and "HTTP_X_FORWARDED_HOST" not in e' \
+	-H 'X-Forwarded-For: 198.51.100.1' "$BASE/env"
+params "Authorization passed (CGIPassAuth)" 'e["HTTP_AUTHORIZATION"] == "Bearer t0ken"' -H 'Authorization: Bearer t0ken' "$BASE/env"
+params "POST without a body: no CONTENT_LENGTH" '"CONTENT_LENGTH" not in e and e["REQUEST_METHOD"] == "POST"' -X POST "$BASE/env"
+params "chunked body: CONTENT_LENGTH" 'e["CONTENT_LENGTH"] == "5" and "HTTP_TRANSFER_ENCODING" not in e' \
+	-H 'Transfer-Encoding: chunked' --data-binary 12345 "$BASE/env"
+# A backend whose answer Apache cannot read: an empty 500 (no error page can follow).
+check "malformed header from the backend" 500 '' "$BASE/bad-header"
+check "the backend stops listening" 200 '{"ok":true}' "$BASE/unlisten"
+json_error "no backend listening" 503 "$BASE/ping"
+
+# A unix socket missing at start-up stops Apache at once, saying so.
+rc=0
+timeout 20 env PORT="$(free_port)" FCGI_ADDRESS="$E2E_TMP/missing.sock" RUN_DIR="$E2E_TMP" APP_DIR="$build" \
+	apache2 -DFOREGROUND -f "$APACHE_CONF" >/dev/null 2>"$E2E_TMP/missing.err" || rc=$?
+if [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q 'fcgi:///' "$E2E_TMP/missing.err"; then
+	e2e_pass
+else
+	e2e_fail "missing socket at start: exit $rc, $(head -c 300 "$E2E_TMP/missing.err")"
+fi
+
+# ---- the hostile clients, started at the beginning ----
+wait "$trickle" "$endless"
+echo "fcgi-apache: trickled headers: $(cat "$E2E_TMP/trickle.out"); endless body: $(cut -c1-120 "$E2E_TMP/endless.out")"
+read -r secs line <"$E2E_TMP/trickle.out"
+case $line in
+"HTTP/1.1 408 "*) [ "${secs%.*}" -le 25 ] && e2e_pass || e2e_fail "trickled headers cut after $secs s" ;;
+*) e2e_fail "trickled headers: $(cat "$E2E_TMP/trickle.out")" ;;
+esac
+if grep -q "$(cat "$build/errors/408.html")" "$E2E_TMP/trickle.out"; then e2e_pass; else e2e_fail "trickle: not the JSON 408"; fi
+read -r secs line <"$E2E_TMP/endless.out"
+case $line in
+timeout*) e2e_fail "a body that never ends was not cut: $(cat "$E2E_TMP/endless.out")" ;;
+*) [ "${secs%.*}" -le 45 ] && e2e_pass || e2e_fail "a body that never ends cut after $secs s: $line" ;;
+esac
+check "Apache serves on after the hostile clients" 200 '{"Success":"Pong!"}' "$unix_base/ping"
+: "$unix_port"
+
+e2e_finish
