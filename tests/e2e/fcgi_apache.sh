@@ -28,17 +28,22 @@ APACHE_CONF=${APACHE_CONF:-$(pwd)/deploy/apache2.conf}
 e2e_start fcgi-apache
 
 build=$(cd "$BUILD" && pwd)
-# Started as root, Apache's children run as www-data: they must reach the sockets.
+# Started as root, Apache's children run as www-data: they must reach the
+# sockets, the docs and the error pages (a checkout under /root would not do).
 chmod 755 "$E2E_TMP"
+app=$E2E_TMP/app
+mkdir -p "$app"
+cp -R "$build/docs" "$build/errors" "$app/"
+chmod -R a+rX "$app"
 
-# apache_start NAME FCGI_ADDRESS: apache2 -DFOREGROUND with deploy/apache2.conf on
-# a free port, RUN_DIR $E2E_TMP/NAME (its logs there too); sets BASE and APORT.
+# apache_start NAME FCGI_ADDRESS [CONF]: apache2 -DFOREGROUND with CONF ($APACHE_CONF)
+# on a free port, RUN_DIR $E2E_TMP/NAME (its logs there too); sets BASE and APORT.
 apache_start() {
 	_run=$E2E_TMP/$1
 	mkdir -p "$_run"
 	APORT=$(free_port)
-	e2e_bg env PORT="$APORT" FCGI_ADDRESS="$2" RUN_DIR="$_run" APP_DIR="$build" \
-		apache2 -DFOREGROUND -f "$APACHE_CONF" >"$_run/access.log" 2>"$_run/error.log"
+	e2e_bg env PORT="$APORT" FCGI_ADDRESS="$2" RUN_DIR="$_run" APP_DIR="$app" \
+		apache2 -DFOREGROUND -f "${3:-$APACHE_CONF}" >"$_run/access.log" 2>"$_run/error.log"
 	BASE=http://127.0.0.1:$APORT
 }
 
@@ -109,8 +114,10 @@ json_error "a request line over LimitRequestLine" 414 "$BASE/items/1?q=$q$q"
 check_header "status page" 'Content-Type: application/json' "$BASE/-/status"
 if curl -s "$BASE/-/status?text" | grep -q 'running'; then e2e_pass; else e2e_fail "status page as text"; fi
 # Kept FastCGI connections (enablereuse): 100 requests on far fewer connections.
+# shellcheck disable=SC2046 # two numbers
 set -- $(status_counts "$BASE/-/status")
 spec_keep_alive "$BASE"
+# shellcheck disable=SC2046 # two numbers
 set -- "$@" $(status_counts "$BASE/-/status")
 if [ $# -eq 4 ] && [ $(($4 - $2)) -ge 100 ] && [ $(($3 - $1)) -le 10 ]; then
 	e2e_pass
@@ -123,14 +130,53 @@ check_header "forged X-Forwarded-Proto/Host ignored" "Location: $BASE/api/v1/use
 	-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: evil.example' "$BASE/api/v1/users"
 client_seen "forged X-Forwarded-For ignored" 127.0.0.1 -H 'X-Forwarded-For: 203.0.113.9' "$BASE/ping"
 
-# The service down: Apache's 503, JSON; back at once when it is (retry=0).
+# The service down: Apache's 503, JSON, from every Apache process; and at once
+# when it is back (a balancer member would be out of service for retry= s).
+# Each request is a new connection, to any of Apache's processes.
 kill -TERM "$MANAGER_PID"
 wait "$MANAGER_PID"
 json_error "no service behind Apache" 503 "$BASE/ping"
 json_error "no service: POST" 503 --data x "$BASE/api/v1/users/"
+# codes N URL: the status codes of N requests, each on a new connection, counted.
+codes() {
+	_i=0
+	while [ "$_i" -lt "$1" ]; do
+		curl -s -o /dev/null --max-time 10 -w '%{http_code}\n' "$2"
+		_i=$((_i + 1))
+	done | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
+}
+got=$(codes 30 "$BASE/ping")
+[ "$got" = "503:30 " ] && e2e_pass || e2e_fail "service down, 30 requests: $got"
 manager_start "$sock" 1 --socket-mode 0666
 wait_fcgi "$sock" || exit 1
-check "served again once the service is back" 200 '{"Success":"Pong!"}' "$BASE/ping"
+got=$(codes 30 "$BASE/ping")
+[ "$got" = "200:30 " ] && e2e_pass || e2e_fail "service back, 30 requests: $got"
+
+# ---- docs/apache.md's <VirtualHost>, for an Apache that runs already ----
+# The global part of deploy/apache2.conf (above "---- The site"), then the
+# snippet as written, but for its port and paths (the test's socket and build/).
+sed -n '/<!-- begin: tests\/e2e\/fcgi_apache.sh site -->/,/<!-- end: tests\/e2e\/fcgi_apache.sh site -->/p' docs/apache.md |
+	grep -v '^<!--\|^```' >"$E2E_TMP/site.conf"
+if ! grep -q '^<VirtualHost \*:80>$' "$E2E_TMP/site.conf" || ! grep -q 'unix:/run/math-service/fcgi.sock|' "$E2E_TMP/site.conf"; then
+	e2e_fail "docs/apache.md has no <VirtualHost *:80> on /run/math-service/fcgi.sock between the markers"
+else
+	sed -n '1,/^# ---- The site/p' "$APACHE_CONF" >"$E2E_TMP/vhost.conf"
+	sed -e 's|^<VirtualHost \*:80>$|<VirtualHost *:${PORT}>|' -e "s|/usr/local/lib/math-service|$app|g" \
+		-e "s|/run/math-service/fcgi.sock|$sock|" "$E2E_TMP/site.conf" >>"$E2E_TMP/vhost.conf"
+	apache_start vhost "$sock" "$E2E_TMP/vhost.conf"
+	wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/vhost/error.log" >&2; exit 1; }
+	spec_endpoints "$BASE" fcgi
+	spec_errors "$BASE"
+	spec_head "$BASE"
+	spec_bodies "$BASE"
+	check_header "site: docs files served by Apache" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
+	json_error "site: missing docs file" 404 "$BASE/docs/nope.js"
+	json_error "site: POST on a docs file" 405 --data x "$BASE/docs/swagger-ui.css"
+	json_error "site: a malformed escape in the path" 400 --path-as-is "$BASE/items/%g1"
+	check "site: %2F reaches the service" 404 '{"detail":"Not Found"}' "$BASE/api/v1/users/a%2Fb"
+	check "site: %00 reaches the service" 400 '{"detail":"Invalid path: contains a NUL byte"}' "$BASE/items/1%00"
+	check "site: POST without a body" 200 '{"Success":"All users!"}' -X POST "$BASE/api/v1/users/"
+fi
 
 # ---- TCP: a balancer in front of Apache is trusted, app.cgi alone compared ----
 fport=$(free_port)
@@ -139,6 +185,7 @@ EXECUTION_ENVIRONMENT=ecs FORWARDED_ALLOW_IPS=127.0.0.1 \
 wait_fcgi "127.0.0.1:$fport" || exit 1
 apache_start tcp "127.0.0.1:$fport"
 wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/tcp/error.log" >&2; exit 1; }
+# shellcheck disable=SC2034 # read by front_response
 FRONT_PORTS=$APORT
 
 # apache_own TARGET: the status Apache answers TARGET with itself, if any.
@@ -234,7 +281,7 @@ json_error "no backend listening" 503 "$BASE/ping"
 
 # A unix socket missing at start-up stops Apache at once, saying so.
 rc=0
-timeout 20 env PORT="$(free_port)" FCGI_ADDRESS="$E2E_TMP/missing.sock" RUN_DIR="$E2E_TMP" APP_DIR="$build" \
+timeout 20 env PORT="$(free_port)" FCGI_ADDRESS="$E2E_TMP/missing.sock" RUN_DIR="$E2E_TMP" APP_DIR="$app" \
 	apache2 -DFOREGROUND -f "$APACHE_CONF" >/dev/null 2>"$E2E_TMP/missing.err" || rc=$?
 if [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q 'fcgi:///' "$E2E_TMP/missing.err"; then
 	e2e_pass

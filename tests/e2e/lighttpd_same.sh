@@ -26,6 +26,7 @@ cgi=http://127.0.0.1:$cport/cgi-bin/app.cgi
 wait_ok "$fcgi/ping" || exit 1
 wait_ok "$cgi/ping" || exit 1
 
+# shellcheck disable=SC2034 # read by front_response
 FRONT_PORTS="$cport $fport"
 
 # same METHOD TARGET curl-args...: both lighttpds agree byte for byte, and with app.cgi.
