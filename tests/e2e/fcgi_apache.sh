@@ -73,7 +73,17 @@ status_counts() {
 
 # ---- a unix socket: the manager with its status page, FORWARDED_ALLOW_IPS unset ----
 sock=$E2E_TMP/fcgi.sock
-manager_start "$sock" 2 --socket-mode 0666 --status-path /-/status
+# As docs/apache.md says: a socket www-data may open (as root), else anyone.
+as_root=
+if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1; then
+	as_root=1
+	set -- --socket-owner www-data:www-data --socket-mode 0660
+else
+	set -- --socket-mode 0666
+fi
+sockperm="$*"
+# shellcheck disable=SC2086 # flags
+manager_start "$sock" 2 $sockperm --status-path /-/status
 wait_fcgi "$sock" || exit 1
 apache_start unix "$sock"
 wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/unix/error.log" >&2; exit 1; }
@@ -147,7 +157,16 @@ codes() {
 }
 got=$(codes 30 "$BASE/ping")
 [ "$got" = "503:30 " ] && e2e_pass || e2e_fail "service down, 30 requests: $got"
-manager_start "$sock" 1 --socket-mode 0666
+if [ -n "$as_root" ]; then
+	# A socket only root may open: Apache's www-data children get 503 (JSON).
+	manager_start "$sock" 1 --socket-mode 0600
+	wait_fcgi "$sock" || exit 1
+	json_error "a socket www-data may not open" 503 "$BASE/ping"
+	kill -TERM "$MANAGER_PID"
+	wait "$MANAGER_PID"
+fi
+# shellcheck disable=SC2086 # flags
+manager_start "$sock" 1 $sockperm
 wait_fcgi "$sock" || exit 1
 got=$(codes 30 "$BASE/ping")
 [ "$got" = "200:30 " ] && e2e_pass || e2e_fail "service back, 30 requests: $got"
