@@ -116,6 +116,16 @@ check "headers over the service's 64 KiB" 431 '{"detail":"Request headers too la
 	-H "X-A: $h" -H "X-B: $h" -H "X-C: $h" -H "X-D: $h" -H "X-E: $h" "$BASE/ping"
 check "four such headers reach the service" 200 '{"Success":"Pong!"}' -H "X-A: $h" -H "X-B: $h" -H "X-C: $h" -H "X-D: $h" "$BASE/ping"
 json_error "a header line over LimitRequestFieldSize" 400 -H "X-Long: $h$h" "$BASE/ping"
+i=0
+: >"$E2E_TMP/many"
+while [ "$i" -lt 98 ]; do
+	echo "X-H$i: $i" >>"$E2E_TMP/many"
+	i=$((i + 1))
+done
+head -n 97 "$E2E_TMP/many" >"$E2E_TMP/fewer"
+# With curl's Host, User-Agent and Accept: 101 lines, one past the limit, and 100.
+json_error "101 header lines (LimitRequestFields 100)" 400 -H "@$E2E_TMP/many" "$BASE/ping"
+check "100 header lines reach the service" 200 '{"Success":"Pong!"}' -H "@$E2E_TMP/fewer" "$BASE/ping"
 q=$(head -c 15900 /dev/zero | tr '\0' q)
 check "a 15900-byte query reaches the service" 200 "{\"item_id\":1,\"q\":\"$q\"}" "$BASE/items/1?q=$q"
 json_error "a request line over LimitRequestLine" 414 "$BASE/items/1?q=$q$q"
