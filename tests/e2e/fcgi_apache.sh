@@ -18,7 +18,8 @@
 #     PATH_INFO, the raw REQUEST_URI, Authorization, CONTENT_LENGTH;
 #   - hostile: a client trickling its headers (RequestReadTimeout: 408), a body
 #     that never ends (cut after 30 s), the service down (503, JSON) and back,
-#     a backend answering garbage, a socket missing when Apache starts.
+#     a backend answering garbage, closing, hanging (504), a socket missing
+#     when Apache starts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spec_checks.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
@@ -36,14 +37,17 @@ mkdir -p "$app"
 cp -R "$build/docs" "$build/errors" "$app/"
 chmod -R a+rX "$app"
 
-# apache_start NAME FCGI_ADDRESS [CONF]: apache2 -DFOREGROUND with CONF ($APACHE_CONF)
-# on a free port, RUN_DIR $E2E_TMP/NAME (its logs there too); sets BASE and APORT.
+# apache_start NAME FCGI_ADDRESS [CONF [APACHE2-ARG...]]: apache2 -DFOREGROUND with
+# CONF ($APACHE_CONF) on a free port, RUN_DIR $E2E_TMP/NAME (its logs there too);
+# sets BASE and APORT.
 apache_start() {
-	_run=$E2E_TMP/$1
+	_run=$E2E_TMP/$1 _addr=$2 _conf=${3:-$APACHE_CONF}
+	shift 2
+	[ $# -gt 0 ] && shift
 	mkdir -p "$_run"
 	APORT=$(free_port)
-	e2e_bg env PORT="$APORT" FCGI_ADDRESS="$2" RUN_DIR="$_run" APP_DIR="$app" \
-		apache2 -DFOREGROUND -f "${3:-$APACHE_CONF}" >"$_run/access.log" 2>"$_run/error.log"
+	e2e_bg env PORT="$APORT" FCGI_ADDRESS="$_addr" RUN_DIR="$_run" APP_DIR="$app" \
+		apache2 -DFOREGROUND -f "$_conf" "$@" >"$_run/access.log" 2>"$_run/error.log"
 	BASE=http://127.0.0.1:$APORT
 }
 
@@ -283,7 +287,8 @@ check "status page, client not allowed" 403 '{"detail":"Forbidden"}' -H 'X-Forwa
 bad=$E2E_TMP/bad.sock
 spawn-fcgi -s "$bad" -M 0666 -P "$E2E_TMP/bad.pid" -- /usr/bin/python3 "$(pwd)/tests/e2e/fcgi_misbehave.py" >/dev/null
 E2E_PIDS="$E2E_PIDS $(cat "$E2E_TMP/bad.pid")"
-apache_start bad "$bad"
+# Apache's Timeout (60 s) made 2 s, for the 504.
+apache_start bad "$bad" "$APACHE_CONF" -c 'Timeout 2'
 wait_ok "$BASE/ping" 15 || exit 1
 # params WHAT PYTHON-CHECK curl-args...: the /env answer (the parameters) passes the check.
 params() {
@@ -305,6 +310,8 @@ params "chunked body: CONTENT_LENGTH" 'e["CONTENT_LENGTH"] == "5" and "HTTP_TRAN
 	-H 'Transfer-Encoding: chunked' --data-binary 12345 "$BASE/env"
 # A backend whose answer Apache cannot read: an empty 500 (no error page can follow).
 check "malformed header from the backend" 500 '' "$BASE/bad-header"
+json_error "the backend closes without an answer" 503 "$BASE/close"
+json_error "no answer within Timeout" 504 "$BASE/hang"
 check "the backend stops listening" 200 '{"ok":true}' "$BASE/unlisten"
 json_error "no backend listening" 503 "$BASE/ping"
 
