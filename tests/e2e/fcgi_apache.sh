@@ -326,6 +326,38 @@ manager_start "$late" 1 $sockperm
 wait_fcgi "$late" || exit 1
 check "service started after Apache" 200 '{"Success":"Pong!"}' "$BASE/ping"
 
+# ---- docs/apache.md's commands for deploy/apache2.conf, run as written ----
+# As root (sudo dropped), /usr/local and /run/math-service moved into the temp
+# dir, a free port, the two foreground programs in the background.
+if [ -n "$as_root" ]; then
+	T=$E2E_TMP/inst inst_manager=
+	sed -n '/<!-- begin: tests\/e2e\/fcgi_apache.sh standalone -->/,/<!-- end: tests\/e2e\/fcgi_apache.sh standalone -->/p' \
+		docs/apache.md | grep -v '^<!--\|^```' | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' |
+		sed -e 's/sudo //g' -e "s|/usr/local/|$T/usr/local/|g" -e "s|/run/math-service|$T/run|g" \
+			-e "s|make install|make install PREFIX=$T/usr/local RUNDIR=$T/run|" -e "s|PORT=8080|PORT=$(free_port)|" \
+			>"$E2E_TMP/steps"
+	grep -q 'apache2 -DFOREGROUND' "$E2E_TMP/steps" && grep -q -- '--listen' "$E2E_TMP/steps" ||
+		e2e_fail "docs/apache.md has no manager and apache2 commands between the markers"
+	while IFS= read -r step; do
+		case $step in
+		*apache2\ -DFOREGROUND*) e2e_bg sh -c "exec $step" >"$E2E_TMP/inst.out" 2>"$E2E_TMP/inst.err" ;;
+		*' &')
+			e2e_bg sh -c "exec ${step% &}" 2>>"$E2E_TMP/manager.log"
+			inst_manager=$!
+			;;
+		*) sh -c "$step" </dev/null >"$E2E_TMP/step.out" 2>&1 || e2e_fail "step failed: $step: $(tail -n 5 "$E2E_TMP/step.out")" ;;
+		esac
+	done <"$E2E_TMP/steps"
+	BASE=http://127.0.0.1:$(sed -n 's/.*PORT=\([0-9]*\) .*/\1/p' "$E2E_TMP/steps")
+	wait_ok "$BASE/ping" 15 || cat "$E2E_TMP/inst.err" >&2
+	spec_endpoints "$BASE" fcgi
+	check_header "installed: docs files served by Apache" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
+	json_error "installed: missing docs file" 404 "$BASE/docs/nope.js"
+	# The four workers run as www-data, as the manager was told.
+	users=$(ps -o user= --ppid "$inst_manager" | sort | uniq -c | tr -s ' ')
+	[ "$users" = " 4 www-data" ] && e2e_pass || e2e_fail "installed: the workers' users: $users"
+fi
+
 # ---- the hostile clients, started at the beginning ----
 wait "$trickle" "$endless"
 echo "fcgi-apache: trickled headers: $(cat "$E2E_TMP/trickle.out"); endless body: $(cut -c1-120 "$E2E_TMP/endless.out")"
