@@ -98,6 +98,8 @@ python3 tests/e2e/slow_http_client.py "$APORT" headers 40 >"$E2E_TMP/trickle.out
 trickle=$!
 python3 tests/e2e/slow_http_client.py "$APORT" body 60 >"$E2E_TMP/endless.out" &
 endless=$!
+python3 tests/e2e/slow_http_client.py "$APORT" declared 60 >"$E2E_TMP/declared.out" &
+declared=$!
 
 spec_checks "$BASE" fcgi
 check_header "docs files served by Apache" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
@@ -359,8 +361,9 @@ if [ -n "$as_root" ]; then
 fi
 
 # ---- the hostile clients, started at the beginning ----
-wait "$trickle" "$endless"
-echo "fcgi-apache: trickled headers: $(cat "$E2E_TMP/trickle.out"); endless body: $(cut -c1-120 "$E2E_TMP/endless.out")"
+wait "$trickle" "$endless" "$declared"
+echo "fcgi-apache: trickled headers: $(cat "$E2E_TMP/trickle.out"); endless body: $(cut -c1-120 "$E2E_TMP/endless.out");" \
+	"endless declared body: $(cut -c1-140 "$E2E_TMP/declared.out")"
 read -r secs line <"$E2E_TMP/trickle.out"
 case $line in
 "HTTP/1.1 408 "*) [ "${secs%.*}" -le 25 ] && e2e_pass || e2e_fail "trickled headers cut after $secs s" ;;
@@ -372,6 +375,15 @@ case $line in
 timeout*) e2e_fail "a body that never ends was not cut: $(cat "$E2E_TMP/endless.out")" ;;
 *) [ "${secs%.*}" -le 45 ] && e2e_pass || e2e_fail "a body that never ends cut after $secs s: $line" ;;
 esac
+# Declared over the limit: the service's 413 at once, its worker drops what
+# follows for at most 5 s (FCGI_DRAIN_MS) and closes; Apache passes the 413 on then.
+read -r secs line <"$E2E_TMP/declared.out"
+case $line in
+"HTTP/1.1 413 "*) [ "${secs%.*}" -le 15 ] && e2e_pass || e2e_fail "endless declared body: the 413 after $secs s" ;;
+*) e2e_fail "endless declared body: $(cut -c1-300 "$E2E_TMP/declared.out")" ;;
+esac
+grep -qF "{\"detail\":\"Request body too large (limit $SPEC_BODY_LIMIT bytes)\"}" "$E2E_TMP/declared.out" &&
+	e2e_pass || e2e_fail "endless declared body: not the service's 413"
 check "Apache serves on after the hostile clients" 200 '{"Success":"Pong!"}' "$unix_base/ping"
 : "$unix_port"
 

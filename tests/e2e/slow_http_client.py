@@ -5,6 +5,8 @@
       header byte every 0.5 s (a client that trickles its headers)
   slow_http_client.py PORT body SECONDS      sends a POST with a chunked body
       that never ends, 1 KiB every 10 ms (a peer that never stops sending)
+  slow_http_client.py PORT declared SECONDS  the same with a Content-Length of
+      10^10 bytes (a body over any limit, sent without end)
 
 It stops when the server answers or closes, or after SECONDS, and prints one
 line: the seconds it ran, then the server's status line ("HTTP/1.1 408 ...")
@@ -22,6 +24,9 @@ def main():
     if mode == "headers":
         s.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         piece, pause = b"a", 0.5
+    elif mode == "declared":
+        s.sendall(b"POST /api/v1/users/ HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000000\r\n\r\n")
+        piece, pause = b"b" * 1024, 0.01
     else:
         s.sendall(b"POST /api/v1/users/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
         piece, pause = b"400\r\n" + b"b" * 1024 + b"\r\n", 0.01
