@@ -24,6 +24,7 @@
 . "$(dirname "$0")/spec_checks.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 . "$(dirname "$0")/front_same.sh"
+. "$(dirname "$0")/apache_lib.sh"
 E2E_TIMEOUT=${E2E_TIMEOUT:-300}
 APACHE_CONF=${APACHE_CONF:-$(pwd)/deploy/apache2.conf}
 e2e_start fcgi-apache
@@ -36,44 +37,6 @@ app=$E2E_TMP/app
 mkdir -p "$app"
 cp -R "$build/docs" "$build/errors" "$app/"
 chmod -R a+rX "$app"
-
-# apache_start NAME FCGI_ADDRESS [CONF [APACHE2-ARG...]]: apache2 -DFOREGROUND with
-# CONF ($APACHE_CONF) on a free port, RUN_DIR $E2E_TMP/NAME (its logs there too);
-# sets BASE and APORT.
-apache_start() {
-	_run=$E2E_TMP/$1 _addr=$2 _conf=${3:-$APACHE_CONF}
-	shift 2
-	[ $# -gt 0 ] && shift
-	mkdir -p "$_run"
-	APORT=$(free_port)
-	e2e_bg env PORT="$APORT" FCGI_ADDRESS="$_addr" RUN_DIR="$_run" APP_DIR="$app" \
-		apache2 -DFOREGROUND -f "$_conf" "$@" >"$_run/access.log" 2>"$_run/error.log"
-	BASE=http://127.0.0.1:$APORT
-}
-
-# log_line REQUEST_ID: the service's access line of that request (JSON), waiting up to 5 s.
-log_line() {
-	_tries=0
-	until grep -q "\"request_id\":\"$1\"" "$E2E_TMP/manager.log" || [ "$_tries" -ge 50 ]; do
-		sleep 0.1
-		_tries=$((_tries + 1))
-	done
-	grep "\"request_id\":\"$1\"" "$E2E_TMP/manager.log"
-}
-
-# client_seen WHAT WANT curl-args...: the "client" the service logged for the request is WANT.
-client_seen() {
-	_what=$1 _want=$2
-	shift 2
-	_rid=$(curl -s --max-time 10 -D - -o /dev/null "$@" | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
-	_got=$(log_line "$_rid" | sed -n 's/.*"client":"\([^"]*\)".*/\1/p')
-	[ "$_got" = "$_want" ] && e2e_pass || e2e_fail "$_what: the service logged client '$_got', not '$_want'"
-}
-
-# status_counts URL: "ACCEPTED REQUESTS" from the manager's status page.
-status_counts() {
-	curl -s --max-time 10 "$1" | python3 -c 'import json,sys; p=json.load(sys.stdin)["pool"]; print(p["accepted_connections"], p["requests"])'
-}
 
 # ---- a unix socket: the manager with its status page, FORWARDED_ALLOW_IPS unset ----
 sock=$E2E_TMP/fcgi.sock
@@ -163,14 +126,6 @@ kill -TERM "$MANAGER_PID"
 wait "$MANAGER_PID"
 json_error "no service behind Apache" 503 "$BASE/ping"
 json_error "no service: POST" 503 --data x "$BASE/api/v1/users/"
-# codes N URL: the status codes of N requests, each on a new connection, counted.
-codes() {
-	_i=0
-	while [ "$_i" -lt "$1" ]; do
-		curl -s -o /dev/null --max-time 10 -w '%{http_code}\n' "$2"
-		_i=$((_i + 1))
-	done | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
-}
 got=$(codes 30 "$BASE/ping")
 [ "$got" = "503:30 " ] && e2e_pass || e2e_fail "service down, 30 requests: $got"
 if [ -n "$as_root" ]; then
@@ -223,57 +178,19 @@ wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/tcp/error.log" >&2; exit 1; }
 # shellcheck disable=SC2034 # read by front_response
 FRONT_PORTS=$APORT
 
-# apache_own TARGET: the status Apache answers TARGET with itself, if any.
-apache_own() {
-	case ${1%%\?*} in *%[!0-9A-Fa-f]* | *%[0-9A-Fa-f][!0-9A-Fa-f]* | *% | *%[0-9A-Fa-f]) echo 400 && return ;; esac
-	[ ${#1} -gt 15980 ] && echo 414
-}
-
-# same METHOD TARGET: Apache answers as app.cgi alone does: status and body byte
-# for byte, and the same headers (but for those only Apache adds); or, where
-# Apache answers itself, its JSON page.
-same() {
-	_m=$1 _t=$2 _how="-X $1"
-	[ "$_m" = HEAD ] && _how=-I
-	_own=$(apache_own "$_t")
-	if [ -n "$_own" ] && [ "$_m" != HEAD ]; then
-		json_error "$_m $(printf %s "$_t" | head -c 80): Apache's own" "$_own" $_how "$BASE$_t" --path-as-is
-		return
-	fi
-	front_response "$BASE$_t" "$E2E_TMP/a" $_how
-	front_status_body "$E2E_TMP/a" "$E2E_TMP/as"
-	front_direct "$_m" "$_t" "$E2E_TMP/d" HTTP_HOST="127.0.0.1:PORT"
-	[ -n "$_own" ] && printf '%s\n' "$_own" >"$E2E_TMP/d"
-	# Apache leaves a zero Content-Length out of a HEAD answer (as RFC 9110 allows).
-	_drop='^$\|^Connection:\|^Keep-Alive:\|^X-Request-Id:'
-	[ "$_m" = HEAD ] && _drop="$_drop\\|^Content-Length: 0$"
-	sed -n '2,/^$/p' "$E2E_TMP/a" | grep -v -i "$_drop" | sort >"$E2E_TMP/ah"
-	sed -n '2,/^\r$/p' "$E2E_TMP/d.raw" | tr -d '\r' | grep -v -i "$_drop" | sort >"$E2E_TMP/dh"
-	case $_t in /docs/*) cp "$E2E_TMP/ah" "$E2E_TMP/dh" ;; esac # Apache's own files
-	if [ -n "$_own" ]; then
-		cmp -s "$E2E_TMP/as" "$E2E_TMP/d" && e2e_pass || e2e_fail "HEAD $(printf %s "$_t" | head -c 80): not Apache's $_own"
-	elif ! cmp -s "$E2E_TMP/as" "$E2E_TMP/d"; then
-		e2e_fail "$_m $(printf %s "$_t" | head -c 80): through Apache '$(head -c 200 "$E2E_TMP/as")', app.cgi alone '$(head -c 200 "$E2E_TMP/d")'"
-	elif ! cmp -s "$E2E_TMP/ah" "$E2E_TMP/dh"; then
-		e2e_fail "$_m $(printf %s "$_t" | head -c 80): headers differ: Apache '$(cat "$E2E_TMP/ah")', app.cgi '$(cat "$E2E_TMP/dh")'"
-	else
-		e2e_pass
-	fi
-}
-
 front_get_targets >"$E2E_TMP/targets"
 while IFS= read -r t; do
-	same GET "$t"
-	same HEAD "$t"
+	apache_same GET "$t"
+	apache_same HEAD "$t"
 done <"$E2E_TMP/targets"
 for m in POST PUT DELETE PATCH OPTIONS; do
-	same "$m" /api/v1/users/
-	same "$m" /api/v1/users/7
-	same "$m" /ping
+	apache_same "$m" /api/v1/users/
+	apache_same "$m" /api/v1/users/7
+	apache_same "$m" /ping
 done
 front_post_targets >"$E2E_TMP/targets"
 while IFS= read -r t; do
-	same POST "$t"
+	apache_same POST "$t"
 done <"$E2E_TMP/targets"
 
 spec_endpoints "$BASE" ecs
@@ -292,23 +209,15 @@ E2E_PIDS="$E2E_PIDS $(cat "$E2E_TMP/bad.pid")"
 # Apache's Timeout (60 s) made 2 s, for the 504.
 apache_start bad "$bad" "$APACHE_CONF" -c 'Timeout 2'
 wait_ok "$BASE/ping" 15 || exit 1
-# params WHAT PYTHON-CHECK curl-args...: the /env answer (the parameters) passes the check.
-params() {
-	_what=$1 _py=$2
-	shift 2
-	curl -s --max-time 10 "$@" >"$E2E_TMP/env.json"
-	python3 -c "import json,sys; e=json.load(open(sys.argv[1])); assert $_py, e" "$E2E_TMP/env.json" 2>"$E2E_TMP/py.err" &&
-		e2e_pass || e2e_fail "$_what: $(tail -c 600 "$E2E_TMP/py.err")"
-}
-params "no PATH_INFO, the target as sent" \
+env_params "no PATH_INFO, the target as sent" \
 	'"PATH_INFO" not in e and e["REQUEST_URI"] == "/env?q=%ZZ&s=a%2Fb" and e["QUERY_STRING"] == "q=%ZZ&s=a%2Fb"' \
 	"$BASE/env?q=%ZZ&s=a%2Fb"
-params "the client as REMOTE_ADDR, its X-Forwarded-For as a header" \
+env_params "the client as REMOTE_ADDR, its X-Forwarded-For as a header" \
 	'e["REMOTE_ADDR"] == "127.0.0.1" and e["HTTP_X_FORWARDED_FOR"] == "198.51.100.1" and "HTTP_X_FORWARDED_HOST" not in e' \
 	-H 'X-Forwarded-For: 198.51.100.1' "$BASE/env"
-params "Authorization passed (CGIPassAuth)" 'e["HTTP_AUTHORIZATION"] == "Bearer t0ken"' -H 'Authorization: Bearer t0ken' "$BASE/env"
-params "POST without a body: no CONTENT_LENGTH" '"CONTENT_LENGTH" not in e and e["REQUEST_METHOD"] == "POST"' -X POST "$BASE/env"
-params "chunked body: CONTENT_LENGTH" 'e["CONTENT_LENGTH"] == "5" and "HTTP_TRANSFER_ENCODING" not in e' \
+env_params "Authorization passed (CGIPassAuth)" 'e["HTTP_AUTHORIZATION"] == "Bearer t0ken"' -H 'Authorization: Bearer t0ken' "$BASE/env"
+env_params "POST without a body: no CONTENT_LENGTH" '"CONTENT_LENGTH" not in e and e["REQUEST_METHOD"] == "POST"' -X POST "$BASE/env"
+env_params "chunked body: CONTENT_LENGTH" 'e["CONTENT_LENGTH"] == "5" and "HTTP_TRANSFER_ENCODING" not in e' \
 	-H 'Transfer-Encoding: chunked' --data-binary 12345 "$BASE/env"
 # A backend whose answer Apache cannot read: an empty 500 (no error page can follow).
 check "malformed header from the backend" 500 '' "$BASE/bad-header"
