@@ -271,3 +271,12 @@ def runtime_trace_ids(out):
     got = [l.get("trace_id") for l in lines]
     assert got == want and len(set(runtime)) == 3, "logged %s, wanted %s" % (got, want)
     return 0
+
+
+def json_assert(path, expression):
+    """apache_lib.sh: 0 when the Python EXPRESSION holds with e bound to the JSON document
+    in PATH (e.g. "e['SCRIPT_NAME'] == ''"); else the document on stderr."""
+    with open(path, encoding="utf-8") as f:
+        e = json.load(f)
+    assert eval(expression, {}, {"e": e}), e  # noqa: S307 (the tests' own expressions)
+    return 0

@@ -326,6 +326,7 @@ COMMANDS = {
     "event-without-header": (e2e_checks.event_without_header, "SRC DST NAME"),
     "single-trace-id": (e2e_checks.single_trace_id, "< ACCESS_LINES"),
     "runtime-trace-ids": (e2e_checks.runtime_trace_ids, "OUT"),
+    "json-assert": (e2e_checks.json_assert, "FILE EXPRESSION"),
 }
 
 

@@ -6,10 +6,12 @@ answers with its own 5xx (tests/e2e/lighttpd_errors.sh). lighttpd starts it as
   /hang         never answers                                   504 after read-timeout
   /close        closes the connection without answering         lighttpd's own 5xx
   /unlisten     answers 200, then stops listening (stays alive)  503 afterwards
+  /env          answers 200 with the request's parameters as a JSON object
   anything else answers 200 {"ok":true}
 With MISBEHAVE_LOG set, each request's REDIRECT_STATUS and REQUEST_URI are
 appended to that file, one line each: whether lighttpd asked it for an error.
 """
+import json
 import os
 import socket
 import struct
@@ -66,8 +68,11 @@ def answer(conn, request_id, stdout):
     conn.sendall(record(STDOUT, request_id, stdout) + record(STDOUT, request_id) + record(END, request_id, end))
 
 
-def serve(conn, request_id, path):
-    if path == "/bad-header":
+def serve(conn, request_id, path, env):
+    if path == "/env":
+        answer(conn, request_id, b"Status: 200 OK\r\nContent-Type: application/json\r\n\r\n" +
+               json.dumps(env, sort_keys=True).encode("latin-1"))
+    elif path == "/bad-header":
         answer(conn, request_id, b"this line has no colon\r\n\r\n")
     elif path == "/hang":
         time.sleep(30)
@@ -90,10 +95,10 @@ def main():
             with open(os.environ["MISBEHAVE_LOG"], "a") as log:
                 log.write("REDIRECT_STATUS=%s REQUEST_URI=%s\n" % (env.get("REDIRECT_STATUS"), env.get("REQUEST_URI")))
         if path == "/unlisten":
-            serve(conn, request_id, path)
+            serve(conn, request_id, path, env)
             listener.close()
             time.sleep(3600)
-        threading.Thread(target=serve, args=(conn, request_id, path), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, request_id, path, env), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 # server.max-request-field-size is a 431); their files exist all the same.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
+. "$(dirname "$0")/front_same.sh"
 e2e_start lighttpd-errors
 
 build=$(cd "$BUILD" && pwd)
@@ -28,27 +29,6 @@ start_lighttpd() {
 	e2e_bg env PORT="$_port" BIND=127.0.0.1 APP_DIR="$_app" FCGI_PROCS=1 SOCKET_DIR="$E2E_TMP" \
 		ACCESS_LOG="$E2E_TMP/access.log" "$@" lighttpd -D -f lighttpd.conf 2>>"$E2E_TMP/error.log"
 	BASE=http://127.0.0.1:$_port
-}
-
-# json_error WHAT STATUS curl-args...: lighttpd's answer is STATUS, application/json,
-# exactly the body of errors/STATUS.html, a JSON object with a "detail" string,
-# and carries no Accept-Ranges.
-json_error() {
-	_what=$1 _status=$2
-	shift 2
-	_code=$(curl -s --max-time 10 -D "$E2E_TMP/headers" -o "$E2E_TMP/body" -w '%{http_code}' "$@")
-	_type=$(tr -d '\r' <"$E2E_TMP/headers" | sed -n 's/^[Cc]ontent-[Tt]ype: //p')
-	if [ "$_code" != "$_status" ] || [ "$_type" != application/json ]; then
-		e2e_fail "$_what: expected $_status application/json, got $_code '$_type': $(head -c 200 "$E2E_TMP/body")"
-	elif ! cmp -s "$E2E_TMP/body" "$errors/$_status.html"; then
-		e2e_fail "$_what: body is not errors/$_status.html: $(head -c 200 "$E2E_TMP/body")"
-	elif ! e2e_client json-detail "$E2E_TMP/body"; then
-		e2e_fail "$_what: not {\"detail\": \"...\"}"
-	elif grep -qi '^Accept-Ranges:' "$E2E_TMP/headers"; then
-		e2e_fail "$_what: Accept-Ranges on a JSON error"
-	else
-		e2e_pass
-	fi
 }
 
 # raw_status REQUEST: the status line lighttpd answers a hand-written request with.
