@@ -33,6 +33,8 @@ enum phase { IDLE, READING, RUNNING };
 /* The thread goes to sleep after this long without a request. */
 #define IDLE_STOP_MS 1000
 
+static int idle_stop_ms = IDLE_STOP_MS;
+
 static int read_seconds, request_seconds, tick_ms;
 static long worker_pid; /* getpid() once: the same after a re-exec */
 static char *const *reexec;
@@ -90,6 +92,60 @@ static size_t printable(char *out, size_t n, const char *s)
 	return i;
 }
 
+#ifdef FCGI_TEST_HOOKS
+/* Test builds only (build/test-hooks/): FCGI_TEST_IDLE_RACE=1 holds the timer
+ * thread in its idle path after it gave up the lock to flush, until a request
+ * has begun, and holds each request's start until the thread is there: every
+ * request begins inside that window. FCGI_TEST_IDLE_STOP_MS=N: the thread goes
+ * idle after N ms instead of IDLE_STOP_MS. Waits are bounded (10 s). */
+static struct {
+	bool on, timer_in;
+	pthread_cond_t moved; /* under cur.lock */
+} race = { .moved = PTHREAD_COND_INITIALIZER };
+
+static void hook_init(void)
+{
+	const char *on = getenv("FCGI_TEST_IDLE_RACE"), *stop = getenv("FCGI_TEST_IDLE_STOP_MS");
+	race.on = on != NULL && strcmp(on, "1") == 0;
+	if (stop != NULL && atoi(stop) > 0)
+		idle_stop_ms = atoi(stop);
+}
+
+/* A CLOCK_REALTIME time 10 s from now (race.moved's clock): the hooks' bound. */
+static struct timespec hook_bound(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += 10;
+	return t;
+}
+
+/* The timer thread, lock released: stays until a request has begun. */
+static void hook_hold_in_idle_window(void)
+{
+	if (!race.on)
+		return;
+	pthread_mutex_lock(&cur.lock);
+	race.timer_in = true;
+	pthread_cond_broadcast(&race.moved);
+	struct timespec t = hook_bound();
+	while (cur.phase == IDLE && !cur.stopping && pthread_cond_timedwait(&race.moved, &cur.lock, &t) == 0) {
+	}
+	race.timer_in = false;
+	pthread_mutex_unlock(&cur.lock);
+}
+
+/* A request begins (cur.lock held): waits until the timer thread is in the window. */
+static void hook_begin_in_idle_window(void)
+{
+	if (!race.on)
+		return;
+	struct timespec t = hook_bound();
+	while (!race.timer_in && pthread_cond_timedwait(&race.moved, &cur.lock, &t) == 0) {
+	}
+}
+#endif
+
 /* The request ran out of time: answer it if we still can, say so, and let a
  * fresh process take our place (the main thread may be anywhere: in malloc,
  * in a loop that never ends; nothing of it can be trusted to continue). Runs
@@ -137,10 +193,18 @@ static void *tick(void *unused)
 	pthread_mutex_lock(&cur.lock);
 	while (!cur.stopping) {
 		long long now = now_ms();
-		if (cur.phase == IDLE && now - cur.last_busy >= IDLE_STOP_MS) {
+		if (cur.phase == IDLE && now - cur.last_busy >= idle_stop_ms) {
+			long long busy = cur.last_busy;
 			pthread_mutex_unlock(&cur.lock);
 			log_gather_try_flush(); /* nothing stays behind */
+#ifdef FCGI_TEST_HOOKS
+			hook_hold_in_idle_window();
+#endif
 			pthread_mutex_lock(&cur.lock);
+			/* A request that began while the lock was free did not wake us
+			 * (we were not asleep yet): its deadlines are ours to keep. */
+			if (cur.phase != IDLE || cur.last_busy != busy)
+				continue;
 			cur.asleep = true;
 			while (cur.asleep && !cur.stopping)
 				pthread_cond_wait(&cur.wake, &cur.lock);
@@ -199,6 +263,9 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 	request_seconds = request_s;
 	reexec = reexec_argv;
 	worker_pid = (long)getpid();
+#ifdef FCGI_TEST_HOOKS
+	hook_init();
+#endif
 	if (build_cgi_504() != 0) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		return -1;
@@ -249,7 +316,13 @@ void timeouts_request_begin(int fd)
 	cur.read_deadline = read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX;
 	cur.request_deadline = request_seconds > 0 ? now + request_seconds * 1000LL : LLONG_MAX;
 	cur.conn_fd = fd;
+#ifdef FCGI_TEST_HOOKS
+	hook_begin_in_idle_window();
+#endif
 	cur.phase = READING;
+#ifdef FCGI_TEST_HOOKS
+	pthread_cond_broadcast(&race.moved);
+#endif
 	if (cur.asleep) {
 		cur.asleep = false;
 		pthread_cond_signal(&cur.wake); /* a system call only after an idle second */
