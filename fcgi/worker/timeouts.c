@@ -25,6 +25,9 @@ enum phase { IDLE, READING, RUNNING };
 
 /* Seconds given to the client to take the 504 and close before we go. */
 #define LINGER_MS 1000
+/* How long a timed-out worker waits for the log (its buffer, then room in
+ * stderr) to write the held lines and its own before it is replaced. */
+#define LAST_LOG_MS 2000
 /* How often the timer thread ticks while requests run: a tenth of the
  * shortest timeout, within these bounds (a deadline is met at most one tick
  * late); with no timeout, every second for the held log lines. */
@@ -177,8 +180,10 @@ static void request_timed_out(void)
 	size_t mn = id != 0 ? printable(m, sizeof m, cur.method) : 0, un = id != 0 ? printable(u, sizeof u, cur.path) : 0;
 	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: request timed out after %d s:%s%.*s%s%.*s; replacing the worker\n",
 			 worker_pid, request_seconds, id != 0 ? " " : "", (int)mn, m, id != 0 ? " " : "", (int)un, u);
-	log_gather_try_flush(); /* the lines of the requests before it go first */
-	(void)write_all(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+	/* The lines of the requests before it go first, and none is lost when the
+	 * main thread is inside the buffer's lock; a log nobody reads costs at
+	 * most LAST_LOG_MS more before the worker is replaced. */
+	(void)log_gather_flush_last(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n, LAST_LOG_MS);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
@@ -186,7 +191,8 @@ static void request_timed_out(void)
 
 /* The timer thread: every tick while requests run it enforces the deadlines
  * and writes log lines held for LOG_GATHER_HOLD_MS; after IDLE_STOP_MS without a
- * request it writes what is held and sleeps until the next one begins. */
+ * request it writes what is held and sleeps until the next one begins. It
+ * never waits for stderr (log_gather.h): a full pipe delays lines, not deadlines. */
 static void *tick(void *unused)
 {
 	(void)unused;

@@ -31,6 +31,19 @@ import time
 from fcgi_client import get_request
 
 
+def connect(s, sock_path):
+    """Connects, again for up to 10 s while the manager has not yet listened."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            s.connect(sock_path)
+            return
+        except (ConnectionRefusedError, FileNotFoundError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def ask(sock_path, uri, rid, timeout=15):
     """(status, ms, ended): the Status of the answer (200 when none is given,
     0 when nothing came), the time taken, and whether FCGI_END_REQUEST came."""
@@ -39,7 +52,7 @@ def ask(sock_path, uri, rid, timeout=15):
     t0 = time.monotonic()
     data = b""
     try:
-        s.connect(sock_path)
+        connect(s, sock_path)
         s.sendall(get_request(uri, (b"HTTP_X_REQUEST_ID", rid.encode())))
         while True:
             chunk = s.recv(65536)

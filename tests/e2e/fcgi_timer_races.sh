@@ -9,12 +9,13 @@
 #    thread is inside the log buffer's lock.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
+E2E_TIMEOUT=${E2E_TIMEOUT:-300}
 e2e_start fcgi-timer-races
 HOOKS_BIN=${HOOKS_BIN:-$BUILD/test-hooks/app.fcgi}
 [ -x "$HOOKS_BIN" ] || { e2e_fail "no $HOOKS_BIN (make test-hooks)"; e2e_finish; exit 1; }
 export FORWARDED_ALLOW_IPS=127.0.0.1
 unset LOG_FORMAT LOG_LEVEL
-for c in "idle-window ${IDLE_ROUNDS:-50}"; do
+for c in "idle-window ${IDLE_ROUNDS:-50}" "full-pipe ${PIPE_ROUNDS:-10}" "lock-held ${LOCK_ROUNDS:-10}"; do
 	# shellcheck disable=SC2086 # case and rounds: two words
 	python3 "$(dirname "$0")/fcgi_timer_races.py" "$HOOKS_BIN" "$E2E_TMP" $c && e2e_pass || e2e_fail "$c"
 done
