@@ -135,6 +135,14 @@ def queue_then(mgr, fast, last_uri, last_rid):
     return w, threads, results, last
 
 
+def sanitizer_report(text):
+    """The first line of a sanitizer's report in text (a build with SANITIZE=1), or None."""
+    for line in text.splitlines():
+        if "ERROR: AddressSanitizer" in line or "runtime error:" in line or "ERROR: LeakSanitizer" in line:
+            return line
+    return None
+
+
 def lines_of(text, rids):
     """How many access lines of each of rids text has."""
     return {r: text.count('"request_id":"%s"' % r) for r in rids}
@@ -159,6 +167,10 @@ def idle_window(binary, tmp, rounds):
             answered += 1
     finally:
         mgr.stop()
+        log.close()
+    report = sanitizer_report(open(os.path.join(tmp, "idle-window.log"), errors="replace").read())
+    if report and not why:
+        why, answered = "sanitizer: " + report, -1
     print("idle-window: sent %d answered 504 on time %d failed %d; slowest %d ms %s"
           % (sent, answered, sent - answered, worst, why))
     return answered == rounds
@@ -221,6 +233,9 @@ def full_pipe(binary, tmp, rounds):
         text = got[0].decode("utf-8", "replace")
         seen = lines_of(text, [rid for rid, _ in fast])
         timeout_line = "request timed out after 2 s" in text
+        if sanitizer_report(text):
+            why = "round %d: sanitizer: %s" % (r + 1, sanitizer_report(text))
+            break
         if len(fast) != 5 or any(n != 1 for n in seen.values()) or not timeout_line:
             why = "round %d: after the timeout the log has %s, timeout line %s" % (r + 1, seen, timeout_line)
             break
@@ -264,6 +279,9 @@ def lock_held(binary, tmp, rounds):
         text = open(path, encoding="utf-8", errors="replace").read()
         seen = lines_of(text, [rid for rid, _ in fast])
         timeout_line = "request timed out after 1 s" in text
+        if sanitizer_report(text):
+            why = "round %d: sanitizer: %s" % (r + 1, sanitizer_report(text))
+            break
         if len(fast) != 5 or any(n != 1 for n in seen.values()) or not timeout_line:
             why = "round %d: the log has %s of the held lines, timeout line %s" % (r + 1, seen, timeout_line)
             break
