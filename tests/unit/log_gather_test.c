@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,4 +279,29 @@ Test(log_gather, the_last_flush_gives_up_on_a_full_pipe_in_time, .timeout = 10)
 	empty_pipe(filler); /* teardown's flush waits for room */
 	cr_assert_eq(rc, -1);
 	cr_assert(took >= 290 && took < 2000, "%lld ms", took);
+}
+
+/* The same on a socket (a journald stream, say): send(MSG_DONTWAIT). */
+Test(log_gather, a_full_socket_never_blocks_the_timer_and_loses_no_line, .timeout = 10)
+{
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	int pipe_fds[2] = { fds[0], fds[1] };
+	fds[0] = sv[0];
+	fds[1] = sv[1];
+	log_gather_start(fds[1]);
+	size_t filler = fill_pipe();
+	log_statuses(4);
+	log_gather_try_flush();
+	cr_assert(log_gather_pending(), "nothing could go: all is still held");
+	empty_pipe(filler);
+	log_gather_try_flush();
+	cr_assert_not(log_gather_pending());
+	drain_now();
+	assert_lines_in_order(4);
+	log_gather_start(-1);
+	close(sv[0]);
+	close(sv[1]);
+	fds[0] = pipe_fds[0];
+	fds[1] = pipe_fds[1];
 }
