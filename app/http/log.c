@@ -225,9 +225,10 @@ static void head(struct line *l, enum log_level level, const char *target)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	/* "2026-12-01T05:01:00" changes once a second: formatted then, reused in between. */
-	static time_t cached_sec = -1;
-	static char cached[24];
+	/* "2026-12-01T05:01:00" changes once a second: formatted then, reused in
+	 * between; one cache per thread (the Lambda bootstrap's watchdog logs too). */
+	static _Thread_local time_t cached_sec = -1;
+	static _Thread_local char cached[24];
 	if (ts.tv_sec != cached_sec) {
 		struct tm tm;
 		gmtime_r(&ts.tv_sec, &tm);

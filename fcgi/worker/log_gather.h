@@ -7,11 +7,21 @@
  * worker flushes before it waits for work and before it exits; lines held when
  * a process dies by a signal are lost (nginx's access_log buffer= is the same).
  * Lines to other fds are written at once. Thread-safe (one lock, uncontended
- * in a worker but for its timer's ticks). */
+ * in a worker but for its timer's ticks).
+ *
+ * A full fd (a log reader that is slow or gone) loses nothing and stops no
+ * deadline: a short write or EAGAIN leaves the rest held, in order, for the
+ * next flush. The main thread's flushes wait for room as long as it takes (as
+ * a blocking write would), without the lock; the timer thread's never wait
+ * and never block in write(2): they write through a description of fd of our
+ * own that is non-blocking (fd's flags, shared with other processes, are not
+ * touched; a socket: MSG_DONTWAIT), and write nothing when that cannot be
+ * had (then the main thread writes the lines after its request). */
 #ifndef FCGI_WORKER_LOG_GATHER_H
 #define FCGI_WORKER_LOG_GATHER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define LOG_GATHER_HOLD_MS 1000
 
@@ -22,14 +32,22 @@ void log_gather_start(int fd);
 /* Whether lines are held. */
 bool log_gather_pending(void);
 
-/* Writes the held lines. */
+/* Writes the held lines, waiting for the fd as long as it takes (main thread). */
 void log_gather_flush(void);
 
-/* The same unless another thread is using the buffer (then nothing). */
+/* Writes what the fd takes now, never waiting for it nor for another thread
+ * using the buffer; the rest stays held (timer thread). */
 void log_gather_try_flush(void);
 
 /* log_gather_try_flush() once the oldest held line is LOG_GATHER_HOLD_MS old
  * (now: CLOCK_MONOTONIC milliseconds, core/sysio.h now_ms()). */
 void log_gather_try_flush_stale(long long now);
+
+/* Before the process ends (a request timeout, on the timer thread): waits up
+ * to within_ms in all for the buffer (the main thread may be using it) and
+ * for room in the fd, and writes the held lines and then line (for the held
+ * fd). 0 when all went; -1 when not (what is left is lost with the process),
+ * or when no fd is held. */
+int log_gather_flush_last(const char *line, size_t n, int within_ms);
 
 #endif

@@ -25,6 +25,9 @@ enum phase { IDLE, READING, RUNNING };
 
 /* Seconds given to the client to take the 504 and close before we go. */
 #define LINGER_MS 1000
+/* How long a timed-out worker waits for the log (its buffer, then room in
+ * stderr) to write the held lines and its own before it is replaced. */
+#define LAST_LOG_MS 2000
 /* How often the timer thread ticks while requests run: a tenth of the
  * shortest timeout, within these bounds (a deadline is met at most one tick
  * late); with no timeout, every second for the held log lines. */
@@ -32,6 +35,8 @@ enum phase { IDLE, READING, RUNNING };
 #define TICK_MAX_MS 1000
 /* The thread goes to sleep after this long without a request. */
 #define IDLE_STOP_MS 1000
+
+static int idle_stop_ms = IDLE_STOP_MS;
 
 static int read_seconds, request_seconds, tick_ms;
 static long worker_pid; /* getpid() once: the same after a re-exec */
@@ -90,6 +95,60 @@ static size_t printable(char *out, size_t n, const char *s)
 	return i;
 }
 
+#ifdef FCGI_TEST_HOOKS
+/* Test builds only (build/test-hooks/): FCGI_TEST_IDLE_RACE=1 holds the timer
+ * thread in its idle path after it gave up the lock to flush, until a request
+ * has begun, and holds each request's start until the thread is there: every
+ * request begins inside that window. FCGI_TEST_IDLE_STOP_MS=N: the thread goes
+ * idle after N ms instead of IDLE_STOP_MS. Waits are bounded (10 s). */
+static struct {
+	bool on, timer_in;
+	pthread_cond_t moved; /* under cur.lock */
+} race = { .moved = PTHREAD_COND_INITIALIZER };
+
+static void hook_init(void)
+{
+	const char *on = getenv("FCGI_TEST_IDLE_RACE"), *stop = getenv("FCGI_TEST_IDLE_STOP_MS");
+	race.on = on != NULL && strcmp(on, "1") == 0;
+	if (stop != NULL && atoi(stop) > 0)
+		idle_stop_ms = atoi(stop);
+}
+
+/* A CLOCK_REALTIME time 10 s from now (race.moved's clock): the hooks' bound. */
+static struct timespec hook_bound(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += 10;
+	return t;
+}
+
+/* The timer thread, lock released: stays until a request has begun. */
+static void hook_hold_in_idle_window(void)
+{
+	if (!race.on)
+		return;
+	pthread_mutex_lock(&cur.lock);
+	race.timer_in = true;
+	pthread_cond_broadcast(&race.moved);
+	struct timespec t = hook_bound();
+	while (cur.phase == IDLE && !cur.stopping && pthread_cond_timedwait(&race.moved, &cur.lock, &t) == 0) {
+	}
+	race.timer_in = false;
+	pthread_mutex_unlock(&cur.lock);
+}
+
+/* A request begins (cur.lock held): waits until the timer thread is in the window. */
+static void hook_begin_in_idle_window(void)
+{
+	if (!race.on)
+		return;
+	struct timespec t = hook_bound();
+	while (!race.timer_in && pthread_cond_timedwait(&race.moved, &cur.lock, &t) == 0) {
+	}
+}
+#endif
+
 /* The request ran out of time: answer it if we still can, say so, and let a
  * fresh process take our place (the main thread may be anywhere: in malloc,
  * in a loop that never ends; nothing of it can be trusted to continue). Runs
@@ -121,8 +180,10 @@ static void request_timed_out(void)
 	size_t mn = id != 0 ? printable(m, sizeof m, cur.method) : 0, un = id != 0 ? printable(u, sizeof u, cur.path) : 0;
 	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: request timed out after %d s:%s%.*s%s%.*s; replacing the worker\n",
 			 worker_pid, request_seconds, id != 0 ? " " : "", (int)mn, m, id != 0 ? " " : "", (int)un, u);
-	log_gather_try_flush(); /* the lines of the requests before it go first */
-	(void)write_all(STDERR_FILENO, line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+	/* The lines of the requests before it go first, and none is lost when the
+	 * main thread is inside the buffer's lock; a log nobody reads costs at
+	 * most LAST_LOG_MS more before the worker is replaced. */
+	(void)log_gather_flush_last(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n, LAST_LOG_MS);
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
@@ -130,17 +191,26 @@ static void request_timed_out(void)
 
 /* The timer thread: every tick while requests run it enforces the deadlines
  * and writes log lines held for LOG_GATHER_HOLD_MS; after IDLE_STOP_MS without a
- * request it writes what is held and sleeps until the next one begins. */
+ * request it writes what is held and sleeps until the next one begins. It
+ * never waits for stderr (log_gather.h): a full pipe delays lines, not deadlines. */
 static void *tick(void *unused)
 {
 	(void)unused;
 	pthread_mutex_lock(&cur.lock);
 	while (!cur.stopping) {
 		long long now = now_ms();
-		if (cur.phase == IDLE && now - cur.last_busy >= IDLE_STOP_MS) {
+		if (cur.phase == IDLE && now - cur.last_busy >= idle_stop_ms) {
+			long long busy = cur.last_busy;
 			pthread_mutex_unlock(&cur.lock);
 			log_gather_try_flush(); /* nothing stays behind */
+#ifdef FCGI_TEST_HOOKS
+			hook_hold_in_idle_window();
+#endif
 			pthread_mutex_lock(&cur.lock);
+			/* A request that began while the lock was free did not wake us
+			 * (we were not asleep yet): its deadlines are ours to keep. */
+			if (cur.phase != IDLE || cur.last_busy != busy)
+				continue;
 			cur.asleep = true;
 			while (cur.asleep && !cur.stopping)
 				pthread_cond_wait(&cur.wake, &cur.lock);
@@ -199,6 +269,9 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 	request_seconds = request_s;
 	reexec = reexec_argv;
 	worker_pid = (long)getpid();
+#ifdef FCGI_TEST_HOOKS
+	hook_init();
+#endif
 	if (build_cgi_504() != 0) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		return -1;
@@ -249,7 +322,13 @@ void timeouts_request_begin(int fd)
 	cur.read_deadline = read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX;
 	cur.request_deadline = request_seconds > 0 ? now + request_seconds * 1000LL : LLONG_MAX;
 	cur.conn_fd = fd;
+#ifdef FCGI_TEST_HOOKS
+	hook_begin_in_idle_window();
+#endif
 	cur.phase = READING;
+#ifdef FCGI_TEST_HOOKS
+	pthread_cond_broadcast(&race.moved);
+#endif
 	if (cur.asleep) {
 		cur.asleep = false;
 		pthread_cond_signal(&cur.wake); /* a system call only after an idle second */

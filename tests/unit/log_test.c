@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -268,4 +270,79 @@ Test(log, trace_id_comes_from_the_header_else_the_request_context)
 	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-header")));
 	unsetenv("_X_AMZN_TRACE_ID");
 	arena_release(&ar);
+}
+
+/* The realtime clock and strftime() as the test sets them, thread by thread
+ * (-Wl,--wrap=clock_gettime,--wrap=strftime, mk/timer-races.mk): a thread with
+ * fake_sec set reads that second; one with hold_in_strftime set stops in
+ * strftime(), after it formatted, until the test lets it go. */
+static _Thread_local time_t fake_sec;
+static _Thread_local bool hold_in_strftime;
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t moved;
+	bool inside, go;
+} hold = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false };
+
+int __real_clock_gettime(clockid_t clock, struct timespec *t);
+int __wrap_clock_gettime(clockid_t clock, struct timespec *t);
+int __wrap_clock_gettime(clockid_t clock, struct timespec *t)
+{
+	if (clock != CLOCK_REALTIME || fake_sec == 0)
+		return __real_clock_gettime(clock, t);
+	*t = (struct timespec){ fake_sec, 250 * 1000000L };
+	return 0;
+}
+
+size_t __real_strftime(char *s, size_t max, const char *format, const struct tm *tm);
+size_t __wrap_strftime(char *s, size_t max, const char *format, const struct tm *tm);
+size_t __wrap_strftime(char *s, size_t max, const char *format, const struct tm *tm)
+{
+	size_t n = __real_strftime(s, max, format, tm);
+	if (hold_in_strftime) {
+		pthread_mutex_lock(&hold.lock);
+		hold.inside = true;
+		pthread_cond_broadcast(&hold.moved);
+		while (!hold.go)
+			pthread_cond_wait(&hold.moved, &hold.lock);
+		pthread_mutex_unlock(&hold.lock);
+	}
+	return n;
+}
+
+#define SEC_A 1000000000 /* 2001-09-09T01:46:40 */
+#define SEC_B 2000000000 /* 2033-05-18T03:33:20 */
+
+static void *log_at_b_held(void *fd)
+{
+	fake_sec = SEC_B;
+	hold_in_strftime = true;
+	(void)log_event(*(int *)fd, LOG_INFO, "lambda", STR_NULL, "from the other thread");
+	return NULL;
+}
+
+/* One thread stops while it formats a new second; another logs within the
+ * second it had cached: its line keeps its own time (one cache per thread). */
+Test(log, a_thread_formatting_a_new_second_leaves_the_others_time_alone, .timeout = 10)
+{
+	fake_sec = SEC_A;
+	cr_assert_eq(log_event(fds[1], LOG_INFO, "lambda", STR_NULL, "first"), 0);
+	cr_assert(strstr(drain(), "\"time\":\"2001-09-09T01:46:40.250Z\"") != NULL, "%s", got);
+	pthread_t other;
+	cr_assert_eq(pthread_create(&other, NULL, log_at_b_held, &fds[1]), 0);
+	pthread_mutex_lock(&hold.lock);
+	while (!hold.inside)
+		pthread_cond_wait(&hold.moved, &hold.lock);
+	pthread_mutex_unlock(&hold.lock);
+	cr_assert_eq(log_event(fds[1], LOG_INFO, "lambda", STR_NULL, "meanwhile"), 0);
+	const char *mine = drain();
+	bool own_time = strstr(mine, "\"time\":\"2001-09-09T01:46:40.250Z\"") != NULL;
+	pthread_mutex_lock(&hold.lock);
+	hold.go = true;
+	pthread_cond_broadcast(&hold.moved);
+	pthread_mutex_unlock(&hold.lock);
+	pthread_join(other, NULL);
+	fake_sec = 0;
+	cr_assert(own_time, "the line logged meanwhile: %s", mine);
+	cr_assert(strstr(drain(), "\"time\":\"2033-05-18T03:33:20.250Z\"") != NULL, "the held thread's line: %s", got);
 }

@@ -1,6 +1,6 @@
 /* core/sysio.c: the monotonic clock, write_all() and read_full(). Interrupted
  * calls and short transfers are made on purpose by a -Wl,--wrap=write,--wrap=read
- * shim (mk/structure.mk) that acts on one chosen descriptor only. */
+ * shim (io_shim.h) that acts on one chosen descriptor only. */
 #include <criterion/criterion.h>
 
 #include <errno.h>
@@ -10,46 +10,7 @@
 #include <unistd.h>
 
 #include "core/sysio.h"
-
-/* The shim: on fd `shim.fd`, the first `eintr` calls fail with EINTR, then each
- * call moves at most `most` bytes (0: none, the call returns 0). */
-static struct {
-	int fd;
-	int eintr;
-	size_t most;
-	int calls;
-} shim = { .fd = -1 };
-
-ssize_t __real_write(int fd, const void *p, size_t n);
-ssize_t __real_read(int fd, void *p, size_t n);
-
-ssize_t __wrap_write(int fd, const void *p, size_t n);
-ssize_t __wrap_write(int fd, const void *p, size_t n)
-{
-	if (fd != shim.fd || shim.fd < 0)
-		return __real_write(fd, p, n);
-	shim.calls++;
-	if (shim.eintr > 0) {
-		shim.eintr--;
-		errno = EINTR;
-		return -1;
-	}
-	return __real_write(fd, p, n < shim.most ? n : shim.most);
-}
-
-ssize_t __wrap_read(int fd, void *p, size_t n);
-ssize_t __wrap_read(int fd, void *p, size_t n)
-{
-	if (fd != shim.fd || shim.fd < 0)
-		return __real_read(fd, p, n);
-	shim.calls++;
-	if (shim.eintr > 0) {
-		shim.eintr--;
-		errno = EINTR;
-		return -1;
-	}
-	return __real_read(fd, p, n < shim.most ? n : shim.most);
-}
+#include "unit/io_shim.h"
 
 static int fds[2];
 
