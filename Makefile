@@ -45,7 +45,7 @@ VERSION_OBJ := $(BUILD)/obj/cgi/main.o $(BUILD)/obj/fcgi/main.o $(BUILD)/obj/lam
 # need (and curl, to try it); npm then fetches the Swagger UI files. make deps:
 # those, and what the tests, benchmarks, fuzzers and the container check add.
 RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
-	libcjson-dev libfcgi-dev lighttpd
+	libcjson-dev libfcgi-dev libsystemd-dev lighttpd
 # make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
 BASE_BUILD_PKGS := libcurl4-openssl-dev
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
@@ -53,6 +53,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
 	python3-yaml python3-botocore unzip chromium faketime time \
+	debhelper fakeroot lintian mandoc systemd \
 	$(BASE_BUILD_PKGS)
 
 # app/ in layers, lowest first: core, http, service, then the adapters
@@ -482,3 +483,4 @@ test-cdk: cdk-synth
 clean:
 	rm -rf build
 include mk/options-test.mk
+include mk/deb.mk
