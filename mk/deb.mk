@@ -8,8 +8,10 @@ FCGI_LIBS    += $(SYSTEMD_LIBS)
 .PHONY: test-systemd
 test: test-systemd
 
-# The manager under systemd-socket-activate (unix and TCP, behind nginx) and
-# with a NOTIFY_SOCKET the test reads.
+# The units verified offline (and their exposure score); the manager under
+# systemd-socket-activate (unix and TCP, behind nginx) and with a NOTIFY_SOCKET
+# the test reads.
 test-systemd: all docs-assets
+	BUILD=$(BUILD) tests/e2e/systemd_units.sh
 	BUILD=$(BUILD) tests/e2e/systemd_activate.sh
 	BUILD=$(BUILD) tests/e2e/systemd_notify.sh
