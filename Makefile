@@ -53,7 +53,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light libfcgi-bin procps \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip \
 	python3-yaml python3-botocore unzip chromium faketime time \
-	debhelper fakeroot lintian mandoc systemd \
+	debhelper lintian mandoc systemd \
 	$(BASE_BUILD_PKGS)
 
 # app/ in layers, lowest first: core, http, service, then the adapters

@@ -10,8 +10,8 @@ MAN1 := man/app.cgi.1 man/bootstrap.1
 MAN8 := man/app.fcgi.8
 MANDIR ?= $(PREFIX)/share/man
 
-.PHONY: test-systemd test-man install-man deb test-deb
-test: test-deb test-man test-systemd
+.PHONY: test-systemd test-systemd-asan test-man install-man deb test-deb
+test: test-deb test-man test-systemd test-systemd-asan
 
 # `make install` also installs the man pages.
 install: install-man
@@ -33,6 +33,12 @@ test-systemd: all docs-assets
 	BUILD=$(BUILD) tests/e2e/systemd_units.sh
 	BUILD=$(BUILD) tests/e2e/systemd_activate.sh
 	BUILD=$(BUILD) tests/e2e/systemd_notify.sh
+
+# The same two with app.fcgi built with ASan + UBSan (as test-asan does the others).
+test-systemd-asan:
+	$(MAKE) SANITIZE=1 all docs-assets
+	BUILD=build/asan tests/e2e/systemd_activate.sh
+	BUILD=build/asan tests/e2e/systemd_notify.sh
 
 # The .deb (debian/; docs/debian.md), built offline with dpkg-buildpackage from
 # a copy of the tree in build/deb/src, so that the .deb, .buildinfo and .changes
