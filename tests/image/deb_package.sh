@@ -117,6 +117,16 @@ inside 'systemctl stop math-service 2>/dev/null' && [ "$(prop Result)" = success
 inside 'systemd-analyze verify --man=no /lib/systemd/system/math-service.socket /lib/systemd/system/math-service.service' \
 	>"$E2E_TMP/verify" 2>&1 && [ ! -s "$E2E_TMP/verify" ] && e2e_pass || e2e_fail "verify installed units: $(cat "$E2E_TMP/verify")"
 
+# Installed again over itself (the user already there): it still serves.
+# Removed without purge: the user and the conffiles stay, the programs and the
+# socket go. A conffile the admin changed goes with the purge all the same.
+inside 'dpkg -i /pkg/math-service.deb' >>"$E2E_TMP/dpkg.log" 2>&1 && [ "$(fcgi_get /ping)" = '{"Success":"Pong!"}' ] &&
+	e2e_pass || e2e_fail "dpkg -i over the installed package: $(tail -n 5 "$E2E_TMP/dpkg.log")"
+inside 'echo FCGI_READ_TIMEOUT=30 >>/etc/default/math-service && dpkg -r math-service' >>"$E2E_TMP/dpkg.log" 2>&1 &&
+	inside 'getent passwd math-service >/dev/null && [ -f /etc/math-service/nginx.conf ] && [ ! -e /usr/sbin/app.fcgi ] &&
+	! systemctl -q is-active math-service.socket && [ ! -S /run/math-service/fcgi.sock ]' && e2e_pass ||
+	e2e_fail "dpkg -r: $(inside 'getent passwd math-service; ls -l /etc/math-service/nginx.conf /usr/sbin/app.fcgi /run/math-service/; systemctl is-active math-service.socket' 2>&1)"
+
 # Purge: nothing left.
 inside 'dpkg --purge math-service' >>"$E2E_TMP/dpkg.log" 2>&1 && e2e_pass || e2e_fail "dpkg --purge: $(tail -n 5 "$E2E_TMP/dpkg.log")"
 inside 'dpkg-query -W math-service' >/dev/null 2>&1 && e2e_fail "dpkg still has a record of math-service after --purge"
