@@ -78,6 +78,7 @@ timeout 30 podman exec -d "$NAME" sh -c "echo \$\$ >/tmp/hand.pid; set -a; . /et
 NGINX_NO_STATIC=1 nginx_start "127.0.0.1:$port" && wait_ok "$NGINX_BASE/ping" 20 && spec_checks "$NGINX_BASE" fcgi
 check "docs from /usr/share/math-service" 200 "$(cat "$BUILD/docs/swagger-ui.css")" "$NGINX_BASE/docs/swagger-ui.css"
 kill -TERM "$NGINX_PID"
+wait "$NGINX_PID"
 inside 'p=$(cat /tmp/hand.pid); kill -TERM $p; i=0; while [ -e /proc/$p ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ ! -e /proc/$p ]' && e2e_pass || e2e_fail "the hand-run manager did not stop: $(inside 'tail -n 3 /tmp/manager.log')"
 
@@ -116,6 +117,27 @@ inside 'systemctl stop math-service 2>/dev/null' && [ "$(prop Result)" = success
 	e2e_fail "a connection to the socket did not start the stopped service"
 inside 'systemd-analyze verify --man=no /lib/systemd/system/math-service.socket /lib/systemd/system/math-service.service' \
 	>"$E2E_TMP/verify" 2>&1 && [ ! -s "$E2E_TMP/verify" ] && e2e_pass || e2e_fail "verify installed units: $(cat "$E2E_TMP/verify")"
+
+# TCP: drop-ins for ListenStream=127.0.0.1:PORT and the matching --listen,
+# and every SPEC request through nginx on the host to the sandboxed service
+# (its network namespace is its own: the socket is systemd's, passed in).
+tport=$(free_port)
+dropins=/etc/systemd/system/math-service.socket.d/tcp.conf
+inside "mkdir -p /etc/systemd/system/math-service.socket.d /etc/systemd/system/math-service.service.d &&
+	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$tport\n' >$dropins &&
+	printf '[Service]\nEnvironment=APP_MAX_BODY_BYTES=200000 EXECUTION_ENVIRONMENT=\nExecStart=\nExecStart=%s\n' \
+		'/usr/sbin/app.fcgi --listen 127.0.0.1:$tport' >/etc/systemd/system/math-service.service.d/tcp.conf &&
+	systemctl daemon-reload && systemctl stop math-service.service math-service.socket 2>/dev/null &&
+	systemctl start math-service.socket" && e2e_pass || e2e_fail "the TCP drop-ins"
+NGINX_NO_STATIC=1 nginx_start "127.0.0.1:$tport" && wait_ok "$NGINX_BASE/ping" 20 && spec_checks "$NGINX_BASE" fcgi
+kill -TERM "$NGINX_PID"
+wait "$NGINX_PID"
+inside 'journalctl -u math-service --no-pager' | grep -q "using the socket systemd passed, not binding 127.0.0.1:$tport" &&
+	e2e_pass || e2e_fail "the TCP socket was not the one systemd passed"
+inside 'rm -r /etc/systemd/system/math-service.socket.d /etc/systemd/system/math-service.service.d &&
+	systemctl daemon-reload && systemctl stop math-service.service math-service.socket 2>/dev/null &&
+	systemctl start math-service.socket' && [ "$(fcgi_get /ping)" = '{"Success":"Pong!"}' ] && e2e_pass ||
+	e2e_fail "back on the unix socket"
 
 # Installed again over itself (the user already there): it still serves.
 # Removed without purge: the user and the conffiles stay, the programs and the
