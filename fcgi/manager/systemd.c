@@ -1,9 +1,12 @@
 #include "systemd.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -34,17 +37,45 @@ int systemd_listen_fd(const char *address)
 	return fd;
 }
 
-/* Sends state to NOTIFY_SOCKET; the first failure (a socket that is gone) is
- * logged, the later ones are not, and the service runs on either way. */
+/* How long one notification may take. sd_notify's sendmsg blocks while the
+ * receiver's queue is full (a NOTIFY_SOCKET nobody reads): the manager's loop
+ * must not stop with it. */
+#define NOTIFY_TIMEOUT_US 200000
+
+static void interrupt_send(int sig)
+{
+	(void)sig; /* only there to make sendmsg fail with EINTR */
+}
+
+/* sd_notify(state), cut short after NOTIFY_TIMEOUT_US by SIGALRM (no
+ * SA_RESTART), repeated in case the first one came before the send began.
+ * Only the manager calls it; forked workers inherit no timer. */
+static int notify_bounded(const char *state)
+{
+	struct sigaction on = { .sa_handler = interrupt_send }, off;
+	sigemptyset(&on.sa_mask);
+	sigaction(SIGALRM, &on, &off);
+	struct itimerval every = { { 0, NOTIFY_TIMEOUT_US }, { 0, NOTIFY_TIMEOUT_US } }, none = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &every, NULL);
+	int rc = sd_notify(0, state);
+	setitimer(ITIMER_REAL, &none, NULL);
+	sigaction(SIGALRM, &off, NULL);
+	return rc;
+}
+
+/* Sends state to NOTIFY_SOCKET; the first failure (a socket that is gone, or
+ * one nobody reads) is logged, the later ones are not, and the service runs
+ * on either way. */
 static void notify(const char *state)
 {
 	static bool failed_before;
-	int rc = sd_notify(0, state);
+	int rc = notify_bounded(state);
 	if (rc < 0 && !failed_before) {
 		failed_before = true;
 		const char *where = getenv("NOTIFY_SOCKET");
 		fprintf(stderr, "app.fcgi: cannot notify systemd at NOTIFY_SOCKET=%s: %s (said once; serving on)\n",
-			where != NULL ? where : "", strerror(-rc));
+			where != NULL ? where : "",
+			rc == -EINTR ? "no room in its queue within 200 ms" : strerror(-rc));
 	}
 }
 

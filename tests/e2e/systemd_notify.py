@@ -155,8 +155,45 @@ def notify_socket_gone():
     ok(said == 1, "the failing NOTIFY_SOCKET is logged once, not %d times" % said)
 
 
+def notify_never_read():
+    """A NOTIFY_SOCKET nobody reads: once its queue is full a send would block
+    for ever. 15 SIGHUPs make 30 messages, more than the queue holds
+    (/proc/sys/net/unix/max_dgram_qlen, 10 by default): requests are still
+    answered, SIGTERM still stops the manager (each send gives up after
+    200 ms), and that is logged once."""
+    path = os.path.join(TMP, "unread.sock")
+    unread = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    unread.bind(path)
+    logpath = os.path.join(TMP, "unread-manager.log")
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    with open(logpath, "wb") as log:
+        p = subprocess.Popen([BIN, "--listen", ADDR, "--workers", "1"], env=env, stderr=log)
+    try:
+        deadline = time.monotonic() + 20
+        while not request(counted=False) and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.1)
+        for _ in range(15):
+            p.send_signal(signal.SIGHUP)
+            time.sleep(0.05)
+        ok(request(), "a request while the NOTIFY_SOCKET is full")
+        p.send_signal(signal.SIGTERM)
+        try:
+            code = p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            code = "hung"
+        ok(code == 0, "SIGTERM with a NOTIFY_SOCKET nobody reads: exit %s" % code)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        unread.close()
+    said = open(logpath).read().count("no room in its queue")
+    ok(said == 1, "the full NOTIFY_SOCKET is logged once, not %d times" % said)
+
+
 notify_protocol()
 notify_socket_gone()
+notify_never_read()
 ok(sent == answered, "requests: %d sent, %d answered, %d failed" % (sent, answered, sent - answered))
 print("systemd-notify: requests %d sent, %d answered, %d failed" % (sent, answered, sent - answered))
 print("systemd-notify: %d passed, %d failed" % (passed, failed))
