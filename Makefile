@@ -43,6 +43,8 @@ PKG_CONFIG ?= pkg-config
 pkg_libs    = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 CJSON_LIBS     := $(call pkg_libs,libcjson,-lcjson)
 FCGI_LIBS      := $(call pkg_libs,fcgi,-lfcgi)
+# The manager's socket activation and readiness (fcgi/manager/systemd.c).
+SYSTEMD_LIBS   := $(call pkg_libs,libsystemd,-lsystemd)
 CRITERION_LIBS := $(call pkg_libs,criterion,-lcriterion)
 
 # What --version prints: VERSION, plus the commit when built from a git checkout
@@ -115,7 +117,7 @@ $(CGI_BIN): $(CGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(CJSON_LIBS) -o $@
 
 $(FCGI_BIN): $(FCGI_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(SYSTEMD_LIBS) $(CJSON_LIBS) -o $@
 
 $(LAMBDA_BIN): $(LAMBDA_SRC:%.c=$(BUILD)/obj/%.o) $(APP_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LAMBDA_LDFLAGS) $^ $(LAMBDA_LIBS) $(CJSON_LIBS) -o $@
@@ -220,3 +222,4 @@ include mk/structure.mk
 include mk/lambda-http1.mk
 include mk/fleet.mk
 include mk/timer-races.mk
+include mk/deb.mk

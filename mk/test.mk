@@ -58,7 +58,7 @@ $(BUILD)/test-hooks/obj/%.o: %.c
 	$(CC) $(ALL_CPPFLAGS) -DFCGI_TEST_HOOKS $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FCGI_TEST_BIN): $(FCGI_SRC:%.c=$(BUILD)/test-hooks/obj/%.o) $(APP_LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(CJSON_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) $(SYSTEMD_LIBS) $(CJSON_LIBS) -o $@
 
 $(HOOKS_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "privileges.h"
+#include "systemd.h"
 
 static int listen_is_path(const char *address)
 {
@@ -140,7 +141,10 @@ static int listen_tcp(const char *address)
 
 int listen_open(const char *address, struct listen_path *created)
 {
-	*created = (struct listen_path){ NULL, 0, 0 };
+	*created = (struct listen_path){ NULL, 0, 0 }; /* systemd's socket: never ours to remove */
+	int fd = systemd_listen_fd(address);
+	if (fd != SYSTEMD_NO_SOCKET)
+		return fd;
 	return listen_is_path(address) ? listen_unix(address, created) : listen_tcp(address);
 }
 

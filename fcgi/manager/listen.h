@@ -17,6 +17,7 @@ struct listen_path {
  * A stale unix socket at the path (nobody accepts on it) is replaced; a live
  * one (another server answers) or any other file there is an error, as is a
  * path too long for a socket. *created says what to remove at exit.
+ * Socket activation: the socket systemd passed (LISTEN_FDS) is used instead.
  * Returns the fd, or -1 after printing why to stderr. */
 int listen_open(const char *address, struct listen_path *created);
 

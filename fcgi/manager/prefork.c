@@ -17,6 +17,7 @@
 #include "options.h"
 #include "privileges.h"
 #include "scoreboard.h"
+#include "systemd.h"
 #include "worker/timeouts.h"
 #include "worker/worker.h"
 #include "core/sysio.h"
@@ -48,6 +49,7 @@ struct manager {
 	long long restart_at_ms; /* no restart before this monotonic time (crash-loop guard) */
 	int quick_deaths;     /* consecutive workers that died right after starting */
 	bool stopping;
+	bool announce;        /* READY=1 is owed to systemd once no worker is missing */
 	long long stop_deadline_ms; /* monotonic; 0: none (--shutdown-timeout 0) */
 	bool deadline_passed; /* the workers left were killed */
 	bool worker_failed;   /* a worker exited abnormally while stopping */
@@ -175,6 +177,7 @@ static void stop(struct manager *m, int sig, const struct listen_path *created)
 	fprintf(stderr, "app.fcgi: signal %d: finishing requests in flight, then exiting\n", sig);
 	m->stopping = true;
 	m->missing = 0;
+	systemd_stopping();
 	if (m->opts->shutdown_timeout > 0)
 		m->stop_deadline_ms = now_ms() + m->opts->shutdown_timeout * 1000LL;
 	close(m->listen_fd);
@@ -189,6 +192,8 @@ static void replace_workers(struct manager *m)
 	fprintf(stderr, "app.fcgi: SIGHUP: starting %d new workers, retiring the old ones\n", m->workers);
 	/* The old workers finish their requests while the new ones (started by the
 	 * main loop right after this) take new connections from the same socket. */
+	systemd_reloading();
+	m->announce = true;
 	m->generation++;
 	m->missing = m->workers;
 	m->restart_at_ms = 0;
@@ -282,6 +287,8 @@ static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
 	bool dynamic = m->opts->max_workers > m->opts->workers;
 	if (!m->stopping && (dynamic || m->opts->slow_request > 0))
 		ms = MAINTENANCE_MS;
+	else if (!m->stopping && systemd_notifying() && (ms < 0 || ms > 1000))
+		ms = 1000; /* STATUS= kept current */
 	if (m->stop_deadline_ms > 0 && !m->deadline_passed) {
 		long long left = m->stop_deadline_ms - now_ms();
 		left = left < 0 ? 0 : left;
@@ -307,6 +314,7 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 		.opts = opts,
 		.generation = 1,
 		.missing = workers,
+		.announce = true,
 	};
 	if (m.slots == NULL || m.sb == NULL) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
@@ -327,6 +335,12 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 				m.restart_at_ms = now_ms() + CRASH_LOOP_SECONDS * 1000; /* fork failed: try again later */
 				break;
 			}
+		}
+		if (m.announce && m.missing == 0 && !m.stopping) {
+			systemd_ready(m.sb);
+			m.announce = false;
+		} else if (!m.stopping) {
+			systemd_status(m.sb);
 		}
 		if (m.stopping && m.stop_deadline_ms > 0 && !m.deadline_passed && now_ms() >= m.stop_deadline_ms) {
 			kill_stragglers(&m);
