@@ -63,6 +63,10 @@ struct route {
 	bool in_schema;            /* listed in /openapi.json */
 };
 
+/* A 422 lists at most this many validation errors: the first ones, in
+ * FastAPI's order and shape (FastAPI lists every one; docs/spec.md). */
+#define ROUTER_ERRORS_MAX 100
+
 /* Matches req against the table and fills resp: the handler's answer, or a
  * 404/405/307/422. */
 void router_dispatch(const struct route *routes, size_t count, const struct request *req, struct response *resp);
