@@ -35,6 +35,8 @@ void options_usage(const char *prog)
 	       "                          (default: no status page)             FCGI_STATUS_PATH\n"
 	       "  --status-allow LIST     REMOTE_ADDRs shown the status page, comma-separated\n"
 	       "                          (default %s; others get 403)  FCGI_STATUS_ALLOW\n"
+	       "  --status-show-query     the page shows requests' query strings too (default: paths\n"
+	       "                          only: a query may hold a secret)  FCGI_STATUS_SHOW_QUERY=1\n"
 	       "  --user USER             started as root: run the workers as USER (name or uid)\n"
 	       "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
 	       "  --socket-owner U[:G]    owner (and group) of the unix socket\n"
@@ -170,6 +172,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, 'V' },
 		{ "forwarded-allow-ips", required_argument, NULL, 'f' },
+		{ "status-show-query", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	*o = (struct options){ .mode = RUN_SPAWNED, .socket_mode = -1, .worker = { .argv = argv } };
@@ -228,6 +231,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'V':
 			o->mode = RUN_VERSION;
 			return 0;
+		case 'Q':
+			o->worker.status_show_query = true;
+			break;
 		case 'f': /* read with the other settings by limits_load() */
 			setenv("FORWARDED_ALLOW_IPS", optarg, 1);
 			break;
@@ -266,6 +272,13 @@ int options_parse(int argc, char **argv, struct options *o)
 		}
 		o->worker.status_path = env;
 	}
+	const char *show_query = getenv("FCGI_STATUS_SHOW_QUERY");
+	if (show_query != NULL && strcmp(show_query, "1") != 0 && strcmp(show_query, "0") != 0 && *show_query != '\0') {
+		fprintf(stderr, "%s: FCGI_STATUS_SHOW_QUERY wants 1 or 0, not '%s'\n", argv[0], show_query);
+		return -1;
+	}
+	if (show_query != NULL && strcmp(show_query, "1") == 0)
+		o->worker.status_show_query = true;
 	if (o->worker.status_allow == NULL)
 		o->worker.status_allow = getenv("FCGI_STATUS_ALLOW");
 	if (o->worker.status_allow == NULL)
