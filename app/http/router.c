@@ -197,9 +197,17 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 		buf_append_byte(&url, '?');
 		buf_append_str(&url, req->raw_query);
 	}
+	struct str location = buf_str(&url);
+	/* Without a host the Location is a path, and one starting "//x" would be read
+	 * as the host x (a scheme-relative URL): a root path of "//evil.example" (an
+	 * event's requestContext.path, a SCRIPT_NAME) keeps one leading '/'. */
+	while (req->host.n == 0 && location.n > 1 && location.p[0] == '/' && location.p[1] == '/') {
+		location.p++;
+		location.n--;
+	}
 	resp->status = 307;
 	resp->body = STR_LIT("");
-	response_add_header(resp, "Location", buf_str(&url));
+	response_add_header(resp, "Location", location);
 }
 
 void router_dispatch(const struct route *routes, size_t count, const struct request *req, struct response *resp)
