@@ -138,6 +138,7 @@ static void page_text(const struct scoreboard *sb, long long now, struct buf *ou
 	}
 }
 
+/* CLOCK_MONOTONIC in microseconds. */
 static long long now_us(void)
 {
 	struct timespec ts;
