@@ -9,6 +9,7 @@
 #   - one byte past lighttpd's limit is refused from the Content-Length alone:
 #     the 413 (errors/413.html) comes back before any of the body is sent, and
 #     with 150 KB of a 2 MiB body sent nothing lies in the upload directory;
+#     a chunked body is refused once it grows past the limit;
 #   - without APP_MAX_BODY_BYTES the limits are 1 MiB and 1025 KiB.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
@@ -88,6 +89,10 @@ for conf in lighttpd.conf deploy/lighttpd-cgi.conf; do
 	posted "$name" "$FRONT" 413 "$over"
 	early "$name" $((FRONT + 1)) 0
 	early "$name" $((2 * 1024 * 1024)) 150000
+	# Chunked, no length to judge up front: refused once it grows past the limit.
+	head -c $((FRONT + 1)) /dev/zero | tr '\0' a >"$E2E_TMP/body"
+	check "$name: chunked body past lighttpd's limit" 413 "$(cat "$build/errors/413.html")" \
+		-H 'Transfer-Encoding: chunked' --data-binary @"$E2E_TMP/body" "$URL/api/v1/users/"
 	check "$name: served after the refusals" 200 '{"Success":"Pong!"}' "$URL/ping"
 
 	# The default limit: 1 MiB in the service, 1025 KiB in lighttpd.
