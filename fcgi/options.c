@@ -45,6 +45,8 @@ static void usage_manager(void)
 	       "                          (default: no status page)             FCGI_STATUS_PATH\n"
 	       "  --status-allow LIST     REMOTE_ADDRs shown the status page, comma-separated\n"
 	       "                          (default %s; others get 403)  FCGI_STATUS_ALLOW\n"
+	       "  --status-show-query     the page shows requests' query strings too (default: paths\n"
+	       "                          only: a query may hold a secret)  FCGI_STATUS_SHOW_QUERY=1\n"
 	       "  --user USER             started as root: run the workers as USER (name or uid)\n"
 	       "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
 	       "  --socket-owner U[:G]    owner (and group) of the unix socket\n"
@@ -198,6 +200,19 @@ static int parse_socket_mode(struct options *o, void *field, const char *name, c
 	return STORED;
 }
 
+/* A switch: the flag itself (its name as value) or the variable's 1 turn it
+ * on, the variable's 0 or "" leave it off; BAD for any other value. */
+static int parse_switch(struct options *o, void *field, const char *name, const char *value)
+{
+	if (strcmp(value, name) == 0 || strcmp(value, "1") == 0)
+		*(bool *)field = true;
+	else if (strcmp(value, "0") != 0 && value[0] != '\0') {
+		fprintf(stderr, "%s: %s wants 1 or 0, not '%s'\n", o->worker.argv[0], name, value);
+		return BAD;
+	}
+	return STORED;
+}
+
 /* --forwarded-allow-ips: any text, handed on to limits_load(). */
 static int parse_forwarded(struct options *o, void *field, const char *name, const char *value)
 {
@@ -259,6 +274,8 @@ static const struct setting {
 	{ .flag = "--status-path", .env = "FCGI_STATUS_PATH", .parse = parse_status_path, AT(worker.status_path),
 	  .manager_only = "--status-path" },
 	{ .flag = "--status-allow", .env = "FCGI_STATUS_ALLOW", .parse = parse_text, AT(worker.status_allow) },
+	{ .flag = "--status-show-query", .env = "FCGI_STATUS_SHOW_QUERY", .parse = parse_switch,
+	  AT(worker.status_show_query), .no_value = true },
 	{ .flag = "--status", .parse = parse_text, AT(status_address) },
 	{ .flag = "--user", .parse = parse_text, AT(user), .manager_only = "--user/--group" },
 	{ .flag = "--group", .parse = parse_text, AT(group), .manager_only = "--user/--group" },

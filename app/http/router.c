@@ -88,13 +88,25 @@ static size_t param_values(const struct request *req, const struct kvlist *path_
 	return n;
 }
 
+/* Appends e to *errors (made on the first), counting it in *n. */
+static void add_error(cJSON **errors, size_t *n, cJSON *e)
+{
+	if (*errors == NULL)
+		*errors = cJSON_CreateArray();
+	cJSON_AddItemToArray(*errors, e);
+	(*n)++;
+}
+
 /* Fills args[] from the route's parameter specs. Returns a JSON array of
- * validation errors (caller frees), or NULL if every parameter is valid. */
+ * validation errors (caller frees), or NULL if every parameter is valid.
+ * The array stops at ROUTER_ERRORS_MAX entries, and so does the validation:
+ * a query of 16 000 bad values costs 100 entries, not 16 000. */
 static cJSON *validate_params(const struct route *route, const struct request *req,
 			      const struct kvlist *path_params, struct arg *args)
 {
 	cJSON *errors = NULL;
-	for (size_t p = 0; p < route->param_count; p++) {
+	size_t n_errors = 0;
+	for (size_t p = 0; p < route->param_count && n_errors < ROUTER_ERRORS_MAX; p++) {
 		const struct param_spec *spec = &route->params[p];
 		const char *source = spec->source == PARAM_PATH ? "path" : "query";
 		const struct kvlist *from = spec->source == PARAM_PATH ? path_params : &req->query;
@@ -109,22 +121,18 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 		if (!arg->present && (spec->type == PARAM_INT || spec->type == PARAM_STR)) {
 			error = validation_error(req->arena, "missing", source, spec->name, -1, "Field required", NULL);
 		} else if (spec->type == PARAM_INT || spec->type == PARAM_INT_LIST) {
-			for (size_t i = 0; i < arg->n; i++) {
+			for (size_t i = 0; i < arg->n && n_errors < ROUTER_ERRORS_MAX; i++) {
 				if (bigint_parse(req->arena, arg->text[i], &arg->ints[i]) != APP_OK) {
-					if (errors == NULL)
-						errors = cJSON_CreateArray();
 					long index = spec->type == PARAM_INT_LIST ? (long)i : -1;
-					cJSON_AddItemToArray(errors, validation_error(req->arena, "int_parsing", source, spec->name, index,
-									 "Input should be a valid integer, unable to parse string as an integer",
-									 &arg->text[i]));
+					add_error(&errors, &n_errors,
+						  validation_error(req->arena, "int_parsing", source, spec->name, index,
+								   "Input should be a valid integer, unable to parse string as an integer",
+								   &arg->text[i]));
 				}
 			}
 		}
-		if (error != NULL) {
-			if (errors == NULL)
-				errors = cJSON_CreateArray();
-			cJSON_AddItemToArray(errors, error);
-		}
+		if (error != NULL)
+			add_error(&errors, &n_errors, error);
 	}
 	return errors;
 }
@@ -189,9 +197,17 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 		buf_append_byte(&url, '?');
 		buf_append_str(&url, req->raw_query);
 	}
+	struct str location = buf_str(&url);
+	/* Without a host the Location is a path, and one starting "//x" would be read
+	 * as the host x (a scheme-relative URL): a root path of "//evil.example" (an
+	 * event's requestContext.path, a SCRIPT_NAME) keeps one leading '/'. */
+	while (req->host.n == 0 && location.n > 1 && location.p[0] == '/' && location.p[1] == '/') {
+		location.p++;
+		location.n--;
+	}
 	resp->status = 307;
 	resp->body = STR_LIT("");
-	response_add_header(resp, "Location", buf_str(&url));
+	response_add_header(resp, "Location", location);
 }
 
 void router_dispatch(const struct route *routes, size_t count, const struct request *req, struct response *resp)

@@ -68,6 +68,10 @@ struct route {
 /* .params and .param_count of a route row from one param_spec array. */
 #define PARAMS(array) .params = (array), .param_count = sizeof(array) / sizeof((array)[0])
 
+/* A 422 lists at most this many validation errors: the first ones, in
+ * FastAPI's order and shape (FastAPI lists every one; docs/spec.md). */
+#define ROUTER_ERRORS_MAX 100
+
 /* Matches req against the table and fills resp: the handler's answer, or a
  * 404/405/307/422. */
 void router_dispatch(const struct route *routes, size_t count, const struct request *req, struct response *resp);

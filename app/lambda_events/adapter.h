@@ -95,6 +95,11 @@ struct lambda_json_nul {
  * "\u0000" escapes and raw NUL bytes. Never reads past text.n, whatever the text. */
 void lambda_json_find_nul(struct str text, struct lambda_json_nul *out);
 
+/* At least the number of values (objects, arrays, strings, numbers, literals)
+ * in event text, without building anything: one more than its commas and
+ * opening brackets outside strings. Any text, never past text.n. */
+size_t lambda_json_count_values(struct str text);
+
 /* Decodes the inside of a JSON string (escapes, surrogate pairs) into exact bytes,
  * NULs kept. APP_ERR_INVALID for a bad escape or an unpaired surrogate. */
 enum app_err lambda_json_unescape(struct arena *a, struct str raw, struct str *out) MUST_CHECK;

@@ -79,6 +79,11 @@ static void start(void *ctx)
 {
 	struct start *st = ctx;
 	struct lambda_result *out = st->out;
+	if (lambda_json_count_values(st->event) > LAMBDA_EVENT_VALUES_MAX) {
+		fail(out, "Runtime.MalformedEvent",
+		     "The event holds more JSON values than any HTTP request within the limits needs");
+		return;
+	}
 	st->doc = cJSON_ParseWithLength(st->event.p, st->event.n);
 	if (st->doc == NULL) {
 		fail(out, "Runtime.MalformedEvent", "The event is not a JSON document");

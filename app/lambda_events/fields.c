@@ -3,6 +3,7 @@
 
 #include "core/base64.h"
 #include "core/urlencoding.h"
+#include "http/limits.h"
 
 const cJSON *lambda_field(const cJSON *obj, const char *name)
 {
@@ -82,9 +83,20 @@ struct query_builder {
 	bool encode;
 };
 
+/* Appends name=value, encoded when asked. A query that cannot stay within
+ * LIMIT_TARGET_BYTES (encoding never shortens) is built no further: it is cut
+ * one byte past the limit, which request_set_query_string() answers with its
+ * 414, so a huge event costs no copy, encoded or not, of its query values. */
 static void add_query_pair(struct request *req, struct str name, struct str value, void *ctx)
 {
 	struct query_builder *q = ctx;
+	if (q->raw.n > LIMIT_TARGET_BYTES)
+		return;
+	if (q->raw.n + 1 + name.n + 1 + value.n > LIMIT_TARGET_BYTES) {
+		while (q->raw.n <= LIMIT_TARGET_BYTES)
+			buf_append_byte(&q->raw, '&');
+		return;
+	}
 	if (q->raw.n > 0)
 		buf_append_byte(&q->raw, '&');
 	buf_append_str(&q->raw, q->encode ? percent_encode_query(req->arena, name) : name);

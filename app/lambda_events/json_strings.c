@@ -98,6 +98,21 @@ void lambda_json_find_nul(struct str text, struct lambda_json_nul *out)
 	}
 }
 
+size_t lambda_json_count_values(struct str text)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < text.n;) {
+		char c = text.p[i++];
+		if (c == '"') {
+			bool nul;
+			(void)scan_string(text, &i, &nul);
+		} else if (c == '{' || c == '[' || c == ',') {
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Appends code point cp as UTF-8. */
 static void put_utf8(struct buf *b, unsigned long cp)
 {

@@ -32,12 +32,19 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "http/limits.h"
 #include "http/log.h"
 #include "http/request_context.h"
 
 /* API_BASE_PATH: at most this many characters after its leading '/' (API Gateway's
  * limit for the path of an API mapping). */
 #define LAMBDA_BASE_PATH_MAX 300
+/* An event holding more JSON values than this is refused (an invocation error)
+ * before a document is built: cJSON spends about 100 bytes on each value, so
+ * 5 MB of "[0,0,0,...]" took 150 MB. Twice LIMIT_TARGET_BYTES: every request
+ * within the service's limits fits (a 64 KiB query of one-letter parameters is
+ * 3 values per parameter in a REST event), and API Gateway's own limits are lower. */
+#define LAMBDA_EVENT_VALUES_MAX (2 * LIMIT_TARGET_BYTES)
 /* LAMBDA_TEXT_MIME_TYPES: at most this many media types. */
 #define LAMBDA_TEXT_TYPES_MAX 64
 /* A type or subtype name in LAMBDA_TEXT_MIME_TYPES: at most this long (RFC 6838 4.2). */

@@ -44,10 +44,33 @@ static const char docs_page[] =
 	"</body>\n"
 	"</html>\n";
 
+/* What each page may load: its own files (and the service's answers, for
+ * "Try it out" and openapi.json), data: images (Swagger UI's and ReDoc's CSS
+ * icons), nothing from elsewhere, and no framing. The one inline script of
+ * docs_page is allowed by its SHA-256 (tests/e2e/docs_browser.sh fails when
+ * it changes without this). ReDoc (styled-components) writes <style> elements
+ * and builds its search index in a Web Worker made from a blob: URL. */
+#define CSP_COMMON "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; " \
+		   "frame-ancestors 'none'"
+static const char docs_csp[] = "default-src 'none'; script-src 'self' 'sha256-KpGpQxZFveBh315kGpOpzFCgutw6tbIjttdjmMck4Jo='; "
+			       "style-src 'self'; " CSP_COMMON;
+static const char redoc_csp[] = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"worker-src blob:; " CSP_COMMON;
+
+/* The security headers of an HTML page (its body untouched). */
+static void page_headers(struct response *resp, const char *csp)
+{
+	response_add_header(resp, "Content-Security-Policy", str_c(csp));
+	response_add_header(resp, "X-Content-Type-Options", STR_LIT("nosniff"));
+	response_add_header(resp, "X-Frame-Options", STR_LIT("DENY"));
+	response_add_header(resp, "Referrer-Policy", STR_LIT("no-referrer"));
+}
+
 void handle_docs(const struct request *req, const struct arg *args, struct response *resp)
 {
 	(void)req, (void)args;
 	response_set_body(resp, 200, "text/html; charset=utf-8", (struct str){ docs_page, sizeof docs_page - 1 });
+	page_headers(resp, docs_csp);
 }
 
 /* FastAPI's get_redoc_html(), without the Google Fonts link; relative URLs as above. */
@@ -79,6 +102,7 @@ void handle_redoc(const struct request *req, const struct arg *args, struct resp
 {
 	(void)req, (void)args;
 	response_set_body(resp, 200, "text/html; charset=utf-8", (struct str){ redoc_page, sizeof redoc_page - 1 });
+	page_headers(resp, redoc_csp);
 }
 
 /* The only files served: a fixed list, so no request can name another path. */

@@ -7,11 +7,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
 #include "core/str.h"
 #include "manager/listen.h"
+#include "http/log.h"
+#include "http/request_id.h"
 #include "http/response.h"
 #include "core/sysio.h"
 
@@ -21,6 +24,21 @@
 static const char *state_name(int state)
 {
 	return state == WORKER_READING ? "reading" : state == WORKER_RUNNING ? "running" : "idle";
+}
+
+void status_request_running(struct scoreboard *sb, int slot, bool show_query, const char *method,
+			    const char *uri)
+{
+	char path[sizeof ((struct scoreboard_slot *)0)->path];
+	if (uri != NULL && !show_query) {
+		size_t n = strcspn(uri, "?");
+		if (n >= sizeof path)
+			n = sizeof path - 1;
+		memcpy(path, uri, n);
+		path[n] = '\0';
+		uri = path;
+	}
+	scoreboard_request_running(sb, slot, method, uri);
 }
 
 bool status_is_request(const char *status_path, FCGX_ParamArray envp)
@@ -121,8 +139,37 @@ static void page_text(const struct scoreboard *sb, long long now, struct buf *ou
 	}
 }
 
+/* The parameter name's value as a str; STR_NULL when absent. */
+static struct str param(FCGX_ParamArray envp, const char *name)
+{
+	const char *v = FCGX_GetParam(name, envp);
+	return v != NULL ? str_c(v) : STR_NULL;
+}
+
+/* The access line of a status request, as app/ writes one for every other request. */
+static void log_status_request(FCGX_ParamArray envp, const struct response *r, const char *id, long long start_us)
+{
+	struct str uri = param(envp, "REQUEST_URI");
+	size_t path_n = uri.p != NULL ? strcspn(uri.p, "?") : 0;
+	struct log_access line = {
+		.target = "fcgi",
+		.method = param(envp, "REQUEST_METHOD"),
+		.path = { uri.p, path_n },
+		.query = param(envp, "QUERY_STRING"),
+		.request_id = str_c(id),
+		.trace_id = STR_NULL,
+		.client = param(envp, "REMOTE_ADDR"),
+		.user_agent = param(envp, "HTTP_USER_AGENT"),
+		.status = r->status,
+		.bytes = r->omit_body ? 0 : r->body.n,
+		.duration_us = now_us() - start_us,
+	};
+	(void)log_access_write(STDERR_FILENO, &line);
+}
+
 int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray envp, const struct transport *t)
 {
+	long long start_us = now_us();
 	struct arena a;
 	arena_init(&a);
 	struct response r;
@@ -140,11 +187,15 @@ int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray
 		response_json(&r, 200, page_json(sb, now));
 	}
 	response_add_header(&r, "Cache-Control", STR_LIT("no-store"));
+	char id[REQUEST_ID_GENERATED_SIZE];
+	request_id_generate(id);
+	response_add_header(&r, "X-Request-Id", str_c(id));
 	struct buf out;
 	buf_init(&out, &a);
 	response_serialize_cgi(&r, &out);
 	struct str bytes = buf_str(&out);
 	int rc = str_is_null(bytes) ? -1 : t->write(t->ctx, bytes.p, bytes.n);
+	log_status_request(envp, &r, id, start_us);
 	arena_release(&a);
 	return rc;
 }

@@ -15,8 +15,16 @@
  * A NULL status_path (the default: no page) is never matched. */
 bool status_is_request(const char *status_path, FCGX_ParamArray envp);
 
+/* Records in the worker's slot that a request runs: its method and REQUEST_URI,
+ * without the query string unless show_query (it may hold secrets: ?api_key=),
+ * as php-fpm's status page shows them unless asked for "full". */
+void status_request_running(struct scoreboard *sb, int slot, bool show_query, const char *method,
+			    const char *uri);
+
 /* Answers a status request through t: 403 unless REMOTE_ADDR is one of the
- * comma-separated addresses in allow; else the page. Returns t->write's result. */
+ * comma-separated addresses in allow; else the page. Either way one access
+ * line in the service's schema (http/log.h) goes to stderr, with a fresh
+ * request id, also sent as X-Request-Id. Returns t->write's result. */
 int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray envp, const struct transport *t);
 
 /* --status: asks the manager at address (as --listen takes it) for

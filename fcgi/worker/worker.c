@@ -354,7 +354,7 @@ static void serve_conn(struct worker *w, int i)
 	w->conns[i].served = true;
 	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp), *uri = FCGX_GetParam("REQUEST_URI", req->envp);
 	timeouts_request_known(req->requestId, method, uri);
-	scoreboard_request_running(sb, w->cfg->slot, method, uri);
+	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
@@ -363,7 +363,7 @@ static void serve_conn(struct worker *w, int i)
 #endif
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
 	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
-		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi);
+		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi); /* (logs its own line) */
 	else if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
 		/* The front server's connection is gone mid-answer: nothing to tell it. */
 	}

@@ -20,6 +20,7 @@ struct worker_config {
 	char *const *argv;       /* our command line, for that exec */
 	const char *status_path; /* the status page's path; NULL: no page */
 	const char *status_allow;/* REMOTE_ADDRs it is shown to, comma-separated */
+	bool status_show_query;  /* the page shows requests' query strings (default: paths only) */
 	struct scoreboard *scoreboard; /* the manager's, shared; NULL when spawned */
 	int slot;                /* this worker's slot in it */
 };

@@ -98,4 +98,21 @@ for level in INFO ERROR; do
 	if e2e_client lambda-log-lines "$out" "$level"; then e2e_pass; else e2e_fail "Lambda runtime log lines, level $level (above)"; fi
 done
 
+# ALB events: the client logged is the last X-Forwarded-For entry when it is an
+# IP address (IPv4 or IPv6), else null, never what the event wrote there
+# (issue 27: it was logged as it came, '"' and all).
+for xff in '203.0.113.7|"203.0.113.7"' '10.0.0.1, 198.51.100.9|"198.51.100.9"' \
+	'198.51.100.9, 2001:db8::7|"2001:db8::7"' '203.0.113.7, evil"x|null' '203.0.113.7, 203.0.113.8:443|null' \
+	'203.0.113.7,|null' '203.0.113.7, 999.1.1.1|null' '[2001:db8::7]|null'; do
+	value=${xff%|*} want=${xff##*|}
+	python3 -c '
+import json, sys
+e = json.load(open("tests/events/alb-add.json"))
+e["headers"]["x-forwarded-for"] = sys.argv[1]
+json.dump(e, open(sys.argv[2], "w"))' "$value" "$E2E_TMP/alb.json"
+	got=$(timeout 10 env -i "$BUILD/bootstrap" --event "$E2E_TMP/alb.json" 2>&1 >/dev/null |
+		python3 -c 'import json, sys; print(json.dumps(json.loads(sys.stdin.readline())["client"]))')
+	[ "$got" = "$want" ] && e2e_pass || e2e_fail "ALB X-Forwarded-For '$value': client $got, want $want"
+done
+
 e2e_finish

@@ -19,4 +19,17 @@ check "health without PATH_INFO" 200 '{"status":"OK"}' "$base"
 # The CGI serves the docs assets itself, from a fixed list.
 check "docs asset outside the list" 404 '{"detail":"Not Found"}' "$base/docs/index.html"
 
+# Only the program is under /cgi-bin/, though CGI_DIR is build/ as in make run-cgi
+# (it served the other binaries, libapp.a and the objects), and no Server header
+# names lighttpd's version (issue 27).
+for f in app.fcgi bootstrap libapp.a obj/ errors/404.html docs/swagger-ui.css app.cgiX; do
+	check "build/$f not served" 404 '{"detail":"Not Found"}' "http://127.0.0.1:$port/cgi-bin/$f"
+done
+check "the program by an escaped name" 200 '{"Success":"Pong!"}' "http://127.0.0.1:$port/cgi-bin/%61pp.cgi/ping"
+if curl -s --max-time 10 -D - -o /dev/null "$base/ping" "http://127.0.0.1:$port/cgi-bin/nope" | grep -qi '^Server:'; then
+	e2e_fail "a Server header: $(curl -s -D - -o /dev/null "$base/ping" | grep -i '^Server:')"
+else
+	e2e_pass
+fi
+
 e2e_finish

@@ -3,9 +3,14 @@
 opens DOCS_URL, expands GET /math/add, presses "Try it out", adds two items
 to `i` (5 and 10), presses "Execute" and prints what the page shows as the
 response body and the request URL it called, as JSON on stdout. A screenshot
-of the page goes to SCREENSHOT.
+of the page goes to SCREENSHOT. With --redoc, DOCS_URL is ReDoc's page instead:
+it waits for ReDoc to show the /math/add operation and its search to find it
+(ReDoc's search runs in a Web Worker), and prints {"redoc": [its heading]}.
+Either way the output also has "csp": every Content-Security-Policy violation
+the page reported (securitypolicyviolation events, collected from before the
+page's first script), as "directive blocked-URI" strings; [] when none.
 
-usage: docs_browser.py DOCS_URL SCREENSHOT
+usage: docs_browser.py [--redoc] DOCS_URL SCREENSHOT
 
 Chromium is controlled over the DevTools protocol on a pipe
 (--remote-debugging-pipe: it reads NUL-terminated JSON messages on fd 3 and
@@ -80,6 +85,42 @@ SCRIPT = r"""
 """
 
 
+# ReDoc: the operation's heading, then the search box (its index is built in a
+# Web Worker) finding "Addition".
+REDOC_SCRIPT = r"""
+(async () => {
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const until = async (what, find, ms = 20000) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const found = find();
+      if (found) return found;
+      if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+      await sleep(100);
+    }
+  };
+  const heading = await until('the Addition operation', () =>
+    [...document.querySelectorAll('h2')].find(h => h.textContent.trim() === 'Addition'));
+  const search = await until('the search box', () => document.querySelector('input[placeholder="Search..."]'));
+  search.focus();
+  const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+  set.call(search, 'Addition');
+  search.dispatchEvent(new Event('input', { bubbles: true }));
+  search.dispatchEvent(new Event('change', { bubbles: true }));
+  const found = await until('a search result', () =>
+    [...document.querySelectorAll('[data-role="search:results"] li')].find(l => l.textContent.includes('Addition')));
+  return { redoc: [heading.textContent.trim(), found.textContent.trim()] };
+})()
+"""
+
+# Before the page's own scripts: every CSP violation it reports is kept.
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.effectiveDirective + ' ' + (e.blockedURI || 'inline')));
+"""
+
+
 class Chromium:
     def __init__(self, profile):
         exe = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -147,17 +188,22 @@ class Chromium:
 
 
 def main():
-    url, screenshot = sys.argv[1], sys.argv[2]
+    redoc = sys.argv[1] == "--redoc"
+    url, screenshot = sys.argv[1 + redoc], sys.argv[2 + redoc]
     profile = tempfile.mkdtemp(prefix="docs-browser-")
     chrome = Chromium(profile)
     try:
         target = chrome.send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
         session = chrome.send("Target.attachToTarget", {"targetId": target, "flatten": True})["result"]["sessionId"]
         chrome.send("Page.enable", session=session)
+        chrome.send("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_WATCH}, session=session)
         chrome.send("Page.navigate", {"url": url}, session=session)
         chrome.wait(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
-        result = chrome.send("Runtime.evaluate", {"expression": SCRIPT, "awaitPromise": True, "returnByValue": True},
+        result = chrome.send("Runtime.evaluate", {"expression": REDOC_SCRIPT if redoc else SCRIPT,
+                                                  "awaitPromise": True, "returnByValue": True},
                              session=session)["result"]
+        csp = chrome.send("Runtime.evaluate", {"expression": "window.__csp", "returnByValue": True},
+                          session=session)["result"]["result"].get("value")
         shot = chrome.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
                            session=session)["result"]["data"]
         with open(screenshot, "wb") as f:
@@ -165,9 +211,9 @@ def main():
         if "exceptionDetails" in result:
             details = result["exceptionDetails"]
             text = details.get("exception", {}).get("description") or details.get("text")
-            print(json.dumps({"error": text}))
+            print(json.dumps({"error": text, "csp": csp}))
             return 1
-        print(json.dumps(result["result"]["value"]))
+        print(json.dumps(dict(result["result"]["value"], csp=csp)))
         return 0
     finally:
         chrome.close()

@@ -5,6 +5,13 @@
 # (/cgi-bin/app.cgi, deploy/lighttpd-cgi.conf), where only the servers entry of
 # /openapi.json sends the call to the prefixed URL. Screenshots of both pages:
 # $BUILD/docs-browser-root.png and $BUILD/docs-browser-cgi.png.
+# Both pages carry security headers (issue 27): a Content-Security-Policy that
+# lets them load their own files only (Swagger UI's inline script by its hash,
+# ReDoc's inline styles and its search's blob: Web Worker), frame-ancestors
+# 'none', X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer. The
+# pages must work under them: Swagger UI's "Try it out" with no violation at
+# all, ReDoc showing /math/add and finding it with its search, with the one
+# violation meant: its "powered by" logo from cdn.redoc.ly is not loaded.
 . "$(dirname "$0")/lib.sh"
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
 e2e_start docs-browser
@@ -26,7 +33,7 @@ try_it() {
 	if out=$(timeout 90 python3 "$(dirname "$0")/docs_browser.py" "$2" "$4" 2>"$E2E_TMP/browser.err"); then
 		:
 	fi
-	want="{\"body\": \"15\", \"url\": \"$3\"}"
+	want="{\"body\": \"15\", \"url\": \"$3\", \"csp\": []}"
 	if [ "$out" = "$want" ]; then
 		e2e_pass
 	else
@@ -34,6 +41,37 @@ try_it() {
 	fi
 	[ -s "$4" ] && e2e_pass || e2e_fail "$1: no screenshot $4"
 }
+
+# redoc WHAT REDOC_URL SHOT: ReDoc renders and searches under its policy.
+redoc() {
+	out=$(timeout 90 python3 "$(dirname "$0")/docs_browser.py" --redoc "$2" "$3" 2>"$E2E_TMP/browser.err")
+	want='{"redoc": ["Addition", "getAddition"], "csp": ["img-src https://cdn.redoc.ly/redoc/logo-mini.svg"]}'
+	if [ "$out" = "$want" ]; then
+		e2e_pass
+	else
+		e2e_fail "$1: wanted $want, got '$out' $(tail -3 "$E2E_TMP/browser.err")"
+	fi
+}
+
+# headers WHAT URL: the page's security headers.
+headers() {
+	curl -s --max-time 10 -D "$E2E_TMP/h" -o /dev/null "$2"
+	_csp=$(tr -d '\r' <"$E2E_TMP/h" | sed -n 's/^Content-Security-Policy: //Ip')
+	case $_csp in
+	"default-src 'none';"*"frame-ancestors 'none'"*) e2e_pass ;;
+	*) e2e_fail "$1: Content-Security-Policy '$_csp'" ;;
+	esac
+	for _h in 'X-Content-Type-Options: nosniff' 'Referrer-Policy: no-referrer' 'X-Frame-Options: DENY'; do
+		tr -d '\r' <"$E2E_TMP/h" | grep -qixF -- "$_h" && e2e_pass || e2e_fail "$1: no '$_h'"
+	done
+}
+
+for page in docs redoc; do
+	headers "/$page through lighttpd + FastCGI" "http://127.0.0.1:$fport/$page"
+	headers "/$page through lighttpd + CGI" "http://127.0.0.1:$cport/cgi-bin/app.cgi/$page"
+done
+redoc "ReDoc through lighttpd + FastCGI" "http://127.0.0.1:$fport/redoc" "$E2E_TMP/redoc-root.png"
+redoc "ReDoc through lighttpd + CGI" "http://127.0.0.1:$cport/cgi-bin/app.cgi/redoc" "$E2E_TMP/redoc-cgi.png"
 
 try_it "lighttpd + FastCGI at /" "http://127.0.0.1:$fport/docs" \
 	"http://127.0.0.1:$fport/math/add?i=5&i=10" "$build/docs-browser-root.png"

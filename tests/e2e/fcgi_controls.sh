@@ -118,6 +118,79 @@ fcgi_request "127.0.0.1:$fport" "$E2E_TMP/refused.out" REQUEST_URI=/ping </dev/n
 kill -TERM "$refusing" "$MANAGER_PID"
 wait "$refusing" "$MANAGER_PID"
 
+# 3c. The status page (issue 27, item 7): a request in flight (held 3 s by the
+# test-hooks delay) shows as its path without the query string (?api_key=SECRET),
+# on the JSON page and in app.fcgi --status, unless --status-show-query (or
+# FCGI_STATUS_SHOW_QUERY=1); every status request, and every 403 refusal, has
+# its access line, in the schema of the service's own lines.
+for mode in paths flag env; do
+	: >"$E2E_TMP/manager.log"
+	sock=$E2E_TMP/st-$mode.sock
+	flag=""
+	[ "$mode" = flag ] && flag=--status-show-query
+	[ "$mode" = env ] && export FCGI_STATUS_SHOW_QUERY=1
+	# shellcheck disable=SC2086 # flag is empty or one word
+	FCGI_TEST_DELAY_MS=3000 FCGI_TEST_DELAY_PATH=/api/v1/users/ FCGI_BIN=$HOOKS_BIN \
+		manager_start "$sock" 2 --status-path /-/status $flag
+	unset FCGI_STATUS_SHOW_QUERY
+	wait_fcgi "$sock" || exit 1
+	fcgi_request "$sock" "$E2E_TMP/held.out" REQUEST_METHOD=GET REQUEST_URI='/api/v1/users/?api_key=SECRET' \
+		QUERY_STRING=api_key=SECRET REMOTE_ADDR=127.0.0.1 </dev/null &
+	held=$!
+	# Until the page shows the held request running (bounded), the path it shows.
+	shown="" deadline=$(( $(date +%s) + 10 ))
+	while [ -z "$shown" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+		fcgi_request "$sock" "$E2E_TMP/st.out" REQUEST_METHOD=GET REQUEST_URI=/-/status REMOTE_ADDR=127.0.0.1 \
+			HTTP_USER_AGENT=status-probe </dev/null
+		shown=$(sed '1,/^\r$/d' "$E2E_TMP/st.out" | python3 -c '
+import json, sys
+for w in json.load(sys.stdin)["workers"]:
+    if w["state"] == "running" and w["path"].startswith("/api/v1/users/"):
+        print(w["path"])' 2>/dev/null)
+	done
+	"$BUILD/app.fcgi" --status "$sock" >"$E2E_TMP/st.txt" 2>&1
+	fcgi_request "$sock" "$E2E_TMP/refused.out" REQUEST_METHOD=GET REQUEST_URI=/-/status REMOTE_ADDR=192.0.2.9 \
+		HTTP_USER_AGENT=intruder </dev/null
+	if [ "$mode" = paths ]; then
+		want=/api/v1/users/
+		grep -q SECRET "$E2E_TMP/st.out" "$E2E_TMP/st.txt" && e2e_fail "status page shows the query: $(grep SECRET "$E2E_TMP/st.out" "$E2E_TMP/st.txt")" || e2e_pass
+	else
+		want='/api/v1/users/?api_key=SECRET'
+		grep -q 'GET /api/v1/users/?api_key=SECRET$' "$E2E_TMP/st.txt" && e2e_pass ||
+			e2e_fail "$mode: --status text page without the query: $(cat "$E2E_TMP/st.txt")"
+	fi
+	[ "$shown" = "$want" ] && e2e_pass || e2e_fail "$mode: status page shows '$shown' for the request in flight, want '$want'"
+	[ "$(status_of "$E2E_TMP/refused.out")" = 403 ] && e2e_pass || e2e_fail "$mode: status page not refused to 192.0.2.9"
+	wait "$held"
+	kill -TERM "$MANAGER_PID"
+	wait "$MANAGER_PID"
+	# The lines: the held request's, one per status request (200s from 127.0.0.1,
+	# the 403 to 192.0.2.9), each with the same keys (the status requests have no query).
+	if python3 -c '
+import json, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+held = [l for l in lines if l["path"] == "/api/v1/users/"]
+ok = [l for l in lines if l["path"] == "/-/status" and l["status"] == 200]
+refused = [l for l in lines if l["path"] == "/-/status" and l["status"] == 403]
+assert len(held) == 1 and held[0]["query"] == "api_key=SECRET", held
+keys = set(held[0]) - {"query"}
+assert len(ok) >= 2 and len(refused) == 1, (len(ok), len(refused))
+for l in ok + refused:
+    assert set(l) - {"query"} == keys and l["target"] == "fcgi" and l["method"] == "GET", l
+    assert re.fullmatch("[0-9a-f]{32}", l["request_id"]) and l["bytes"] > 0, l
+assert all(l["client"] == "127.0.0.1" for l in ok), ok
+assert sum(l["user_agent"] == "status-probe" for l in ok) == len(ok) - 1, ok  # and app.fcgi --status
+assert refused[0]["client"] == "192.0.2.9" and refused[0]["user_agent"] == "intruder", refused
+' "$E2E_TMP/manager.log"; then
+		e2e_pass
+	else
+		e2e_fail "$mode: status requests not logged as every request is: $(grep -- '-/status' "$E2E_TMP/manager.log" | head -3)"
+	fi
+done
+FCGI_STATUS_SHOW_QUERY=yes "$BUILD/app.fcgi" --listen "$E2E_TMP/y.sock" >/dev/null 2>"$E2E_TMP/usage.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q FCGI_STATUS_SHOW_QUERY "$E2E_TMP/usage.err" && e2e_pass || e2e_fail "FCGI_STATUS_SHOW_QUERY=yes: exit $rc"
+
 # 4. Bad values are refused at start with the flag or variable named; --help names every flag.
 for args in "--read-timeout -1" "--request-timeout 1x" "--max-requests 99999999999" "--shutdown-timeout 5" \
 	"--listen $E2E_TMP/x.sock --shutdown-timeout ' 1'" "--listen $E2E_TMP/x.sock --workers 4:2" \
@@ -136,7 +209,7 @@ rc=$?
 "$BUILD/app.fcgi" --help >"$E2E_TMP/help.txt"
 for flag in --listen --workers --shutdown-timeout --read-timeout --request-timeout --max-requests \
 	--max-requests-jitter --idle-timeout --slow-request --status-path --status-allow --status --user --group \
-	--socket-owner --socket-mode --help; do
+	--socket-owner --socket-mode --status-show-query --help; do
 	grep -q -- "$flag " "$E2E_TMP/help.txt" && e2e_pass || e2e_fail "--help does not list $flag"
 done
 

@@ -22,6 +22,14 @@ spec_checks "$NGINX_BASE" fcgi
 # nginx serves the Swagger UI files itself (with an ETag); the service sends none.
 if curl -s -o /dev/null -D - "$NGINX_BASE/docs/swagger-ui.css" | grep -qi '^ETag:'; then e2e_pass; else e2e_fail "docs assets not static"; fi
 
+# server_tokens off (issue 27): "Server: nginx" without the version, on the
+# service's answers, nginx's static files and nginx's own error pages.
+for url in "$NGINX_BASE/ping" "$NGINX_BASE/docs/swagger-ui.css" "$NGINX_BASE/docs/nope"; do
+	server=$(curl -s --max-time 10 -D - -o /dev/null "$url" | tr -d '\r' | sed -n 's/^Server: //Ip')
+	[ "$server" = nginx ] && e2e_pass || e2e_fail "$url: Server: '$server'"
+done
+if curl -s --max-time 10 "$NGINX_BASE/docs/nope" | grep -q 'nginx/'; then e2e_fail "nginx's 404 page names its version"; else e2e_pass; fi
+
 # Both spawned workers are still there after all of that.
 live=0
 for w in $workers; do

@@ -88,6 +88,17 @@ check "Range ignored on the service's answers" 200 '{"Success":"Pong!"}' -H 'Ran
 # Static docs files keep ranges.
 check_header "docs files keep Accept-Ranges" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
 
+# No Server header (server.tag = "", issue 27): on the service's answers, a
+# static docs file, and lighttpd's own static 413.
+for args in "$BASE/ping" "$BASE/docs/swagger-ui.css" "-X POST -H Content-Length:70000000 $BASE/api/v1/users/"; do
+	# shellcheck disable=SC2086 # args is a list of curl arguments
+	if curl -s --max-time 10 -D - -o /dev/null $args | grep -qi '^Server:'; then
+		e2e_fail "a Server header for $args"
+	else
+		e2e_pass
+	fi
+done
+
 # Bodiless requests with curl's defaults (-X METHOD, no --data): the spec rows.
 for m in POST PUT DELETE PATCH OPTIONS; do
 	check "users $m without a body" 200 '{"Success":"All users!"}' -X "$m" "$BASE/api/v1/users/"

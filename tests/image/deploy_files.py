@@ -211,6 +211,20 @@ def check_ecs_fargate(task, text):
     bad = {k: hc[k] for k, (lo, hi) in ranges.items() if k in hc and not lo <= hc[k] <= hi}
     check("ECS: health check values in ECS's ranges", not bad, str(bad))
     check("ECS: health check timeout below its interval", hc.get("timeout", 5) < hc.get("interval", 30))
+    # A read-only root and no capabilities (issue 27); /tmp (lighttpd's sockets and
+    # spooled bodies) on a task volume, Fargate's ephemeral storage: no host path.
+    check("ECS: read-only root filesystem", c.get("readonlyRootFilesystem") is True)
+    caps = c.get("linuxParameters", {}).get("capabilities", {})
+    check("ECS: every Linux capability dropped, none added",
+          caps.get("drop") == ["ALL"] and not caps.get("add"), str(caps))
+    volumes = {v.get("name"): v for v in task.get("volumes", [])}
+    mounts = {m.get("containerPath"): m for m in c.get("mountPoints", [])}
+    tmp = mounts.get("/tmp", {})
+    check("ECS: /tmp is a writable task volume",
+          tmp.get("readOnly") is False and tmp.get("sourceVolume") in volumes and
+          set(volumes[tmp["sourceVolume"]]) == {"name"}, str(mounts))
+    check("ECS: no other writable path", [p for p, m in mounts.items() if not m.get("readOnly")] == ["/tmp"],
+          str(mounts))
     for m in c.get("portMappings", []):
         check("ECS: awsvpc port mapping (hostPort absent or equal)",
               m.get("hostPort", m.get("containerPort")) == m.get("containerPort"), str(m))

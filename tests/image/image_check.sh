@@ -71,6 +71,16 @@ fi
 # ---- ECS mode: lighttpd + FastCGI, as `docker run IMAGE` -------------------------
 
 step "ECS mode"
+# As the ECS task definition runs it (issue 27): a read-only root, every Linux
+# capability dropped, and a tmpfs at each writable mount point (/tmp), nothing
+# else writable (podman's own tmpfs on /tmp, /var/tmp and /run is off).
+ecs_flags=$(/usr/bin/python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))["containerDefinitions"][0]
+flags = ["--read-only", "--read-only-tmpfs=false"] if c.get("readonlyRootFilesystem") else []
+flags += ["--cap-drop=" + cap for cap in c.get("linuxParameters", {}).get("capabilities", {}).get("drop", [])]
+flags += ["--tmpfs=%s:rw,mode=1777" % m["containerPath"] for m in c.get("mountPoints", []) if not m.get("readOnly")]
+print(" ".join(flags))' deploy/ecs-task-definition.json)
+echo "ECS flags from deploy/ecs-task-definition.json: $ecs_flags"
 port=$(free_port)
 base=http://127.0.0.1:$port
 # The health check is the image's own, run on demand: podman schedules
@@ -78,7 +88,7 @@ base=http://127.0.0.1:$port
 health=$(/usr/bin/python3 -c 'import json, sys
 i = json.load(open(sys.argv[1]))[0]
 print(" ".join((i["Config"].get("Healthcheck") or i.get("Healthcheck"))["Test"][1:]))' "$E2E_TMP/inspect.json")
-podman run -d --name "$NAME-ecs" $PODMAN_RUN_FLAGS \
+podman run -d --name "$NAME-ecs" $PODMAN_RUN_FLAGS $ecs_flags \
 	--health-cmd "$health" --health-interval=disable \
 	-e PORT="$port" -e BIND=127.0.0.1 "$IMAGE" >/dev/null || exit 1
 if ! wait_http "$base/" 20; then
@@ -104,6 +114,18 @@ fi
 users=$(podman top "$NAME-ecs" user comm | awk 'NR > 1 { print $1 }' | sort -u | paste -sd ,)
 echo "ECS processes run as: $users"
 if [ "$users" = app ]; then e2e_pass; else e2e_fail "processes run as '$users', not only app"; fi
+# The flags took: no capability even in the bounding set, the root and /var/tmp
+# read-only, /tmp writable; and a body at the 1 MiB limit, which lighttpd spools
+# to /tmp, is served.
+bounding=$(podman exec "$NAME-ecs" sed -n 's/^CapBnd:[[:space:]]*//p' /proc/1/status)
+if [ "$bounding" = 0000000000000000 ]; then e2e_pass; else e2e_fail "capability bounding set $bounding"; fi
+for path in /usr/local/lib/math-service/x /var/tmp/x /x; do
+	if podman exec "$NAME-ecs" sh -c ": >$path" 2>/dev/null; then e2e_fail "$path is writable"; else e2e_pass; fi
+done
+if podman exec "$NAME-ecs" sh -c ': >/tmp/x && rm /tmp/x'; then e2e_pass; else e2e_fail "/tmp is not writable"; fi
+head -c 1048576 /dev/zero | tr '\0' a >"$E2E_TMP/limit-body"
+check "ECS body at the limit, spooled to /tmp" 200 '{"Success":"This is one user!"}' \
+	--data-binary @"$E2E_TMP/limit-body" "$base/api/v1/users/7"
 
 # A request in flight when the container is stopped completes: a POST whose
 # body trickles in over ~3 s, and `podman stop` (SIGTERM) 1 s into it.
@@ -164,7 +186,8 @@ python3 tests/lambda_runtime_emulator.py --port 0 --port-file "$E2E_TMP/api-port
 emulator=$!
 E2E_PIDS="$E2E_PIDS $emulator"
 until [ -s "$E2E_TMP/api-port" ] || ! kill -0 "$emulator" 2>/dev/null; do sleep 0.1; done
-podman run -d --name "$NAME-lambda" $PODMAN_RUN_FLAGS --no-healthcheck \
+# Lambda's root filesystem is read-only too, /tmp writable: the same flags.
+podman run -d --name "$NAME-lambda" $PODMAN_RUN_FLAGS $ecs_flags --no-healthcheck \
 	-e AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$E2E_TMP/api-port")" "$IMAGE" >/dev/null || exit 1
 emulator_rc=0
 wait "$emulator" || emulator_rc=$?

@@ -87,10 +87,18 @@ export class MathServiceStack extends Stack {
         cpuArchitecture: arch.ecs,
       },
     });
+    // A read-only root and no Linux capabilities (lighttpd runs as the image's
+    // user on a port above 1023); /tmp, the one path lighttpd writes (its
+    // sockets, spooled bodies), is a task volume on Fargate's ephemeral storage.
+    const linuxParameters = new ecs.LinuxParameters(this, 'TaskLinux');
+    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    taskDefinition.addVolume({ name: 'tmp' });
     // No entryPoint or command: the image's entrypoint starts lighttpd on $PORT.
     const container = taskDefinition.addContainer('math-service', {
       image: ecs.ContainerImage.fromDockerImageAsset(asset),
       essential: true,
+      readonlyRootFilesystem: true,
+      linuxParameters,
       portMappings: [{ name: 'http', containerPort: image.CONTAINER_PORT, appProtocol: ecs.AppProtocol.http }],
       environment: {
         PORT: String(image.CONTAINER_PORT),
@@ -110,6 +118,7 @@ export class MathServiceStack extends Stack {
       stopTimeout: Duration.seconds(image.STOP_TIMEOUT_SECONDS),
       logging: ecs.LogDrivers.awsLogs({ logGroup: ecsLogs, streamPrefix: 'math-service' }),
     });
+    container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
     const service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition,

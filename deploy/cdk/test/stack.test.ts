@@ -107,6 +107,13 @@ describe('ECS Fargate service', () => {
     });
   });
 
+  it('the container: read-only root, every capability dropped, /tmp the one writable path (a task volume)', () => {
+    assert.equal(container.ReadonlyRootFilesystem, true);
+    assert.deepEqual(container.LinuxParameters?.Capabilities, { Drop: ['ALL'] });
+    assert.deepEqual(container.MountPoints, [{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }]);
+    assert.deepEqual(task.Properties.Volumes, [{ Name: 'tmp' }]);
+  });
+
   it('logs go to a log group the stack creates, kept a month and deleted with the stack', () => {
     const opts = container.LogConfiguration.Options;
     assert.equal(container.LogConfiguration.LogDriver, 'awslogs');
