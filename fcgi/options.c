@@ -200,11 +200,11 @@ static int parse_socket_mode(struct options *o, void *field, const char *name, c
 	return STORED;
 }
 
-/* A switch: the flag itself (its name as value) or the variable's 1 turn it
- * on, the variable's 0 or "" leave it off; BAD for any other value. */
+/* A switch: the flag itself (no value: NULL) or the variable's 1 turn it on,
+ * the variable's 0 or "" leave it off; BAD for any other value. */
 static int parse_switch(struct options *o, void *field, const char *name, const char *value)
 {
-	if (strcmp(value, name) == 0 || strcmp(value, "1") == 0)
+	if (value == NULL || strcmp(value, "1") == 0)
 		*(bool *)field = true;
 	else if (strcmp(value, "0") != 0 && value[0] != '\0') {
 		fprintf(stderr, "%s: %s wants 1 or 0, not '%s'\n", o->worker.argv[0], name, value);

@@ -277,6 +277,23 @@ Test(options, status_allow_from_the_flag_or_its_variable_flag_first)
 	cr_assert_str_eq(o.worker.status_allow, "10.0.0.3");
 }
 
+Test(options, status_show_query_is_a_switch_of_the_flag_or_its_variable)
+{
+	cr_assert_eq(PARSE(LISTEN), 0);
+	cr_assert_not(o.worker.status_show_query);
+	cr_assert_eq(PARSE(LISTEN, "--status-show-query"), 0);
+	cr_assert(o.worker.status_show_query);
+	setenv("FCGI_STATUS_SHOW_QUERY", "1", 1);
+	cr_assert_eq(PARSE(LISTEN), 0);
+	cr_assert(o.worker.status_show_query);
+	setenv("FCGI_STATUS_SHOW_QUERY", "0", 1);
+	cr_assert_eq(PARSE(LISTEN), 0);
+	cr_assert_not(o.worker.status_show_query);
+	setenv("FCGI_STATUS_SHOW_QUERY", "yes", 1);
+	refused(PARSE(LISTEN), "app.fcgi: FCGI_STATUS_SHOW_QUERY wants 1 or 0, not 'yes'\n");
+	unsetenv("FCGI_STATUS_SHOW_QUERY");
+}
+
 Test(options, status_asks_a_manager_at_the_default_path)
 {
 	cr_assert_eq(PARSE("--status", "/run/app.sock"), 0);
