@@ -128,13 +128,15 @@ bool forwarded_trusts(struct str addr)
 
 /* The address of a node: "192.0.2.1", "192.0.2.1:4711", "[2001:db8::1]",
  * "[2001:db8::1]:4711" or a bare IPv6 address; STR_NULL when it is none of these
- * ("unknown", an obfuscated "_hidden", garbage). */
+ * ("unknown", an obfuscated "_hidden", garbage) or missing (STR_NULL, ""). */
 static struct str node_address(struct str node)
 {
 	unsigned char a[16];
 	bool v4;
 	node = str_trim(node);
-	if (node.n > 0 && node.p[0] == '[') {
+	if (node.n == 0) /* no for= at all (STR_NULL) or an empty one */
+		return STR_NULL;
+	if (node.p[0] == '[') {
 		const char *close = memchr(node.p, ']', node.n);
 		if (close == NULL)
 			return STR_NULL;

@@ -6,7 +6,7 @@
  * with a JSON {"detail"} body; every status is one the service can
  * legitimately answer; no response header carries a CR or LF;
  * the declared body is within the limit; the request arena stays linear in
- * the input. */
+ * the input; a client address taken from a forwarded header is an IP address. */
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -14,6 +14,7 @@
 #include "service/service.h"
 #include "check.h"
 #include "cgi_env/cgi_env.h"
+#include "http/forwarded.h"
 #include "http/limits.h"
 
 /* Splits a copy of data at NUL bytes into a NULL-terminated envp. */
@@ -52,6 +53,8 @@ static void check_request(const struct request *req)
 		CHECK(is_tchar((unsigned char)req->method.p[i]), "method byte 0x%02x accepted",
 		      (unsigned char)req->method.p[i]);
 	CHECK(req->path.n > 0 && req->path.p[0] == '/', "path does not start with '/'");
+	CHECK(str_eq(req->remote_addr, req->peer_addr) || forwarded_trusts(req->remote_addr),
+	      "client %.*s is not an IP address", (int)req->remote_addr.n, req->remote_addr.p);
 	CHECK(memchr(req->path.p, '\0', req->path.n) == NULL, "NUL in the decoded path");
 	CHECK(fuzz_utf8_valid(req->path.p, req->path.n), "decoded path is not UTF-8");
 	for (size_t i = 0; i < req->query.n; i++) {
@@ -86,13 +89,16 @@ static void check_response(const struct request *req, const struct response *res
 }
 
 /* What each main() does before the first request: the service's settings
- * (the route table /openapi.json describes). */
+ * (the route table /openapi.json describes). Every peer is a trusted proxy
+ * (FORWARDED_ALLOW_IPS=*), so that the forwarded-header parsers
+ * (http/forwarded.c) see every input whose REMOTE_ADDR is an IP address. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	const char *why = NULL;
+	forwarded_set_list("*");
 	return service_settings_load(&why) == APP_OK ? 0 : 1;
 }
 

@@ -209,3 +209,17 @@ Test(forwarded, a_list_given_is_loaded_instead_of_the_environment)
 	cr_assert_not(forwarded_trusts(STR_LIT("10.1.2.3")));
 	unsetenv("FORWARDED_ALLOW_IPS");
 }
+
+/* Issue 27 item 4: an element without for= ("proto=https") reached memchr(NULL, ':', 0),
+ * undefined behaviour that UBSan aborts on (make SANITIZE=1 test-unit). */
+Test(forwarded, rfc7239_element_without_for_is_defined)
+{
+	allow("127.0.0.1");
+	FROM("127.0.0.1", "HTTP_FORWARDED=proto=https");
+	cr_assert(client_is("127.0.0.1"));
+	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+	FROM("127.0.0.1", "HTTP_FORWARDED=proto=https, for=198.51.100.2;proto=http");
+	cr_assert(client_is("198.51.100.2"));
+	FROM("127.0.0.1", "HTTP_FORWARDED=for=198.51.100.2, host=a.example;proto=https, ;");
+	cr_assert(client_is("127.0.0.1"));
+}
