@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http/forwarded.h"
+#include "http/trust.h"
 
 /* The modes and the flags that choose one; prog is argv[0]. */
 static void usage_modes(const char *prog)
@@ -68,6 +69,8 @@ static void usage_controls(void)
 	       "  --forwarded-allow-ips LIST  proxies whose X-Forwarded-*/Forwarded headers are believed:\n"
 	       "                          addresses and CIDR blocks, comma-separated, or * (default:\n"
 	       "                          none)                                 FORWARDED_ALLOW_IPS\n"
+	       "  --forwarded-headers F   which of them: x-forwarded (For, Proto; default) or forwarded\n"
+	       "                          (RFC 7239 for=, proto=)               FORWARDED_HEADERS\n"
 	       "  --help                  this text; --version the version\n"
 	       "\n"
 	       "SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight and the connections\n"
@@ -198,11 +201,15 @@ static int parse_socket_mode(struct options *o, void *field, const char *name, c
 	return STORED;
 }
 
-/* --forwarded-allow-ips: any text, handed on to limits_load(). */
+/* --forwarded-allow-ips, --forwarded-headers: any text, handed on to the request
+ * layer (forwarded_load(), trust_load()), which checks it with its other settings. */
 static int parse_forwarded(struct options *o, void *field, const char *name, const char *value)
 {
-	(void)o, (void)field, (void)name;
-	forwarded_set_list(value); /* checked with the other settings by http_settings_load() */
+	(void)o, (void)field;
+	if (strcmp(name, "--forwarded-headers") == 0)
+		trust_set_headers(value);
+	else
+		forwarded_set_list(value);
 	return STORED;
 }
 
@@ -265,6 +272,7 @@ static const struct setting {
 	{ .flag = "--socket-owner", .parse = parse_text, AT(socket_owner_spec), .manager_only = "--socket-owner" },
 	{ .flag = "--socket-mode", .parse = parse_socket_mode, AT(socket_mode), .manager_only = "--socket-mode" },
 	{ .flag = "--forwarded-allow-ips", .parse = parse_forwarded },
+	{ .flag = "--forwarded-headers", .parse = parse_forwarded },
 	{ .flag = "--help", .parse = parse_help, .no_value = true },
 	{ .flag = "--version", .parse = parse_version, .no_value = true },
 };

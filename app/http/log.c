@@ -8,6 +8,7 @@
 
 #include "core/sysio.h"
 #include "core/utf8.h"
+#include "http/request_id.h"
 
 static enum log_format format = LOG_FORMAT_JSON;
 static enum log_level min_level = LOG_INFO;
@@ -77,10 +78,7 @@ enum app_err log_load(const char **why)
 
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp)
 {
-	struct str trace = request_header(req, "x-amzn-trace-id");
-	/* Only Lambda fills the context (the invocation's Lambda-Runtime-Trace-Id). */
-	if (str_is_null(trace))
-		trace = req->context.trace_id;
+	struct str trace = request_trace_id(req);
 	*a = (struct log_access){
 		.target = req->target,
 		.method = req->method,

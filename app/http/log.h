@@ -53,9 +53,9 @@ struct log_access {
 	long long duration_us;   /* from the request's arrival to its answer written */
 };
 
-/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else the
- * request context's (the Lambda adapter puts the invocation's there); the
- * client is req->remote_addr. */
+/* Fills a from an answered request: the trace id is request_trace_id()
+ * (http/request_id.h: a balancer's X-Amzn-Trace-Id Root, validated, else the
+ * Lambda invocation's); the client is req->remote_addr. */
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp);
 
 /* Writes a's line to fd (INFO, or ERROR for a 5xx). 0 when written or filtered

@@ -192,6 +192,11 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 	resp->status = 307;
 	resp->body = STR_LIT("");
 	response_add_header(resp, "Location", buf_str(&url));
+	/* A Location built from a proxy's header depends on more than the URL a
+	 * shared cache keys on: no cache may keep it (the slash redirect costs
+	 * nothing to answer again). Others stay as Starlette's, without. */
+	if (req->origin_forwarded)
+		response_add_header(resp, "Cache-Control", STR_LIT("no-store"));
 }
 
 void router_dispatch(const struct route *routes, size_t count, const struct request *req, struct response *resp)

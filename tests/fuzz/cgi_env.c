@@ -6,7 +6,8 @@
  * with a JSON {"detail"} body; every status is one the service can
  * legitimately answer; no response header carries a CR or LF;
  * the declared body is within the limit; the request arena stays linear in
- * the input; a client address taken from a forwarded header is an IP address. */
+ * the input; a client address taken from a forwarded header is an IP address;
+ * a redirect built from forwarded headers is not for shared caches. */
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -16,6 +17,7 @@
 #include "cgi_env/cgi_env.h"
 #include "http/forwarded.h"
 #include "http/limits.h"
+#include "http/trust.h"
 
 /* Splits a copy of data at NUL bytes into a NULL-terminated envp. */
 static char **make_envp(const uint8_t *data, size_t size, char **block)
@@ -102,8 +104,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return service_settings_load(&why) == APP_OK ? 0 : 1;
 }
 
+/* A 307 whose Location took a proxy's scheme or host is Cache-Control: no-store. */
+static void check_redirect(const struct request *req, const struct response *resp)
+{
+	if (resp->status != 307 || !req->origin_forwarded)
+		return;
+	bool no_store = false;
+	for (size_t i = 0; i < resp->headers.n; i++)
+		no_store |= str_eq(resp->headers.items[i].name, STR_LIT("Cache-Control")) &&
+			    str_eq(resp->headers.items[i].value, STR_LIT("no-store"));
+	CHECK(no_store, "a redirect built from forwarded headers without Cache-Control: no-store");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* Each of http/trust.h's settings, chosen by the input's length (so an input
+	 * found replays the same way): both header families, host on and off. */
+	trust_configure((struct trust){ .family = size & 1 ? FORWARDED_FAMILY_RFC7239 : FORWARDED_FAMILY_X,
+					.host = size & 2, .request_id = size & 4, .trace_id = size & 8 });
 	char *block;
 	char **envp = make_envp(data, size, &block);
 
@@ -124,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	response_init(&resp, &a);
 	app_handle(&req, &resp);
 	check_response(&req, &resp);
+	check_redirect(&req, &resp);
 
 	struct buf out;
 	buf_init(&out, &a);

@@ -8,7 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
+#include "http/forwarded.h"
 #include "http/log.h"
+#include "http/request_id.h"
+#include "http/trust.h"
 
 static int fds[2];
 static char got[65536];
@@ -247,13 +251,15 @@ Test(log, every_line_goes_whole_to_the_writer_set)
 	cr_assert(strstr(drain(), "\"status\":200") != NULL);
 }
 
-/* The trace id: X-Amzn-Trace-Id, else the request context's, never the environment's. */
+/* The trace id: a Lambda event's X-Amzn-Trace-Id Root (validated), else the
+ * request context's, never the environment's. */
 Test(log, trace_id_comes_from_the_header_else_the_request_context)
 {
 	struct arena ar;
 	arena_init(&ar);
 	struct request req;
 	request_init(&req, &ar, "lambda");
+	req.aws_front = true;
 	struct response resp;
 	response_init(&resp, &ar);
 	setenv("_X_AMZN_TRACE_ID", "Root=from-the-environment", 1);
@@ -263,9 +269,49 @@ Test(log, trace_id_comes_from_the_header_else_the_request_context)
 	req.context.trace_id = STR_LIT("Root=from-the-context");
 	log_access_from(&a, &req, &resp);
 	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-context")));
-	cr_assert_eq(request_add_header(&req, STR_LIT("X-Amzn-Trace-Id"), STR_LIT("Root=from-the-header")), APP_OK);
+	cr_assert_eq(request_add_header(&req, STR_LIT("X-Amzn-Trace-Id"),
+					STR_LIT("Self=1-67891234-12456789abcdef012345678;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")),
+		     APP_OK);
 	log_access_from(&a, &req, &resp);
-	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-header")));
+	cr_assert(str_eq(a.trace_id, STR_LIT("Root=1-5759e988-bd862e3fe1be46a994272793")), "%.*s", (int)a.trace_id.n,
+		  a.trace_id.p);
 	unsetenv("_X_AMZN_TRACE_ID");
 	arena_release(&ar);
+}
+
+/* Issue 27 item 2: X-Amzn-Trace-Id only where a balancer sets it (a Lambda event,
+ * or a trusted proxy with FORWARDED_TRACE_ID on), only X-Ray's Root format, and
+ * only the Root, never the rest of the header. */
+Test(log, trace_id_header_only_from_a_balancer_and_well_formed)
+{
+	static const char root[] = "Root=1-5759e988-bd862e3fe1be46a994272793";
+	struct exchange x;
+	char *const env[] = { "REQUEST_URI=/ping", "REMOTE_ADDR=127.0.0.1",
+			      "HTTP_X_AMZN_TRACE_ID=Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8", NULL };
+	cr_assert_eq(forwarded_allow("127.0.0.1", &(const char *){ NULL }), APP_OK);
+	exchange_run(&x, env, NULL, 0);
+	struct log_access a;
+	log_access_from(&a, &x.req, &x.resp);
+	cr_assert(a.trace_id.n == 0, "a trusted peer without FORWARDED_TRACE_ID: not believed");
+	exchange_free(&x);
+	trust_configure((struct trust){ .trace_id = true });
+	exchange_run(&x, env, NULL, 0);
+	log_access_from(&a, &x.req, &x.resp);
+	cr_assert(str_eq(a.trace_id, str_c(root)), "%.*s", (int)a.trace_id.n, a.trace_id.p);
+	exchange_free(&x);
+	cr_assert_eq(forwarded_allow(NULL, &(const char *){ NULL }), APP_OK);
+	exchange_run(&x, env, NULL, 0);
+	log_access_from(&a, &x.req, &x.resp);
+	cr_assert(a.trace_id.n == 0, "an untrusted peer: not believed");
+	exchange_free(&x);
+	trust_configure((struct trust){ 0 });
+	static const char *const bad[] = { "Root=1-5759e988-bd862e3fe1be46a99427279", "Root=1-5759e988-bd862e3fe1be46a9942727933",
+					   "Root=1-5759E988-bd862e3fe1be46a994272793", "Root=2-5759e988-bd862e3fe1be46a994272793",
+					   "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e", "Parent=1-5759e988-bd862e3fe1be46a994272793",
+					   "root=1-5759e988-bd862e3fe1be46a994272793", "Root=1-5759e988_bd862e3fe1be46a994272793",
+					   "", "Root=\"},\"x\":\"" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert(str_is_null(request_trace_header(str_c(bad[i]))), "%s taken", bad[i]);
+	cr_assert(str_eq(request_trace_header(STR_LIT(" Sampled=0 ; Root=1-5759e988-bd862e3fe1be46a994272793 ;x")),
+			 str_c(root)));
 }
