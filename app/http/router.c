@@ -186,8 +186,9 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 	buf_append_str(&url, percent_encode_path(resp->arena, req->root_path));
 	buf_append_str(&url, percent_encode_path(resp->arena, new_path));
 	if (req->raw_query.n > 0) {
+		/* As received, but raw non-ASCII bytes and spaces escaped (a header is ASCII). */
 		buf_append_byte(&url, '?');
-		buf_append_str(&url, req->raw_query);
+		buf_append_str(&url, percent_encode_url_query(resp->arena, req->raw_query));
 	}
 	resp->status = 307;
 	resp->body = STR_LIT("");

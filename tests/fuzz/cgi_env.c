@@ -7,7 +7,8 @@
  * legitimately answer; no response header carries a CR or LF;
  * the declared body is within the limit; the request arena stays linear in
  * the input; a client address taken from a forwarded header is an IP address;
- * a redirect built from forwarded headers is not for shared caches. */
+ * a Location is visible ASCII, and one built from forwarded headers is not
+ * for shared caches. */
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -104,16 +105,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return service_settings_load(&why) == APP_OK ? 0 : 1;
 }
 
-/* A 307 whose Location took a proxy's scheme or host is Cache-Control: no-store. */
+/* A Location is visible ASCII only; a 307 whose Location took a proxy's
+ * scheme or host is Cache-Control: no-store. */
 static void check_redirect(const struct request *req, const struct response *resp)
 {
-	if (resp->status != 307 || !req->origin_forwarded)
-		return;
 	bool no_store = false;
-	for (size_t i = 0; i < resp->headers.n; i++)
-		no_store |= str_eq(resp->headers.items[i].name, STR_LIT("Cache-Control")) &&
-			    str_eq(resp->headers.items[i].value, STR_LIT("no-store"));
-	CHECK(no_store, "a redirect built from forwarded headers without Cache-Control: no-store");
+	for (size_t i = 0; i < resp->headers.n; i++) {
+		struct str name = resp->headers.items[i].name, v = resp->headers.items[i].value;
+		no_store |= str_eq(name, STR_LIT("Cache-Control")) && str_eq(v, STR_LIT("no-store"));
+		for (size_t k = 0; str_eq(name, STR_LIT("Location")) && k < v.n; k++)
+			CHECK((unsigned char)v.p[k] > 0x20 && (unsigned char)v.p[k] < 0x7f, "Location byte 0x%02x",
+			      (unsigned char)v.p[k]);
+	}
+	if (resp->status == 307 && req->origin_forwarded)
+		CHECK(no_store, "a redirect built from forwarded headers without Cache-Control: no-store");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
