@@ -118,6 +118,7 @@ E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_p
 E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
 E2E_TESTS += tests/e2e/lambda_http1.sh
 E2E_TESTS += tests/e2e/lambda_trace_id.sh
+E2E_TESTS += tests/e2e/log_atomic.sh
 
 PORT ?= 8080
 
