@@ -238,8 +238,10 @@ Test(forwarded, rfc7239_element_without_for_is_defined)
 	FROM("127.0.0.1", "HTTP_FORWARDED=proto=https");
 	cr_assert(client_is("127.0.0.1"));
 	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+	exchange_free(&x);
 	FROM("127.0.0.1", "HTTP_FORWARDED=proto=https, for=198.51.100.2;proto=http");
 	cr_assert(client_is("198.51.100.2"));
+	exchange_free(&x);
 	FROM("127.0.0.1", "HTTP_FORWARDED=for=198.51.100.2, host=a.example;proto=https, ;");
 	cr_assert(client_is("127.0.0.1"));
 }
@@ -276,6 +278,7 @@ Test(forwarded, host_and_port_are_not_believed_by_default)
 	FROM("127.0.0.1", "HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_HOST=evil.example",
 	     "HTTP_X_FORWARDED_PORT=8443");
 	cr_assert(location_is("https://svc.internal/api/v1/users/"));
+	exchange_free(&x);
 	rfc7239(false);
 	FROM("127.0.0.1", "HTTP_FORWARDED=for=203.0.113.7;proto=https;host=evil.example");
 	cr_assert(location_is("https://svc.internal/api/v1/users/"));
