@@ -486,3 +486,4 @@ clean:
 include mk/options-test.mk
 include mk/structure.mk
 include mk/lambda-http1.mk
+include mk/forwarded.mk
