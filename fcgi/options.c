@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http/forwarded.h"
+#include "http/trust.h"
 
 /* The modes and the flags that choose one; prog is argv[0]. */
 static void usage_modes(const char *prog)
@@ -70,6 +71,8 @@ static void usage_controls(void)
 	       "  --forwarded-allow-ips LIST  proxies whose X-Forwarded-*/Forwarded headers are believed:\n"
 	       "                          addresses and CIDR blocks, comma-separated, or * (default:\n"
 	       "                          none)                                 FORWARDED_ALLOW_IPS\n"
+	       "  --forwarded-headers F   which of them: x-forwarded (For, Proto; default) or forwarded\n"
+	       "                          (RFC 7239 for=, proto=)               FORWARDED_HEADERS\n"
 	       "  --help                  this text; --version the version\n"
 	       "\n"
 	       "SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight and the connections\n"
@@ -213,11 +216,20 @@ static int parse_switch(struct options *o, void *field, const char *name, const 
 	return STORED;
 }
 
-/* --forwarded-allow-ips: any text, handed on to limits_load(). */
+/* --forwarded-allow-ips: any text, handed on to the request layer
+ * (forwarded_load()), which checks it with its other settings. */
 static int parse_forwarded(struct options *o, void *field, const char *name, const char *value)
 {
 	(void)o, (void)field, (void)name;
-	forwarded_set_list(value); /* checked with the other settings by http_settings_load() */
+	forwarded_set_list(value);
+	return STORED;
+}
+
+/* --forwarded-headers: any text, handed on to trust_load(), which checks it. */
+static int parse_forwarded_headers(struct options *o, void *field, const char *name, const char *value)
+{
+	(void)o, (void)field, (void)name;
+	trust_set_headers(value);
 	return STORED;
 }
 
@@ -282,6 +294,7 @@ static const struct setting {
 	{ .flag = "--socket-owner", .parse = parse_text, AT(socket_owner_spec), .manager_only = "--socket-owner" },
 	{ .flag = "--socket-mode", .parse = parse_socket_mode, AT(socket_mode), .manager_only = "--socket-mode" },
 	{ .flag = "--forwarded-allow-ips", .parse = parse_forwarded },
+	{ .flag = "--forwarded-headers", .parse = parse_forwarded_headers },
 	{ .flag = "--help", .parse = parse_help, .no_value = true },
 	{ .flag = "--version", .parse = parse_version, .no_value = true },
 };

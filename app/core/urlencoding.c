@@ -82,6 +82,11 @@ struct str percent_encode_path(struct arena *a, struct str path)
 	return percent_encode(a, path, "/!$&'()*+,;=:@", false);
 }
 
+struct str percent_encode_url_query(struct arena *a, struct str raw)
+{
+	return percent_encode(a, raw, ":/%#?=@[]!$&'()*+,;", false);
+}
+
 struct str percent_encode_query(struct arena *a, struct str s)
 {
 	return percent_encode(a, s, "", true);

@@ -27,6 +27,13 @@ enum app_err query_parse(struct arena *a, struct str qs, struct kvlist *out) MUS
  * '/' and RFC 3986 sub-delims, ':' and '@' (what stays literal in a URL path). */
 struct str percent_encode_path(struct arena *a, struct str path);
 
+/* A raw query string made fit for a URL (a redirect's Location), as Starlette's
+ * RedirectResponse quotes its URL: every byte but unreserved characters and
+ * :/%#?=@[]!$&'()*+,; becomes %XX (non-ASCII bytes, spaces, "<>\^`{|}).
+ * Existing escapes stay as they are ('%' is kept), so a query of valid escapes
+ * and those characters comes back unchanged. */
+struct str percent_encode_url_query(struct arena *a, struct str raw);
+
 /* Percent-encodes a query name or value as application/x-www-form-urlencoded
  * (space as '+', everything but unreserved characters escaped), as Python's quote_plus. */
 struct str percent_encode_query(struct arena *a, struct str s);

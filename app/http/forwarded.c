@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "http/trust.h"
+
 /* An address or block, IPv4 kept as IPv4-mapped IPv6 (::ffff:a.b.c.d) so one
  * comparison serves both families. */
 struct block {
@@ -128,13 +130,15 @@ bool forwarded_trusts(struct str addr)
 
 /* The address of a node: "192.0.2.1", "192.0.2.1:4711", "[2001:db8::1]",
  * "[2001:db8::1]:4711" or a bare IPv6 address; STR_NULL when it is none of these
- * ("unknown", an obfuscated "_hidden", garbage). */
+ * ("unknown", an obfuscated "_hidden", garbage) or missing (STR_NULL, ""). */
 static struct str node_address(struct str node)
 {
 	unsigned char a[16];
 	bool v4;
 	node = str_trim(node);
-	if (node.n > 0 && node.p[0] == '[') {
+	if (node.n == 0) /* no for= at all (STR_NULL) or an empty one */
+		return STR_NULL;
+	if (node.p[0] == '[') {
 		const char *close = memchr(node.p, ']', node.n);
 		if (close == NULL)
 			return STR_NULL;
@@ -198,6 +202,16 @@ static struct str proto_of(struct str s)
 	return STR_NULL;
 }
 
+/* Sets r->scheme from a forwarded proto, when it is http or https. */
+static void set_scheme(struct request *r, struct str proto)
+{
+	proto = proto_of(proto);
+	if (!str_is_null(proto)) {
+		r->scheme = proto;
+		r->origin_forwarded = true;
+	}
+}
+
 static bool port_is_valid(struct str port)
 {
 	if (port.n == 0 || port.n > 5)
@@ -227,10 +241,13 @@ static struct str host_name(struct str host)
  * (may be STR_NULL: keep the host's own), leaving out the scheme's default port. */
 static void set_host(struct request *r, struct str host, struct str port)
 {
-	if (!str_is_null(host) && host_is_valid(host))
+	if (!str_is_null(host) && host_is_valid(host)) {
 		r->host = host;
+		r->origin_forwarded = true;
+	}
 	if (str_is_null(port) || !port_is_valid(port) || r->host.n == 0)
 		return;
+	r->origin_forwarded = true;
 	struct str name = host_name(r->host);
 	if ((str_eq(r->scheme, STR_LIT("https")) && str_eq(port, STR_LIT("443"))) ||
 	    (str_eq(r->scheme, STR_LIT("http")) && str_eq(port, STR_LIT("80")))) {
@@ -240,7 +257,8 @@ static void set_host(struct request *r, struct str host, struct str port)
 	r->host = str_c(arena_printf(r->arena, "%.*s:%.*s", (int)name.n, name.p, (int)port.n, port.p));
 }
 
-static void apply_x_forwarded(struct request *r)
+/* X-Forwarded-For and -Proto; -Host and -Port when trust.host. */
+static void apply_x_forwarded(struct request *r, struct trust trust)
 {
 	size_t n;
 	struct str *hops = list_items(r, "x-forwarded-for", &n);
@@ -250,10 +268,9 @@ static void apply_x_forwarded(struct request *r)
 		if (!str_is_null(addr))
 			r->remote_addr = addr;
 	}
-	struct str proto = proto_of(last_item(r, "x-forwarded-proto"));
-	if (!str_is_null(proto))
-		r->scheme = proto;
-	set_host(r, last_item(r, "x-forwarded-host"), last_item(r, "x-forwarded-port"));
+	set_scheme(r, last_item(r, "x-forwarded-proto"));
+	if (trust.host)
+		set_host(r, last_item(r, "x-forwarded-host"), last_item(r, "x-forwarded-port"));
 }
 
 /* One forwarded-pair's value: a token, or a quoted-string without escapes. */
@@ -280,9 +297,10 @@ static struct str element_param(struct str element, const char *name)
 	return STR_NULL;
 }
 
-/* RFC 7239. Elements are split on ',' (a quoted value holding ',' or ';' spoils
- * only its own element, which then yields no address). */
-static void apply_forwarded(struct request *r)
+/* RFC 7239 for= and proto=; host= when trust.host. Elements are split on ','
+ * (a quoted value holding ',' or ';' spoils only its own element, which then
+ * yields no address). */
+static void apply_forwarded(struct request *r, struct trust trust)
 {
 	size_t n;
 	struct str *elements = list_items(r, "forwarded", &n);
@@ -295,23 +313,18 @@ static void apply_forwarded(struct request *r)
 	struct str addr = node_address(fors[client]);
 	if (!str_is_null(addr))
 		r->remote_addr = addr;
-	struct str proto = proto_of(element_param(elements[client], "proto"));
-	if (!str_is_null(proto))
-		r->scheme = proto;
-	set_host(r, element_param(elements[client], "host"), STR_NULL);
+	set_scheme(r, element_param(elements[client], "proto"));
+	if (trust.host)
+		set_host(r, element_param(elements[client], "host"), STR_NULL);
 }
 
 void request_apply_forwarded(struct request *r)
 {
 	if (!forwarded_trusts(r->peer_addr))
 		return;
-	static const char *const x_headers[] = { "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-						 "x-forwarded-port" };
-	for (size_t i = 0; i < sizeof x_headers / sizeof x_headers[0]; i++) {
-		if (!str_is_null(request_header(r, x_headers[i]))) {
-			apply_x_forwarded(r);
-			return;
-		}
-	}
-	apply_forwarded(r);
+	struct trust trust = trust_get();
+	if (trust.family == FORWARDED_FAMILY_RFC7239)
+		apply_forwarded(r, trust);
+	else
+		apply_x_forwarded(r, trust);
 }

@@ -1,11 +1,14 @@
 /* Trusted proxies, as uvicorn's --forwarded-allow-ips: when the peer that sent
- * the request (REMOTE_ADDR) is in FORWARDED_ALLOW_IPS, the scheme, host, port and
- * client address the proxy saw replace the connection's own.
+ * the request (REMOTE_ADDR) is in FORWARDED_ALLOW_IPS, the scheme and client
+ * address the proxy saw (and its host, when FORWARDED_HOST is on) replace the
+ * connection's own.
  *
- * Which headers: X-Forwarded-For/-Proto/-Host/-Port when any of them is there
- * (what ALB, nginx and lighttpd set), else RFC 7239 Forwarded. Not both: a
- * balancer that sets the X- headers passes a client's Forwarded through
- * untouched, so reading it there would let the client choose.
+ * Which headers: one family, chosen by FORWARDED_HEADERS at start
+ * (http/trust.h), never by the request: X-Forwarded-For/-Proto (default; what
+ * ALB, nginx and lighttpd set) or RFC 7239 Forwarded for=/proto=. The other
+ * family is never read: a proxy passes a client's own headers of the family it
+ * does not write through untouched, so reading them would let the client choose.
+ * X-Forwarded-Host/-Port (or Forwarded host=) only when FORWARDED_HOST is on.
  * The client is the rightmost address of X-Forwarded-For (or the rightmost for=
  * of Forwarded) that is not itself a trusted proxy; when every hop is trusted,
  * the leftmost (uvicorn's rule). Proto, host and port are the values the
@@ -13,7 +16,9 @@
  * Forwarded the client was found in. A value that is not well formed (a proto
  * other than http/https, a host failing host_is_valid(), a port that is not
  * 1-65535, a client that is not an IP address) is ignored, never half used.
- * An untrusted peer's forwarded headers change nothing. */
+ * An untrusted peer's forwarded headers change nothing. A scheme or host taken
+ * from a header sets r->origin_forwarded: a redirect built from it is not to be
+ * kept by a shared cache (http/router.c). */
 #ifndef APP_HTTP_FORWARDED_H
 #define APP_HTTP_FORWARDED_H
 
@@ -44,7 +49,7 @@ void forwarded_set_list(const char *list);
 bool forwarded_trusts(struct str addr);
 
 /* Applies the forwarded headers to r when r->peer_addr is trusted: r->remote_addr,
- * r->scheme and r->host. Call after the headers, remote address, scheme and host
+ * r->scheme, r->host (FORWARDED_HOST) and r->origin_forwarded. Call after the headers, remote address, scheme and host
  * are set. Never refuses a request. */
 void request_apply_forwarded(struct request *r);
 

@@ -5,9 +5,14 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <limits.h>
 
 #include "core/sysio.h"
-#include "core/utf8.h"
+#include "http/log_line.h"
+#include "http/request_id.h"
+
+_Static_assert(LOG_LINE_MAX <= PIPE_BUF, "an access line must fit one atomic write to a pipe");
+_Static_assert(LOG_CAP_SHORT + LOG_CAP_ID + LOG_CAP_MESSAGE + 400 <= LOG_LINE_MAX, "an event line too");
 
 static enum log_format format = LOG_FORMAT_JSON;
 static enum log_level min_level = LOG_INFO;
@@ -77,10 +82,7 @@ enum app_err log_load(const char **why)
 
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp)
 {
-	struct str trace = request_header(req, "x-amzn-trace-id");
-	/* Only Lambda fills the context (the invocation's Lambda-Runtime-Trace-Id). */
-	if (str_is_null(trace))
-		trace = req->context.trace_id;
+	struct str trace = request_trace_id(req);
 	*a = (struct log_access){
 		.target = req->target,
 		.method = req->method,
@@ -95,119 +97,40 @@ void log_access_from(struct log_access *a, const struct request *req, const stru
 	};
 }
 
-/* A line under construction: in its own small buffer (most lines fit), on the
- * heap past that; a failed allocation marks it failed. */
-struct line {
-	char *p;
-	size_t n, cap;
-	bool failed;
-	char small[768];
-};
-
-static void line_init(struct line *l)
-{
-	l->p = l->small;
-	l->n = 0;
-	l->cap = sizeof l->small;
-	l->failed = false;
-}
-
-static void line_free(struct line *l)
-{
-	if (l->p != l->small)
-		free(l->p);
-}
-
+/* The line's building blocks (http/log_line.h), under short names. */
 static void put(struct line *l, const char *p, size_t n)
 {
-	if (l->failed)
-		return;
-	if (l->n + n + 1 > l->cap) {
-		size_t cap = l->cap * 2;
-		while (cap < l->n + n + 1)
-			cap *= 2;
-		char *grown = l->p == l->small ? malloc(cap) : realloc(l->p, cap);
-		if (grown == NULL) {
-			l->failed = true;
-			return;
-		}
-		if (l->p == l->small)
-			memcpy(grown, l->small, l->n);
-		l->p = grown;
-		l->cap = cap;
-	}
-	memcpy(l->p + l->n, p, n);
-	l->n += n;
+	line_put(l, p, n);
 }
 
 static void putc_(struct line *l, char c)
 {
-	put(l, &c, 1);
+	line_putc(l, c);
 }
 
 static void puts_(struct line *l, const char *s)
 {
-	put(l, s, strlen(s));
+	line_puts(l, s);
 }
 
-/* A decimal number (the log's numbers are never negative; a negative one is 0). */
 static void put_number(struct line *l, long long v)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
-	unsigned long long u = v > 0 ? (unsigned long long)v : 0;
-	do
-		tmp[--i] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	put(l, tmp + i, sizeof tmp - i);
+	line_put_number(l, v);
 }
 
-/* s as a quoted JSON string (text lines use the same escaping). */
+/* s quoted, cut past LOG_CAP_SHORT (the target's name, an event's request id). */
 static void put_quoted(struct line *l, struct str s)
 {
-	putc_(l, '"');
-	const unsigned char *p = (const unsigned char *)s.p;
-	for (size_t i = 0; i < s.n;) {
-		/* A run of printable ASCII other than '"' and '\\' goes as it is, at once. */
-		size_t run = i;
-		while (run < s.n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-			run++;
-		if (run > i) {
-			put(l, (const char *)p + i, run - i);
-			i = run;
-			continue;
-		}
-		unsigned char c = p[i];
-		if (c == '"' || c == '\\') {
-			putc_(l, '\\');
-			putc_(l, (char)c);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			static const char hex[] = "0123456789abcdef";
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			put(l, esc, sizeof esc);
-			i++;
-		} else {
-			size_t bad;
-			size_t len = utf8_sequence(p + i, s.n - i, &bad);
-			if (len == 0) { /* each byte of an invalid sequence: one U+FFFD */
-				puts_(l, "\\ufffd");
-				i++;
-			} else {
-				put(l, (const char *)p + i, len);
-				i += len;
-			}
-		}
-	}
-	putc_(l, '"');
+	line_put_quoted(l, s, LOG_CAP_SHORT);
 }
 
-static void put_quoted_or_null(struct line *l, struct str s)
+/* s quoted and cut past max bytes, or null ("-" in text) when empty. */
+static void put_quoted_or_null(struct line *l, struct str s, size_t max)
 {
 	if (s.n == 0)
 		puts_(l, format == LOG_FORMAT_JSON ? "null" : "-");
 	else
-		put_quoted(l, s);
+		line_put_quoted(l, s, max);
 }
 
 /* JSON: ,"key": ; text: a space. key(l, "name"): name must be a literal. */
@@ -300,7 +223,7 @@ int log_access_write(int fd, const struct log_access *a)
 	if (format == LOG_FORMAT_TEXT) {
 		/* time level target client "METHOD path?query" status bytes duration_us id trace "agent" */
 		putc_(&l, ' ');
-		put_quoted_or_null(&l, a->client);
+		put_quoted_or_null(&l, a->client, LOG_CAP_SHORT);
 		putc_(&l, ' ');
 		struct line target;
 		line_init(&target);
@@ -314,7 +237,7 @@ int log_access_write(int fd, const struct log_access *a)
 		if (target.failed)
 			l.failed = true;
 		else
-			put_quoted(&l, (struct str){ target.p, target.n });
+			line_put_quoted(&l, (struct str){ target.p, target.n }, LOG_CAP_SHORT + 2 * LOG_CAP_URL);
 		line_free(&target);
 		putc_(&l, ' ');
 		put_number(&l, a->status);
@@ -323,20 +246,20 @@ int log_access_write(int fd, const struct log_access *a)
 		putc_(&l, ' ');
 		put_number(&l, a->duration_us);
 		puts_(&l, "us ");
-		put_quoted_or_null(&l, a->request_id);
+		put_quoted_or_null(&l, a->request_id, LOG_CAP_ID);
 		putc_(&l, ' ');
-		put_quoted_or_null(&l, a->trace_id);
+		put_quoted_or_null(&l, a->trace_id, LOG_CAP_ID);
 		putc_(&l, ' ');
-		put_quoted_or_null(&l, a->user_agent);
+		put_quoted_or_null(&l, a->user_agent, LOG_CAP_USER_AGENT);
 		return finish(&l, fd);
 	}
 	key(&l, "method");
-	put_quoted(&l, a->method);
+	line_put_quoted(&l, a->method, LOG_CAP_SHORT);
 	key(&l, "path");
-	put_quoted(&l, a->path);
+	line_put_quoted(&l, a->path, LOG_CAP_URL);
 	if (a->query.n > 0) {
 		key(&l, "query");
-		put_quoted(&l, a->query);
+		line_put_quoted(&l, a->query, LOG_CAP_URL);
 	}
 	key(&l, "status");
 	put_number(&l, a->status);
@@ -345,13 +268,13 @@ int log_access_write(int fd, const struct log_access *a)
 	key(&l, "duration_us");
 	put_number(&l, a->duration_us);
 	key(&l, "request_id");
-	put_quoted_or_null(&l, a->request_id);
+	put_quoted_or_null(&l, a->request_id, LOG_CAP_ID);
 	key(&l, "trace_id");
-	put_quoted_or_null(&l, a->trace_id);
+	put_quoted_or_null(&l, a->trace_id, LOG_CAP_ID);
 	key(&l, "client");
-	put_quoted_or_null(&l, a->client);
+	put_quoted_or_null(&l, a->client, LOG_CAP_SHORT);
 	key(&l, "user_agent");
-	put_quoted_or_null(&l, a->user_agent);
+	put_quoted_or_null(&l, a->user_agent, LOG_CAP_USER_AGENT);
 	return finish(&l, fd);
 }
 
@@ -363,8 +286,8 @@ int log_event(int fd, enum log_level level, const char *target, struct str reque
 	line_init(&l);
 	head(&l, level, target);
 	key(&l, "request_id");
-	put_quoted_or_null(&l, request_id);
+	put_quoted_or_null(&l, request_id, LOG_CAP_ID);
 	key(&l, "message");
-	put_quoted(&l, str_c(message));
+	line_put_quoted(&l, str_c(message), LOG_CAP_MESSAGE);
 	return finish(&l, fd);
 }

@@ -14,11 +14,13 @@
  * Every line is handed whole to one writer call (log_set_writer), which writes
  * it with one write(2) (alone, or with other whole lines when a FastCGI worker
  * gathers them), so lines from concurrent workers sharing one stderr never
- * interleave (a pipe keeps writes of up to PIPE_BUF whole). Strings are
- * escaped, invalid UTF-8 becomes U+FFFD (core/utf8.h): no request can forge a
- * line. A line is built on the stack
- * (malloc past 768 bytes), not in the request arena: a line that cannot be
- * built is dropped, never a crash. */
+ * interleave (a pipe keeps writes of up to PIPE_BUF whole). For that a line is
+ * at most LOG_LINE_MAX bytes: each string field is cut to its cap below,
+ * counted after escaping, at a character boundary, and then ends with
+ * "...(+N bytes)", N the bytes of the value left out. Strings are escaped,
+ * invalid UTF-8 becomes U+FFFD (core/utf8.h): no request can forge a line. A
+ * line is built on the stack (http/log_line.h; malloc past 768 bytes), not in
+ * the request arena: a line that cannot be built is dropped, never a crash. */
 #ifndef APP_HTTP_LOG_H
 #define APP_HTTP_LOG_H
 
@@ -29,6 +31,17 @@
 #include "core/str.h"
 #include "http/request.h"
 #include "http/response.h"
+
+/* Most bytes a string field takes in a line, between its quotes. */
+#define LOG_CAP_SHORT 128        /* method, client, the target's name */
+#define LOG_CAP_URL 1024         /* path; query */
+#define LOG_CAP_ID 256           /* request_id; trace_id */
+#define LOG_CAP_USER_AGENT 512
+#define LOG_CAP_MESSAGE 2048     /* an event's message */
+/* The longest line, with 400 bytes for the keys, quotes, time, level and numbers:
+ * 3 872, under PIPE_BUF (4 096 on Linux, the least POSIX allows is 512: checked
+ * at compile time in log.c). */
+#define LOG_LINE_MAX (3 * LOG_CAP_SHORT + 2 * LOG_CAP_URL + 2 * LOG_CAP_ID + LOG_CAP_USER_AGENT + 400)
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_FATAL };
 enum log_format { LOG_FORMAT_JSON, LOG_FORMAT_TEXT, LOG_FORMAT_OFF };
@@ -53,9 +66,9 @@ struct log_access {
 	long long duration_us;   /* from the request's arrival to its answer written */
 };
 
-/* Fills a from an answered request: the trace id is X-Amzn-Trace-Id, else the
- * request context's (the Lambda adapter puts the invocation's there); the
- * client is req->remote_addr. */
+/* Fills a from an answered request: the trace id is request_trace_id()
+ * (http/request_id.h: a balancer's X-Amzn-Trace-Id Root, validated, else the
+ * Lambda invocation's); the client is req->remote_addr. */
 void log_access_from(struct log_access *a, const struct request *req, const struct response *resp);
 
 /* Writes a's line to fd (INFO, or ERROR for a 5xx). 0 when written or filtered

@@ -34,6 +34,8 @@ struct request {
 	struct str peer_addr;    /* the address that connected (REMOTE_ADDR); "" when unknown */
 	struct str scheme;       /* "http" or "https" */
 	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
+	bool origin_forwarded;   /* scheme or host taken from a trusted proxy's header (http/forwarded.h) */
+	bool aws_front;          /* a Lambda event: an AWS front (API Gateway, ALB, Function URL) wrote its headers */
 	struct str request_id;   /* http/request_id.h; "" until assigned */
 	int error_status;        /* 0, or the 4xx status of the first problem found (or a front server's status) */
 	const char *error_detail;

@@ -12,6 +12,7 @@
 
 #include "core/sysio.h"
 #include "http/forwarded.h"
+#include "http/trust.h"
 
 bool request_id_is_sane(struct str id)
 {
@@ -99,7 +100,8 @@ void request_id_generate(char out[REQUEST_ID_GENERATED_SIZE])
 void request_assign_id(struct request *r, struct str given)
 {
 	struct str header = request_header(r, "x-request-id");
-	if (!str_is_null(header) && request_id_is_sane(header) && forwarded_trusts(r->peer_addr)) {
+	if (!str_is_null(header) && request_id_is_sane(header) && trust_get().request_id &&
+	    forwarded_trusts(r->peer_addr)) {
 		r->request_id = header;
 		return;
 	}
@@ -110,4 +112,40 @@ void request_assign_id(struct request *r, struct str given)
 	char *id = arena_alloc(r->arena, REQUEST_ID_GENERATED_SIZE);
 	request_id_generate(id);
 	r->request_id = (struct str){ id, REQUEST_ID_GENERATED_SIZE - 1 };
+}
+
+/* "1-" 8 hex digits "-" 24 hex digits: an X-Ray trace id. */
+static bool xray_id_is_valid(struct str id)
+{
+	if (id.n != 35 || id.p[0] != '1' || id.p[1] != '-' || id.p[10] != '-')
+		return false;
+	for (size_t i = 2; i < id.n; i++) {
+		char c = id.p[i];
+		if (i != 10 && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+struct str request_trace_header(struct str header)
+{
+	for (struct str rest = header; !str_is_null(rest);) {
+		struct str value = str_split(&rest, ';');
+		struct str key = str_trim(str_split(&value, '='));
+		if (str_eq(key, STR_LIT("Root"))) {
+			value = str_trim(value);
+			if (!xray_id_is_valid(value) || value.p != key.p + 5) /* "Root=1-..." without spaces */
+				return STR_NULL;
+			return (struct str){ key.p, value.n + 5 };
+		}
+	}
+	return STR_NULL;
+}
+
+struct str request_trace_id(const struct request *r)
+{
+	struct str header = request_header(r, "x-amzn-trace-id");
+	bool believed = r->aws_front || (trust_get().trace_id && forwarded_trusts(r->peer_addr));
+	struct str root = believed && !str_is_null(header) ? request_trace_header(header) : STR_NULL;
+	return !str_is_null(root) ? root : r->context.trace_id;
 }

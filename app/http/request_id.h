@@ -24,10 +24,24 @@ bool request_id_is_sane(struct str id);
  * getrandom fails, and the time and pid as a last resort. */
 void request_id_generate(char out[REQUEST_ID_GENERATED_SIZE]);
 
-/* Sets r->request_id: the X-Request-Id header when the peer is a trusted proxy
- * (http/forwarded.h) and the value is sane; else given, when sane (the Lambda
+/* Sets r->request_id: the X-Request-Id header when FORWARDED_REQUEST_ID is on
+ * (http/trust.h), the peer is a trusted proxy (http/forwarded.h) and the value
+ * is sane; else given, when sane (the Lambda
  * invocation's id); else a generated one (in r's arena). Call once the headers
  * and peer address are set. */
 void request_assign_id(struct request *r, struct str given);
+
+/* The "Root=1-XXXXXXXX-YYYYYYYYYYYYYYYYYYYYYYYY" field of an X-Amzn-Trace-Id
+ * header (X-Ray's format: 8 and 24 lowercase hex digits), pointing into
+ * header; STR_NULL when there is none or it is malformed (the rest of the
+ * header, Parent=, Self=, Sampled=, is never taken). */
+struct str request_trace_header(struct str header);
+
+/* The request's trace id for the log: request_trace_header() of its
+ * X-Amzn-Trace-Id where a balancer sets that header (a Lambda event, which
+ * API Gateway, an ALB or a Function URL wrote: r->aws_front; or a trusted
+ * proxy with FORWARDED_TRACE_ID on, http/trust.h); else the request context's
+ * (the Lambda invocation's Lambda-Runtime-Trace-Id); else STR_NULL or "". */
+struct str request_trace_id(const struct request *r);
 
 #endif

@@ -194,8 +194,9 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 	buf_append_str(&url, percent_encode_path(resp->arena, req->root_path));
 	buf_append_str(&url, percent_encode_path(resp->arena, new_path));
 	if (req->raw_query.n > 0) {
+		/* As received, but raw non-ASCII bytes and spaces escaped (a header is ASCII). */
 		buf_append_byte(&url, '?');
-		buf_append_str(&url, req->raw_query);
+		buf_append_str(&url, percent_encode_url_query(resp->arena, req->raw_query));
 	}
 	struct str location = buf_str(&url);
 	/* Without a host the Location is a path, and one starting "//x" would be read
@@ -208,6 +209,11 @@ static void redirect(const struct request *req, struct str new_path, struct resp
 	resp->status = 307;
 	resp->body = STR_LIT("");
 	response_add_header(resp, "Location", location);
+	/* A Location built from a proxy's header depends on more than the URL a
+	 * shared cache keys on: no cache may keep it (the slash redirect costs
+	 * nothing to answer again). Others stay as Starlette's, without. */
+	if (req->origin_forwarded)
+		response_add_header(resp, "Cache-Control", STR_LIT("no-store"));
 }
 
 void router_dispatch(const struct route *routes, size_t count, const struct request *req, struct response *resp)

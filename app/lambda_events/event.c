@@ -100,6 +100,7 @@ static void start(void *ctx)
 	}
 	struct lambda_invocation *inv = arena_calloc(st->arena, 1, sizeof *inv);
 	request_init(&inv->req, st->arena, st->target);
+	inv->req.aws_front = true;
 	struct lambda_json_nul nul;
 	lambda_json_find_nul(st->event, &nul);
 	/* cJSON would hand every such string over cut at the NUL: refuse, as CGI does. */

@@ -15,7 +15,10 @@ e2e_start access-log
 export EXECUTION_ENVIRONMENT=ecs
 unset LOG_FORMAT LOG_LEVEL AWS_LAMBDA_LOG_FORMAT AWS_LAMBDA_LOG_LEVEL
 fport=$(free_port)
-e2e_bg "$BUILD/app.fcgi" --listen "127.0.0.1:$fport" --workers 1 2>"$E2E_TMP/fcgi.all"
+# The peer is a trusted ALB (FORWARDED_TRACE_ID): its X-Amzn-Trace-Id is logged, as on Lambda.
+trust="FORWARDED_ALLOW_IPS=203.0.113.7 FORWARDED_TRACE_ID=on"
+# shellcheck disable=SC2086 # trust is a list of assignments
+e2e_bg env $trust "$BUILD/app.fcgi" --listen "127.0.0.1:$fport" --workers 1 2>"$E2E_TMP/fcgi.all"
 until timeout 5 env -i REQUEST_URI=/ping cgi-fcgi -bind -connect "127.0.0.1:$fport" </dev/null >/dev/null 2>&1; do
 	sleep 0.1
 done
@@ -29,8 +32,9 @@ request() {
 	_body=$1
 	shift
 	n=$((n + 1))
-	set -- REMOTE_ADDR=203.0.113.7 HTTP_HOST=svc.test 'HTTP_X_AMZN_TRACE_ID=Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e' "$@"
-	timeout 10 env -i APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" EXECUTION_ENVIRONMENT=ecs "$@" "$BUILD/app.cgi" \
+	set -- REMOTE_ADDR=203.0.113.7 HTTP_HOST=svc.test 'HTTP_X_AMZN_TRACE_ID=Root=1-5e6722a7-cc5601a746db7ae02d4da47e;Sampled=1' "$@"
+	# shellcheck disable=SC2086 # trust is a list of assignments
+	timeout 10 env -i APP_MAX_BODY_BYTES="$APP_MAX_BODY_BYTES" EXECUTION_ENVIRONMENT=ecs $trust "$@" "$BUILD/app.cgi" \
 		<"$_body" >"$E2E_TMP/$n.cgi" 2>>"$E2E_TMP/cgi.log"
 	timeout 10 env -i "$@" cgi-fcgi -bind -connect "127.0.0.1:$fport" <"$_body" >"$E2E_TMP/$n.fcgi"
 	python3 "$(dirname "$0")/cgi_request_to_event.py" "$@" <"$_body" >"$E2E_TMP/$n.json"

@@ -56,7 +56,9 @@ def access_log_targets(tmp, count):
                 problems.append(f"request {i + 1}: target {d['target']} in the {t} log")
             if d["request_id"] != echoed_id(t, i + 1):
                 problems.append(f"request {i + 1} ({t}): logged id {d['request_id']} but answered {echoed_id(t, i + 1)}")
-            if d["level"] != ("ERROR" if d["status"] >= 500 else "INFO"):
+            if d["trace_id"] != "Root=1-5e6722a7-cc5601a746db7ae02d4da47e":
+            problems.append(f"request {i + 1} ({t}): trace_id {d['trace_id']}")
+        if d["level"] != ("ERROR" if d["status"] >= 500 else "INFO"):
                 problems.append(f"request {i + 1} ({t}): level {d['level']} for {d['status']}")
             if not isinstance(d["duration_us"], int) or d["duration_us"] < 0:
                 problems.append(f"request {i + 1} ({t}): duration_us {d['duration_us']}")
@@ -242,11 +244,14 @@ def openapi_document():
     return 0
 
 
-def event_without_header(src, dst, name):
-    """lambda_trace_id.sh: writes the event document SRC to DST without the header NAME."""
+def event_with_header(src, dst, name, value=None):
+    """lambda_trace_id.sh: writes the event document SRC to DST without the header NAME,
+    or with NAME set to VALUE when one is given."""
     with open(src, encoding="utf-8") as f:
         doc = json.load(f)
     doc["headers"] = {k: v for k, v in doc["headers"].items() if k.lower() != name.lower()}
+    if value is not None:
+        doc["headers"][name.lower()] = value
     with open(dst, "w", encoding="utf-8") as f:
         json.dump(doc, f)
     return 0
@@ -267,7 +272,7 @@ def runtime_trace_ids(out):
         runtime = [r["trace_id"] for r in json.load(f)["invocations"]]
     with open(out + ".stdout", encoding="utf-8") as f:
         lines = [json.loads(l) for l in f if l.startswith("{")]
-    want = [runtime[0], "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e", runtime[2]]
+    want = [runtime[0], "Root=1-5e6722a7-cc5601a746db7ae02d4da47e", runtime[2]]
     got = [l.get("trace_id") for l in lines]
     assert got == want and len(set(runtime)) == 3, "logged %s, wanted %s" % (got, want)
     return 0

@@ -323,7 +323,7 @@ COMMANDS = {
     "pipelined-after-refusal": (e2e_checks.pipelined_after_refusal, "< ANSWERS"),
     "bodiless-post-logged": (e2e_checks.bodiless_post_logged, "LOG REQUEST_ID"),
     "openapi-document": (e2e_checks.openapi_document, "< DOCUMENT"),
-    "event-without-header": (e2e_checks.event_without_header, "SRC DST NAME"),
+    "event-with-header": (e2e_checks.event_with_header, "SRC DST NAME [VALUE]"),
     "single-trace-id": (e2e_checks.single_trace_id, "< ACCESS_LINES"),
     "runtime-trace-ids": (e2e_checks.runtime_trace_ids, "OUT"),
     "json-assert": (e2e_checks.json_assert, "FILE EXPRESSION"),

@@ -12,7 +12,7 @@
 e2e_start fcgi-log-buffer
 HOOKS_BIN=${HOOKS_BIN:-$BUILD/test-hooks/app.fcgi}
 [ -x "$HOOKS_BIN" ] || { e2e_fail "no $HOOKS_BIN (make test-hooks)"; e2e_finish; exit 1; }
-export FORWARDED_ALLOW_IPS=127.0.0.1 EXECUTION_ENVIRONMENT=ecs
+export FORWARDED_ALLOW_IPS=127.0.0.1 FORWARDED_REQUEST_ID=on EXECUTION_ENVIRONMENT=ecs
 unset LOG_FORMAT LOG_LEVEL
 load() { python3 "$(dirname "$0")/fcgi_log_load.py" "$@"; }
 

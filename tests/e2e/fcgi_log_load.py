@@ -5,7 +5,8 @@ usage: python3 fcgi_log_load.py SOCKET THREADS PER_THREAD PREFIX [PATH]
 
 THREADS threads each send PER_THREAD GET PATH (default /ping) requests, one
 connection each, X-Request-Id PREFIX-<thread>-<n> (REMOTE_ADDR 127.0.0.1: run
-the service with FORWARDED_ALLOW_IPS=127.0.0.1 so it keeps the ids). Prints
+the service with FORWARDED_ALLOW_IPS=127.0.0.1 FORWARDED_REQUEST_ID=on so it
+keeps the ids). Prints
 "sent N answered N failed N" and writes the ids of the answered requests, one
 per line, to PREFIX.ids. Exit 0 when every request was answered.
 """

@@ -6,7 +6,9 @@
  * with a JSON {"detail"} body; every status is one the service can
  * legitimately answer; no response header carries a CR or LF;
  * the declared body is within the limit; the request arena stays linear in
- * the input. */
+ * the input; a client address taken from a forwarded header is an IP address;
+ * a Location is visible ASCII, and one built from forwarded headers is not
+ * for shared caches. */
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -14,7 +16,9 @@
 #include "service/service.h"
 #include "check.h"
 #include "cgi_env/cgi_env.h"
+#include "http/forwarded.h"
 #include "http/limits.h"
+#include "http/trust.h"
 
 /* Splits a copy of data at NUL bytes into a NULL-terminated envp. */
 static char **make_envp(const uint8_t *data, size_t size, char **block)
@@ -52,6 +56,8 @@ static void check_request(const struct request *req)
 		CHECK(is_tchar((unsigned char)req->method.p[i]), "method byte 0x%02x accepted",
 		      (unsigned char)req->method.p[i]);
 	CHECK(req->path.n > 0 && req->path.p[0] == '/', "path does not start with '/'");
+	CHECK(str_eq(req->remote_addr, req->peer_addr) || forwarded_trusts(req->remote_addr),
+	      "client %.*s is not an IP address", (int)req->remote_addr.n, req->remote_addr.p);
 	CHECK(memchr(req->path.p, '\0', req->path.n) == NULL, "NUL in the decoded path");
 	CHECK(fuzz_utf8_valid(req->path.p, req->path.n), "decoded path is not UTF-8");
 	for (size_t i = 0; i < req->query.n; i++) {
@@ -86,18 +92,41 @@ static void check_response(const struct request *req, const struct response *res
 }
 
 /* What each main() does before the first request: the service's settings
- * (the route table /openapi.json describes). */
+ * (the route table /openapi.json describes). Every peer is a trusted proxy
+ * (FORWARDED_ALLOW_IPS=*), so that the forwarded-header parsers
+ * (http/forwarded.c) see every input whose REMOTE_ADDR is an IP address. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	const char *why = NULL;
+	forwarded_set_list("*");
 	return service_settings_load(&why) == APP_OK ? 0 : 1;
+}
+
+/* A Location is visible ASCII only; a 307 whose Location took a proxy's
+ * scheme or host is Cache-Control: no-store. */
+static void check_redirect(const struct request *req, const struct response *resp)
+{
+	bool no_store = false;
+	for (size_t i = 0; i < resp->headers.n; i++) {
+		struct str name = resp->headers.items[i].name, v = resp->headers.items[i].value;
+		no_store |= str_eq(name, STR_LIT("Cache-Control")) && str_eq(v, STR_LIT("no-store"));
+		for (size_t k = 0; str_eq(name, STR_LIT("Location")) && k < v.n; k++)
+			CHECK((unsigned char)v.p[k] > 0x20 && (unsigned char)v.p[k] < 0x7f, "Location byte 0x%02x",
+			      (unsigned char)v.p[k]);
+	}
+	if (resp->status == 307 && req->origin_forwarded)
+		CHECK(no_store, "a redirect built from forwarded headers without Cache-Control: no-store");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* Each of http/trust.h's settings, chosen by the input's length (so an input
+	 * found replays the same way): both header families, host on and off. */
+	trust_configure((struct trust){ .family = size & 1 ? FORWARDED_FAMILY_RFC7239 : FORWARDED_FAMILY_X,
+					.host = size & 2, .request_id = size & 4, .trace_id = size & 8 });
 	char *block;
 	char **envp = make_envp(data, size, &block);
 
@@ -118,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	response_init(&resp, &a);
 	app_handle(&req, &resp);
 	check_response(&req, &resp);
+	check_redirect(&req, &resp);
 
 	struct buf out;
 	buf_init(&out, &a);

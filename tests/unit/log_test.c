@@ -10,7 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
+#include "http/forwarded.h"
 #include "http/log.h"
+#include "http/request_id.h"
+#include "http/trust.h"
 
 static int fds[2];
 static char got[65536];
@@ -203,15 +207,18 @@ Test(log, long_lines_grow_past_the_small_buffer)
 	static char agent[5000];
 	memset(agent, 'a', sizeof agent);
 	agent[100] = '"';
-	agent[4000] = '\x01';
+	agent[400] = '\x01';
 	struct log_access a = sample();
 	a.user_agent = (struct str){ agent, sizeof agent };
+	a.path = (struct str){ agent + 500, 700 };
 	cr_assert_eq(log_access_write(fds[1], &a), 0);
 	cJSON *doc = one_json_line();
 	const char *ua = string_of(doc, "user_agent");
-	cr_assert_eq(strlen(ua), sizeof agent);
 	cr_assert_eq(ua[100], '"');
-	cr_assert_eq(ua[4000], '\x01');
+	cr_assert_eq(ua[400], '\x01');
+	/* 512 bytes escaped: 100 + 2 + 299 + 6 + the rest, less the marker's 32. */
+	cr_assert_not_null(strstr(ua, "...(+4526 bytes)"), "%s", ua);
+	cr_assert_eq(strlen(string_of(doc, "path")), 700);
 	cr_assert_str_eq(string_of(doc, "client"), "203.0.113.7");
 	cJSON_Delete(doc);
 }
@@ -249,13 +256,15 @@ Test(log, every_line_goes_whole_to_the_writer_set)
 	cr_assert(strstr(drain(), "\"status\":200") != NULL);
 }
 
-/* The trace id: X-Amzn-Trace-Id, else the request context's, never the environment's. */
+/* The trace id: a Lambda event's X-Amzn-Trace-Id Root (validated), else the
+ * request context's, never the environment's. */
 Test(log, trace_id_comes_from_the_header_else_the_request_context)
 {
 	struct arena ar;
 	arena_init(&ar);
 	struct request req;
 	request_init(&req, &ar, "lambda");
+	req.aws_front = true;
 	struct response resp;
 	response_init(&resp, &ar);
 	setenv("_X_AMZN_TRACE_ID", "Root=from-the-environment", 1);
@@ -265,9 +274,12 @@ Test(log, trace_id_comes_from_the_header_else_the_request_context)
 	req.context.trace_id = STR_LIT("Root=from-the-context");
 	log_access_from(&a, &req, &resp);
 	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-context")));
-	cr_assert_eq(request_add_header(&req, STR_LIT("X-Amzn-Trace-Id"), STR_LIT("Root=from-the-header")), APP_OK);
+	cr_assert_eq(request_add_header(&req, STR_LIT("X-Amzn-Trace-Id"),
+					STR_LIT("Self=1-67891234-12456789abcdef012345678;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")),
+		     APP_OK);
 	log_access_from(&a, &req, &resp);
-	cr_assert(str_eq(a.trace_id, STR_LIT("Root=from-the-header")));
+	cr_assert(str_eq(a.trace_id, STR_LIT("Root=1-5759e988-bd862e3fe1be46a994272793")), "%.*s", (int)a.trace_id.n,
+		  a.trace_id.p);
 	unsetenv("_X_AMZN_TRACE_ID");
 	arena_release(&ar);
 }
@@ -345,4 +357,41 @@ Test(log, a_thread_formatting_a_new_second_leaves_the_others_time_alone, .timeou
 	fake_sec = 0;
 	cr_assert(own_time, "the line logged meanwhile: %s", mine);
 	cr_assert(strstr(drain(), "\"time\":\"2033-05-18T03:33:20.250Z\"") != NULL, "the held thread's line: %s", got);
+}
+
+/* Issue 27 item 2: X-Amzn-Trace-Id only where a balancer sets it (a Lambda event,
+ * or a trusted proxy with FORWARDED_TRACE_ID on), only X-Ray's Root format, and
+ * only the Root, never the rest of the header. */
+Test(log, trace_id_header_only_from_a_balancer_and_well_formed)
+{
+	static const char root[] = "Root=1-5759e988-bd862e3fe1be46a994272793";
+	struct exchange x;
+	char *const env[] = { "REQUEST_URI=/ping", "REMOTE_ADDR=127.0.0.1",
+			      "HTTP_X_AMZN_TRACE_ID=Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8", NULL };
+	cr_assert_eq(forwarded_allow("127.0.0.1", &(const char *){ NULL }), APP_OK);
+	exchange_run(&x, env, NULL, 0);
+	struct log_access a;
+	log_access_from(&a, &x.req, &x.resp);
+	cr_assert(a.trace_id.n == 0, "a trusted peer without FORWARDED_TRACE_ID: not believed");
+	exchange_free(&x);
+	trust_configure((struct trust){ .trace_id = true });
+	exchange_run(&x, env, NULL, 0);
+	log_access_from(&a, &x.req, &x.resp);
+	cr_assert(str_eq(a.trace_id, str_c(root)), "%.*s", (int)a.trace_id.n, a.trace_id.p);
+	exchange_free(&x);
+	cr_assert_eq(forwarded_allow(NULL, &(const char *){ NULL }), APP_OK);
+	exchange_run(&x, env, NULL, 0);
+	log_access_from(&a, &x.req, &x.resp);
+	cr_assert(a.trace_id.n == 0, "an untrusted peer: not believed");
+	exchange_free(&x);
+	trust_configure((struct trust){ 0 });
+	static const char *const bad[] = { "Root=1-5759e988-bd862e3fe1be46a99427279", "Root=1-5759e988-bd862e3fe1be46a9942727933",
+					   "Root=1-5759E988-bd862e3fe1be46a994272793", "Root=2-5759e988-bd862e3fe1be46a994272793",
+					   "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e", "Parent=1-5759e988-bd862e3fe1be46a994272793",
+					   "root=1-5759e988-bd862e3fe1be46a994272793", "Root=1-5759e988_bd862e3fe1be46a994272793",
+					   "", "Root=\"},\"x\":\"" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert(str_is_null(request_trace_header(str_c(bad[i]))), "%s taken", bad[i]);
+	cr_assert(str_eq(request_trace_header(STR_LIT(" Sampled=0 ; Root=1-5759e988-bd862e3fe1be46a994272793 ;x")),
+			 str_c(root)));
 }

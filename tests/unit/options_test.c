@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "http/forwarded.h"
+#include "http/trust.h"
 #include "options.h"
 
 /* Each test runs in its own process: no FCGI_* variable of the caller's is seen. */
@@ -390,6 +391,21 @@ Test(options, forwarded_allow_ips_is_handed_to_the_request_layer_not_the_environ
 	cr_assert_not(forwarded_trusts(STR_LIT("192.168.1.1")));
 	forwarded_set_list(NULL);
 	cr_assert_eq(forwarded_load(&why), APP_OK);
+}
+
+/* Issue 27 item 1: the family of forwarded headers, chosen at start. */
+Test(options, forwarded_headers_is_handed_to_the_request_layer)
+{
+	cr_assert_eq(PARSE("--forwarded-headers", "forwarded"), 0);
+	const char *why = NULL;
+	cr_assert_eq(trust_load(&why), APP_OK);
+	cr_assert(trust_get().family == FORWARDED_FAMILY_RFC7239);
+	cr_assert_eq(PARSE("--forwarded-headers", "both"), 0, "checked by trust_load()");
+	cr_assert_eq(trust_load(&why), APP_ERR_INVALID);
+	cr_assert_not_null(strstr(why, "\"both\""), "%s", why);
+	trust_set_headers(NULL);
+	cr_assert_eq(trust_load(&why), APP_OK);
+	cr_assert(trust_get().family == FORWARDED_FAMILY_X);
 }
 
 Test(options, user_and_socket_owner_are_resolved_for_a_manager_started_as_root)

@@ -6,12 +6,13 @@
 #include "harness.h"
 #include "http/forwarded.h"
 #include "http/log.h"
+#include "http/trust.h"
 
 static char *out;
 static size_t out_n;
 
-/* Requests come from a trusted proxy that names them (X-Request-Id), so that
- * answers are exact; access lines are not wanted on the test's stderr. */
+/* Requests come from a trusted proxy that names them (X-Request-Id, believed
+ * with FORWARDED_REQUEST_ID on), so that answers are exact; access lines are not wanted on the test's stderr. */
 #define PEER "REMOTE_ADDR=127.0.0.1", "HTTP_X_REQUEST_ID=rid-1"
 #define RID "X-Request-Id: rid-1\r\n"
 
@@ -19,6 +20,7 @@ static void setup(void)
 {
 	const char *why;
 	cr_assert_eq(forwarded_allow("127.0.0.1", &why), APP_OK);
+	trust_configure((struct trust){ .request_id = true });
 	/* Off also when a test reloads the settings (set_body_limit). */
 	setenv("LOG_FORMAT", "off", 1);
 	log_configure(LOG_FORMAT_OFF, LOG_INFO);
@@ -28,6 +30,7 @@ static void teardown(void)
 {
 	free(out);
 	cr_assert_eq(forwarded_allow(NULL, &(const char *){ NULL }), APP_OK);
+	trust_configure((struct trust){ 0 });
 	unsetenv("LOG_FORMAT");
 	log_configure(LOG_FORMAT_JSON, LOG_INFO);
 }
@@ -141,6 +144,15 @@ Test(serve, request_id_from_an_untrusted_peer_is_replaced)
 {
 	serve_in_memory((char *const[]){ "PATH_INFO=/ping", "REMOTE_ADDR=198.51.100.9", "HTTP_X_REQUEST_ID=chosen", NULL },
 			"", 0, &out, &out_n);
+	cr_assert(is_generated_id(request_id_of()), "%s", request_id_of());
+}
+
+/* Issue 27 item 2: a trusted proxy's X-Request-Id only with FORWARDED_REQUEST_ID
+ * on (an ALB passes a client's own through); by default every id is fresh. */
+Test(serve, request_id_from_a_trusted_peer_needs_the_setting)
+{
+	trust_configure((struct trust){ 0 });
+	serve_in_memory((char *const[]){ "PATH_INFO=/ping", PEER, NULL }, "", 0, &out, &out_n);
 	cr_assert(is_generated_id(request_id_of()), "%s", request_id_of());
 }
 
