@@ -57,8 +57,8 @@ def access_log_targets(tmp, count):
             if d["request_id"] != echoed_id(t, i + 1):
                 problems.append(f"request {i + 1} ({t}): logged id {d['request_id']} but answered {echoed_id(t, i + 1)}")
             if d["trace_id"] != "Root=1-5e6722a7-cc5601a746db7ae02d4da47e":
-            problems.append(f"request {i + 1} ({t}): trace_id {d['trace_id']}")
-        if d["level"] != ("ERROR" if d["status"] >= 500 else "INFO"):
+                problems.append(f"request {i + 1} ({t}): trace_id {d['trace_id']}")
+            if d["level"] != ("ERROR" if d["status"] >= 500 else "INFO"):
                 problems.append(f"request {i + 1} ({t}): level {d['level']} for {d['status']}")
             if not isinstance(d["duration_us"], int) or d["duration_us"] < 0:
                 problems.append(f"request {i + 1} ({t}): duration_us {d['duration_us']}")
