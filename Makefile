@@ -117,6 +117,7 @@ E2E_TESTS += tests/e2e/lambda_init_error.sh tests/e2e/lambda_settings.sh tests/e
 E2E_TESTS += tests/e2e/make_run.py tests/image/deploy_files.py tests/e2e/bench_peer.sh
 E2E_TESTS += tests/e2e/lambda_faults.sh tests/e2e/lambda_deadline.sh tests/e2e/lambda_differential.sh
 E2E_TESTS += tests/e2e/lambda_http1.sh
+E2E_TESTS += tests/e2e/fcgi_peers.sh tests/e2e/fcgi_races.sh
 
 PORT ?= 8080
 

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -34,6 +33,7 @@
 #include "cgi_env/cgi_env.h"
 #include "http/log.h"
 #include "close.h"
+#include "peers.h"
 #include "manager/scoreboard.h"
 #include "worker/status.h"
 #include "timeouts.h"
@@ -239,44 +239,6 @@ static int next_expiry(const struct worker *w, long long now)
 			soonest = left;
 	}
 	return soonest > INT_MAX ? INT_MAX : (int)soonest;
-}
-
-/* FCGI_WEB_SERVER_ADDRS as libfcgi reads it: the comma-separated addresses
- * a TCP peer must have (unset or empty: any). libfcgi applied it in its own
- * accept; we accept ourselves, so we apply it here, to IPv4 peers as libfcgi
- * does and to IPv6 ones too. Unix socket peers are never refused. */
-static bool peer_allowed(const struct sockaddr_storage *peer)
-{
-	if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)
-		return true;
-	static const char *list;
-	static bool read_once;
-	if (!read_once) { /* the environment does not change: read at the first TCP peer */
-		list = getenv("FCGI_WEB_SERVER_ADDRS");
-		read_once = true;
-	}
-	if (list == NULL || *list == '\0')
-		return true;
-	for (const char *at = list; *at != '\0';) {
-		char entry[INET6_ADDRSTRLEN];
-		size_t n = strcspn(at, ",");
-		if (n < sizeof entry) {
-			memcpy(entry, at, n);
-			entry[n] = '\0';
-			struct in_addr a4;
-			struct in6_addr a6;
-			if (peer->ss_family == AF_INET && inet_pton(AF_INET, entry, &a4) == 1 &&
-			    a4.s_addr == ((const struct sockaddr_in *)peer)->sin_addr.s_addr)
-				return true;
-			if (peer->ss_family == AF_INET6 && inet_pton(AF_INET6, entry, &a6) == 1 &&
-			    memcmp(&a6, &((const struct sockaddr_in6 *)peer)->sin6_addr, sizeof a6) == 0)
-				return true;
-		}
-		at += n;
-		if (*at == ',')
-			at++;
-	}
-	return false;
 }
 
 /* Takes one connection off the listen backlog: 1 taken, 0 none there (or

@@ -1,6 +1,6 @@
 """A FastCGI client for the load scripts: one GET per connection on a unix
-socket, and what became of it. Imported by fcgi_stop_load.py and
-fcgi_log_load.py."""
+socket or TCP ("HOST:PORT", "[V6]:PORT"), and what became of it. Imported by
+fcgi_stop_load.py, fcgi_log_load.py and fcgi_hostile.py."""
 import socket
 import struct
 
@@ -22,16 +22,46 @@ def get_request(uri, *extra):
             + record(5, b""))
 
 
-def exchange(sock_path, request, timeout=10):
-    """'answered' (a complete answer: it has an FCGI_END_REQUEST record),
-    'refused' (connecting failed) or 'lost' (reset, or closed before the end)."""
-    s = socket.socket(socket.AF_UNIX)
+def connect(address, timeout=10):
+    """A connected socket to address (a path if it has a '/', else HOST:PORT);
+    OSError if connecting fails or takes longer than timeout."""
+    if "/" in address:
+        s = socket.socket(socket.AF_UNIX)
+        target = address
+    else:
+        host, _, port = address.rpartition(":")
+        host = host.strip("[]")
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        target = (host, int(port))
     s.settimeout(timeout)
     try:
-        s.connect(sock_path)
+        s.connect(target)
     except OSError:
         s.close()
+        raise
+    return s
+
+
+def has_end(data):
+    """Whether data (what a responder sent) holds an FCGI_END_REQUEST record."""
+    pos = 0
+    while pos + 8 <= len(data):
+        _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
+        if rtype == 3:
+            return True
+        pos += 8 + clen + plen
+    return False
+
+
+def exchange(address, request, timeout=10, connect_timeout=None):
+    """'answered' (a complete answer: it has an FCGI_END_REQUEST record),
+    'refused' (connecting failed, or took longer than connect_timeout) or
+    'lost' (reset, or closed before the end)."""
+    try:
+        s = connect(address, timeout if connect_timeout is None else connect_timeout)
+    except OSError:
         return "refused"
+    s.settimeout(timeout)
     try:
         s.sendall(request)
         data = b""
@@ -40,13 +70,7 @@ def exchange(sock_path, request, timeout=10):
             if not chunk:
                 break
             data += chunk
-        pos = 0
-        while pos + 8 <= len(data):
-            _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
-            if rtype == 3:
-                return "answered"
-            pos += 8 + clen + plen
-        return "lost"
+        return "answered" if has_end(data) else "lost"
     except OSError:
         return "lost"
     finally:
