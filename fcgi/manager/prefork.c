@@ -17,6 +17,7 @@
 #include "options.h"
 #include "privileges.h"
 #include "scoreboard.h"
+#include "test_hooks.h"
 #include "worker/timeouts.h"
 #include "worker/worker.h"
 
@@ -86,6 +87,9 @@ static void start_worker(struct manager *m)
 	}
 	int index = (int)(s - m->slots);
 	fflush(NULL); /* nothing buffered may be written twice */
+	/* The slot is written now, while no process owns it: after the fork it is
+	 * the worker's alone (it may be serving before we run again). */
+	scoreboard_worker_forking(m->sb, index);
 	pid_t manager = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -93,6 +97,7 @@ static void start_worker(struct manager *m)
 		return;
 	}
 	if (pid == 0) {
+		scoreboard_worker_started(m->sb, index, getpid());
 		/* Never serve as root when asked not to. Before PDEATHSIG: a change
 		 * of credentials clears it. */
 		if (privileges_drop(&m->opts->worker_identity) != 0)
@@ -109,8 +114,8 @@ static void start_worker(struct manager *m)
 		 * its handlers and set its own mask. */
 		exit(worker_run(m->listen_fd, &cfg));
 	}
+	test_hook_after_fork(m->sb, index);
 	*s = (struct slot){ pid, m->generation, now_ms(), 0 };
-	scoreboard_worker_started(m->sb, index, pid);
 	m->missing--;
 }
 

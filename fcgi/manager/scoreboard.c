@@ -6,10 +6,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
-static size_t board_size(int nslots)
-{
-	return sizeof(struct scoreboard) + (size_t)nslots * sizeof(struct scoreboard_slot);
-}
+/* The board's size, in this process's own memory (a fork copies it): the
+ * shared mapping is written by workers and never trusted for it. */
+static int board_slots;
+static size_t board_bytes;
 
 long long scoreboard_now_ms(void)
 {
@@ -20,14 +20,16 @@ long long scoreboard_now_ms(void)
 
 struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_workers)
 {
-	struct scoreboard *sb = mmap(NULL, board_size(nslots), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t bytes = sizeof(struct scoreboard) + (size_t)nslots * sizeof(struct scoreboard_slot);
+	struct scoreboard *sb = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sb == MAP_FAILED) {
 		fprintf(stderr, "app.fcgi: scoreboard: %s\n", strerror(errno));
 		return NULL;
 	}
 	/* mmap gives zeroed memory. */
+	board_slots = nslots;
+	board_bytes = bytes;
 	sb->started_ms = scoreboard_now_ms();
-	sb->nslots = nslots;
 	sb->min_workers = min_workers;
 	sb->max_workers = max_workers;
 	return sb;
@@ -36,7 +38,12 @@ struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_worker
 void scoreboard_destroy(struct scoreboard *sb)
 {
 	if (sb != NULL)
-		munmap(sb, board_size(sb->nslots));
+		munmap(sb, board_bytes);
+}
+
+int scoreboard_slots(const struct scoreboard *sb)
+{
+	return sb != NULL ? board_slots : 0;
 }
 
 /* Manager: a worker killed while writing its slot left seq odd; make it even. */
@@ -58,14 +65,14 @@ static void write_end(struct scoreboard_slot *s)
 	__atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED);
 }
 
-void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
+void scoreboard_worker_forking(struct scoreboard *sb, int i)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	settle(s);
 	write_begin(s);
-	s->pid = pid;
+	s->pid = 0;
 	s->state = WORKER_IDLE;
 	s->requests = 0;
 	s->started_ms = s->request_ms = scoreboard_now_ms();
@@ -73,13 +80,21 @@ void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
 	write_end(s);
 }
 
-void scoreboard_worker_gone(struct scoreboard *sb, int i, bool replaced)
+void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
-	if (s->pid != 0 && s->state != WORKER_IDLE)
-		__atomic_sub_fetch(&sb->active, 1, __ATOMIC_RELAXED);
+	write_begin(s);
+	s->pid = pid;
+	write_end(s);
+}
+
+void scoreboard_worker_gone(struct scoreboard *sb, int i, bool replaced)
+{
+	if (sb == NULL || i < 0 || i >= board_slots)
+		return;
+	struct scoreboard_slot *s = &sb->slots[i];
 	settle(s);
 	write_begin(s);
 	s->pid = 0;
@@ -97,7 +112,7 @@ void scoreboard_accepted(struct scoreboard *sb)
 
 void scoreboard_request_reading(struct scoreboard *sb, int i)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	write_begin(s);
@@ -106,7 +121,12 @@ void scoreboard_request_reading(struct scoreboard *sb, int i)
 	s->request_no++;
 	s->method[0] = s->path[0] = '\0';
 	write_end(s);
-	unsigned active = __atomic_add_fetch(&sb->active, 1, __ATOMIC_RELAXED);
+	/* Busy slots counted after our own is marked: of two workers starting at
+	 * once, at least the later one sees both. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	int busy, idle;
+	scoreboard_count(sb, &busy, &idle);
+	unsigned active = (unsigned)busy;
 	unsigned seen = __atomic_load_n(&sb->max_active, __ATOMIC_RELAXED);
 	while (active > seen &&
 	       !__atomic_compare_exchange_n(&sb->max_active, &seen, active, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
@@ -124,7 +144,7 @@ static void copy_field(char *out, size_t size, const char *s)
 
 void scoreboard_request_running(struct scoreboard *sb, int i, const char *method, const char *path)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	write_begin(s);
@@ -136,7 +156,7 @@ void scoreboard_request_running(struct scoreboard *sb, int i, const char *method
 
 void scoreboard_request_done(struct scoreboard *sb, int i, bool answered)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	if (s->state == WORKER_IDLE)
@@ -147,13 +167,16 @@ void scoreboard_request_done(struct scoreboard *sb, int i, bool answered)
 	if (answered)
 		s->requests++;
 	write_end(s);
-	__atomic_sub_fetch(&sb->active, 1, __ATOMIC_RELAXED);
 	if (answered)
 		__atomic_add_fetch(&sb->requests, 1, __ATOMIC_RELAXED);
 }
 
 void scoreboard_read_slot(const struct scoreboard *sb, int i, struct scoreboard_slot *out)
 {
+	if (i < 0 || i >= board_slots) {
+		*out = (struct scoreboard_slot){ 0 };
+		return;
+	}
 	const struct scoreboard_slot *s = &sb->slots[i];
 	/* Bounded: a writer killed mid-write never finishes; its copy is then as good as any. */
 	for (int tries = 0; tries < 10000; tries++) {
@@ -170,7 +193,7 @@ void scoreboard_read_slot(const struct scoreboard *sb, int i, struct scoreboard_
 void scoreboard_count(const struct scoreboard *sb, int *busy, int *idle)
 {
 	*busy = *idle = 0;
-	for (int i = 0; i < sb->nslots; i++) {
+	for (int i = 0; i < board_slots; i++) {
 		pid_t pid = __atomic_load_n(&sb->slots[i].pid, __ATOMIC_RELAXED);
 		int state = __atomic_load_n(&sb->slots[i].state, __ATOMIC_RELAXED);
 		if (pid == 0)

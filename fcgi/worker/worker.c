@@ -35,6 +35,7 @@
 #include "close.h"
 #include "peers.h"
 #include "manager/scoreboard.h"
+#include "test_hooks.h"
 #include "worker/status.h"
 #include "timeouts.h"
 
@@ -413,6 +414,7 @@ static long request_share(const struct worker_config *cfg)
 
 int worker_run(int listen_fd, const struct worker_config *cfg)
 {
+	test_hook_worker_start(cfg->scoreboard);
 	sigset_t waitmask;
 	setup_signals(&waitmask);
 	int flags = fcntl(listen_fd, F_GETFL);
