@@ -336,11 +336,14 @@ static void serve_conn(struct worker *w, int i)
 	else if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
 		/* The front server's connection is gone mid-answer: nothing to tell it. */
 	}
-	bool cut = timeouts_request_end();
 	/* close.c: what app/ left unread (a refused body, the end-of-input record)
 	 * is read before the next request on a kept connection, or before a close,
-	 * and a closing connection goes at once, without libfcgi's wait. */
+	 * and a closing connection goes at once, without libfcgi's wait. A body
+	 * still on its way is bounded by the read deadline until then. */
+	if (body.left > 0)
+		timeouts_input_pending();
 	fcgi_finish(req);
+	bool cut = timeouts_request_end();
 	scoreboard_request_done(sb, w->cfg->slot, true);
 	if (cut) {
 		log_flush();

@@ -5,10 +5,96 @@ path, HOST:PORT or [V6]:PORT; each prints one line, described below)
 
   gets ADDRESS N             N GET /ping, one connection each:
                              "answered N refused N lost N"
+  trickle ADDRESS SECONDS    a POST with FCGI_KEEP_CONN, CONTENT_LENGTH 5000000 (a
+                             413), a STDIN record header for 60000 bytes, then one
+                             byte every 0.5 s for SECONDS; once its answer is in (or
+                             after 1 s without one), a GET /ping on a second
+                             connection: "answer_ms N second_ms N" (-1: none)
+  flood ADDRESS SECONDS      a POST without FCGI_KEEP_CONN, CONTENT_LENGTH 5000000,
+                             then STDIN records as fast as the socket takes them for
+                             up to SECONDS, reading nothing; then a GET /ping:
+                             "cut_ms N second_ms N" (when sending failed: the worker
+                             closed; -1: never)
 """
+import socket
+import struct
 import sys
+import threading
+import time
 
-from fcgi_client import exchange, get_request
+from fcgi_client import connect, exchange, get_request, pair, record
+
+KEEP_CONN = 1
+
+
+def big_post(flags):
+    """BEGIN_REQUEST with flags and the params of a POST declaring 5000000 bytes."""
+    params = (pair(b"REQUEST_METHOD", b"POST") + pair(b"REQUEST_URI", b"/math/add")
+              + pair(b"CONTENT_LENGTH", b"5000000") + pair(b"CONTENT_TYPE", b"application/json")
+              + pair(b"SERVER_PROTOCOL", b"HTTP/1.1") + pair(b"REMOTE_ADDR", b"127.0.0.1"))
+    return record(1, struct.pack(">HB5x", 1, flags)) + record(4, params) + record(4, b"")
+
+
+def ms_since(t0):
+    return int((time.monotonic() - t0) * 1000)
+
+
+def second_client(address):
+    """Milliseconds a GET /ping on a new connection takes to be answered; -1: never."""
+    t0 = time.monotonic()
+    return ms_since(t0) if exchange(address, get_request(b"/ping"), 15) == "answered" else -1
+
+
+def trickle(address, seconds):
+    s = connect(address)
+    s.sendall(big_post(KEEP_CONN) + struct.pack(">BBHHBB", 1, 5, 1, 60000, 0, 0))
+    t0, stop = time.monotonic(), threading.Event()
+
+    def drip():
+        while not stop.is_set() and time.monotonic() - t0 < float(seconds):
+            try:
+                s.send(b"x")
+            except OSError:
+                return
+            stop.wait(0.5)
+
+    dripper = threading.Thread(target=drip)
+    dripper.start()
+    answer_ms, data = -1, b""
+    s.settimeout(1)
+    try:
+        while b"Status: 413" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        if b"Status: 413" in data:
+            answer_ms = ms_since(t0)
+    except OSError:
+        pass
+    second_ms = second_client(address)
+    stop.set()
+    dripper.join()
+    s.close()
+    print("answer_ms %d second_ms %d" % (answer_ms, second_ms))
+
+
+def flood(address, seconds):
+    s = connect(address)
+    chunk = struct.pack(">BBHHBB", 1, 5, 1, 65535, 0, 0) + b"x" * 65535
+    s.sendall(big_post(0))
+    t0, cut_ms = time.monotonic(), -1
+    s.settimeout(1)
+    while time.monotonic() - t0 < float(seconds):
+        try:
+            s.sendall(chunk)
+        except socket.timeout:
+            continue
+        except OSError:
+            cut_ms = ms_since(t0)
+            break
+    s.close()
+    print("cut_ms %d second_ms %d" % (cut_ms, second_client(address)))
 
 
 def gets(address, n):
@@ -18,7 +104,7 @@ def gets(address, n):
     print("answered %(answered)d refused %(refused)d lost %(lost)d" % counts)
 
 
-COMMANDS = {"gets": gets}
+COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -48,4 +48,39 @@ fi
 stop_manager
 echo "fcgi-peers: FCGI_WEB_SERVER_ADDRS on [::]: IPv4 peers compared as IPv4, refusals logged ($lines lines for 20)"
 
+# 1. A kept connection (FCGI_KEEP_CONN) whose 5 MB body is refused (413) while
+# the client trickles it a byte every 0.5 s: the 413 reaches the client at
+# once, and a second client is answered within the read timeout (2 s, plus a
+# second for the timer's tick and a busy machine), with one worker. 3 rounds.
+sock=$E2E_TMP/trickle.sock
+: >"$E2E_TMP/manager.log"
+manager_start "$sock" 1 --read-timeout 2 --request-timeout 3
+wait_fcgi "$sock"
+bad=0
+for round in 1 2 3; do
+	set -- $($HOSTILE trickle "$sock" 10)
+	if [ "${2:--1}" -lt 0 ] || [ "$2" -gt 1000 ] || [ "${4:--1}" -lt 0 ] || [ "$4" -gt 3000 ]; then
+		bad=$((bad + 1))
+		echo "trickled keep-conn body, round $round: 413 after ${2:-?} ms, second client after ${4:-?} ms" >&2
+	fi
+done
+echo "fcgi-peers: a kept connection trickling a refused body: 413 after $2 ms, the next client answered after $4 ms ($bad of 3 rounds late)"
+[ $bad -eq 0 ] && e2e_pass || e2e_fail "trickled keep-conn body held the worker: $bad of 3 rounds; log: $(tail -3 "$E2E_TMP/manager.log")"
+stop_manager
+
+# 13. A closing connection whose refused body never stops coming (the client
+# floods STDIN records and reads nothing; the worker reads a byte at a time,
+# FCGI_TEST_DRAIN_READ_BYTES=1, so the socket is never empty): the drain ends
+# at its deadline (FCGI_DRAIN_MS, 5 s; no read timeout here), not when the
+# client tires (20 s), and the next client is served.
+sock=$E2E_TMP/flood.sock
+: >"$E2E_TMP/manager.log"
+FCGI_TEST_DRAIN_READ_BYTES=1 manager_start "$sock" 1 --read-timeout 0
+wait_fcgi "$sock"
+set -- $($HOSTILE flood "$sock" 20)
+echo "fcgi-peers: a refused body flooding a closing connection: cut after ${2:-?} ms, the next client answered after ${4:-?} ms"
+[ "${2:--1}" -ge 0 ] && [ "$2" -le 8000 ] && [ "${4:--1}" -ge 0 ] && e2e_pass ||
+	e2e_fail "flooding peer: cut after ${2:-?} ms (wanted about 5000), next client ${4:-?} ms"
+stop_manager
+
 e2e_finish
