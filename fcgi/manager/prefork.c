@@ -177,9 +177,10 @@ static void reap(struct manager *m)
 	}
 }
 
-/* New connections are refused from here on: the manager closes its copy of the
- * socket (and removes its path, so clients fail fast), and every worker
- * finishes the request in hand and exits. */
+/* New connections are refused from here on: the manager stops new TCP
+ * handshakes, closes its copy of the socket (and removes a unix socket's path,
+ * so clients fail fast), and every worker serves what it holds and what the
+ * backlog holds, then exits. */
 static void stop(struct manager *m, int sig, const struct listen_path *created)
 {
 	if (m->stopping)
@@ -189,6 +190,10 @@ static void stop(struct manager *m, int sig, const struct listen_path *created)
 	m->missing = 0;
 	if (m->opts->shutdown_timeout > 0)
 		m->stop_deadline_ms = now_ms() + m->opts->shutdown_timeout * 1000LL;
+	/* On TCP no handshake completes from here on (the unix socket's path goes
+	 * below): what the backlog holds now is all the workers have to drain, and
+	 * the last one to close the socket resets nothing. */
+	(void)listen_refuse_new(m->listen_fd);
 	close(m->listen_fd);
 	listen_remove(created);
 	signal_generation(m, m->generation + 1, SIGTERM);

@@ -472,6 +472,8 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		else if (r == WAIT_NOTHING && wait == 0)
 			break;
 	}
+	if (status == 0 && !retiring)
+		test_hook_stop_hold(); /* the last look at the backlog is over; our copy of it still open */
 	while (w.nconns > 0)
 		drop_conn(&w, w.nconns - 1, true);
 	log_flush();

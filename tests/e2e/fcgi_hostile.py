@@ -15,6 +15,9 @@ path, HOST:PORT or [V6]:PORT; each prints one line, described below)
                              up to SECONDS, reading nothing; then a GET /ping:
                              "cut_ms N second_ms N" (when sending failed: the worker
                              closed; -1: never)
+  probe ADDRESS GO_FILE      connects (giving up after 0.5 s), sends a GET /ping if
+                             it could, creates GO_FILE, then reads the answer:
+                             "answered", "refused" (no connection) or "lost"
 """
 import socket
 import struct
@@ -22,7 +25,7 @@ import sys
 import threading
 import time
 
-from fcgi_client import connect, exchange, get_request, pair, record
+from fcgi_client import connect, exchange, get_request, has_end, pair, record
 
 KEEP_CONN = 1
 
@@ -104,7 +107,32 @@ def gets(address, n):
     print("answered %(answered)d refused %(refused)d lost %(lost)d" % counts)
 
 
-COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood}
+def probe(address, go_file):
+    try:
+        s = connect(address, 0.5)
+    except OSError:
+        s = None
+    if s is not None:
+        s.sendall(get_request(b"/ping"))
+    open(go_file, "w").close()
+    if s is None:
+        print("refused")
+        return
+    s.settimeout(15)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    s.close()
+    print("answered" if has_end(data) else "lost")
+
+
+COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood, "probe": probe}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -78,4 +78,33 @@ done
 echo "fcgi-races: a worker scribbles the board's header: $bad of $LOOPS manager stops not clean"
 [ $bad -eq 0 ] && e2e_pass || e2e_fail "scribbled board: $bad of $LOOPS stops crashed or failed"
 
+# 6. TCP graceful stop: a worker done with its drain is held, its copy of the
+# listening socket still open (FCGI_TEST_STOP_HOLD), while a client connects
+# and sends a request; then it exits. The client must never be taken into the
+# backlog only to be reset: it is answered, or not connected at all (refused).
+bad=0
+refused=0
+i=0
+while [ $i -lt "$LOOPS" ]; do
+	: >"$E2E_TMP/manager.log"
+	port=$(free_port)
+	hold=$E2E_TMP/hold$i
+	mkdir "$hold"
+	FCGI_TEST_STOP_HOLD=$hold manager_start "127.0.0.1:$port" 1
+	wait_fcgi "127.0.0.1:$port"
+	kill -TERM "$MANAGER_PID"
+	until [ -e "$hold/held" ] || ! kill -0 "$MANAGER_PID" 2>/dev/null; do sleep 0.01; done
+	got=$($HOSTILE probe "127.0.0.1:$port" "$hold/go")
+	wait "$MANAGER_PID"
+	rc=$?
+	[ "$got" = refused ] && refused=$((refused + 1))
+	if [ "$rc" -ne 0 ] || [ "$got" = lost ] || [ ! -e "$hold/held" ]; then
+		bad=$((bad + 1))
+		[ $bad -eq 1 ] && echo "stop hold, loop $i: client $got, manager exit $rc: $(tail -2 "$E2E_TMP/manager.log")" >&2
+	fi
+	i=$((i + 1))
+done
+echo "fcgi-races: TCP stop, a client connecting while the last worker holds the socket: $bad of $LOOPS reset ($refused refused)"
+[ $bad -eq 0 ] && e2e_pass || e2e_fail "TCP stop reset $bad of $LOOPS clients taken into the backlog"
+
 e2e_finish
