@@ -15,10 +15,23 @@ path, HOST:PORT or [V6]:PORT; each prints one line, described below)
                              up to SECONDS, reading nothing; then a GET /ping:
                              "cut_ms N second_ms N" (when sending failed: the worker
                              closed; -1: never)
+  partial ADDRESS N SECONDS  N connections each send the first part of a GET /ping
+                             and stop (in turn: 1 byte, the whole BEGIN_REQUEST,
+                             BEGIN_REQUEST and half the PARAMS); meanwhile a GET
+                             /ping on its own connection; after SECONDS they send
+                             the rest: "normal_ms N completed N"
+  killload ADDRESS MANAGER_PID KILLS
+                             4 threads send GET /ping, one connection each (its
+                             bytes 10 ms after the connect, as over a network), while a
+                             random worker (child of MANAGER_PID) is SIGKILLed every
+                             250 ms, KILLS times: "answered N lost N kills N"
   probe ADDRESS GO_FILE      connects (giving up after 0.5 s), sends a GET /ping if
                              it could, creates GO_FILE, then reads the answer:
                              "answered", "refused" (no connection) or "lost"
 """
+import os
+import random
+import signal
 import socket
 import struct
 import sys
@@ -107,6 +120,90 @@ def gets(address, n):
     print("answered %(answered)d refused %(refused)d lost %(lost)d" % counts)
 
 
+def partial(address, n, seconds):
+    request = get_request(b"/ping")
+    cuts = [1, 16, 16 + 8 + (len(request) - 16 - 24) // 2]
+    held = []
+    for i in range(int(n)):
+        s = connect(address)
+        s.sendall(request[:cuts[i % 3]])
+        held.append((s, cuts[i % 3]))
+    t0 = time.monotonic()
+    normal = exchange(address, request, 15)
+    normal_ms = ms_since(t0) if normal == "answered" else -1
+    time.sleep(max(0, float(seconds) - (time.monotonic() - t0)))
+    completed = 0
+    for s, cut in held:
+        try:
+            s.settimeout(10)
+            s.sendall(request[cut:])
+            data = b""
+            while not has_end(data):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            completed += has_end(data)
+        except OSError:
+            pass
+        s.close()
+    print("normal_ms %d completed %d" % (normal_ms, completed))
+
+
+def killload(address, manager_pid, kills):
+    counts = {"answered": 0, "refused": 0, "lost": 0}
+    lock, done = threading.Lock(), threading.Event()
+    request = get_request(b"/ping")
+
+    def one():
+        """A request whose first bytes come 10 ms after the connection, as from
+        a front server a network away (on loopback they would come at once)."""
+        try:
+            s = connect(address, 15)
+        except OSError:
+            return "refused"
+        try:
+            time.sleep(0.01)
+            s.sendall(request)
+            data = b""
+            while not has_end(data):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            return "answered" if has_end(data) else "lost"
+        except OSError:
+            return "lost"
+        finally:
+            s.close()
+
+    def load():
+        while not done.is_set():
+            outcome = one()
+            with lock:
+                counts[outcome] += 1
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    killed, t = 0, time.monotonic()
+    while killed < int(kills):
+        t += 0.25
+        time.sleep(max(0, t - time.monotonic()))
+        with open("/proc/%s/task/%s/children" % (manager_pid, manager_pid)) as f:
+            pids = f.read().split()
+        if pids:
+            try:
+                os.kill(int(random.choice(pids)), signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+    done.set()
+    for t in threads:
+        t.join()
+    print("answered %d lost %d kills %d" % (counts["answered"], counts["lost"] + counts["refused"], killed))
+
+
 def probe(address, go_file):
     try:
         s = connect(address, 0.5)
@@ -132,7 +229,7 @@ def probe(address, go_file):
     print("answered" if has_end(data) else "lost")
 
 
-COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood, "probe": probe}
+COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood, "probe": probe, "partial": partial, "killload": killload}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -83,4 +83,21 @@ echo "fcgi-peers: a refused body flooding a closing connection: cut after ${2:-?
 	e2e_fail "flooding peer: cut after ${2:-?} ms (wanted about 5000), next client ${4:-?} ms"
 stop_manager
 
+# 11. Six clients send part of a request head and stop (1 byte, a whole
+# BEGIN_REQUEST, half the PARAMS), against 2 workers (--read-timeout 10), on
+# a unix socket and on TCP: a normal request is still answered within a second
+# (they cost a slot each, not a worker), and when they send the rest after
+# 3 s, all six are answered (kept, not dropped).
+for kind in unix tcp; do
+	if [ "$kind" = tcp ]; then addr=127.0.0.1:$(free_port); else addr=$E2E_TMP/partial.sock; fi
+	: >"$E2E_TMP/manager.log"
+	manager_start "$addr" 2 --read-timeout 10
+	wait_fcgi "$addr"
+	set -- $($HOSTILE partial "$addr" 6 3)
+	echo "fcgi-peers: 6 partial request heads against 2 workers ($kind): a normal request answered after ${2:-?} ms, ${4:-?} of 6 completed later"
+	[ "${2:--1}" -ge 0 ] && [ "$2" -le 1000 ] && [ "${4:-0}" -eq 6 ] && e2e_pass ||
+		e2e_fail "partial heads ($kind): normal request after ${2:-?} ms, ${4:-?} of 6 completed; log: $(tail -2 "$E2E_TMP/manager.log")"
+	stop_manager
+done
+
 e2e_finish

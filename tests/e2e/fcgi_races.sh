@@ -107,4 +107,20 @@ done
 echo "fcgi-races: TCP stop, a client connecting while the last worker holds the socket: $bad of $LOOPS reset ($refused refused)"
 [ $bad -eq 0 ] && e2e_pass || e2e_fail "TCP stop reset $bad of $LOOPS clients taken into the backlog"
 
+# 12. SIGKILL of a random worker every 250 ms under load (2 workers, 4 clients,
+# one request per connection), 50 kills: each kill may cost the request the
+# worker was running, nothing more (lost <= kills). A worker holds no
+# accepted connection it has not begun beside the one it serves
+# (fcgi/worker/conns.h, FIRST_HEAD_MS).
+: >"$E2E_TMP/manager.log"
+sock=$E2E_TMP/kill.sock
+manager_start "$sock" 2
+wait_fcgi "$sock"
+set -- $($HOSTILE killload "$sock" "$MANAGER_PID" 50)
+echo "fcgi-races: SIGKILL a worker every 250 ms under load: ${2:-?} answered, ${4:-?} lost, ${6:-?} kills"
+[ "${2:-0}" -gt 100 ] && [ "${4:-99999}" -le "${6:-0}" ] && e2e_pass ||
+	e2e_fail "SIGKILL under load: ${4:-?} requests lost for ${6:-?} kills (${2:-?} answered)"
+kill -TERM "$MANAGER_PID"
+wait "$MANAGER_PID"
+
 e2e_finish
