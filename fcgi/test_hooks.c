@@ -58,6 +58,14 @@ void test_hook_stop_hold(void)
 		pause_ms(1);
 }
 
+void test_hook_delay(const char *uri)
+{
+	const char *ms = getenv("FCGI_TEST_DELAY_MS"), *path = getenv("FCGI_TEST_DELAY_PATH");
+	if (ms == NULL || (path != NULL && (uri == NULL || strncmp(uri, path, strlen(path)) != 0)))
+		return;
+	pause_ms(strtol(ms, NULL, 10));
+}
+
 size_t test_hook_drain_read_size(size_t n)
 {
 	const char *s = getenv("FCGI_TEST_DRAIN_READ_BYTES");

@@ -21,6 +21,10 @@ void test_hook_worker_start(struct scoreboard *sb);
  * FCGI_TEST_STOP_HOLD=DIR set: creates DIR/held, then waits (at most 10 s)
  * until DIR/go exists. */
 void test_hook_stop_hold(void);
+/* Worker, before the handler: FCGI_TEST_DELAY_MS=N makes it N ms late, for
+ * requests whose REQUEST_URI (uri, may be NULL) starts with
+ * FCGI_TEST_DELAY_PATH (every request when unset). */
+void test_hook_delay(const char *uri);
 /* The size of each read while draining a closing connection's input:
  * FCGI_TEST_DRAIN_READ_BYTES when set (a slow reader), else n. */
 size_t test_hook_drain_read_size(size_t n);
@@ -29,6 +33,7 @@ size_t test_hook_drain_read_size(size_t n);
 #define test_hook_worker_start(sb) ((void)(sb))
 #define test_hook_stop_hold() ((void)0)
 #define test_hook_drain_read_size(n) (n)
+#define test_hook_delay(uri) ((void)(uri))
 #endif
 
 #endif

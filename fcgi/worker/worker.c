@@ -204,23 +204,6 @@ static int accept_one(struct worker *w)
 	return 1;
 }
 
-#ifdef FCGI_TEST_HOOKS
-/* Test builds only (build/test-hooks/): FCGI_TEST_DELAY_MS=N makes the handler
- * N ms late, for requests whose REQUEST_URI starts with FCGI_TEST_DELAY_PATH
- * (every request when unset). Never compiled into a release build. */
-static void test_delay(FCGX_ParamArray envp)
-{
-	const char *ms = getenv("FCGI_TEST_DELAY_MS"), *path = getenv("FCGI_TEST_DELAY_PATH");
-	const char *uri = FCGX_GetParam("REQUEST_URI", envp);
-	if (ms == NULL || (path != NULL && (uri == NULL || strncmp(uri, path, strlen(path)) != 0)))
-		return;
-	long n = strtol(ms, NULL, 10);
-	struct timespec t = { n / 1000, (n % 1000) * 1000000L };
-	while (nanosleep(&t, &t) != 0 && errno == EINTR) {
-	}
-}
-#endif
-
 /* Serves the request whose first bytes wait on connection i, then keeps the
  * connection in the set if the server asked for that and it is still sound. */
 static void serve_conn(struct worker *w, int i)
@@ -252,9 +235,7 @@ static void serve_conn(struct worker *w, int i)
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
-#ifdef FCGI_TEST_HOOKS
-	test_delay(req->envp);
-#endif
+	test_hook_delay(uri);
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
 	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
 		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi);

@@ -29,6 +29,8 @@ sock=$E2E_TMP/fork.sock
 : >"$E2E_TMP/manager.log"
 FCGI_TEST_HOLD_FORK=1 FCGI_TEST_DELAY_MS=100 FCGI_TEST_DELAY_PATH=/hello \
 	manager_start "$sock" 1 --status-path /-/status
+# The socket is bound before this line is written (no request may be spent on waiting).
+until grep -q 'listening on' "$E2E_TMP/manager.log"; do sleep 0.02; done
 bad=0
 i=0
 while [ $i -lt "$LOOPS" ]; do
