@@ -60,13 +60,16 @@ static void set_lowat(struct conn *c, int bytes)
 		c->lowat = bytes;
 }
 
-bool conns_head_ready(struct conn_set *s, int i, long long now)
+bool conns_head_ready(struct conn_set *s, int i, bool hung_up, long long now)
 {
 	struct conn *c = &s->c[i];
 	static unsigned char buf[PEEK_BYTES];
-	ssize_t got = recv(c->fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
-	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return false; /* nothing after all: poll again */
+	ssize_t got = 0;
+	if (!hung_up) {
+		got = recv(c->fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return false; /* nothing after all: poll again */
+	}
 	size_t need = got > 0 ? head_needs(buf, (size_t)got) : 0;
 	c->peek_at = 0;
 	if (need == 0) {

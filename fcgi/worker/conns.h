@@ -46,10 +46,12 @@ void conns_drop(struct conn_set *s, int i, bool close_fd);
 
 /* Whether a whole request head waits on connection i (or something libfcgi
  * must see: end of file, an error, a record that is not part of a head, a head
- * bigger than we look at). If not, poll wakes for i only once more has come:
- * on TCP by SO_RCVLOWAT, on a unix socket (which ignores it) by looking again
- * after a few ms (conns_peek_wait). Resets SO_RCVLOWAT before saying yes. */
-bool conns_head_ready(struct conn_set *s, int i, long long now);
+ * bigger than we look at; hung_up: the peer has shut down its side, poll said
+ * so: whatever came is all there will be). If not, poll wakes for i only once
+ * more has come: on TCP by SO_RCVLOWAT, on a unix socket (which ignores it) by
+ * looking again after a few ms (conns_peek_wait); for a hang-up at once
+ * (POLLRDHUP). Resets SO_RCVLOWAT before saying yes. */
+bool conns_head_ready(struct conn_set *s, int i, bool hung_up, long long now);
 
 /* Ms until a unix socket's partial head is looked at again; -1: none. */
 int conns_peek_wait(const struct conn_set *s, long long now);

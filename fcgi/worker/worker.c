@@ -286,8 +286,9 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	timeout_ms = shorter(timeout_ms, conns_peek_wait(set, now));
 	struct pollfd fds[MAX_CONNS + 1];
 	fds[0] = (struct pollfd){ .fd = take_new ? w->listen_fd : -1, .events = POLLIN };
-	for (int i = 0; i < set->n; i++) /* a unix socket looked at again later is left out */
-		fds[i + 1] = (struct pollfd){ .fd = set->c[i].peek_at != 0 ? -1 : set->c[i].fd, .events = POLLIN };
+	for (int i = 0; i < set->n; i++) /* a unix socket looked at again later: only for a hang-up */
+		fds[i + 1] = (struct pollfd){ .fd = set->c[i].fd,
+					      .events = set->c[i].peek_at != 0 ? POLLRDHUP : POLLIN | POLLRDHUP };
 	/* Log lines held (log_buffer_start) go out once nothing has come for
 	 * LOG_IDLE_FLUSH_MS: the wait we do anyway is cut short for them, so a
 	 * busy worker writes its lines a bufferful at a time and an idle one a
@@ -308,8 +309,9 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	now = now_ms();
 	for (int k = 0; k < set->n; k++) {
 		int i = (set->next + k) % set->n;
+		short ev = fds[i + 1].revents;
 		bool due = set->c[i].peek_at != 0 && set->c[i].peek_at <= now;
-		if ((fds[i + 1].revents != 0 || due) && conns_head_ready(set, i, now)) {
+		if ((ev != 0 || due) && conns_head_ready(set, i, (ev & (POLLRDHUP | POLLHUP | POLLERR)) != 0, now)) {
 			set->next = i + 1;
 			serve_conn(w, i);
 			return WAIT_SERVED;

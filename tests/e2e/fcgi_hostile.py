@@ -20,6 +20,9 @@ path, HOST:PORT or [V6]:PORT; each prints one line, described below)
                              BEGIN_REQUEST and half the PARAMS); meanwhile a GET
                              /ping on its own connection; after SECONDS they send
                              the rest: "normal_ms N completed N"
+  halfclose ADDRESS          sends 20 bytes of a request head, then shuts down its
+                             sending side: "closed_ms N" (when the worker closed the
+                             connection; -1: not within 15 s)
   killload ADDRESS MANAGER_PID KILLS
                              4 threads send GET /ping, one connection each (its
                              bytes 10 ms after the connect, as over a network), while a
@@ -150,6 +153,22 @@ def partial(address, n, seconds):
     print("normal_ms %d completed %d" % (normal_ms, completed))
 
 
+def halfclose(address):
+    s = connect(address)
+    s.sendall(get_request(b"/ping")[:20])
+    s.shutdown(socket.SHUT_WR)
+    t0, closed_ms = time.monotonic(), -1
+    s.settimeout(15)
+    try:
+        while s.recv(65536):
+            pass
+        closed_ms = ms_since(t0)
+    except OSError:
+        closed_ms = ms_since(t0)
+    s.close()
+    print("closed_ms %d" % closed_ms)
+
+
 def killload(address, manager_pid, kills):
     counts = {"answered": 0, "refused": 0, "lost": 0}
     lock, done = threading.Lock(), threading.Event()
@@ -229,7 +248,7 @@ def probe(address, go_file):
     print("answered" if has_end(data) else "lost")
 
 
-COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood, "probe": probe, "partial": partial, "killload": killload}
+COMMANDS = {"gets": gets, "trickle": trickle, "flood": flood, "probe": probe, "partial": partial, "halfclose": halfclose, "killload": killload}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

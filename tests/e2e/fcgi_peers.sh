@@ -97,6 +97,11 @@ for kind in unix tcp; do
 	echo "fcgi-peers: 6 partial request heads against 2 workers ($kind): a normal request answered after ${2:-?} ms, ${4:-?} of 6 completed later"
 	[ "${2:--1}" -ge 0 ] && [ "$2" -le 1000 ] && [ "${4:-0}" -eq 6 ] && e2e_pass ||
 		e2e_fail "partial heads ($kind): normal request after ${2:-?} ms, ${4:-?} of 6 completed; log: $(tail -2 "$E2E_TMP/manager.log")"
+	# A client that sends part of a head and then shuts down its side is
+	# closed at once (poll's hang-up), not looked at until the read timeout.
+	set -- $($HOSTILE halfclose "$addr")
+	echo "fcgi-peers: a partial head, then the client's end shut down ($kind): closed after ${2:-?} ms"
+	[ "${2:--1}" -ge 0 ] && [ "$2" -le 1000 ] && e2e_pass || e2e_fail "partial head then hang-up ($kind): closed after ${2:-?} ms"
 	stop_manager
 done
 
