@@ -482,3 +482,4 @@ test-cdk: cdk-synth
 .PHONY: clean
 clean:
 	rm -rf build
+include mk/fcgi-hostile.mk
