@@ -224,3 +224,4 @@ include mk/fleet.mk
 include mk/timer-races.mk
 include mk/deb.mk
 include mk/forwarded.mk
+include mk/fcgi-hostile.mk

@@ -60,8 +60,9 @@ static void usage_controls(void)
 {
 	printf("CONTROLS (also when spawned):\n"
 	       "  --read-timeout S        a request's parameters and body must arrive within S seconds,\n"
-	       "                          and a new connection must start a request within S seconds,\n"
-	       "                          or it is closed (default %d; 0: none)  FCGI_READ_TIMEOUT\n"
+	       "                          and a new connection must send a whole request head within S\n"
+	       "                          seconds, or it is closed (default %d; 0: none)\n"
+	       "                                                                FCGI_READ_TIMEOUT\n"
 	       "  --request-timeout S     a request running longer is answered 504 if nothing was sent\n"
 	       "                          yet, logged, and its worker replaced (default 0: none)\n"
 	       "                                                                FCGI_REQUEST_TIMEOUT\n"
@@ -75,8 +76,10 @@ static void usage_controls(void)
 	       "                          (RFC 7239 for=, proto=)               FORWARDED_HEADERS\n"
 	       "  --help                  this text; --version the version\n"
 	       "\n"
-	       "SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight and the connections\n"
-	       "already waiting, exit 0. SIGHUP: replace the workers without dropping requests.\n"
+	       "SIGTERM (or Ctrl-C): stop accepting (on TCP new connections are dropped at once),\n"
+	       "finish the requests in flight and the connections already waiting (none is reset),\n"
+	       "exit 0. SIGHUP: replace the workers without dropping requests. A SIGKILLed worker\n"
+	       "costs at most the one request it was serving or about to serve.\n"
 	       "A flag wins over its environment variable. See docs/fcgi-manager.md.\n",
 	       DEFAULT_READ_TIMEOUT);
 }

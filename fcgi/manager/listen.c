@@ -1,6 +1,7 @@
 #include "listen.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,29 @@ int listen_connect(const char *address)
 	if (fd < 0)
 		fprintf(stderr, "%s: %s\n", address, strerror(err));
 	return fd;
+}
+
+int listen_refuse_new(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 || (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return 0;
+	/* A socket filter sees a TCP segment from its TCP header on: byte 13 holds
+	 * the flags. SYN without ACK is a new connection: keep 0 bytes of it. */
+	static struct sock_filter drop_syn[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12), /* SYN | ACK */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = { sizeof drop_syn / sizeof drop_syn[0], drop_syn };
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
+		fprintf(stderr, "app.fcgi: cannot stop new connections before the workers drain: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int listen_set_access(const struct listen_path *created, const struct identity *owner, int mode)

@@ -30,6 +30,15 @@ int listen_set_access(const struct listen_path *created, const struct identity *
  * build/app.fcgi --status). Returns the fd, or -1 after printing why. */
 int listen_connect(const char *address);
 
+/* A TCP listening socket shared by a stopping pool: from now on the kernel
+ * drops every new connection's first packet (SYN; a socket filter), so no
+ * handshake completes into the backlog that the workers drain before they
+ * close it; a client's retry then finds the port closed. Connections already
+ * in the backlog, and those being served, are untouched. Unix sockets (whose
+ * path is removed instead) and other sockets: nothing done, 0. Returns -1
+ * (after saying why) if the filter cannot be attached. */
+int listen_refuse_new(int fd);
+
 /* Removes the socket file listen_open created, unless it was since removed or
  * replaced (by another server started on the same path). */
 void listen_remove(const struct listen_path *created);

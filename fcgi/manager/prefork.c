@@ -18,6 +18,7 @@
 #include "privileges.h"
 #include "scoreboard.h"
 #include "systemd.h"
+#include "test_hooks.h"
 #include "worker/timeouts.h"
 #include "worker/worker.h"
 #include "core/sysio.h"
@@ -81,6 +82,9 @@ static void start_worker(struct manager *m)
 	}
 	int index = (int)(s - m->slots);
 	fflush(NULL); /* nothing buffered may be written twice */
+	/* The slot is written now, while no process owns it: after the fork it is
+	 * the worker's alone (it may be serving before we run again). */
+	scoreboard_worker_forking(m->sb, index);
 	pid_t manager = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -88,6 +92,7 @@ static void start_worker(struct manager *m)
 		return;
 	}
 	if (pid == 0) {
+		scoreboard_worker_started(m->sb, index, getpid());
 		/* Never serve as root when asked not to. Before PDEATHSIG: a change
 		 * of credentials clears it. */
 		if (privileges_drop(&m->opts->worker_identity) != 0)
@@ -104,8 +109,8 @@ static void start_worker(struct manager *m)
 		 * its handlers and set its own mask. */
 		exit(worker_run(m->listen_fd, &cfg));
 	}
+	test_hook_after_fork(m->sb, index);
 	*s = (struct slot){ pid, m->generation, now_ms(), 0 };
-	scoreboard_worker_started(m->sb, index, pid);
 	m->missing--;
 }
 
@@ -167,9 +172,10 @@ static void reap(struct manager *m)
 	}
 }
 
-/* New connections are refused from here on: the manager closes its copy of the
- * socket (and removes its path, so clients fail fast), and every worker
- * finishes the request in hand and exits. */
+/* New connections are refused from here on: the manager stops new TCP
+ * handshakes, closes its copy of the socket (and removes a unix socket's path,
+ * so clients fail fast), and every worker serves what it holds and what the
+ * backlog holds, then exits. */
 static void stop(struct manager *m, int sig, const struct listen_path *created)
 {
 	if (m->stopping)
@@ -180,6 +186,10 @@ static void stop(struct manager *m, int sig, const struct listen_path *created)
 	systemd_stopping();
 	if (m->opts->shutdown_timeout > 0)
 		m->stop_deadline_ms = now_ms() + m->opts->shutdown_timeout * 1000LL;
+	/* On TCP no handshake completes from here on (the unix socket's path goes
+	 * below): what the backlog holds now is all the workers have to drain, and
+	 * the last one to close the socket resets nothing. */
+	(void)listen_refuse_new(m->listen_fd);
 	close(m->listen_fd);
 	listen_remove(created);
 	signal_generation(m, m->generation + 1, SIGTERM);

@@ -7,21 +7,23 @@
 
 #include "core/sysio.h"
 
-static size_t board_size(int nslots)
-{
-	return sizeof(struct scoreboard) + (size_t)nslots * sizeof(struct scoreboard_slot);
-}
+/* The board's size, in this process's own memory (a fork copies it): the
+ * shared mapping is written by workers and never trusted for it. */
+static int board_slots;
+static size_t board_bytes;
 
 struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_workers)
 {
-	struct scoreboard *sb = mmap(NULL, board_size(nslots), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t bytes = sizeof(struct scoreboard) + (size_t)nslots * sizeof(struct scoreboard_slot);
+	struct scoreboard *sb = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sb == MAP_FAILED) {
 		fprintf(stderr, "app.fcgi: scoreboard: %s\n", strerror(errno));
 		return NULL;
 	}
 	/* mmap gives zeroed memory. */
+	board_slots = nslots;
+	board_bytes = bytes;
 	sb->started_ms = now_ms();
-	sb->nslots = nslots;
 	sb->min_workers = min_workers;
 	sb->max_workers = max_workers;
 	return sb;
@@ -30,7 +32,12 @@ struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_worker
 void scoreboard_destroy(struct scoreboard *sb)
 {
 	if (sb != NULL)
-		munmap(sb, board_size(sb->nslots));
+		munmap(sb, board_bytes);
+}
+
+int scoreboard_slots(const struct scoreboard *sb)
+{
+	return sb != NULL ? board_slots : 0;
 }
 
 /* Manager: a worker killed while writing its slot left seq odd; make it even. */
@@ -52,14 +59,14 @@ static void write_end(struct scoreboard_slot *s)
 	__atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED);
 }
 
-void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
+void scoreboard_worker_forking(struct scoreboard *sb, int i)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	settle(s);
 	write_begin(s);
-	s->pid = pid;
+	s->pid = 0;
 	s->state = WORKER_IDLE;
 	s->requests = 0;
 	s->started_ms = s->request_ms = now_ms();
@@ -67,13 +74,21 @@ void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
 	write_end(s);
 }
 
-void scoreboard_worker_gone(struct scoreboard *sb, int i, bool replaced)
+void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
-	if (s->pid != 0 && s->state != WORKER_IDLE)
-		__atomic_sub_fetch(&sb->active, 1, __ATOMIC_RELAXED);
+	write_begin(s);
+	s->pid = pid;
+	write_end(s);
+}
+
+void scoreboard_worker_gone(struct scoreboard *sb, int i, bool replaced)
+{
+	if (sb == NULL || i < 0 || i >= board_slots)
+		return;
+	struct scoreboard_slot *s = &sb->slots[i];
 	settle(s);
 	write_begin(s);
 	s->pid = 0;
@@ -91,7 +106,7 @@ void scoreboard_accepted(struct scoreboard *sb)
 
 void scoreboard_request_reading(struct scoreboard *sb, int i)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	write_begin(s);
@@ -100,7 +115,12 @@ void scoreboard_request_reading(struct scoreboard *sb, int i)
 	s->request_no++;
 	s->method[0] = s->path[0] = '\0';
 	write_end(s);
-	unsigned active = __atomic_add_fetch(&sb->active, 1, __ATOMIC_RELAXED);
+	/* Busy slots counted after our own is marked: of two workers starting at
+	 * once, at least the later one sees both. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	int busy, idle;
+	scoreboard_count(sb, &busy, &idle);
+	unsigned active = (unsigned)busy;
 	unsigned seen = __atomic_load_n(&sb->max_active, __ATOMIC_RELAXED);
 	while (active > seen &&
 	       !__atomic_compare_exchange_n(&sb->max_active, &seen, active, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
@@ -118,7 +138,7 @@ static void copy_field(char *out, size_t size, const char *s)
 
 void scoreboard_request_running(struct scoreboard *sb, int i, const char *method, const char *path)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	write_begin(s);
@@ -130,7 +150,7 @@ void scoreboard_request_running(struct scoreboard *sb, int i, const char *method
 
 void scoreboard_request_done(struct scoreboard *sb, int i, bool answered)
 {
-	if (sb == NULL || i < 0 || i >= sb->nslots)
+	if (sb == NULL || i < 0 || i >= board_slots)
 		return;
 	struct scoreboard_slot *s = &sb->slots[i];
 	if (s->state == WORKER_IDLE)
@@ -141,13 +161,16 @@ void scoreboard_request_done(struct scoreboard *sb, int i, bool answered)
 	if (answered)
 		s->requests++;
 	write_end(s);
-	__atomic_sub_fetch(&sb->active, 1, __ATOMIC_RELAXED);
 	if (answered)
 		__atomic_add_fetch(&sb->requests, 1, __ATOMIC_RELAXED);
 }
 
 void scoreboard_read_slot(const struct scoreboard *sb, int i, struct scoreboard_slot *out)
 {
+	if (i < 0 || i >= board_slots) {
+		*out = (struct scoreboard_slot){ 0 };
+		return;
+	}
 	const struct scoreboard_slot *s = &sb->slots[i];
 	/* Bounded: a writer killed mid-write never finishes; its copy is then as good as any. */
 	for (int tries = 0; tries < 10000; tries++) {
@@ -164,7 +187,7 @@ void scoreboard_read_slot(const struct scoreboard *sb, int i, struct scoreboard_
 void scoreboard_count(const struct scoreboard *sb, int *busy, int *idle)
 {
 	*busy = *idle = 0;
-	for (int i = 0; i < sb->nslots; i++) {
+	for (int i = 0; i < board_slots; i++) {
 		pid_t pid = __atomic_load_n(&sb->slots[i].pid, __ATOMIC_RELAXED);
 		int state = __atomic_load_n(&sb->slots[i].state, __ATOMIC_RELAXED);
 		if (pid == 0)

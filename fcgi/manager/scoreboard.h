@@ -4,6 +4,12 @@
  * The manager reads it to grow and shrink the pool and to log slow requests;
  * the status page (status.c) reads it in whichever worker answers.
  *
+ * A slot is written by the manager only while no worker owns it (before the
+ * fork that starts its worker, after the wait that reaps it), and by its
+ * worker only in between. Workers can write the whole mapping: its size is
+ * kept in the manager's private memory, and nothing read from it decides
+ * what the manager unmaps, kills or indexes.
+ *
  * A slot's text fields are guarded by a sequence number (odd while being
  * written): readers copy the slot and retry until it is stable. */
 #ifndef FCGI_SCOREBOARD_H
@@ -30,13 +36,11 @@ struct scoreboard {
 	long long started_ms;      /* monotonic: when the pool started */
 	unsigned long accepted;    /* connections accepted */
 	unsigned long requests;    /* requests served */
-	unsigned active;           /* workers reading or running a request now */
-	unsigned max_active;       /* the most ever at once */
+	unsigned max_active;       /* the most workers reading or running at once (counted from the slots) */
 	unsigned long restarts;    /* workers replaced (died, retired, timed out) */
 	unsigned long timeouts;    /* requests cut by --request-timeout */
 	unsigned long slow;        /* requests logged by --slow-request */
 	int min_workers, max_workers;
-	int nslots;
 	struct scoreboard_slot slots[];
 };
 
@@ -44,20 +48,29 @@ struct scoreboard {
  * afterwards. Returns NULL (after saying why) if the memory cannot be had. */
 struct scoreboard *scoreboard_create(int nslots, int min_workers, int max_workers);
 
-/* Unmaps it (the manager, at exit). NULL is ignored. */
+/* Unmaps it (the manager, at exit), with the size it was made with, whatever
+ * the mapping now says. NULL is ignored. */
 void scoreboard_destroy(struct scoreboard *sb);
 
-/* Manager: slot i now belongs to a new worker pid (NULL board: no-op). */
+/* How many slots the board has (from this process's memory, not the mapping). */
+int scoreboard_slots(const struct scoreboard *sb);
+
+/* Manager, before the fork that starts a worker in slot i: the slot made
+ * fresh (idle, no requests, no pid yet). NULL board or a bad i: no-op. */
+void scoreboard_worker_forking(struct scoreboard *sb, int i);
+
+/* The new worker, first thing: slot i is its own (pid: getpid()). */
 void scoreboard_worker_started(struct scoreboard *sb, int i, pid_t pid);
 
-/* Manager: slot i's worker is gone; if it died inside a request the active
- * count is corrected. replaced: it counts as a restart. */
+/* Manager, once slot i's worker has been reaped: the slot is free (whatever
+ * the worker left in it). replaced: it counts as a restart. */
 void scoreboard_worker_gone(struct scoreboard *sb, int i, bool replaced);
 
 /* Worker (the one owning slot i): a connection was accepted. */
 void scoreboard_accepted(struct scoreboard *sb);
 
-/* Worker: a request's first bytes arrived. */
+/* Worker: a request's head arrived (max_active is raised to the number of
+ * slots now reading or running, if more). */
 void scoreboard_request_reading(struct scoreboard *sb, int i);
 
 /* Worker: its parameters are in (method and path may be NULL; they are cut to fit). */

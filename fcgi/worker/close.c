@@ -27,10 +27,14 @@
  * our end of the stream).
  *
  * When the web server keeps the connection (nginx fastcgi_keep_conn), the rest
- * of FCGI_STDIN is read before FCGI_END_REQUEST, with a timeout per read: the
- * server sends the next request only after that record, so libfcgi's
- * read-ahead cannot swallow it, and it keeps sending a body until it has an
- * answer. If that input does not end in time, we end as libfcgi does. */
+ * of FCGI_STDIN is read before FCGI_END_REQUEST: the server sends the next
+ * request only after that record, so libfcgi's read-ahead cannot swallow it.
+ * The answer so far is flushed first (a server may go on sending a body until
+ * it has one), and the reads are bounded: each by DRAIN_READ_MS, all by
+ * FCGI_DRAIN_MS, and by the worker's read deadline, which stays armed while
+ * we drain (timeouts_input_pending). If the input does not end in time, we
+ * write FCGI_END_REQUEST and close. libfcgi's own close wait is never used:
+ * it lasts for as long as the peer keeps sending, a byte a second is enough. */
 #include "close.h"
 
 #include <errno.h>
@@ -41,6 +45,7 @@
 #include <unistd.h>
 
 #include "core/sysio.h"
+#include "test_hooks.h"
 
 /* Each blocking read while draining gives up after this long. */
 #define DRAIN_READ_MS 1000
@@ -64,58 +69,72 @@ static enum drained drained_as(int err)
 }
 
 /* Kept connection, before FCGI_END_REQUEST: reads FCGI_STDIN to its end
- * record, each read bounded by DRAIN_READ_MS and all by FCGI_DRAIN_MS. */
-static enum drained drain_kept(FCGX_Request *req, bool *timed)
+ * record and returns how that went, or STALLED once the deadline (monotonic
+ * ms) has passed. Each call of libfcgi takes what is buffered or makes one
+ * socket read (bounded by DRAIN_READ_MS), so the deadline is looked at after
+ * each byte a trickling peer sends; before the first read that may wait, the
+ * answer is flushed, so the peer has it while we wait for its input. */
+static enum drained drain_kept(FCGX_Request *req, bool *timed, long long deadline)
 {
 	FCGX_Stream *in = req->in;
 	char trash[4096];
-	long long deadline = 0;
 	*timed = false;
 	while (!FCGX_HasSeenEOF(in)) {
-		if (!*timed) {
-			/* The next read may go to the socket: bound it. */
+		if (now_ms() >= deadline)
+			return STALLED;
+		long buffered = (long)(in->stop - in->rdNext);
+		if (buffered <= 0 && !*timed) {
+			/* The next read goes to the socket: the answer first, and bound the read. */
+			FCGX_FFlush(req->out);
 			socklen_t len = sizeof kept_timeout;
 			if (getsockopt(req->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &kept_timeout, &len) != 0)
 				kept_timeout = (struct timeval){ 0 };
 			set_read_timeout(req->ipcFd, DRAIN_READ_MS);
-			deadline = now_ms() + FCGI_DRAIN_MS;
 			*timed = true;
 		}
-		FCGX_GetStr(trash, sizeof trash, in);
-		if (now_ms() > deadline)
-			return STALLED;
+		FCGX_GetStr(trash, buffered <= 0 ? 1 : buffered < (long)sizeof trash ? (int)buffered : (int)sizeof trash, in);
 	}
 	return drained_as(FCGX_GetError(in));
 }
 
-/* Closing connection, after FCGI_END_REQUEST: what has arrived of FCGI_STDIN
- * without waiting; if more is on its way, shutdown(SHUT_WR) and discard input
- * until the server hangs up (at most FCGI_DRAIN_MS, DRAIN_READ_MS of silence). */
-static enum drained drain_closing(FCGX_Request *req)
+/* After FCGI_END_REQUEST, input still on its way: shutdown(SHUT_WR) and
+ * discard input until the server hangs up, DRAIN_READ_MS of silence, or the
+ * deadline, looked at after every read (a peer that never stops sending is
+ * cut off at the deadline all the same). fd is non-blocking. */
+static enum drained linger(int fd, long long deadline)
 {
-	FCGX_Stream *in = req->in;
-	int fd = req->ipcFd;
 	char trash[4096];
-	(void)fcntl(fd, F_SETFL, O_NONBLOCK); /* the socket is closed next: no need to restore */
-	while (!FCGX_HasSeenEOF(in))
-		FCGX_GetStr(trash, sizeof trash, in);
-	enum drained d = drained_as(FCGX_GetError(in));
-	if (d != STALLED)
-		return d;
+	size_t chunk = test_hook_drain_read_size(sizeof trash);
 	if (shutdown(fd, SHUT_WR) != 0)
 		return PEER_GONE;
-	long long deadline = now_ms() + FCGI_DRAIN_MS;
 	for (;;) {
-		ssize_t n = read(fd, trash, sizeof trash);
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return STALLED;
+		ssize_t n = read(fd, trash, chunk);
 		if (n > 0 || (n < 0 && errno == EINTR))
 			continue;
 		if (n == 0 || errno != EAGAIN)
 			return PEER_GONE;
-		long long left = deadline - now_ms();
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (left <= 0 || poll(&p, 1, left < DRAIN_READ_MS ? (int)left : DRAIN_READ_MS) <= 0)
+		if (poll(&p, 1, left < DRAIN_READ_MS ? (int)left : DRAIN_READ_MS) <= 0)
 			return STALLED;
 	}
+}
+
+/* Closing connection, after FCGI_END_REQUEST: what has arrived of FCGI_STDIN
+ * without waiting; if more is on its way, linger() until the deadline. */
+static enum drained drain_closing(FCGX_Request *req, long long deadline)
+{
+	FCGX_Stream *in = req->in;
+	char trash[4096];
+	(void)fcntl(req->ipcFd, F_SETFL, O_NONBLOCK); /* the socket is closed next: no need to restore */
+	while (!FCGX_HasSeenEOF(in) && now_ms() < deadline)
+		FCGX_GetStr(trash, sizeof trash, in);
+	enum drained d = drained_as(FCGX_GetError(in));
+	if (!FCGX_HasSeenEOF(in))
+		d = STALLED;
+	return d == STALLED ? linger(req->ipcFd, deadline) : d;
 }
 
 void fcgi_finish(FCGX_Request *req)
@@ -124,22 +143,25 @@ void fcgi_finish(FCGX_Request *req)
 		FCGX_Finish_r(req);
 		return;
 	}
+	long long deadline = now_ms() + FCGI_DRAIN_MS;
 	bool timed = false;
-	enum drained d;
-	if (req->keepConnection) {
-		d = drain_kept(req, &timed);
-	} else {
+	enum drained d = INPUT_ENDED;
+	if (req->keepConnection)
+		d = drain_kept(req, &timed, deadline);
+	if (!req->keepConnection || d != INPUT_ENDED) {
 		/* FCGI_END_REQUEST now (FCGX_Finish_r does the same, and nothing twice). */
 		FCGX_FClose(req->err);
 		FCGX_FClose(req->out);
-		d = drain_closing(req);
+		/* A kept connection whose input did not end is closed too: it has
+		 * had its deadline (the peer has had the answer since the drain began). */
+		if (!req->keepConnection)
+			drain_closing(req, deadline);
+		req->keepConnection = 0;
 	}
 	/* Close without libfcgi's shutdown and wait (its "detached" flag, which
-	 * FCGX_Free() clears when it closes) when nothing can lie unread, or when
-	 * we have already waited as it would. A kept connection whose input did
-	 * not end is closed by FCGX_Finish_r, the libfcgi way. */
-	if (!req->keepConnection || d == INPUT_ENDED)
-		req->detached = 1;
+	 * FCGX_Free() clears when it closes): that wait lasts as long as the peer
+	 * keeps sending, and ours above was bounded. */
+	req->detached = 1;
 	FCGX_Finish_r(req);
 	req->detached = 0;
 	if (timed && req->ipcFd >= 0) /* a kept connection waits for its next request as before */

@@ -12,9 +12,9 @@
  * discards what is left of the request's input (FCGI_STDIN up to its end
  * record), so that nothing the web server sent lies unread in the socket,
  * then finishes the request: the connection is kept when the web server
- * asked for that, else closed at once. Only when input is still on its way
- * does it wait as libfcgi always does (shutdown, read until the server hangs
- * up), at most FCGI_DRAIN_MS. */
+ * asked for that and its input ended, else closed. Waiting for input still on
+ * its way (the answer already sent) takes at most FCGI_DRAIN_MS, however the
+ * peer trickles or floods; libfcgi's unbounded close wait is never used. */
 void fcgi_finish(FCGX_Request *req);
 
 #endif

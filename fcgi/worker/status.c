@@ -86,7 +86,7 @@ static cJSON *page_json(const struct scoreboard *sb, long long now)
 	cJSON_AddNumberToObject(pool, "request_timeouts", (double)sb->timeouts);
 	cJSON_AddNumberToObject(pool, "slow_requests", (double)sb->slow);
 	cJSON *workers = cJSON_AddArrayToObject(doc, "workers");
-	for (int i = 0; i < sb->nslots; i++) {
+	for (int i = 0; i < scoreboard_slots(sb); i++) {
 		struct scoreboard_slot s;
 		scoreboard_read_slot(sb, i, &s);
 		if (s.pid == 0)
@@ -127,7 +127,7 @@ static void page_text(const struct scoreboard *sb, long long now, struct buf *ou
 		 sb->accepted, sb->requests, sb->max_active, sb->restarts, sb->timeouts, sb->slow, "pid", "state",
 		 "requests", "for (ms)", "request");
 	buf_append_cstr(out, line);
-	for (int i = 0; i < sb->nslots; i++) {
+	for (int i = 0; i < scoreboard_slots(sb); i++) {
 		struct scoreboard_slot s;
 		scoreboard_read_slot(sb, i, &s);
 		if (s.pid == 0)

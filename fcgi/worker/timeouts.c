@@ -368,6 +368,17 @@ void timeouts_response_started(void)
 	pthread_mutex_unlock(&cur.lock);
 }
 
+void timeouts_input_pending(void)
+{
+	if (!ticker_started)
+		return;
+	pthread_mutex_lock(&cur.lock);
+	cur.response_started = true;
+	cur.request_deadline = LLONG_MAX;
+	cur.phase = READING;
+	pthread_mutex_unlock(&cur.lock);
+}
+
 bool timeouts_request_end(void)
 {
 	if (!ticker_started)

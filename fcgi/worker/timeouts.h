@@ -50,6 +50,11 @@ void timeouts_input_done(void);
  * answer 504. After a request timeout this waits until the process is replaced. */
 void timeouts_response_started(void);
 
+/* The answer is out but the request's input is not all in (a refused body):
+ * while it is drained the read deadline holds again (the request deadline no
+ * longer: nothing more will be answered), until timeouts_request_end(). */
+void timeouts_input_pending(void);
+
 /* The request is over: its deadlines no longer apply. Returns whether the read deadline cut it. */
 bool timeouts_request_end(void);
 

@@ -1,9 +1,10 @@
 /* The worker's loop. It accepts connections itself and keeps every open one
  * in a small set, polled together with the listening socket: a server that
  * keeps its FastCGI connections (nginx fastcgi_keep_conn) gets each of them
- * served until it closes it, and a client that connects and sends nothing
- * costs a slot in the set, not the worker. Requests are still served one at
- * a time, by libfcgi on the connection whose first bytes have arrived.
+ * served until it closes it, and a client that connects and sends nothing,
+ * or part of a request head, costs a slot in the set, not the worker
+ * (conns.c). Requests are still served one at a time, by libfcgi on a
+ * connection whose whole request head has arrived.
  *
  * Stop signals are blocked except while waiting for work (ppoll), so a
  * SIGTERM never cuts a request short and can never slip in between the
@@ -24,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -34,7 +34,10 @@
 #include "cgi_env/cgi_env.h"
 #include "worker/log_gather.h"
 #include "close.h"
+#include "conns.h"
+#include "peers.h"
 #include "manager/scoreboard.h"
+#include "test_hooks.h"
 #include "worker/status.h"
 #include "timeouts.h"
 #include "core/sysio.h"
@@ -44,28 +47,16 @@ extern char **environ;
 /* How long a worker with nothing to do keeps its log lines (see wait_and_serve). */
 #define LOG_IDLE_FLUSH_MS 10
 
-/* Connections one worker keeps open at once. When full, the one idle the
- * longest (first those that never sent a request) is closed for a new one. */
-#define MAX_CONNS 64
-
 /* On a stop, how long a connection not yet heard from may take to send its
  * request, from when it was accepted (at most the read timeout): long enough
  * for a front server on a busy machine, short enough that a silent client
  * does not hold the stop. */
 #define DRAIN_WAIT_MS 5000
 
-struct conn {
-	int fd;
-	bool served;            /* has sent at least one request */
-	long long idle_since;   /* monotonic ms: accepted or last request finished */
-};
-
 struct worker {
 	int listen_fd;
 	const struct worker_config *cfg;
-	struct conn conns[MAX_CONNS];
-	int nconns;
-	int next;               /* where the fair scan of ready connections starts */
+	struct conn_set set;    /* the open connections (conns.h) */
 	FCGX_Request req;
 	long served;            /* requests answered */
 	long share;             /* requests before retiring; 0: no limit */
@@ -166,111 +157,10 @@ static bool stop_pending(long long now)
 	return sigpending(&pending) == 0 && sigismember(&pending, SIGTERM);
 }
 
-static void drop_conn(struct worker *w, int i, bool close_fd)
+/* Milliseconds to wait: the shorter of a and b, where -1 is for ever. */
+static int shorter(int a, int b)
 {
-	if (close_fd)
-		close(w->conns[i].fd);
-	w->conns[i] = w->conns[--w->nconns];
-}
-
-/* Makes room for one more connection: closes the one idle the longest,
- * preferring one that never sent a request. */
-static void evict_one(struct worker *w)
-{
-	int victim = 0;
-	for (int i = 1; i < w->nconns; i++) {
-		const struct conn *c = &w->conns[i], *v = &w->conns[victim];
-		if ((c->served < v->served) || (c->served == v->served && c->idle_since < v->idle_since))
-			victim = i;
-	}
-	drop_conn(w, victim, true);
-}
-
-/* Closes connections that sent nothing within the read timeout of being accepted. */
-static void close_silent(struct worker *w, long long now)
-{
-	if (w->cfg->read_timeout <= 0)
-		return;
-	for (int i = w->nconns - 1; i >= 0; i--)
-		if (!w->conns[i].served && now - w->conns[i].idle_since >= w->cfg->read_timeout * 1000LL)
-			drop_conn(w, i, true);
-}
-
-/* While stopping: closes the connections that have not sent a request within
- * DRAIN_WAIT_MS (or the read timeout) of being accepted, and returns how long
- * to wait for the others' first bytes (0: there are none). */
-static int drain_wait(struct worker *w, long long now)
-{
-	long long limit = DRAIN_WAIT_MS;
-	if (w->cfg->read_timeout > 0 && w->cfg->read_timeout * 1000LL < limit)
-		limit = w->cfg->read_timeout * 1000LL;
-	long long soonest = 0;
-	for (int i = w->nconns - 1; i >= 0; i--) {
-		if (w->conns[i].served)
-			continue;
-		long long left = w->conns[i].idle_since + limit - now;
-		if (left <= 0)
-			drop_conn(w, i, true);
-		else if (soonest == 0 || left < soonest)
-			soonest = left;
-	}
-	return (int)soonest;
-}
-
-/* Milliseconds until the next silent connection is due to be closed; -1: none. */
-static int next_expiry(const struct worker *w, long long now)
-{
-	if (w->cfg->read_timeout <= 0)
-		return -1;
-	long long soonest = -1;
-	for (int i = 0; i < w->nconns; i++) {
-		if (w->conns[i].served)
-			continue;
-		long long left = w->conns[i].idle_since + w->cfg->read_timeout * 1000LL - now;
-		if (left < 0)
-			left = 0;
-		if (soonest < 0 || left < soonest)
-			soonest = left;
-	}
-	return soonest > INT_MAX ? INT_MAX : (int)soonest;
-}
-
-/* FCGI_WEB_SERVER_ADDRS as libfcgi reads it: the comma-separated addresses
- * a TCP peer must have (unset or empty: any). libfcgi applied it in its own
- * accept; we accept ourselves, so we apply it here, to IPv4 peers as libfcgi
- * does and to IPv6 ones too. Unix socket peers are never refused. */
-static bool peer_allowed(const struct sockaddr_storage *peer)
-{
-	if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)
-		return true;
-	static const char *list;
-	static bool read_once;
-	if (!read_once) { /* the environment does not change: read at the first TCP peer */
-		list = getenv("FCGI_WEB_SERVER_ADDRS");
-		read_once = true;
-	}
-	if (list == NULL || *list == '\0')
-		return true;
-	for (const char *at = list; *at != '\0';) {
-		char entry[INET6_ADDRSTRLEN];
-		size_t n = strcspn(at, ",");
-		if (n < sizeof entry) {
-			memcpy(entry, at, n);
-			entry[n] = '\0';
-			struct in_addr a4;
-			struct in6_addr a6;
-			if (peer->ss_family == AF_INET && inet_pton(AF_INET, entry, &a4) == 1 &&
-			    a4.s_addr == ((const struct sockaddr_in *)peer)->sin_addr.s_addr)
-				return true;
-			if (peer->ss_family == AF_INET6 && inet_pton(AF_INET6, entry, &a6) == 1 &&
-			    memcmp(&a6, &((const struct sockaddr_in6 *)peer)->sin6_addr, sizeof a6) == 0)
-				return true;
-		}
-		at += n;
-		if (*at == ',')
-			at++;
-	}
-	return false;
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
 /* Takes one connection off the listen backlog: 1 taken, 0 none there (or
@@ -304,35 +194,16 @@ static int accept_one(struct worker *w)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	scoreboard_accepted(w->cfg->scoreboard);
-	if (w->nconns == MAX_CONNS)
-		evict_one(w);
-	w->conns[w->nconns++] = (struct conn){ fd, false, now_ms() };
+	conns_add(&w->set, fd, peer.ss_family == AF_INET || peer.ss_family == AF_INET6, now_ms());
 	return 1;
 }
-
-#ifdef FCGI_TEST_HOOKS
-/* Test builds only (build/test-hooks/): FCGI_TEST_DELAY_MS=N makes the handler
- * N ms late, for requests whose REQUEST_URI starts with FCGI_TEST_DELAY_PATH
- * (every request when unset). Never compiled into a release build. */
-static void test_delay(FCGX_ParamArray envp)
-{
-	const char *ms = getenv("FCGI_TEST_DELAY_MS"), *path = getenv("FCGI_TEST_DELAY_PATH");
-	const char *uri = FCGX_GetParam("REQUEST_URI", envp);
-	if (ms == NULL || (path != NULL && (uri == NULL || strncmp(uri, path, strlen(path)) != 0)))
-		return;
-	long n = strtol(ms, NULL, 10);
-	struct timespec t = { n / 1000, (n % 1000) * 1000000L };
-	while (nanosleep(&t, &t) != 0 && errno == EINTR) {
-	}
-}
-#endif
 
 /* Serves the request whose first bytes wait on connection i, then keeps the
  * connection in the set if the server asked for that and it is still sound. */
 static void serve_conn(struct worker *w, int i)
 {
 	FCGX_Request *req = &w->req;
-	int fd = w->conns[i].fd;
+	int fd = w->set.c[i].fd;
 	req->ipcFd = fd;
 	req->keepConnection = 1; /* FCGX_Accept_r begins by finishing the previous request: keep fd */
 	struct scoreboard *sb = w->cfg->scoreboard;
@@ -348,30 +219,31 @@ static void serve_conn(struct worker *w, int i)
 				(long)getpid(), w->cfg->read_timeout);
 		}
 		req->ipcFd = -1;
-		drop_conn(w, i, false);
+		conns_drop(&w->set, i, false);
 		return;
 	}
-	w->conns[i].served = true;
+	w->set.c[i].served = true;
 	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp), *uri = FCGX_GetParam("REQUEST_URI", req->envp);
 	timeouts_request_known(req->requestId, method, uri);
 	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
-#ifdef FCGI_TEST_HOOKS
-	test_delay(req->envp);
-#endif
+	test_hook_delay(uri);
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
 	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
 		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi); /* (logs its own line) */
 	else if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
 		/* The front server's connection is gone mid-answer: nothing to tell it. */
 	}
-	bool cut = timeouts_request_end();
 	/* close.c: what app/ left unread (a refused body, the end-of-input record)
 	 * is read before the next request on a kept connection, or before a close,
-	 * and a closing connection goes at once, without libfcgi's wait. */
+	 * and a closing connection goes at once, without libfcgi's wait. A body
+	 * still on its way is bounded by the read deadline until then. */
+	if (body.left > 0)
+		timeouts_input_pending();
 	fcgi_finish(req);
+	bool cut = timeouts_request_end();
 	scoreboard_request_done(sb, w->cfg->slot, true);
 	if (cut) {
 		log_gather_flush();
@@ -379,9 +251,9 @@ static void serve_conn(struct worker *w, int i)
 			(long)getpid(), w->cfg->read_timeout);
 	}
 	if (req->ipcFd < 0) {
-		drop_conn(w, i, false);
+		conns_drop(&w->set, i, false);
 	} else {
-		w->conns[i].idle_since = now_ms();
+		w->set.c[i].idle_since = now_ms();
 		req->ipcFd = -1;
 	}
 	w->served++;
@@ -390,13 +262,27 @@ static void serve_conn(struct worker *w, int i)
 enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2 };
 
 /* Waits (up to timeout_ms; -1 forever) for a request on a kept connection or
- * a new connection, and handles one. take_new: also accept from the backlog. */
+ * a new connection, and handles one. take_new: also accept from the backlog,
+ * unless a connection just accepted is still sending its request head
+ * (conns_fresh_wait): so a worker that dies takes at most one request with it
+ * that it had not finished. A connection is served once its whole request
+ * head is in (conns_head_ready); one that sent only part of it waits in the
+ * set. */
 static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool take_new, const sigset_t *waitmask)
 {
+	struct conn_set *set = &w->set;
+	long long now = now_ms();
+	int fresh = conns_fresh_wait(set, now);
+	if (fresh > 0) {
+		take_new = false;
+		timeout_ms = shorter(timeout_ms, fresh);
+	}
+	timeout_ms = shorter(timeout_ms, conns_peek_wait(set, now));
 	struct pollfd fds[MAX_CONNS + 1];
 	fds[0] = (struct pollfd){ .fd = take_new ? w->listen_fd : -1, .events = POLLIN };
-	for (int i = 0; i < w->nconns; i++)
-		fds[i + 1] = (struct pollfd){ .fd = w->conns[i].fd, .events = POLLIN };
+	for (int i = 0; i < set->n; i++) /* a unix socket looked at again later: only for a hang-up */
+		fds[i + 1] = (struct pollfd){ .fd = set->c[i].fd,
+					      .events = set->c[i].peek_at != 0 ? POLLRDHUP : POLLIN | POLLRDHUP };
 	/* Log lines held (log_gather_start) go out once nothing has come for
 	 * LOG_IDLE_FLUSH_MS: the wait we do anyway is cut short for them, so a
 	 * busy worker writes its lines a bufferful at a time and an idle one a
@@ -404,7 +290,7 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	if (log_gather_pending() && (timeout_ms < 0 || timeout_ms > LOG_IDLE_FLUSH_MS))
 		timeout_ms = LOG_IDLE_FLUSH_MS;
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-	int n = ppoll(fds, (nfds_t)w->nconns + 1, timeout_ms < 0 ? NULL : &ts, waitmask);
+	int n = ppoll(fds, (nfds_t)set->n + 1, timeout_ms < 0 ? NULL : &ts, waitmask);
 	if (n == 0 && log_gather_pending())
 		log_gather_flush();
 	if (n < 0 && errno != EINTR) {
@@ -414,12 +300,13 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 	}
 	if (n < 0)
 		return WAIT_INTERRUPTED; /* a signal: the caller looks at what it asks for */
-	if (n == 0)
-		return WAIT_NOTHING;
-	for (int k = 0; k < w->nconns; k++) {
-		int i = (w->next + k) % w->nconns;
-		if (fds[i + 1].revents != 0) {
-			w->next = i + 1;
+	now = now_ms();
+	for (int k = 0; k < set->n; k++) {
+		int i = (set->next + k) % set->n;
+		short ev = fds[i + 1].revents;
+		bool due = set->c[i].peek_at != 0 && set->c[i].peek_at <= now;
+		if ((ev != 0 || due) && conns_head_ready(set, i, (ev & (POLLRDHUP | POLLHUP | POLLERR)) != 0, now)) {
+			set->next = i + 1;
 			serve_conn(w, i);
 			return WAIT_SERVED;
 		}
@@ -445,6 +332,7 @@ static long request_share(const struct worker_config *cfg)
 
 int worker_run(int listen_fd, const struct worker_config *cfg)
 {
+	test_hook_worker_start(cfg->scoreboard);
 	sigset_t waitmask;
 	setup_signals(&waitmask);
 	int flags = fcntl(listen_fd, F_GETFL);
@@ -467,16 +355,21 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	 * the timer thread once one is a second old. */
 	log_gather_start(STDERR_FILENO);
 
-	static struct worker w; /* MAX_CONNS slots: not on the stack */
+	static struct worker w; /* MAX_CONNS connections: not on the stack */
 	w = (struct worker){ .listen_fd = listen_fd, .cfg = cfg, .share = request_share(cfg) };
 	/* libfcgi never accepts (we do): its listening socket is none, so a
 	 * connection it gives up on is closed and FCGX_Accept_r returns. */
 	FCGX_InitRequest(&w.req, -1, 0);
 	int status = 0;
 	bool retiring = false;
+	/* On a stop, how long a connection not yet heard from in full may take:
+	 * DRAIN_WAIT_MS, or the read timeout if shorter. */
+	long long drain_limit = DRAIN_WAIT_MS;
+	if (cfg->read_timeout > 0 && cfg->read_timeout * 1000LL < drain_limit)
+		drain_limit = cfg->read_timeout * 1000LL;
 	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
-		close_silent(&w, now);
-		if (wait_and_serve(&w, next_expiry(&w, now), true, &waitmask) == WAIT_ERROR) {
+		conns_close_silent(&w.set, cfg->read_timeout, now);
+		if (wait_and_serve(&w, conns_next_expiry(&w.set, cfg->read_timeout, now), true, &waitmask) == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
@@ -492,15 +385,17 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		 * done only when nothing is ready and no such connection is left. A
 		 * lost race for the next connection, or another SIGTERM (a second
 		 * SIGHUP of the manager), changes nothing. */
-		int wait = drain_wait(&w, now_ms());
+		int wait = conns_drain_wait(&w.set, drain_limit, now_ms());
 		enum wait_result r = wait_and_serve(&w, wait, !retiring, &waitmask);
 		if (r == WAIT_ERROR)
 			status = WORKER_EXIT_FAILED;
 		else if (r == WAIT_NOTHING && wait == 0)
 			break;
 	}
-	while (w.nconns > 0)
-		drop_conn(&w, w.nconns - 1, true);
+	if (status == 0 && !retiring)
+		test_hook_stop_hold(); /* the last look at the backlog is over; our copy of it still open */
+	while (w.set.n > 0)
+		conns_drop(&w.set, w.set.n - 1, true);
 	log_gather_flush();
 	FCGX_Free(&w.req, 1);
 	timeouts_close();

@@ -148,17 +148,26 @@ def get_request(uri, *extra):
             + record(5, b""))
 
 
-def fcgi_exchange(sock_path, request, timeout=10):
-    """Sends request (records) on the unix socket: 'answered' (a complete answer: it has an
-    FCGI_END_REQUEST record), 'refused' (connecting failed) or 'lost' (reset, or closed
-    before the end)."""
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(timeout)
+def has_end(data):
+    """Whether data (what a responder sent) holds an FCGI_END_REQUEST record."""
+    pos = 0
+    while pos + 8 <= len(data):
+        _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
+        if rtype == 3:
+            return True
+        pos += 8 + clen + plen
+    return False
+
+
+def fcgi_exchange(address, request, timeout=10, connect_timeout=None):
+    """Sends request (records) to ADDRESS (a unix socket path, or HOST:PORT): 'answered' (a
+    complete answer: it has an FCGI_END_REQUEST record), 'refused' (connecting failed, or
+    took longer than connect_timeout) or 'lost' (reset, or closed before the end)."""
     try:
-        s.connect(sock_path)
+        s = connect(address, timeout if connect_timeout is None else connect_timeout)
     except OSError:
-        s.close()
         return "refused"
+    s.settimeout(timeout)
     try:
         s.sendall(request)
         data = b""
@@ -167,13 +176,7 @@ def fcgi_exchange(sock_path, request, timeout=10):
             if not chunk:
                 break
             data += chunk
-        pos = 0
-        while pos + 8 <= len(data):
-            _, rtype, _, clen, plen = struct.unpack(">BBHHB", data[pos:pos + 7])
-            if rtype == 3:
-                return "answered"
-            pos += 8 + clen + plen
-        return "lost"
+        return "answered" if has_end(data) else "lost"
     except OSError:
         return "lost"
     finally:
@@ -228,14 +231,23 @@ def repeat(text, count):
     return 0
 
 
-def connect(address):
-    """A connected socket to ADDRESS: a unix socket path, or HOST:PORT."""
-    if address.startswith("/"):
-        c = socket.socket(socket.AF_UNIX)
-        c.connect(address)
-        return c
-    host, _, port = address.rpartition(":")
-    return socket.create_connection((host, int(port)))
+def connect(address, timeout=None):
+    """A connected socket to ADDRESS: a unix socket path (it has a '/'), or HOST:PORT
+    ([V6]:PORT); OSError when connecting fails or takes longer than timeout."""
+    if "/" in address:
+        c, target = socket.socket(socket.AF_UNIX), address
+    else:
+        host, _, port = address.rpartition(":")
+        host = host.strip("[]")
+        c = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        target = (host, int(port))
+    c.settimeout(timeout)
+    try:
+        c.connect(target)
+    except OSError:
+        c.close()
+        raise
+    return c
 
 
 def hold_connections(address, count, seconds):

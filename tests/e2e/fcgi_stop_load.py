@@ -1,11 +1,12 @@
-"""FastCGI load on a unix socket while the manager behind it is stopped.
+"""FastCGI load on a unix socket or TCP while the manager behind it is stopped.
 
-usage: python3 fcgi_stop_load.py SOCKET CONCURRENCY
+usage: python3 fcgi_stop_load.py ADDRESS CONCURRENCY   (a path, or HOST:PORT)
 
 CONCURRENCY threads each send GET /ping requests, one connection per request,
 until connecting fails because the socket is gone (the manager removed it on
-SIGTERM). Prints "answered N refused N lost N": answered with a complete
-response, refused at connect (the stop's own doing), lost after the connection
+SIGTERM) or the port is closed. Prints "answered N refused N lost N": answered with a complete
+response, refused at connect (the stop's own doing; on TCP also a connect
+not done within 0.5 s: a stopping pool drops new handshakes), lost after the connection
 was made (reset, or closed before a complete response: what a graceful stop
 must never do). "running" goes to stderr once the first answer is in. Exit 0 after the first refusal of every thread; 2 when no
 request was answered at all.
@@ -26,7 +27,9 @@ def main():
 
     def run():
         while True:
-            outcome = exchange(path, REQUEST)
+            # A connect not done in 0.5 s was never accepted: on TCP a stopping
+            # pool drops new handshakes (the kernel would retry after 1 s).
+            outcome = exchange(path, REQUEST, connect_timeout=0.5)
             with lock:
                 counts[outcome] += 1
                 if outcome == "answered" and counts["answered"] == 1:

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 
-from fcgi_client import get_request
+from e2e_client import get_request
 
 
 def connect(s, sock_path):
