@@ -57,7 +57,8 @@ set xlabel "connections"
 set ylabel "%s"
 set grid ytics
 %s
-set key top left font ",8"
+set key top left font ",8" opaque
+set linetype 9 lc rgb "#999999"
 set yrange [0:*]
 %s
 unset multiplot

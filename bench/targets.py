@@ -148,9 +148,9 @@ def print_targets(doc):
         print("|---|---:|---:|---:|---:|---:|---:|---|---|")
         for label, body in doc["bodies"].items():
             f = [cg.get(s, {}).get(label, {}).get("instructions") for s in ("fcgi", "nolog", "bare", "bareclose")]
+            cells = ["%d" % v if v else "-" for v in f]
             print("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                body["path"], *("%d" % v if v else "-" for v in f),
-                "%d" % (f[0] - f[1]) if f[0] and f[1] else "-",
+                body["path"], cells[0], cells[1], "%d" % (f[0] - f[1]) if f[0] and f[1] else "-", cells[2], cells[3],
                 "%.2f" % (f[0] / f[3]) if f[0] and f[3] else "-",
                 _objects(_cg(doc, "fcgi", label)), _objects(_cg(doc, "bareclose", label))))
         print()
