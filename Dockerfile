@@ -14,29 +14,32 @@ FROM docker.io/library/debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       gcc libc6-dev make pkg-config \
-      libcjson-dev libfcgi-dev libsystemd-dev libcriterion-dev \
+      libcjson-dev libfcgi-dev libsystemd-dev libcriterion-dev lighttpd \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN make -j2 all \
  && make test-unit \
  && make install DESTDIR=/out PREFIX=/usr/local
+# The runtime's files: ours, and the few of Debian's that run (docker/assemble-rootfs).
+RUN cp -a /out/usr/local/. /usr/local/ \
+ && install -m 755 docker/entrypoint docker/healthcheck /usr/local/bin/ \
+ && strip /usr/local/lib/math-service/app.cgi /usr/local/lib/math-service/app.fcgi \
+      /usr/local/lib/math-service/bootstrap \
+ && mkdir /rootfs && docker/assemble-rootfs /rootfs
 
 # ---- runtime: lighttpd, the shared libraries, our files; nothing else -------
-FROM docker.io/library/debian:bookworm-slim
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      lighttpd libcjson1 libfcgi0ldbl libsystemd0 \
- && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/lib/dpkg/*-old \
-      /var/log/apt /var/log/dpkg.log /var/log/alternatives.log \
- && useradd --uid 10001 --user-group --home-dir /nonexistent \
-      --no-create-home --shell /usr/sbin/nologin app
-COPY --from=build /out/usr/local/ /usr/local/
-COPY docker/entrypoint docker/healthcheck /usr/local/bin/
+# No package manager, no coreutils beyond nproc and env: `ls` and the like are
+# not there (debug with `podman run --entrypoint sh`, whose builtins remain).
+FROM scratch
+COPY --from=build /rootfs/ /
 
 # lighttpd listens on $PORT; it needs no root for a port above 1023.
+# Everything lighttpd writes (its workers' sockets, request bodies it buffers)
+# goes to /tmp ($TMPDIR; /var/tmp links there): the one volume a read-only root
+# filesystem needs.
 USER app
-ENV PORT=8080
+ENV PORT=8080 PATH=/usr/local/bin:/usr/sbin:/usr/bin
 EXPOSE 8080
 # ECS's task definition has its own health check (deploy/ecs-task-definition.json);
 # this one serves `docker run` and ECS tasks that leave it out. No curl in the
@@ -44,5 +47,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
   CMD ["/usr/local/bin/healthcheck"]
 ENTRYPOINT ["/usr/local/bin/entrypoint"]
-# No arguments: the entrypoint chooses (and the base image's CMD ["bash"] must not reach it).
+# No arguments: the entrypoint chooses.
 CMD []

@@ -1,10 +1,17 @@
 /* The FastCGI ceiling for make bench: a libfcgi responder that answers each
  * benchmarked path with its fixed body and does nothing else, ending requests
- * as app.fcgi does (fcgi/worker/close.c). lighttpd.conf spawns it in app.fcgi's place. */
+ * as app.fcgi does (fcgi/worker/close.c). lighttpd.conf spawns it in app.fcgi's place.
+ * Built with -DBARE_LIBFCGI_FINISH (build/bench/bare_libfcgi) it ends them with
+ * libfcgi's own FCGX_Finish_r instead: run with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0, the
+ * plain libfcgi responder that closes at once. Bad input: any other URI gets "/"'s body. */
 #include <fcgiapp.h>
 #include <string.h>
 
+#ifdef BARE_LIBFCGI_FINISH
+#define fcgi_finish FCGX_Finish_r
+#else
 #include "close.h"
+#endif
 
 int main(void)
 {

@@ -1,24 +1,29 @@
 """Turns bench/run.sh's tab-separated results into tables (Markdown, so the
 README and docs/benchmarks.md can quote them as printed), the targets of
-issue 15 marked met or not, and a JSON document for comparing runs
-(bench/compare.py OLD.json NEW.json).
+issues 15 and 25 marked met or not (issue 25's with what bounds those not met:
+bench/targets.py), and a JSON document for comparing runs
+(bench/compare.py OLD.json NEW.json) and drawing them (bench/charts.py).
 
 usage: python3 bench/report.py RESULTS.tsv OUT.json
 """
 import json
 import sys
 
+import targets as issue25
+
 SERVERS = [
     ("fcgi", "FastCGI (lighttpd.conf + app.fcgi)"),
     ("nolog", "the same, LOG_FORMAT=off"),
     ("bare", "bare libfcgi responder (same lighttpd)"),
+    ("bareclose", "bare libfcgi, closes at once (LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0)"),
     ("nginx", "nginx + app.fcgi manager"),
     ("dynamic", "nginx + manager, dynamic pool 1:N"),
+    ("php", "nginx + php-fpm 8.2 (pm static)"),
     ("static", "static file (lighttpd)"),
     ("fastapi", "FastAPI (uvicorn)"),
     ("cgi", "CGI (lighttpd mod_cgi)"),
 ]
-SCALED = ["fcgi", "bare", "nginx", "dynamic"]
+SCALED = ["fcgi", "bare", "bareclose", "nginx", "dynamic", "php"]
 
 
 def median(values):
@@ -28,7 +33,7 @@ def median(values):
 
 def load(path):
     doc = {"meta": {}, "bodies": {}, "wrk": [], "rss_kb": {}, "cgi_exec_us": {},
-           "lambda": {}, "binary_bytes": {}}
+           "lambda": {}, "binary_bytes": {}, "callgrind": {}, "first_next_ms": {}, "image": {}}
     runs = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -55,6 +60,26 @@ def load(path):
                 doc["cgi_exec_us"]["runs_each"] = int(count)
             elif kind == "lambda":
                 doc["lambda"] = json.loads(fields[0])
+            elif kind == "callgrind":
+                server, label, instr = fields
+                doc["callgrind"].setdefault(server, {}).setdefault(label, {"by_object": {}, "top": []})[
+                    "instructions"] = int(instr)
+            elif kind in ("callgrind_obj", "callgrind_fn"):
+                server, label, name, instr = fields
+                cg = doc["callgrind"].setdefault(server, {}).setdefault(label, {"by_object": {}, "top": []})
+                if kind == "callgrind_obj":
+                    cg["by_object"][name] = int(instr)
+                else:
+                    cg["top"].append([name, int(instr)])
+            elif kind == "first_next":
+                label, med, low, count = fields
+                doc["first_next_ms"][label] = {"median": float(med), "min": float(low), "runs": int(count)}
+            elif kind == "image":
+                label, size, ecs_med, ecs_min, lam_med, lam_min, count = fields
+                doc["image"][label] = {"bytes": int(size), "ecs_first_answer_ms": float(ecs_med),
+                                       "ecs_first_answer_min_ms": float(ecs_min),
+                                       "lambda_first_next_ms": float(lam_med),
+                                       "lambda_first_next_min_ms": float(lam_min), "runs": int(count)}
             elif kind == "size":
                 name, size, stripped = fields
                 doc["binary_bytes"][name] = {"file": int(size), "stripped": int(stripped)}
@@ -84,7 +109,7 @@ def ratios(doc):
         if server != "fcgi":
             continue
         row = {"endpoint": r["endpoint"], "label": label, "connections": conns, "procs": procs}
-        for other in ("static", "bare", "nginx", "dynamic", "nolog", "cgi", "fastapi"):
+        for other in ("static", "bare", "bareclose", "nginx", "dynamic", "php", "nolog", "cgi", "fastapi"):
             o = by_key.get((other, label, conns, procs))
             if o and o["requests_per_s"] > 0:
                 row["fcgi_over_" + other] = round(r["requests_per_s"] / o["requests_per_s"], 3)
@@ -173,18 +198,17 @@ def print_tables(doc):
           " (user + system of all the server's processes over the run / requests):")
     print()
     print("| endpoint | conns | " + " | ".join(name for _, name in SERVERS)
-          + " | FastCGI/static | FastCGI/bare | FastCGI/FastAPI | by CPU: /static | /bare | /FastAPI |")
-    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|---:|---:|---:|---:|---:|")
+          + " | FastCGI/static | FastCGI/bare | FastCGI/bare at once | FastCGI/php-fpm | FastCGI/FastAPI"
+          " | by CPU: /static | /bare | /bare at once | /php-fpm | /FastAPI |")
+    print("|---|---:|" + "---:|" * len(SERVERS) + "---:|" * 10)
     for ratio in doc["ratios"]:
         if ratio["procs"] != 1:
             continue
         label, conns = ratio["label"], ratio["connections"]
         cells = [fmt_cell(by_key.get((s, label, conns, 1))) for s, _ in SERVERS]
-        print("| `%s` | %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
-            ratio["endpoint"], conns, " | ".join(cells), ratio.get("fcgi_over_static", 0),
-            ratio.get("fcgi_over_bare", 0), ratio.get("fcgi_over_fastapi", 0),
-            ratio.get("fcgi_over_static_by_cpu", 0), ratio.get("fcgi_over_bare_by_cpu", 0),
-            ratio.get("fcgi_over_fastapi_by_cpu", 0)))
+        print("| `%s` | %d | %s | %s |" % (ratio["endpoint"], conns, " | ".join(cells), " | ".join(
+            "%.2f" % ratio.get("fcgi_over_" + o + by, 0) for by in ("", "_by_cpu")
+            for o in ("static", "bare", "bareclose", "php", "fastapi"))))
     print()
     procs_list = sorted({r["procs"] for r in doc["wrk"]})
     if len(procs_list) > 1:
@@ -215,6 +239,7 @@ def print_tables(doc):
     print()
     print("%d of %d targets met." % (met, len(doc["targets"])))
     print()
+    issue25.print_targets(doc)
     e = doc["cgi_exec_us"]
     if "app_cgi" in e and "bin_true" in e:
         a, t = e["app_cgi"], e["bin_true"]
@@ -248,6 +273,7 @@ def main():
     doc = load(sys.argv[1])
     doc["ratios"] = ratios(doc)
     doc["targets"] = targets(doc)
+    doc["targets_issue25"] = issue25.targets(doc)
     print_tables(doc)
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2)

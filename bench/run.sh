@@ -5,10 +5,14 @@
 #   fcgi     lighttpd with the top-level lighttpd.conf spawning app.fcgi;
 #   bare     the same lighttpd settings spawning bench/bare_fcgi.c, a bare
 #            libfcgi responder ending requests as app.fcgi does: the FastCGI ceiling;
+#   bareclose the same responder ending requests with libfcgi's FCGX_Finish_r, run
+#            with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 (nothing else): plain libfcgi closing at once;
 #   nolog    the fcgi lighttpd again with LOG_FORMAT=off: the cost of the access log;
 #   nginx    nginx with deploy/nginx.conf, app.fcgi's own manager on a unix socket;
 #   dynamic  the same with a dynamic pool (--workers 1:N, N the worker count measured);
 #   static   the fcgi lighttpd serving a static file with the same body (the ceiling of all);
+#   php      php-fpm (Debian's php8.2-fpm, pm static with as many children as workers)
+#            running bench/peer_php.php, behind nginx with deploy/nginx.conf as nginx above;
 #   fastapi  the FastAPI peer (bench/peer_fastapi.py; with SHARED_DIR set,
 #            $SHARED_DIR/reference/main.py instead) under uvicorn;
 #   cgi      app.cgi under lighttpd mod_cgi; and fork+exec+wait of app.cgi
@@ -16,7 +20,8 @@
 #   then the FastCGI servers again with 2 and 4 workers, Lambda
 #   (bench/lambda.py, and exec -> first GET /next for the zip's bootstrap, a
 #   bare C loop and Python + FastAPI: bench/first_next.sh), worker RSS after
-#   the load, binary sizes.
+#   the load, binary sizes, and the container image against the old one
+#   (bench/image.sh: size, start to first answer in ECS and Lambda mode; needs podman).
 # The wrk runs take turns server by server for each endpoint and connection
 # count, so a busy neighbour slows all of them alike: read the ratios, and the
 # server CPU time per request (user + system time of the server's processes,
@@ -26,7 +31,8 @@
 # Settings (environment): BUILD (build), SHARED_DIR (unset: the peer in bench/),
 # WRK_SECONDS (1 per run) x WRK_ROUNDS (3), CONNECTIONS ("1 16 64 256"),
 # SCALE_PROCS (worker counts besides 1 for the FastCGI servers: "2 4"),
-# SCALE_ENDPOINT (item), PYTHON (/usr/bin/python3, Debian's, which has fastapi
+# SCALE_ENDPOINT (item), CALLGRIND_REQUESTS (1000), IMAGE_RUNS (5), IMAGE_BASE_REV
+# (bench/image.sh), BENCH_CHARTS_DIR (docs/benchmarks: bench/charts.py), PYTHON (/usr/bin/python3, Debian's, which has fastapi
 # and uvicorn), EXEC_ROUNDS / EXEC_BATCH (fork+exec loop).
 set -u
 cd "$(dirname "$0")/.."
@@ -110,6 +116,8 @@ fail() {
 	exit 1
 }
 
+PHP_FPM=${PHP_FPM:-$(command -v php-fpm8.2 || echo /usr/sbin/php-fpm8.2)}
+[ -x "$PHP_FPM" ] || fail "php-fpm8.2 is not installed (make deps installs php8.2-fpm)"
 for tool in wrk lighttpd nginx curl setsid strip; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
 done
@@ -130,6 +138,7 @@ result meta scale_procs "$SCALE_PROCS"
 result meta peer "$PEER_DIR/$PEER_MODULE.py"
 result meta nginx "$(nginx -v 2>&1 | head -1)"
 result meta lighttpd "$(lighttpd -v 2>&1 | head -1)"
+result meta php "$("$PHP_FPM" -v 2>&1 | head -1)"
 result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__)')" ||
 	fail "$PYTHON has no fastapi/uvicorn (make deps installs python3-fastapi python3-uvicorn)"
 
@@ -139,14 +148,18 @@ result meta fastapi "$("$PYTHON" -c 'import fastapi, uvicorn; print("fastapi", f
 # bare responder in its place), and docs/ holding, for each endpoint, a static
 # file with exactly the service's body.
 # start_lighttpd NAME BINARY PROCS [LOG_FORMAT]: sets ${NAME}_port and ${NAME}_groups.
+# The bareclose column runs with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0 (the workers inherit it).
 start_lighttpd() {
 	_dir=$E2E_TMP/$1
 	mkdir -p "$_dir/docs" "$E2E_TMP/sockets/$1"
 	[ -d "$E2E_TMP/fcgi/docs" ] && cp "$E2E_TMP/fcgi/docs/"*.body "$_dir/docs/" 2>/dev/null
 	ln -sf "$2" "$_dir/app.fcgi"
 	_port=$(free_port)
+	_close_poll=
+	[ "$1" = bareclose ] && _close_poll=LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0
+	# shellcheck disable=SC2086 # one assignment, or none
 	PORT=$_port BIND=127.0.0.1 APP_DIR=$_dir FCGI_PROCS=$3 SOCKET_DIR=$E2E_TMP/sockets/$1 \
-		ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= LOG_FORMAT=${4:-json} start_group lighttpd -D -f lighttpd.conf
+		ACCESS_LOG=/dev/null EXECUTION_ENVIRONMENT= LOG_FORMAT=${4:-json} start_group env $_close_poll lighttpd -D -f lighttpd.conf
 	eval "$1_port=$_port $1_groups=$LAST_GROUP"
 	E2E_NAME="bench (lighttpd + $1)"
 	wait_http "http://127.0.0.1:$_port/" 20 || fail "lighttpd ($1) did not start"
@@ -170,6 +183,30 @@ start_nginx() {
 	wait_http "$NGINX_BASE/" 20 || fail "nginx + manager ($1) did not start"
 }
 
+# start_php NAME PROCS: php-fpm with a static pool of PROCS children on a unix socket,
+# behind nginx with deploy/nginx.conf (SCRIPT_FILENAME added); sets ${NAME}_port and ${NAME}_groups.
+start_php() {
+	_dir=$E2E_TMP/$1-fpm
+	mkdir -p "$_dir"
+	# php-fpm runs a pool as root only when told so twice: user = root and -R.
+	_root='' _root_flag=''
+	[ "$(id -u)" = 0 ] && _root="user = root" _root_flag=-R
+	printf '[global]\npid = %s\nerror_log = %s\ndaemonize = no\n[bench]\n%s\nlisten = %s\npm = static\npm.max_children = %s\n' \
+		"$_dir/php-fpm.pid" "$_dir/error.log" "$_root" "$_dir/php.sock" "$2" >"$_dir/php-fpm.conf"
+	# shellcheck disable=SC2086 # one flag, or none
+	start_group "$PHP_FPM" -y "$_dir/php-fpm.conf" -F $_root_flag
+	_fpm=$LAST_GROUP
+	E2E_TMP_SAVED=$E2E_TMP
+	E2E_TMP=$E2E_TMP/$1
+	mkdir -p "$E2E_TMP"
+	NGINX_FASTCGI_PARAMS="fastcgi_param SCRIPT_FILENAME $(pwd)/bench/peer_php.php;" \
+		nginx_start "unix:$_dir/php.sock" >/dev/null || fail "deploy/nginx.conf: $(cat "$E2E_TMP/nginx/error.log" 2>/dev/null)"
+	E2E_TMP=$E2E_TMP_SAVED
+	eval "$1_port=${NGINX_BASE##*:} $1_groups=\"$NGINX_PID $_fpm\""
+	E2E_NAME="bench (nginx + php-fpm, $1)"
+	wait_http "$NGINX_BASE/" 20 || fail "nginx + php-fpm ($1) did not start: $(cat "$_dir/error.log" 2>/dev/null)"
+}
+
 stop_groups() {
 	for _g; do stop_group "$_g"; done
 }
@@ -177,9 +214,11 @@ stop_groups() {
 start_lighttpd fcgi "$BUILD_ABS/app.fcgi" "$PROCS"
 start_lighttpd nolog "$BUILD_ABS/app.fcgi" "$PROCS" off
 start_lighttpd bare "$BUILD_ABS/bench/bare_fcgi" "$PROCS"
+start_lighttpd bareclose "$BUILD_ABS/bench/bare_libfcgi" "$PROCS"
 static_port=$fcgi_port static_groups=$fcgi_groups
 start_nginx nginx "$PROCS"
 start_nginx dynamic "$PROCS" "1:$PROCS"
+start_php php "$PROCS"
 APP_DIR=$E2E_TMP/fcgi
 
 cgi_port=$(free_port)
@@ -203,6 +242,8 @@ url_of() {
 	nolog) echo "http://127.0.0.1:$nolog_port$3" ;;
 	dynamic) echo "http://127.0.0.1:$dynamic_port$3" ;;
 	bare) echo "http://127.0.0.1:$bare_port$3" ;;
+	bareclose) echo "http://127.0.0.1:$bareclose_port$3" ;;
+	php) echo "http://127.0.0.1:$php_port$3" ;;
 	nginx) echo "http://127.0.0.1:$nginx_port$3" ;;
 	static) echo "http://127.0.0.1:$static_port/docs/$2.body" ;;
 	cgi) echo "http://127.0.0.1:$cgi_port/cgi-bin/app.cgi$3" ;;
@@ -215,7 +256,7 @@ url_of() {
 for ep in $ENDPOINTS; do
 	label=${ep%%=*} path=${ep#*=}
 	curl -sf -o "$APP_DIR/docs/$label.body" "$(url_of fcgi "$label" "$path")" || fail "FastCGI $path failed"
-	for server in nolog bare nginx dynamic static cgi fastapi; do
+	for server in nolog bare bareclose nginx dynamic php static cgi fastapi; do
 		curl -sf -o "$E2E_TMP/check" "$(url_of $server "$label" "$path")" || fail "$server $path failed"
 		cmp -s "$E2E_TMP/check" "$APP_DIR/docs/$label.body" ||
 			fail "$server $path answered '$(cat "$E2E_TMP/check")', FastCGI '$(cat "$APP_DIR/docs/$label.body")'"
@@ -272,7 +313,7 @@ wrk_run() {
 }
 
 echo "bench: warming up" >&2
-for server in fcgi nolog bare nginx dynamic static cgi fastapi; do
+for server in fcgi nolog bare bareclose nginx dynamic php static cgi fastapi; do
 	wrk -t 2 -c 16 -d 1s "$(url_of $server root /)" >/dev/null 2>&1
 done
 # The worker's memory once warm, to compare with after everything.
@@ -283,7 +324,7 @@ for ep in $ENDPOINTS; do
 	for c in $CONNECTIONS; do
 		echo "bench: $path, $c connection(s)" >&2
 		for round in $(seq "$WRK_ROUNDS"); do
-			for server in fcgi nolog bare nginx dynamic static fastapi cgi; do
+			for server in fcgi nolog bare bareclose nginx dynamic php static fastapi cgi; do
 				# A process per request at 256 connections measures the fork storm, not CGI.
 				[ "$server" = cgi ] && [ "$c" -gt 64 ] && continue
 				wrk_run "$server" "$label" "$path" "$c"
@@ -298,7 +339,8 @@ rss_of lighttpd "$fcgi_groups"
 rss_of fcgi_worker $(children_of "$fcgi_groups" app.fcgi)
 rss_of uvicorn_worker "$fastapi_groups"
 rss_of manager_dynamic_worker $(children_of "${dynamic_groups##* }" app.fcgi)
-stop_groups $fcgi_groups $nolog_groups $bare_groups $nginx_groups $dynamic_groups $cgi_groups $fastapi_groups
+stop_groups $fcgi_groups $nolog_groups $bare_groups $bareclose_groups $nginx_groups $dynamic_groups $php_groups \
+	$cgi_groups $fastapi_groups
 BENCH_GROUPS=""
 
 # ---- the FastCGI servers with more workers ----------------------------------
@@ -308,22 +350,75 @@ label=${ep%%=*} path=${ep#*=}
 for procs in $SCALE_PROCS; do
 	start_lighttpd fcgi "$BUILD_ABS/app.fcgi" "$procs"
 	start_lighttpd bare "$BUILD_ABS/bench/bare_fcgi" "$procs"
+	start_lighttpd bareclose "$BUILD_ABS/bench/bare_libfcgi" "$procs"
 	start_nginx nginx "$procs"
 	start_nginx dynamic "$procs" "1:$procs"
-	for server in fcgi bare nginx dynamic; do
+	start_php php "$procs"
+	for server in fcgi bare bareclose nginx dynamic php; do
 		wrk -t 2 -c 16 -d 1s "$(url_of $server "$label" "$path")" >/dev/null 2>&1
 	done
 	for c in $CONNECTIONS; do
 		echo "bench: $path, $procs workers, $c connection(s)" >&2
 		for round in $(seq "$WRK_ROUNDS"); do
-			for server in fcgi bare nginx dynamic; do
+			for server in fcgi bare bareclose nginx dynamic php; do
 				wrk_run "$server" "$label" "$path" "$c" "$procs"
 			done
 		done
 	done
-	stop_groups $fcgi_groups $bare_groups $nginx_groups $dynamic_groups
+	stop_groups $fcgi_groups $bare_groups $bareclose_groups $nginx_groups $dynamic_groups $php_groups
 	BENCH_GROUPS=""
 done
+
+# ---- instructions per request (callgrind, bench/callgrind.sh) ---------------
+
+# The workers of four columns under callgrind, each alone under lighttpd.conf:
+# app.fcgi with the access log on (fcgi) and off (nolog), and both bare responders.
+# Per endpoint: instructions per request, by object file (app.fcgi, libfcgi, libc,
+# libcjson), and app.fcgi's costliest functions (self cost): what bounds the targets.
+# callgrind_lines SERVER LABEL DUMP: result lines from one dump.
+callgrind_lines() {
+	callgrind_annotate --inclusive=no --auto=no --threshold=100 "$3" 2>/dev/null | awk -v n="$CALLGRIND_REQUESTS" \
+		-v server="$1" -v label="$2" -v tab="$(printf '\t')" '
+		/PROGRAM TOTALS/ { total = $1; gsub(",", "", total) }
+		# (callgrind_annotate also lists main and what calls it with the whole total as
+		# their own: left out)
+		/^ *[0-9,]+ \( *[0-9.]+%\)  .*\]$/ {
+			cost = $1; gsub(",", "", cost)
+			if (cost + 0 >= 0.99 * total) next
+			obj = $NF; gsub(/[][]/, "", obj); sub(/.*\//, "", obj); sub(/\.so.*/, "", obj)
+			fn = $0; sub(/^[^)]*\)  /, "", fn); sub(/ \[[^]]*\]$/, "", fn); sub(/.*:/, "", fn)
+			by_obj[obj] += cost
+			if (server == "fcgi" && ++shown <= 8)
+				print "callgrind_fn" tab server tab label tab fn " (" obj ")" tab int(cost / n)
+		}
+		END { for (o in by_obj) print "callgrind_obj" tab server tab label tab o tab int(by_obj[o] / n) }' >>"$RESULTS"
+}
+CALLGRIND_REQUESTS=${CALLGRIND_REQUESTS:-1000}
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+	echo "bench: callgrind" >&2
+	for server in fcgi nolog bare bareclose; do
+		mkdir -p "$E2E_TMP/cg-$server"
+		case $server in
+		fcgi | nolog) ln -sf "$BUILD_ABS/app.fcgi" "$E2E_TMP/cg-$server/app.fcgi" ;;
+		bare) ln -sf "$BUILD_ABS/bench/bare_fcgi" "$E2E_TMP/cg-$server/app.fcgi" ;;
+		bareclose) ln -sf "$BUILD_ABS/bench/bare_libfcgi" "$E2E_TMP/cg-$server/app.fcgi" ;;
+		esac
+		_log=json _close_poll=
+		[ $server = nolog ] && _log=off
+		[ $server = bareclose ] && _close_poll=LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0
+		# shellcheck disable=SC2086 # one assignment, or none
+		env $_close_poll LOG_FORMAT=$_log CALLGRIND_REQUESTS=$CALLGRIND_REQUESTS ENDPOINTS="$ENDPOINTS" \
+			bench/callgrind.sh "$E2E_TMP/cg-$server" >"$E2E_TMP/cg-$server.txt" 2>&1 ||
+			fail "bench/callgrind.sh ($server) failed: $(tail -3 "$E2E_TMP/cg-$server.txt")"
+		while read -r label path instr; do
+			result callgrind "$server" "$label" "$instr"
+			callgrind_lines "$server" "$label" "$(grep -l "^desc: Trigger: dump $label\$" \
+				"$E2E_TMP/cg-$server/callgrind/callgrind.out."* | head -1)"
+		done <"$E2E_TMP/cg-$server.txt"
+	done
+else
+	echo "bench: no valgrind: instructions per request left out (make deps installs valgrind)" >&2
+fi
 
 # ---- CGI: fork + exec + wait, app.cgi against /bin/true ---------------------
 
@@ -358,6 +453,24 @@ if [ -x "$BUILD/bench/first_next" ] && [ -f "$BUILD/lambda.zip" ]; then
 	LOG_FORMAT=off BUILD=$BUILD SHARED_DIR=${SHARED_DIR:-} bench/first_next.sh >"$E2E_TMP/first_next.txt" 2>&1 ||
 		fail "bench/first_next.sh failed: $(tail -5 "$E2E_TMP/first_next.txt")"
 	cat "$E2E_TMP/first_next.txt" >&2
+	while read -r kind label median min runs; do
+		[ "$kind" = first_next ] && result first_next "$label" "$median" "$min" "$runs"
+	done <"$E2E_TMP/first_next.txt"
+fi
+
+# ---- the container image against the old one (bench/image.sh) -----------------
+
+if command -v podman >/dev/null; then
+	echo "bench: container image (bench/image.sh)" >&2
+	if BUILD=$BUILD bench/image.sh >"$E2E_TMP/image.txt" 2>"$E2E_TMP/image.log"; then
+		while read -r kind label size ecs_med ecs_min lambda_med lambda_min runs; do
+			[ "$kind" = image ] && result image "$label" "$size" "$ecs_med" "$ecs_min" "$lambda_med" "$lambda_min" "$runs"
+		done <"$E2E_TMP/image.txt"
+	else
+		echo "bench: bench/image.sh failed (image figures left out): $(tail -5 "$E2E_TMP/image.log")" >&2
+	fi
+else
+	echo "bench: no podman: image figures left out (make deps installs podman)" >&2
 fi
 
 # ---- binary sizes -------------------------------------------------------------
@@ -370,4 +483,6 @@ done
 
 result meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 cp "$RESULTS" "$BUILD/bench.tsv"
-python3 bench/report.py "$BUILD/bench.tsv" "$BUILD/bench.json"
+python3 bench/report.py "$BUILD/bench.tsv" "$BUILD/bench.json" || exit 1
+# The charts docs/benchmarks.md shows (BENCH_CHARTS_DIR: elsewhere; gnuplot-nox).
+python3 bench/charts.py "$BUILD/bench.json" "${BENCH_CHARTS_DIR:-docs/benchmarks}" >&2

@@ -18,12 +18,19 @@ $(BENCH_EXEC_LOOP) $(BENCH_FIRST_NEXT) $(BENCH_LAMBDA_FLOOR): $(BUILD)/bench/%: 
 
 # The FastCGI ceiling: a bare libfcgi responder with app.fcgi's way of ending requests.
 BENCH_BARE_FCGI := $(BUILD)/bench/bare_fcgi
-$(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/worker/close.o
+$(BENCH_BARE_FCGI): bench/bare_fcgi.c $(BUILD)/obj/fcgi/worker/close.o $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -iquote fcgi/worker $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
 
+# The same responder ending requests with libfcgi's FCGX_Finish_r (make bench runs it
+# with LIBFCGI_OS_CLOSE_POLL_TIMEOUT=0: it closes at once).
+BENCH_BARE_LIBFCGI := $(BUILD)/bench/bare_libfcgi
+$(BENCH_BARE_LIBFCGI): bench/bare_fcgi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DBARE_LIBFCGI_FINISH $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(FCGI_LIBS) -o $@
+
 .PHONY: bench bench-first-next
-bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_LAMBDA_FLOOR) $(BENCH_FIRST_NEXT) $(LAMBDA_ZIP)
+bench: all docs-assets $(BENCH_EXEC_LOOP) $(BENCH_BARE_FCGI) $(BENCH_BARE_LIBFCGI) $(BENCH_LAMBDA_FLOOR) $(BENCH_FIRST_NEXT) $(LAMBDA_ZIP)
 	BUILD=$(BUILD) SHARED_DIR=$(SHARED_DIR) bench/run.sh
 
 # Just the exec -> first /next figures (bench/first_next.sh; part of make bench).

@@ -11,7 +11,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps 
 	valgrind strace clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip haproxy \
-	python3-yaml python3-botocore unzip chromium faketime time \
+	python3-yaml python3-botocore unzip chromium faketime time php8.2-fpm gnuplot-nox \
 	debhelper lintian mandoc systemd \
 	$(BASE_BUILD_PKGS)
 

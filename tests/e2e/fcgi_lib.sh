@@ -5,6 +5,7 @@
 #                               NGINX_KEEP_CONN=1: nginx keeps its FastCGI connections open
 #                               (fastcgi_keep_conn), so workers serve several requests on one
 #                               NGINX_NO_STATIC=1: /docs/ files go to the service too (no alias)
+#                               NGINX_FASTCGI_PARAMS="fastcgi_param X y;": more lines before fastcgi_pass
 #   manager_start ADDRESS N [FLAG...]  $FCGI_BIN (default build/app.fcgi) --listen ADDRESS --workers N
 #                               FLAG... (under $FCGI_WRAPPER, e.g. valgrind); sets MANAGER_PID;
 #                               stderr in $E2E_TMP/manager.log
@@ -36,6 +37,9 @@ nginx_start() {
 	if [ -n "${NGINX_KEEP_CONN:-}" ]; then
 		sed -i -e "s|server $1;|server $1; keepalive 4;|" \
 			-e "s|fastcgi_pass math_service;|fastcgi_pass math_service; fastcgi_keep_conn on;|" "$_dir/nginx.conf"
+	fi
+	if [ -n "${NGINX_FASTCGI_PARAMS:-}" ]; then
+		sed -i -e "s|fastcgi_pass math_service;|$NGINX_FASTCGI_PARAMS fastcgi_pass math_service;|" "$_dir/nginx.conf"
 	fi
 	if [ -n "${NGINX_NO_STATIC:-}" ]; then
 		sed -i -e "s|location /docs/ {|location /not-served-statically/ {|" "$_dir/nginx.conf"

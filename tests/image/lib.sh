@@ -3,8 +3,9 @@
 # up by docker/podman-env, and the local base image made if it is missing.
 #   . "$(dirname "$0")/lib.sh"
 #   image_test_start NAME DEFAULT_TIMEOUT_SECONDS
-. "$(dirname "$0")/../e2e/lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# IMAGE_LIB_ROOT: the repository, for a script elsewhere than tests/image/ (bench/image.sh).
+ROOT=${IMAGE_LIB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$ROOT/tests/e2e/lib.sh"
 cd "$ROOT" || exit 1
 PODMAN_ENV_DIR=$ROOT/docker
 . "$ROOT/docker/podman-env"
