@@ -219,3 +219,4 @@ include mk/options-test.mk
 include mk/structure.mk
 include mk/lambda-http1.mk
 include mk/fleet.mk
+include mk/wire.mk

@@ -64,4 +64,5 @@ void app_handle(const struct request *req, struct response *resp)
 	}
 	if (str_eq(req->method, STR_LIT("HEAD")))
 		resp->omit_body = true; /* (a 304 has set it already) */
+	encoding_finish(req, resp); /* http/encoding.h: leaves it alone without Accept-Encoding */
 }

@@ -1,0 +1,9 @@
+# Answers on the wire (issue 23): compression (app/http/encoding.c, compress.c)
+# and CORS (app/http/cors.c); their tests and benchmark (included by the Makefile).
+
+# libapp.a compresses with brotli, zstd and zlib: every line that links it
+# names $(CJSON_LIBS) after it, so the libraries go there (lazily expanded).
+COMPRESS_LIBS := $(call pkg_libs,libbrotlienc,-lbrotlienc) $(call pkg_libs,libzstd,-lzstd) $(call pkg_libs,zlib,-lz)
+CJSON_LIBS += $(COMPRESS_LIBS)
+# mk/structure.mk gives the unit tests their own CJSON_LIBS (:=, before this file).
+$(UNIT_BIN): CJSON_LIBS += $(COMPRESS_LIBS)
