@@ -7,3 +7,5 @@ COMPRESS_LIBS := $(call pkg_libs,libbrotlienc,-lbrotlienc) $(call pkg_libs,libzs
 CJSON_LIBS += $(COMPRESS_LIBS)
 # mk/structure.mk gives the unit tests their own CJSON_LIBS (:=, before this file).
 $(UNIT_BIN): CJSON_LIBS += $(COMPRESS_LIBS)
+# The unit tests decompress what the service compressed.
+$(UNIT_BIN): CJSON_LIBS += $(call pkg_libs,libbrotlidec,-lbrotlidec)

@@ -130,7 +130,8 @@ static enum coding choose(const int explicit[CODING_COUNT], int star)
 	enum coding best = CODING_IDENTITY;
 	int best_q = 0;
 	for (int c = 0; c < CODING_COUNT; c++) {
-		int fallback = c == CODING_IDENTITY ? 1000 : 0;
+		/* Unnamed, identity is acceptable (RFC 9110 12.5.3) but the last choice. */
+		int fallback = c == CODING_IDENTITY ? 1 : 0;
 		int q = explicit[c] >= 0 ? explicit[c] : star >= 0 ? star : fallback;
 		if (q > best_q) {
 			best = (enum coding)c;

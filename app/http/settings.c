@@ -1,5 +1,6 @@
 #include "http/settings.h"
 
+#include "http/cors.h"
 #include "http/encoding.h"
 #include "http/forwarded.h"
 #include "http/limits.h"
@@ -8,7 +9,7 @@
 enum app_err http_settings_load(const char **why)
 {
 	if (forwarded_load(why) != APP_OK || log_load(why) != APP_OK || limits_load(why) != APP_OK ||
-	    encoding_load(why) != APP_OK)
+	    encoding_load(why) != APP_OK || cors_load(why) != APP_OK)
 		return APP_ERR_INVALID;
 	return APP_OK;
 }

@@ -7,7 +7,8 @@
 
 /* forwarded_load() (FORWARDED_ALLOW_IPS, or what forwarded_set_list() gave),
  * log_load() (LOG_FORMAT, LOG_LEVEL and Lambda's) and limits_load()
- * (APP_MAX_BODY_BYTES), encoding_load() (COMPRESSION, COMPRESS_MIN_BYTES), in that order. The first malformed value is
+ * (APP_MAX_BODY_BYTES), encoding_load() (COMPRESSION, COMPRESS_MIN_BYTES) and cors_load()
+ * (CORS_*), in that order. The first malformed value is
  * APP_ERR_INVALID with *why its sentence (static). */
 enum app_err http_settings_load(const char **why) MUST_CHECK;
 

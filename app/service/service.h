@@ -8,6 +8,7 @@
 #define APP_SERVICE_SERVICE_H
 
 #include "core/err.h"
+#include "http/cors.h"
 #include "http/encoding.h"
 #include "http/request.h"
 #include "http/response.h"
