@@ -22,6 +22,7 @@ import sys
 import time
 
 import e2e_checks
+import wire_cases
 from spec_table import expected_body, spec_cases
 
 
@@ -327,6 +328,9 @@ COMMANDS = {
     "single-trace-id": (e2e_checks.single_trace_id, "< ACCESS_LINES"),
     "runtime-trace-ids": (e2e_checks.runtime_trace_ids, "OUT"),
     "json-assert": (e2e_checks.json_assert, "FILE EXPRESSION"),
+    "cors-diff": (wire_cases.cors_diff, "BUILD"),
+    "cors-front": (wire_cases.cors_front, "BASE BUILD"),
+    "lambda-body": (wire_cases.lambda_body, "ANSWER OUT"),
 }
 
 
