@@ -15,6 +15,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       gcc libc6-dev make pkg-config \
       libcjson-dev libfcgi-dev libcriterion-dev \
+      libbrotli-dev libzstd-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -26,7 +27,7 @@ RUN make -j2 all \
 FROM docker.io/library/debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      lighttpd libcjson1 libfcgi0ldbl \
+      lighttpd libcjson1 libfcgi0ldbl libbrotli1 libzstd1 zlib1g \
  && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/lib/dpkg/*-old \
       /var/log/apt /var/log/dpkg.log /var/log/alternatives.log \
  && useradd --uid 10001 --user-group --home-dir /nonexistent \

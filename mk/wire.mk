@@ -3,7 +3,13 @@
 
 # libapp.a compresses with brotli, zstd and zlib: every line that links it
 # names $(CJSON_LIBS) after it, so the libraries go there (lazily expanded).
-COMPRESS_LIBS := $(call pkg_libs,libbrotlienc,-lbrotlienc) $(call pkg_libs,libzstd,-lzstd) $(call pkg_libs,zlib,-lz)
+# libbrotlicommon is named too, kept by --no-as-needed (libbrotlienc needs it,
+# the executable does not): a direct need of the executable is looked up
+# through its RUNPATH, so the Lambda zip's bootstrap finds it in its own lib/
+# (deploy/lambda-zip.sh) and not on the system.
+COMPRESS_LIBS := $(call pkg_libs,libbrotlienc,-lbrotlienc) \
+	-Wl,--push-state,--no-as-needed $(call pkg_libs,libbrotlicommon,-lbrotlicommon) -Wl,--pop-state \
+	$(call pkg_libs,libzstd,-lzstd) $(call pkg_libs,zlib,-lz)
 CJSON_LIBS += $(COMPRESS_LIBS)
 # mk/structure.mk gives the unit tests their own CJSON_LIBS (:=, before this file).
 $(UNIT_BIN): CJSON_LIBS += $(COMPRESS_LIBS)
