@@ -15,3 +15,16 @@ CJSON_LIBS += $(COMPRESS_LIBS)
 $(UNIT_BIN): CJSON_LIBS += $(COMPRESS_LIBS)
 # The unit tests decompress what the service compressed.
 $(UNIT_BIN): CJSON_LIBS += $(call pkg_libs,libbrotlidec,-lbrotlidec)
+
+# Bytes on the wire and CPU per request, identity vs each coding (bench/encoding.py;
+# part of make bench, figures in docs/benchmarks.md and docs/lambda.md).
+.PHONY: bench-encoding
+bench-encoding: all docs-assets
+	BUILD=$(BUILD) bench/encoding.sh
+bench: bench-encoding
+
+# The e2e scripts of this topic alone.
+.PHONY: test-wire
+test-wire: all docs-assets
+	BUILD=$(BUILD) tests/e2e/compression.sh
+	BUILD=$(BUILD) tests/e2e/cors.sh
