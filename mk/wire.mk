@@ -28,3 +28,6 @@ bench: bench-encoding
 test-wire: all docs-assets
 	BUILD=$(BUILD) tests/e2e/compression.sh
 	BUILD=$(BUILD) tests/e2e/cors.sh
+
+# The accept_encoding fuzz harness decompresses too.
+$(FUZZ_DIR)/accept_encoding: CJSON_LIBS += $(call pkg_libs,libbrotlidec,-lbrotlidec)
