@@ -225,3 +225,4 @@ include mk/timer-races.mk
 include mk/deb.mk
 include mk/forwarded.mk
 include mk/fcgi-hostile.mk
+include mk/wire.mk

@@ -7,9 +7,10 @@
 #               no bundled loader; it runs on the system's glibc (2.34 on
 #               Amazon Linux 2023) and finds its other libraries in lib/
 #               through its RUNPATH ($ORIGIN/lib)
-#   lib/        the shared libraries it needs beyond glibc: only libcjson
-#               (Debian ships no static cJSON); the Runtime API client is
-#               lambda/http1.c, so no libcurl and its 30 libraries
+#   lib/        the shared libraries it needs beyond glibc: libcjson (Debian
+#               ships no static cJSON) and the compressors, libbrotlienc,
+#               libbrotlicommon, libzstd, libz (docs/compression-cors.md); the
+#               Runtime API client is lambda/http1.c, so no libcurl and its 30 libraries
 #   docs/       the Swagger UI assets /docs serves (found beside the executable)
 #
 # Refuses to build a zip that would not start there: a binary or library

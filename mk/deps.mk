@@ -4,14 +4,14 @@
 # need (and curl, to try it); npm then fetches the Swagger UI files. make deps:
 # those, and what the tests, benchmarks, fuzzers and the container check add.
 RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
-	libcjson-dev libfcgi-dev libsystemd-dev lighttpd
+	libcjson-dev libfcgi-dev libsystemd-dev lighttpd libbrotli-dev libzstd-dev zlib1g-dev
 # make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
 BASE_BUILD_PKGS := libcurl4-openssl-dev
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps \
 	valgrind strace clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip haproxy \
-	python3-yaml python3-botocore unzip chromium faketime time php8.2-fpm gnuplot-nox \
+	python3-yaml python3-botocore unzip chromium faketime time php8.2-fpm gnuplot-nox brotli zstd \
 	debhelper lintian mandoc systemd \
 	$(BASE_BUILD_PKGS)
 

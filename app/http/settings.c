@@ -1,5 +1,7 @@
 #include "http/settings.h"
 
+#include "http/cors.h"
+#include "http/encoding.h"
 #include "http/forwarded.h"
 #include "http/limits.h"
 #include "http/log.h"
@@ -7,7 +9,8 @@
 
 enum app_err http_settings_load(const char **why)
 {
-	if (forwarded_load(why) != APP_OK || trust_load(why) != APP_OK || log_load(why) != APP_OK || limits_load(why) != APP_OK)
+	if (forwarded_load(why) != APP_OK || trust_load(why) != APP_OK || log_load(why) != APP_OK ||
+	    limits_load(why) != APP_OK || encoding_load(why) != APP_OK || cors_load(why) != APP_OK)
 		return APP_ERR_INVALID;
 	return APP_OK;
 }

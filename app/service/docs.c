@@ -126,6 +126,7 @@ static struct {
 void docs_forget(void)
 {
 	for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
+		fixed_forget(&cache[i].answer);
 		free(cache[i].data);
 		cache[i].data = NULL;
 	}

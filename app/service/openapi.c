@@ -192,6 +192,7 @@ static void forget_openapi(void)
 {
 	cJSON_free(openapi_text);
 	openapi_text = NULL;
+	fixed_forget(&openapi);
 }
 
 void handle_openapi(const struct request *req, const struct arg *args, struct response *resp)
@@ -227,5 +228,6 @@ void handle_openapi(const struct request *req, const struct arg *args, struct re
 	struct fixed *answer = arena_calloc(req->arena, 1, sizeof *answer); /* the ETag outlives us */
 	fixed_set(answer, str_c(arena_printf(req->arena, "%.*s,\"servers\":%s%s", (int)head, whole.p, entry.p,
 					     whole.p + head)));
+	answer->per_request = true; /* its compressed forms die with the request too */
 	fixed_respond(req, resp, "application/json", answer, "no-cache");
 }

@@ -50,9 +50,10 @@ const size_t app_route_count = sizeof(app_routes) / sizeof(app_routes[0]);
 /* Answers req from the table; a request the parser refused gets its recorded error. */
 void app_handle(const struct request *req, struct response *resp)
 {
+	bool preflight = req->error_status == 0 && cors_preflight(req, resp); /* http/cors.h */
 	if (req->error_status != 0)
 		response_error(resp, req->error_status, req->error_detail);
-	else
+	else if (!preflight)
 		router_dispatch(app_routes, app_route_count, req, resp);
 	/* The request's id goes back to the client (http/request_id.h), and into a
 	 * 5xx body, but for a front server's own error: its bytes are those of the
@@ -64,4 +65,7 @@ void app_handle(const struct request *req, struct response *resp)
 	}
 	if (str_eq(req->method, STR_LIT("HEAD")))
 		resp->omit_body = true; /* (a 304 has set it already) */
+	encoding_finish(req, resp); /* http/encoding.h: leaves it alone without Accept-Encoding */
+	if (!preflight)
+		cors_finish(req, resp); /* leaves it alone without CORS_ALLOW_ORIGINS or Origin */
 }

@@ -8,6 +8,8 @@
 #define APP_SERVICE_SERVICE_H
 
 #include "core/err.h"
+#include "http/cors.h"
+#include "http/encoding.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -33,20 +35,34 @@ void handle_read_item(const struct request *req, const struct arg *args, struct 
 void handle_hello(const struct request *req, const struct arg *args, struct response *resp);
 
 /* fixed.c: an answer that never changes within a process, with its strong ETag. */
+struct fixed_variant {
+	bool tried;       /* compressed once (or found not worth it) */
+	struct str body;  /* the compressed bytes, or STR_NULL: answer identity */
+	char etag[28];    /* the identity ETag with "-br", "-zstd" or "-gzip" before the closing quote */
+};
 struct fixed {
 	struct str body;  /* static, or kept for the life of the process */
 	char etag[19];    /* "\"" + 16 hex digits + "\"" */
+	bool per_request; /* in a request's arena: variants go there too, compressed fast */
+	struct fixed_variant variants[CODING_IDENTITY]; /* malloc'd unless per_request */
 };
 
-/* Sets f to body and computes its ETag (a 64-bit hash of the bytes). */
+/* Sets f to body and computes its ETag (a 64-bit hash of the bytes); no
+ * compressed variants yet (fixed_respond makes each on first need). */
 void fixed_set(struct fixed *f, struct str body);
+
+/* Frees f's compressed variants (at exit, or when the body is dropped). */
+void fixed_forget(struct fixed *f);
 
 /* True when an If-None-Match value names etag (or is "*"); W/ tags compare equal. */
 bool etag_matches(struct str if_none_match, const char *etag);
 
 /* 200 with f's body, Content-Type type, ETag and Cache-Control; or, when the
- * request's If-None-Match names the ETag, 304 with the same headers and no body. */
-void fixed_respond(const struct request *req, struct response *resp, const char *type, const struct fixed *f,
+ * request's If-None-Match names the ETag, 304 with the same headers and no body.
+ * When the answer is negotiable (http/encoding.h) and the request sent
+ * Accept-Encoding: Vary: Accept-Encoding, and the coding it prefers, compressed
+ * once per process (EFFORT_BEST), with that coding's own ETag. */
+void fixed_respond(const struct request *req, struct response *resp, const char *type, struct fixed *f,
 		   const char *cache_control);
 
 /* load.c: the service's settings, once, at start, before the first request

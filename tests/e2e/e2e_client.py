@@ -22,10 +22,16 @@ import sys
 import time
 
 import e2e_checks
+import wire_cases
 from spec_table import expected_body, spec_cases
 
 
 # ---- the spec table through a real server, with curl -------------------------
+
+
+# Extra curl arguments for every spec row (compression.sh: --compressed, so that the
+# rows are asked with Accept-Encoding and checked decompressed).
+SPEC_CURL_EXTRA = os.environ.get("SPEC_CURL_EXTRA", "").split()
 
 
 def curl(args, tmp, timeout=10):
@@ -36,7 +42,8 @@ def curl(args, tmp, timeout=10):
         if os.path.exists(path):
             os.unlink(path)
     p = subprocess.run(["curl", "-s", "--max-time", str(timeout), "-D", files[0], "-o", files[1],
-                        "-w", "%{http_code} %{size_download}"] + args, capture_output=True, timeout=timeout + 5)
+                        "-w", "%{http_code} %{size_download}"] + SPEC_CURL_EXTRA + args, capture_output=True,
+                       timeout=timeout + 5)
     code, _, size = p.stdout.decode().partition(" ")
     head, body = (open(path, "rb").read() if os.path.exists(path) else b"" for path in files)
     return code, head.decode("latin-1").replace("\r", ""), body, int(size or -1)
@@ -339,6 +346,9 @@ COMMANDS = {
     "single-trace-id": (e2e_checks.single_trace_id, "< ACCESS_LINES"),
     "runtime-trace-ids": (e2e_checks.runtime_trace_ids, "OUT"),
     "json-assert": (e2e_checks.json_assert, "FILE EXPRESSION"),
+    "cors-diff": (wire_cases.cors_diff, "BUILD"),
+    "cors-front": (wire_cases.cors_front, "BASE BUILD"),
+    "lambda-body": (wire_cases.lambda_body, "ANSWER OUT"),
 }
 
 

@@ -107,6 +107,7 @@ export class MathServiceStack extends Stack {
         // The ALB's addresses are in the VPC: its X-Forwarded-For/-Proto are believed,
         // so logs show the client and redirects keep https.
         FORWARDED_ALLOW_IPS: vpc.vpcCidrBlock,
+        ...settings.corsEnvironment, // the service owns CORS (lib/cors.ts)
       },
       healthCheck: {
         command: image.HEALTH_CHECK_COMMAND,
@@ -142,7 +143,7 @@ export class MathServiceStack extends Stack {
       architecture: arch.lambda,
       memorySize: image.LAMBDA_MEMORY_MIB,
       timeout: fnTimeout,
-      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda },
+      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda, ...settings.corsEnvironment },
       logGroup: lambdaLogs,
       tracing: lambda.Tracing.ACTIVE,
     };

@@ -2,6 +2,8 @@
 // (or in cdk.json's "context"), read and checked before any construct is made.
 // A bad value stops synthesis with an Error naming the setting; nothing is guessed.
 
+import { readCors } from './cors';
+
 /** Where the stack runs: an existing VPC (given by its attributes), or a new one. */
 export interface NetworkSettings {
   /** Existing VPC id (vpc-...); absent: the stack creates a two-AZ VPC. */
@@ -45,6 +47,8 @@ export interface DeploySettings {
   readonly ecsExec: boolean;
   /** How the function is deployed: the container image, or build/lambda.zip on provided.al2023. */
   readonly lambdaPackage: 'image' | 'zip';
+  /** CORS_* for both compute targets (lib/cors.ts); {}: CORS off. */
+  readonly corsEnvironment: Record<string, string>;
 }
 
 /** What the app reads: a context value by name (App.node.tryGetContext). */
@@ -200,5 +204,6 @@ export function readSettings(read: ContextReader): DeploySettings {
     lambdaPackage: readLambdaPackage(read, architecture),
     alarmTopicArn: checked(read, 'alarmTopicArn', SNS_ARN),
     ecsExec: flag(read, 'ecsExec'),
+    corsEnvironment: readCors(read),
   };
 }
