@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,7 +19,9 @@
 #include "http/log.h"
 #include "http/settings.h"
 #include "lambda_events/lambda_event.h"
+#include "loops.h"
 #include "runtime_api.h"
+#include "test_hooks.h"
 #include "service/service.h"
 
 #define TARGET "lambda"
@@ -200,62 +203,6 @@ static void answer_late(void *ctx)
 	_exit(1);
 }
 
-#ifdef LAMBDA_TEST_HOOKS
-/* Test builds only (make test-hooks, build/testhooks/): LAMBDA_TEST_SLOW_PATH=/ping
- * LAMBDA_TEST_SLOW_MS=1000 makes the handler for that path that much later. */
-static void test_hook_slow_handler(const struct lambda_invocation *li)
-{
-	const char *path = getenv("LAMBDA_TEST_SLOW_PATH"), *ms = getenv("LAMBDA_TEST_SLOW_MS");
-	if (path == NULL || ms == NULL || !str_eq(lambda_invocation_path(li), str_c(path)))
-		return;
-	long n = atol(ms);
-	struct timespec ts = { n / 1000, (n % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* LAMBDA_TEST_HOLD_PATH=/ping: the handler for that path is held after it has finished
- * and before the deadline is disarmed, until the watchdog has fired
- * (LAMBDA_TEST_HOLD_UNTIL=fired) or is held after its timeout (=timeout, with
- * LAMBDA_TEST_HOLD_TIMEOUT=1). Decided before finish: the path dies with the event. */
-static int test_hook_hold_wanted(const struct lambda_invocation *li)
-{
-	const char *path = getenv("LAMBDA_TEST_HOLD_PATH"), *until = getenv("LAMBDA_TEST_HOLD_UNTIL");
-	if (path == NULL || until == NULL || !str_eq(lambda_invocation_path(li), str_c(path)))
-		return 0;
-	return strcmp(until, "fired") == 0 ? 1 : strcmp(until, "timeout") == 0 ? 2 : 0;
-}
-
-static void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
-{
-	if (watchdog == NULL || hold == 0)
-		return;
-	fprintf(stderr, "bootstrap: test hook: finished, held until the watchdog %s\n",
-		hold == 1 ? "fires" : "has timed out");
-	if (hold == 1)
-		deadline_test_wait_fired(watchdog);
-	else
-		deadline_test_wait_held(watchdog);
-}
-#else
-static void test_hook_slow_handler(const struct lambda_invocation *li)
-{
-	(void)li;
-}
-
-static int test_hook_hold_wanted(const struct lambda_invocation *li)
-{
-	(void)li;
-	return 0;
-}
-
-static void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
-{
-	(void)watchdog;
-	(void)hold;
-}
-#endif
-
 /* Runs the handler under the deadline watchdog (when there is one and the
  * invocation has a deadline). */
 static void handle(struct runtime_api *api, struct deadline *watchdog, const struct invocation *inv,
@@ -304,6 +251,71 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 	return rc;
 }
 
+/* The /next loop until the Runtime API goes away (or, supervised, until SIGTERM
+ * between two invocations). Alone, it reports a failed first /next as the init
+ * error and returns 1; supervised, it returns an enum loop_exit for its parent,
+ * which reports the init error once for all loops. */
+static int next_loop(struct runtime_api *api, const char *host, bool supervised)
+{
+	struct deadline *watchdog = deadline_start();
+	if (watchdog == NULL)
+		fprintf(stderr, "bootstrap: no deadline watchdog (thread not started): late handlers "
+				"will be cut off by Lambda itself\n");
+	int status = LOOP_EXIT_DRAINED;
+	for (unsigned long served = 0; loops_idle(true); served++) {
+		struct arena a;
+		arena_init(&a);
+		struct invocation inv;
+		int rc = runtime_api_next(api, &a, &inv);
+		(void)loops_idle(false);
+		if (rc != 0) {
+			char msg[1536];
+			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
+				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
+			if (served == 0 && !supervised) {
+				status = init_failed(api, "Runtime.InitError", msg);
+			} else {
+				fprintf(stderr, "bootstrap: %s\n", msg);
+				status = !supervised ? 1 : served == 0 ? LOOP_EXIT_API_AT_START : LOOP_EXIT_API_GONE;
+			}
+			arena_release(&a);
+			break;
+		}
+		(void)invoke(api, watchdog, &inv, &a);
+		arena_release(&a);
+	}
+	export_trace_id(STR_LIT(""));
+	deadline_stop(watchdog);
+	return status;
+}
+
+struct serving {
+	const char *host;
+	struct runtime_api *api;
+};
+
+/* One of several loops (lambda/loops.h), in its own process with its own connection. */
+static int loop_process(void *ctx)
+{
+	const struct serving *sv = ctx;
+	struct runtime_api *api = runtime_api_open(sv->host);
+	if (api == NULL)
+		return 1;
+	int rc = next_loop(api, sv->host, true);
+	runtime_api_close(api);
+	return rc;
+}
+
+/* In the parent of several loops: one of them could not get its first invocation. */
+static void loops_init_error(void *ctx)
+{
+	const struct serving *sv = ctx;
+	char msg[512];
+	snprintf(msg, sizeof msg, "cannot get the first invocation from the Lambda Runtime API at %s "
+		 "(the loop said why above)", sv->host);
+	(void)init_failed(sv->api, "Runtime.InitError", msg);
+}
+
 static int serve(void)
 {
 	const char *host = getenv("AWS_LAMBDA_RUNTIME_API");
@@ -316,38 +328,19 @@ static int serve(void)
 		return init_failed(NULL, "Runtime.InitError",
 				   "AWS_LAMBDA_RUNTIME_API is not host:port (or out of memory setting up the client)");
 	const char *why = NULL;
+	int status;
+	char note[160];
+	int loops = loops_wanted(getenv("AWS_LAMBDA_MAX_CONCURRENCY"), note, sizeof note);
+	if (note[0] != '\0')
+		fprintf(stderr, "bootstrap: %s\n", note);
 	if (load_settings(&why) != APP_OK) {
-		int rc = init_failed(api, "Runtime.InitError", why);
-		runtime_api_close(api);
-		return rc;
+		status = init_failed(api, "Runtime.InitError", why);
+	} else if (loops == 1) {
+		status = next_loop(api, host, false);
+	} else {
+		struct serving sv = { host, api };
+		status = loops_run(loops, loop_process, loops_init_error, &sv);
 	}
-	struct deadline *watchdog = deadline_start();
-	if (watchdog == NULL)
-		fprintf(stderr, "bootstrap: no deadline watchdog (thread not started): late handlers "
-				"will be cut off by Lambda itself\n");
-	int status = 0;
-	for (unsigned long served = 0;; served++) {
-		struct arena a;
-		arena_init(&a);
-		struct invocation inv;
-		if (runtime_api_next(api, &a, &inv) != 0) {
-			char msg[1536];
-			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
-				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
-			if (served == 0) {
-				status = init_failed(api, "Runtime.InitError", msg);
-			} else {
-				fprintf(stderr, "bootstrap: %s\n", msg);
-				status = 1;
-			}
-			arena_release(&a);
-			break;
-		}
-		(void)invoke(api, watchdog, &inv, &a);
-		arena_release(&a);
-	}
-	export_trace_id(STR_LIT(""));
-	deadline_stop(watchdog);
 	runtime_api_close(api);
 	return status;
 }
