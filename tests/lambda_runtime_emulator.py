@@ -10,6 +10,7 @@ Usage:
                              [--summary-only] [--rss-pid-file F] [--rss-every N]
                              [--next-status CODE] [--timeout SECONDS]
                              [--deadline-ms MS[,MS...]] [--next-fail N] [--stall-response I]
+                             [--barrier N] [--expect-answers K]
 
 Then start the runtime with AWS_LAMBDA_RUNTIME_API=HOST:PORT.
 
@@ -39,6 +40,16 @@ Behaviour:
   - --stall-response I: the answer to invocation I (0-based) is read and recorded
     but never acknowledged: the connection is held open until the emulator exits,
     as a stalled Runtime API would (the record gets "stalled": true).
+  - Concurrent invocations (Lambda Managed Instances): several /next may be
+    outstanding at once, each invocation has its own request id, and an answer
+    is accepted only under the id it was handed out with. --barrier N holds the
+    first N invocations back until N /next requests are waiting, then hands them
+    out together (N runtime loops polling at once, proven without timing;
+    "barrier_met" in the report says it happened); "max_in_flight" is the
+    most invocations handed out and not yet answered at one time.
+  - --expect-answers K: the run ends once K invocations are answered (the others
+    may be lost on purpose, e.g. to a runtime process killed mid-invocation).
+  - SIGTERM: the report is written as it stands and the emulator exits 3.
 
 Output (--out DIR, created if needed):
   DIR/report.json  {
@@ -49,6 +60,8 @@ Output (--out DIR, created if needed):
       "answered": count, "responses": count, "errors": count,
       "rss_kb": [[invocations_answered, VmRSS of --rss-pid-file's pid], ...],
       "connections": how many TCP connections the runtime opened,
+      "handed_out": invocations handed out by /next, "max_in_flight",
+      "barrier_met": see --barrier above,
       "invocations": [{"index", "event", "request_id", "trace_id", "outcome":
           "response"|"error"|null, "error_type", "body" (parsed JSON, or the
           raw text if not JSON), "next_at", "answered_at"}, ...]
@@ -62,6 +75,7 @@ Output (--out DIR, created if needed):
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -77,6 +91,11 @@ class State:
         self.args = args
         self.events = events  # [(path, bytes)]
         self.total = len(events) * args.repeat
+        self.expected = args.expect_answers or self.total
+        self.barrier_waiting = 0
+        self.barrier_met = False
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.lock = threading.Condition()
         self.next_index = 0
         self.by_id = {}
@@ -93,14 +112,28 @@ class State:
         self.started_at = None
         self.finished = threading.Event()
 
+    def pass_barrier(self):
+        """With --barrier N, the first N /next wait here until N are waiting (lock held)."""
+        if self.next_index >= self.args.barrier:
+            return
+        self.barrier_waiting += 1
+        if self.barrier_waiting >= self.args.barrier:
+            self.barrier_met = True
+        self.lock.notify_all()
+        while self.barrier_waiting < self.args.barrier and not self.finished.is_set():
+            self.lock.wait(0.1)
+
     def take_next(self):
         with self.lock:
             if self.first_next_at is None:
                 self.first_next_at = time.time()
-            if self.next_index >= self.total:
+            self.pass_barrier()
+            if self.next_index >= self.total or self.finished.is_set():
                 return None
             i = self.next_index
             self.next_index += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             path, body = self.events[i % len(self.events)]
             rid = str(uuid.uuid4())
             trace = "Root=1-%08x-%s;Parent=%s;Sampled=0" % (
@@ -121,6 +154,7 @@ class State:
             if rec is None:
                 return False
             rec["answered_at"] = time.time()
+            self.in_flight -= 1
             rec["outcome"] = outcome
             rec["error_type"] = error_type
             self.latencies.append(rec["answered_at"] - rec["next_at"])
@@ -140,7 +174,7 @@ class State:
                 kb = read_rss(self.args.rss_pid_file)
                 if kb is not None:
                     self.rss.append([self.answered, kb])
-            if self.answered == self.total:
+            if self.answered >= self.expected:
                 self.finished.set()
             return True
 
@@ -149,7 +183,7 @@ class State:
             rep = {
                 "started_at": self.started_at,
                 "first_next_at": self.first_next_at,
-                "done": self.answered == self.total and self.init_error is None,
+                "done": self.answered == self.expected and self.init_error is None,
                 "init_error": self.init_error,
                 "total": self.total,
                 "answered": self.answered,
@@ -157,6 +191,9 @@ class State:
                 "errors": self.errors,
                 "rss_kb": self.rss,
                 "connections": len(self.clients),
+                "handed_out": self.next_index,
+                "max_in_flight": self.max_in_flight,
+                "barrier_met": self.barrier_met,
                 "next_failures": self.next_failures,
             }
             lat = sorted(self.latencies)
@@ -302,6 +339,10 @@ def main():
     p.add_argument("--next-fail", type=int, default=0, help="answer the first N /next with a 500")
     p.add_argument("--stall-response", type=int, default=-1,
                    help="never acknowledge the answer to invocation I (0-based)")
+    p.add_argument("--barrier", type=int, default=0,
+                   help="hand out the first N invocations only once N /next are waiting")
+    p.add_argument("--expect-answers", type=int, default=0,
+                   help="end once K invocations are answered (default: all)")
     args = p.parse_args()
 
     events = []
@@ -312,6 +353,7 @@ def main():
         os.makedirs(args.out, exist_ok=True)
     state = State(args, events)
     Handler.state = state
+    ThreadingHTTPServer.request_queue_size = 128  # many runtime loops connect at once
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]
@@ -324,12 +366,21 @@ def main():
     print("listening on %s:%d" % (args.host, port), flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
+    stopped = []
+
+    def on_term(signum, frame):
+        stopped.append(signum)
+        state.finished.set()
+
+    signal.signal(signal.SIGTERM, on_term)
     finished = state.finished.wait(args.timeout)
     server.shutdown()
     report = state.report()
     if args.out:
         with open(os.path.join(args.out, "report.json"), "w") as f:
             json.dump(report, f, indent=1)
+    if stopped:
+        return 3
     if not finished:
         print("emulator: timed out after %gs with %d of %d invocations answered"
               % (args.timeout, report["answered"], report["total"]), file=sys.stderr)
