@@ -123,13 +123,16 @@ static int local_invoke(const char *path, long repeat)
 	return rc;
 }
 
+static bool streaming; /* LAMBDA_INVOKE_MODE=RESPONSE_STREAM */
+
 /* The settings read once, at start, one loader per layer: the limits,
  * forwarded and log settings (http/settings.h), the service's
- * (service/service.h) and the adapters' own (lambda_events/lambda_event.h). */
+ * (service/service.h), the adapters' own (lambda_events/lambda_event.h) and the
+ * invoke mode (runtime_api.h). */
 static enum app_err load_settings(const char **why)
 {
 	if (http_settings_load(why) != APP_OK || service_settings_load(why) != APP_OK ||
-	    lambda_settings_load(why) != APP_OK)
+	    lambda_settings_load(why) != APP_OK || runtime_api_invoke_mode(&streaming, why) != APP_OK)
 		return APP_ERR_INVALID;
 	return APP_OK;
 }
@@ -232,12 +235,16 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 	struct lambda_invocation *li = lambda_invocation_start(a, inv->event, TARGET, &res);
 	if (li != NULL) {
 		lambda_invocation_set_runtime(li, inv->request_id, inv->trace_id, inv->function_arn, inv->deadline_ms);
+		if (streaming)
+			lambda_invocation_set_streaming(li);
 		handle(api, watchdog, inv, li, &res);
 	}
 	if (res.has_access)
 		(void)log_access_write(STDOUT_FILENO, &res.access);
 	int rc;
-	if (res.error_type == NULL) {
+	if (res.error_type == NULL && !str_is_null(res.stream_prelude)) {
+		rc = runtime_api_respond_stream(api, inv->request_id, res.stream_prelude, res.stream_body);
+	} else if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);
 	} else {
 		char line[1024];

@@ -50,6 +50,13 @@ Behaviour:
   - --expect-answers K: the run ends once K invocations are answered (the others
     may be lost on purpose, e.g. to a runtime process killed mid-invocation).
   - SIGTERM: the report is written as it stands and the emulator exits 3.
+  - Response streaming: a /response POST with Transfer-Encoding: chunked is read
+    chunk by chunk (each chunk's arrival time in "chunk_times", trailers in
+    "trailers"); with Lambda-Runtime-Function-Response-Mode: streaming the record
+    gets "streamed": true, "response_mode", "content_type", and, for the HTTP
+    integration (application/vnd.awslambda.http-integration-response), the JSON
+    "prelude" before the 8 NUL bytes and the bytes after them as "body" (text)
+    and "body_b64".
 
 Output (--out DIR, created if needed):
   DIR/report.json  {
@@ -73,6 +80,7 @@ Output (--out DIR, created if needed):
 """
 
 import argparse
+import base64
 import json
 import os
 import signal
@@ -148,7 +156,7 @@ class State:
                 self.records.append(rec)
             return rec, body
 
-    def answer(self, rid, outcome, error_type, body):
+    def answer(self, rid, outcome, error_type, body, stream=None):
         with self.lock:
             rec = self.by_id.pop(rid, None)
             if rec is None:
@@ -165,6 +173,9 @@ class State:
                 self.errors += 1
             if not self.args.summary_only:
                 rec["body"] = parse_body(body)
+                if stream:
+                    rec.update(stream)
+                    rec.update(split_prelude(stream, body))
                 if self.args.out:
                     name = "%06d.%s.json" % (rec["index"], outcome)
                     with open(os.path.join(self.args.out, name), "wb") as f:
@@ -213,6 +224,18 @@ def parse_body(body):
         return json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
+
+
+def split_prelude(stream, body):
+    """A streamed HTTP integration answer: the JSON prelude, 8 NUL bytes, the body."""
+    if stream.get("content_type") != "application/vnd.awslambda.http-integration-response":
+        return {}
+    cut = body.find(b"\0" * 8)
+    if cut < 0:
+        return {"prelude": None, "body": None}
+    raw = body[cut + 8:]
+    return {"prelude": parse_body(body[:cut]), "body": raw.decode("utf-8", "replace"),
+            "body_b64": base64.b64encode(raw).decode()}
 
 
 def read_rss(pid_file):
@@ -286,10 +309,36 @@ class Handler(BaseHTTPRequestHandler):
             ("Lambda-Runtime-Trace-Id", rec["trace_id"]),
         ])
 
+    def read_chunked(self):
+        """The chunks of a chunked body, their arrival times, and the trailers."""
+        body, times, trailers = b"", [], {}
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                break
+            body += self.rfile.read(size)
+            self.rfile.readline()
+            times.append(time.time())
+        while True:
+            line = self.rfile.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            trailers[name.strip()] = value.strip()
+        return body, times, trailers
+
     def do_POST(self):
         st = self.state
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        stream = None
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            body, times, trailers = self.read_chunked()
+            stream = {"chunk_times": times, "trailers": trailers,
+                      "streamed": self.headers.get("Lambda-Runtime-Function-Response-Mode") == "streaming",
+                      "response_mode": self.headers.get("Lambda-Runtime-Function-Response-Mode"),
+                      "content_type": self.headers.get("Content-Type")}
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
         if self.path == PREFIX + "/init/error":
             with st.lock:
@@ -307,7 +356,7 @@ class Handler(BaseHTTPRequestHandler):
             stall = rec is not None and rec["index"] == st.args.stall_response
             if stall:
                 rec["stalled"] = True
-        if not st.answer(parts[2], parts[3], error_type, body):
+        if not st.answer(parts[2], parts[3], error_type, body, stream):
             self.send_json(400, {"errorType": "InvalidRequestID",
                                  "errorMessage": "unknown or already answered request id"})
             return
