@@ -195,11 +195,15 @@ static void answer_late(void *ctx)
 	struct late_answer *late = ctx;
 	struct arena b;
 	arena_init(&b);
-	struct str doc = lambda_invocation_timeout_reply(&b, late->li);
+	struct str body, doc;
+	bool streams = lambda_invocation_timeout_stream(&b, late->li, &doc, &body);
+	if (!streams)
+		doc = lambda_invocation_timeout_reply(&b, late->li);
 	(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, late->inv->request_id,
 			"still running at its deadline less the margin: answered 504 Request timed out; "
 			"exiting so the next invocation gets a fresh process");
-	if (doc.p == NULL || runtime_api_respond(late->api, late->inv->request_id, doc) != 0)
+	if (doc.p == NULL || (streams ? runtime_api_respond_stream(late->api, late->inv->request_id, doc, body)
+				      : runtime_api_respond(late->api, late->inv->request_id, doc)) != 0)
 		fprintf(stderr, "bootstrap: invocation %s: could not post the 504: %s\n", late->inv->request_id.p,
 			doc.p == NULL ? "out of memory" : runtime_api_error(late->api));
 	fflush(stderr);

@@ -194,7 +194,8 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
 struct timeout_reply {
 	struct arena *arena;
 	const struct lambda_invocation *inv;
-	struct str reply;
+	struct str reply;  /* the document, or the prelude when the invocation streams */
+	struct str body;   /* when it streams */
 };
 
 static void timeout_reply(void *ctx)
@@ -204,13 +205,32 @@ static void timeout_reply(void *ctx)
 	response_init(&resp, t->arena);
 	response_error(&resp, 504, "Request timed out");
 	resp.omit_body = t->inv->head;  /* not the request: finish may have freed its strings */
-	t->reply = lambda_reply_json(t->arena, &resp, t->inv->style);
+	if (t->inv->stream) {
+		t->body = resp.omit_body ? STR_LIT("") : resp.body;
+		t->reply = lambda_reply_prelude(t->arena, &resp, t->inv->style);
+	} else {
+		t->reply = lambda_reply_json(t->arena, &resp, t->inv->style);
+	}
 }
 
 struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv)
 {
-	struct timeout_reply t = { b, inv, STR_NULL };
+	struct timeout_reply t = { b, inv, STR_NULL, STR_NULL };
 	return arena_run(b, timeout_reply, &t) == APP_OK ? t.reply : STR_NULL;
+}
+
+bool lambda_invocation_timeout_stream(struct arena *b, const struct lambda_invocation *inv, struct str *prelude,
+				      struct str *body)
+{
+	*prelude = *body = STR_NULL;
+	if (!inv->stream)
+		return false;
+	struct timeout_reply t = { b, inv, STR_NULL, STR_NULL };
+	if (arena_run(b, timeout_reply, &t) == APP_OK) {
+		*prelude = t.reply;
+		*body = t.body;
+	}
+	return true;
 }
 
 void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str request_id, struct str trace_id,

@@ -104,6 +104,12 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
  * frees the event document the request points into). */
 struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv);
 
+/* The same 504 for an invocation that streams (lambda_invocation_set_streaming took):
+ * true with *prelude and *body (*prelude STR_NULL when b ran out of memory); false,
+ * and nothing built, when it does not stream. Same thread rules as timeout_reply. */
+bool lambda_invocation_timeout_stream(struct arena *b, const struct lambda_invocation *inv, struct str *prelude,
+				      struct str *body);
+
 /* What the Runtime API said about the invocation, for the handler's request context
  * (http/request_context.h): call between start and finish. The strings must live
  * until finish; deadline_ms is the header's text (not a number: no deadline). */
