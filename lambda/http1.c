@@ -184,29 +184,73 @@ static enum http1_status send_all(struct http1 *c, const char *p, size_t n, long
 	return HTTP1_OK;
 }
 
-/* The request's head: request line, Host, Content-Length when there is a body, extras. */
+/* The request's head: request line, Host, Content-Length when there is a body (or
+ * Transfer-Encoding: chunked for one already chunk-encoded), extras. */
 static const char *request_head(struct http1 *c, struct arena *a, const char *method, const char *target,
-			  const char *extra_headers, struct str body, bool with_body)
+			  const char *extra_headers, struct str body, bool with_body, bool chunked)
 {
 	struct buf b;
 	buf_init(&b, a);
 	char len[32];
 	snprintf(len, sizeof len, "%zu", body.n);
+	if (chunked)
+		snprintf(len, sizeof len, "chunked");
 	const char *parts[] = { method, " ", target, " HTTP/1.1\r\nHost: ", c->authority, "\r\n",
-				with_body ? "Content-Length: " : "", with_body ? len : "", with_body ? "\r\n" : "",
+				!with_body ? "" : chunked ? "Transfer-Encoding: " : "Content-Length: ",
+				with_body ? len : "", with_body ? "\r\n" : "",
 				extra_headers ? extra_headers : "", "\r\n" };
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		buf_append_cstr(&b, parts[i]);
 	return buf_str(&b).p;
 }
 
+/* A body as chunks: each piece its own chunk (empty pieces left out, an empty chunk
+ * would end the body), then the last chunk; arena, NULL when out of memory. */
+static struct str chunk_encode(struct arena *a, const struct str *pieces, size_t n)
+{
+	struct buf b;
+	buf_init(&b, a);
+	for (size_t i = 0; i < n; i++) {
+		if (pieces[i].n == 0)
+			continue;
+		char size[32];
+		snprintf(size, sizeof size, "%zx\r\n", pieces[i].n);
+		buf_append_cstr(&b, size);
+		buf_append_str(&b, pieces[i]);
+		buf_append_cstr(&b, "\r\n");
+	}
+	buf_append_cstr(&b, "0\r\n\r\n");
+	return buf_str(&b);
+}
+
+static enum http1_status exchange(struct http1 *c, struct arena *a, const char *method, const char *target,
+				  const char *extra_headers, struct str body, bool chunked, long timeout_ms,
+				  size_t max_body, struct http1_response *out);
+
 enum http1_status http1_exchange(struct http1 *c, struct arena *a, const char *method, const char *target,
 				 const char *extra_headers, struct str body, long timeout_ms, size_t max_body,
 				 struct http1_response *out)
 {
+	return exchange(c, a, method, target, extra_headers, body, false, timeout_ms, max_body, out);
+}
+
+enum http1_status http1_exchange_chunked(struct http1 *c, struct arena *a, const char *method, const char *target,
+					 const char *extra_headers, const struct str *pieces, size_t n,
+					 long timeout_ms, size_t max_body, struct http1_response *out)
+{
+	struct str body = chunk_encode(a, pieces, n);
+	if (body.p == NULL)
+		return http1_fail(c, HTTP1_NO_MEMORY, "out of memory", 0);
+	return exchange(c, a, method, target, extra_headers, body, true, timeout_ms, max_body, out);
+}
+
+static enum http1_status exchange(struct http1 *c, struct arena *a, const char *method, const char *target,
+				  const char *extra_headers, struct str body, bool chunked, long timeout_ms,
+				  size_t max_body, struct http1_response *out)
+{
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 	bool with_body = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-	const char *head = request_head(c, a, method, target, extra_headers, body, with_body);
+	const char *head = request_head(c, a, method, target, extra_headers, body, with_body, chunked);
 	struct http1_reader r = { .c = c, .buf = arena_alloc(a, HTTP1_READ_BUFFER), .deadline = deadline, .timeout_ms = timeout_ms };
 	if (head == NULL || r.buf == NULL)
 		return http1_fail(c, HTTP1_NO_MEMORY, "out of memory", 0);

@@ -58,4 +58,10 @@ enum http1_status http1_exchange(struct http1 *c, struct arena *a, const char *m
 				 const char *extra_headers, struct str body, long timeout_ms, size_t max_body,
 				 struct http1_response *out);
 
+/* http1_exchange with the body sent chunked (Transfer-Encoding: chunked), each of
+ * the n pieces one chunk, in one write: the Runtime API's streaming responses. */
+enum http1_status http1_exchange_chunked(struct http1 *c, struct arena *a, const char *method, const char *target,
+					 const char *extra_headers, const struct str *pieces, size_t n,
+					 long timeout_ms, size_t max_body, struct http1_response *out);
+
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,7 +19,9 @@
 #include "http/log.h"
 #include "http/settings.h"
 #include "lambda_events/lambda_event.h"
+#include "loops.h"
 #include "runtime_api.h"
+#include "test_hooks.h"
 #include "service/service.h"
 
 #define TARGET "lambda"
@@ -120,13 +123,16 @@ static int local_invoke(const char *path, long repeat)
 	return rc;
 }
 
+static bool streaming; /* LAMBDA_INVOKE_MODE=RESPONSE_STREAM */
+
 /* The settings read once, at start, one loader per layer: the limits,
  * forwarded and log settings (http/settings.h), the service's
- * (service/service.h) and the adapters' own (lambda_events/lambda_event.h). */
+ * (service/service.h), the adapters' own (lambda_events/lambda_event.h) and the
+ * invoke mode (runtime_api.h). */
 static enum app_err load_settings(const char **why)
 {
 	if (http_settings_load(why) != APP_OK || service_settings_load(why) != APP_OK ||
-	    lambda_settings_load(why) != APP_OK)
+	    lambda_settings_load(why) != APP_OK || runtime_api_invoke_mode(&streaming, why) != APP_OK)
 		return APP_ERR_INVALID;
 	return APP_OK;
 }
@@ -189,72 +195,20 @@ static void answer_late(void *ctx)
 	struct late_answer *late = ctx;
 	struct arena b;
 	arena_init(&b);
-	struct str doc = lambda_invocation_timeout_reply(&b, late->li);
+	struct str body, doc;
+	bool streams = lambda_invocation_timeout_stream(&b, late->li, &doc, &body);
+	if (!streams)
+		doc = lambda_invocation_timeout_reply(&b, late->li);
 	(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, late->inv->request_id,
 			"still running at its deadline less the margin: answered 504 Request timed out; "
 			"exiting so the next invocation gets a fresh process");
-	if (doc.p == NULL || runtime_api_respond(late->api, late->inv->request_id, doc) != 0)
+	if (doc.p == NULL || (streams ? runtime_api_respond_stream(late->api, late->inv->request_id, doc, body)
+				      : runtime_api_respond(late->api, late->inv->request_id, doc)) != 0)
 		fprintf(stderr, "bootstrap: invocation %s: could not post the 504: %s\n", late->inv->request_id.p,
 			doc.p == NULL ? "out of memory" : runtime_api_error(late->api));
 	fflush(stderr);
 	_exit(1);
 }
-
-#ifdef LAMBDA_TEST_HOOKS
-/* Test builds only (make test-hooks, build/testhooks/): LAMBDA_TEST_SLOW_PATH=/ping
- * LAMBDA_TEST_SLOW_MS=1000 makes the handler for that path that much later. */
-static void test_hook_slow_handler(const struct lambda_invocation *li)
-{
-	const char *path = getenv("LAMBDA_TEST_SLOW_PATH"), *ms = getenv("LAMBDA_TEST_SLOW_MS");
-	if (path == NULL || ms == NULL || !str_eq(lambda_invocation_path(li), str_c(path)))
-		return;
-	long n = atol(ms);
-	struct timespec ts = { n / 1000, (n % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* LAMBDA_TEST_HOLD_PATH=/ping: the handler for that path is held after it has finished
- * and before the deadline is disarmed, until the watchdog has fired
- * (LAMBDA_TEST_HOLD_UNTIL=fired) or is held after its timeout (=timeout, with
- * LAMBDA_TEST_HOLD_TIMEOUT=1). Decided before finish: the path dies with the event. */
-static int test_hook_hold_wanted(const struct lambda_invocation *li)
-{
-	const char *path = getenv("LAMBDA_TEST_HOLD_PATH"), *until = getenv("LAMBDA_TEST_HOLD_UNTIL");
-	if (path == NULL || until == NULL || !str_eq(lambda_invocation_path(li), str_c(path)))
-		return 0;
-	return strcmp(until, "fired") == 0 ? 1 : strcmp(until, "timeout") == 0 ? 2 : 0;
-}
-
-static void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
-{
-	if (watchdog == NULL || hold == 0)
-		return;
-	fprintf(stderr, "bootstrap: test hook: finished, held until the watchdog %s\n",
-		hold == 1 ? "fires" : "has timed out");
-	if (hold == 1)
-		deadline_test_wait_fired(watchdog);
-	else
-		deadline_test_wait_held(watchdog);
-}
-#else
-static void test_hook_slow_handler(const struct lambda_invocation *li)
-{
-	(void)li;
-}
-
-static int test_hook_hold_wanted(const struct lambda_invocation *li)
-{
-	(void)li;
-	return 0;
-}
-
-static void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
-{
-	(void)watchdog;
-	(void)hold;
-}
-#endif
 
 /* Runs the handler under the deadline watchdog (when there is one and the
  * invocation has a deadline). */
@@ -285,12 +239,16 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 	struct lambda_invocation *li = lambda_invocation_start(a, inv->event, TARGET, &res);
 	if (li != NULL) {
 		lambda_invocation_set_runtime(li, inv->request_id, inv->trace_id, inv->function_arn, inv->deadline_ms);
+		if (streaming)
+			lambda_invocation_set_streaming(li);
 		handle(api, watchdog, inv, li, &res);
 	}
 	if (res.has_access)
 		(void)log_access_write(STDOUT_FILENO, &res.access);
 	int rc;
-	if (res.error_type == NULL) {
+	if (res.error_type == NULL && !str_is_null(res.stream_prelude)) {
+		rc = runtime_api_respond_stream(api, inv->request_id, res.stream_prelude, res.stream_body);
+	} else if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);
 	} else {
 		char line[1024];
@@ -302,6 +260,71 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 	if (rc != 0)
 		(void)log_event(STDOUT_FILENO, LOG_ERROR, TARGET, inv->request_id, runtime_api_error(api));
 	return rc;
+}
+
+/* The /next loop until the Runtime API goes away (or, supervised, until SIGTERM
+ * between two invocations). Alone, it reports a failed first /next as the init
+ * error and returns 1; supervised, it returns an enum loop_exit for its parent,
+ * which reports the init error once for all loops. */
+static int next_loop(struct runtime_api *api, const char *host, bool supervised)
+{
+	struct deadline *watchdog = deadline_start();
+	if (watchdog == NULL)
+		fprintf(stderr, "bootstrap: no deadline watchdog (thread not started): late handlers "
+				"will be cut off by Lambda itself\n");
+	int status = LOOP_EXIT_DRAINED;
+	for (unsigned long served = 0; loops_idle(true); served++) {
+		struct arena a;
+		arena_init(&a);
+		struct invocation inv;
+		int rc = runtime_api_next(api, &a, &inv);
+		(void)loops_idle(false);
+		if (rc != 0) {
+			char msg[1536];
+			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
+				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
+			if (served == 0 && !supervised) {
+				status = init_failed(api, "Runtime.InitError", msg);
+			} else {
+				fprintf(stderr, "bootstrap: %s\n", msg);
+				status = !supervised ? 1 : served == 0 ? LOOP_EXIT_API_AT_START : LOOP_EXIT_API_GONE;
+			}
+			arena_release(&a);
+			break;
+		}
+		(void)invoke(api, watchdog, &inv, &a);
+		arena_release(&a);
+	}
+	export_trace_id(STR_LIT(""));
+	deadline_stop(watchdog);
+	return status;
+}
+
+struct serving {
+	const char *host;
+	struct runtime_api *api;
+};
+
+/* One of several loops (lambda/loops.h), in its own process with its own connection. */
+static int loop_process(void *ctx)
+{
+	const struct serving *sv = ctx;
+	struct runtime_api *api = runtime_api_open(sv->host);
+	if (api == NULL)
+		return 1;
+	int rc = next_loop(api, sv->host, true);
+	runtime_api_close(api);
+	return rc;
+}
+
+/* In the parent of several loops: one of them could not get its first invocation. */
+static void loops_init_error(void *ctx)
+{
+	const struct serving *sv = ctx;
+	char msg[512];
+	snprintf(msg, sizeof msg, "cannot get the first invocation from the Lambda Runtime API at %s "
+		 "(the loop said why above)", sv->host);
+	(void)init_failed(sv->api, "Runtime.InitError", msg);
 }
 
 static int serve(void)
@@ -316,38 +339,19 @@ static int serve(void)
 		return init_failed(NULL, "Runtime.InitError",
 				   "AWS_LAMBDA_RUNTIME_API is not host:port (or out of memory setting up the client)");
 	const char *why = NULL;
+	int status;
+	char note[160];
+	int loops = loops_wanted(getenv("AWS_LAMBDA_MAX_CONCURRENCY"), note, sizeof note);
+	if (note[0] != '\0')
+		fprintf(stderr, "bootstrap: %s\n", note);
 	if (load_settings(&why) != APP_OK) {
-		int rc = init_failed(api, "Runtime.InitError", why);
-		runtime_api_close(api);
-		return rc;
+		status = init_failed(api, "Runtime.InitError", why);
+	} else if (loops == 1) {
+		status = next_loop(api, host, false);
+	} else {
+		struct serving sv = { host, api };
+		status = loops_run(loops, loop_process, loops_init_error, &sv);
 	}
-	struct deadline *watchdog = deadline_start();
-	if (watchdog == NULL)
-		fprintf(stderr, "bootstrap: no deadline watchdog (thread not started): late handlers "
-				"will be cut off by Lambda itself\n");
-	int status = 0;
-	for (unsigned long served = 0;; served++) {
-		struct arena a;
-		arena_init(&a);
-		struct invocation inv;
-		if (runtime_api_next(api, &a, &inv) != 0) {
-			char msg[1536];
-			snprintf(msg, sizeof msg, "cannot get the next invocation from the Lambda Runtime API at %s "
-				 "(after %lu invocations): %s", host, served, runtime_api_error(api));
-			if (served == 0) {
-				status = init_failed(api, "Runtime.InitError", msg);
-			} else {
-				fprintf(stderr, "bootstrap: %s\n", msg);
-				status = 1;
-			}
-			arena_release(&a);
-			break;
-		}
-		(void)invoke(api, watchdog, &inv, &a);
-		arena_release(&a);
-	}
-	export_trace_id(STR_LIT(""));
-	deadline_stop(watchdog);
 	runtime_api_close(api);
 	return status;
 }

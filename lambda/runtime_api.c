@@ -1,4 +1,4 @@
-/* The Runtime API's four calls over lambda/http1.c: URLs, headers, statuses, and
+/* The Runtime API's calls over lambda/http1.c: URLs, headers, statuses, and
  * the retry policy for /next. */
 #include "runtime_api.h"
 
@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/str.h"
@@ -22,12 +23,18 @@
 #define FIRST_BACKOFF_MS 50L
 #define MAX_BACKOFF_MS 1000L
 #define PREFIX "/2018-06-01/runtime"
+/* A streamed answer's headers (the Runtime API's response streaming, HTTP integration). */
+#define STREAM_HEADERS                                          \
+	"Lambda-Runtime-Function-Response-Mode: streaming\r\n" \
+	"Content-Type: application/vnd.awslambda.http-integration-response\r\n"
 
 struct runtime_api {
 	struct http1 conn;
 	long post_timeout_ms;
 	long next_retries;
 	bool retryable;  /* the last failure may pass: a transport error or a 5xx */
+	const struct str *pieces; /* during runtime_api_respond_stream: the body, chunk by chunk */
+	size_t npieces;
 	char error[768];
 };
 
@@ -72,7 +79,11 @@ static int call(struct runtime_api *api, struct arena *a, const char *method, co
 		const char *headers, struct str body, long timeout_ms, size_t max_body, struct http1_response *res)
 {
 	api->retryable = false;
-	enum http1_status st = http1_exchange(&api->conn, a, method, path, headers, body, timeout_ms, max_body, res);
+	enum http1_status st =
+		api->pieces != NULL
+			? http1_exchange_chunked(&api->conn, a, method, path, headers, api->pieces, api->npieces,
+						 timeout_ms, max_body, res)
+			: http1_exchange(&api->conn, a, method, path, headers, body, timeout_ms, max_body, res);
 	long want = strcmp(method, "GET") == 0 ? 200 : 202;
 	if (st != HTTP1_OK) {
 		if (st == HTTP1_TIMED_OUT && timeout_ms > 0)
@@ -183,7 +194,7 @@ static int post(struct runtime_api *api, const char *path_a, struct str id, cons
 	buf_append_str(&path, id);
 	buf_append_cstr(&path, path_b);
 	buf_init(&headers, &a);
-	buf_append_cstr(&headers, "Content-Type: application/json\r\n");
+	buf_append_cstr(&headers, api->pieces != NULL ? STREAM_HEADERS : "Content-Type: application/json\r\n");
 	if (error_type != NULL) {
 		buf_append_cstr(&headers, "Lambda-Runtime-Function-Error-Type: ");
 		buf_append_cstr(&headers, error_type);
@@ -211,6 +222,21 @@ int runtime_api_respond(struct runtime_api *api, struct str request_id, struct s
 	return post(api, "/invocation/", request_id, "/response", NULL, body);
 }
 
+int runtime_api_respond_stream(struct runtime_api *api, struct str request_id, struct str prelude, struct str body)
+{
+	if (!safe_id(request_id)) {
+		snprintf(api->error, sizeof api->error, "request id with unexpected characters");
+		return -1;
+	}
+	/* The prelude, the 8 NUL bytes that end it, the body. */
+	struct str pieces[] = { prelude, { "\0\0\0\0\0\0\0\0", 8 }, body };
+	api->pieces = pieces;
+	api->npieces = sizeof pieces / sizeof pieces[0];
+	int rc = post(api, "/invocation/", request_id, "/response", NULL, STR_LIT(""));
+	api->pieces = NULL;
+	return rc;
+}
+
 int runtime_api_report_error(struct runtime_api *api, struct str request_id, const char *type, struct str body)
 {
 	if (!safe_header_value(type)) {
@@ -224,4 +250,14 @@ int runtime_api_report_error(struct runtime_api *api, struct str request_id, con
 		return -1;
 	}
 	return post(api, "/invocation/", request_id, "/error", type, body);
+}
+
+enum app_err runtime_api_invoke_mode(bool *streaming, const char **why)
+{
+	const char *v = getenv("LAMBDA_INVOKE_MODE");
+	*streaming = v != NULL && strcmp(v, "RESPONSE_STREAM") == 0;
+	if (v == NULL || *v == '\0' || *streaming || strcmp(v, "BUFFERED") == 0)
+		return APP_OK;
+	*why = "LAMBDA_INVOKE_MODE must be BUFFERED or RESPONSE_STREAM (the function URL's invoke mode)";
+	return APP_ERR_INVALID;
 }

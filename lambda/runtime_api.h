@@ -4,7 +4,10 @@
 #ifndef LAMBDA_RUNTIME_API_H
 #define LAMBDA_RUNTIME_API_H
 
+#include <stdbool.h>
+
 #include "core/arena.h"
+#include "core/err.h"
 #include "core/str.h"
 
 struct runtime_api;
@@ -36,9 +39,19 @@ int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation
  * 0 when accepted (202), else -1 (not retried: the answer may have arrived). */
 int runtime_api_respond(struct runtime_api *api, struct str request_id, struct str body);
 
+/* Posts a streamed answer for request_id (Lambda-Runtime-Function-Response-Mode:
+ * streaming, chunked, Content-Type application/vnd.awslambda.http-integration-response):
+ * the HTTP integration prelude, 8 NUL bytes, the body. 0 when accepted, else -1. */
+int runtime_api_respond_stream(struct runtime_api *api, struct str request_id, struct str prelude, struct str body);
+
 /* Posts an error document for request_id, or for the start when request_id is
  * null (/init/error), with the Lambda-Runtime-Function-Error-Type header. 0 or -1. */
 int runtime_api_report_error(struct runtime_api *api, struct str request_id, const char *type, struct str body);
+
+/* LAMBDA_INVOKE_MODE, read once at start: BUFFERED (or unset, empty: the default) or
+ * RESPONSE_STREAM (*streaming: answers of payload 2.0 events go out with
+ * runtime_api_respond_stream). Anything else is APP_ERR_INVALID with *why. */
+MUST_CHECK enum app_err runtime_api_invoke_mode(bool *streaming, const char **why);
 
 /* Why the last call failed (a sentence; valid until the next call). */
 const char *runtime_api_error(const struct runtime_api *api);

@@ -10,6 +10,7 @@ Usage:
                              [--summary-only] [--rss-pid-file F] [--rss-every N]
                              [--next-status CODE] [--timeout SECONDS]
                              [--deadline-ms MS[,MS...]] [--next-fail N] [--stall-response I]
+                             [--barrier N] [--expect-answers K]
 
 Then start the runtime with AWS_LAMBDA_RUNTIME_API=HOST:PORT.
 
@@ -39,6 +40,23 @@ Behaviour:
   - --stall-response I: the answer to invocation I (0-based) is read and recorded
     but never acknowledged: the connection is held open until the emulator exits,
     as a stalled Runtime API would (the record gets "stalled": true).
+  - Concurrent invocations (Lambda Managed Instances): several /next may be
+    outstanding at once, each invocation has its own request id, and an answer
+    is accepted only under the id it was handed out with. --barrier N holds the
+    first N invocations back until N /next requests are waiting, then hands them
+    out together (N runtime loops polling at once, proven without timing;
+    "barrier_met" in the report says it happened); "max_in_flight" is the
+    most invocations handed out and not yet answered at one time.
+  - --expect-answers K: the run ends once K invocations are answered (the others
+    may be lost on purpose, e.g. to a runtime process killed mid-invocation).
+  - SIGTERM: the report is written as it stands and the emulator exits 3.
+  - Response streaming: a /response POST with Transfer-Encoding: chunked is read
+    chunk by chunk (each chunk's arrival time in "chunk_times", trailers in
+    "trailers"); with Lambda-Runtime-Function-Response-Mode: streaming the record
+    gets "streamed": true, "response_mode", "content_type", and, for the HTTP
+    integration (application/vnd.awslambda.http-integration-response), the JSON
+    "prelude" before the 8 NUL bytes and the bytes after them as "body" (text)
+    and "body_b64".
 
 Output (--out DIR, created if needed):
   DIR/report.json  {
@@ -49,6 +67,8 @@ Output (--out DIR, created if needed):
       "answered": count, "responses": count, "errors": count,
       "rss_kb": [[invocations_answered, VmRSS of --rss-pid-file's pid], ...],
       "connections": how many TCP connections the runtime opened,
+      "handed_out": invocations handed out by /next, "max_in_flight",
+      "barrier_met": see --barrier above,
       "invocations": [{"index", "event", "request_id", "trace_id", "outcome":
           "response"|"error"|null, "error_type", "body" (parsed JSON, or the
           raw text if not JSON), "next_at", "answered_at"}, ...]
@@ -60,8 +80,10 @@ Output (--out DIR, created if needed):
 """
 
 import argparse
+import base64
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -77,6 +99,11 @@ class State:
         self.args = args
         self.events = events  # [(path, bytes)]
         self.total = len(events) * args.repeat
+        self.expected = args.expect_answers or self.total
+        self.barrier_waiting = 0
+        self.barrier_met = False
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.lock = threading.Condition()
         self.next_index = 0
         self.by_id = {}
@@ -93,14 +120,28 @@ class State:
         self.started_at = None
         self.finished = threading.Event()
 
+    def pass_barrier(self):
+        """With --barrier N, the first N /next wait here until N are waiting (lock held)."""
+        if self.next_index >= self.args.barrier:
+            return
+        self.barrier_waiting += 1
+        if self.barrier_waiting >= self.args.barrier:
+            self.barrier_met = True
+        self.lock.notify_all()
+        while self.barrier_waiting < self.args.barrier and not self.finished.is_set():
+            self.lock.wait(0.1)
+
     def take_next(self):
         with self.lock:
             if self.first_next_at is None:
                 self.first_next_at = time.time()
-            if self.next_index >= self.total:
+            self.pass_barrier()
+            if self.next_index >= self.total or self.finished.is_set():
                 return None
             i = self.next_index
             self.next_index += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             path, body = self.events[i % len(self.events)]
             rid = str(uuid.uuid4())
             trace = "Root=1-%08x-%s;Parent=%s;Sampled=0" % (
@@ -115,12 +156,13 @@ class State:
                 self.records.append(rec)
             return rec, body
 
-    def answer(self, rid, outcome, error_type, body):
+    def answer(self, rid, outcome, error_type, body, stream=None):
         with self.lock:
             rec = self.by_id.pop(rid, None)
             if rec is None:
                 return False
             rec["answered_at"] = time.time()
+            self.in_flight -= 1
             rec["outcome"] = outcome
             rec["error_type"] = error_type
             self.latencies.append(rec["answered_at"] - rec["next_at"])
@@ -131,6 +173,9 @@ class State:
                 self.errors += 1
             if not self.args.summary_only:
                 rec["body"] = parse_body(body)
+                if stream:
+                    rec.update(stream)
+                    rec.update(split_prelude(stream, body))
                 if self.args.out:
                     name = "%06d.%s.json" % (rec["index"], outcome)
                     with open(os.path.join(self.args.out, name), "wb") as f:
@@ -140,7 +185,7 @@ class State:
                 kb = read_rss(self.args.rss_pid_file)
                 if kb is not None:
                     self.rss.append([self.answered, kb])
-            if self.answered == self.total:
+            if self.answered >= self.expected:
                 self.finished.set()
             return True
 
@@ -149,7 +194,7 @@ class State:
             rep = {
                 "started_at": self.started_at,
                 "first_next_at": self.first_next_at,
-                "done": self.answered == self.total and self.init_error is None,
+                "done": self.answered == self.expected and self.init_error is None,
                 "init_error": self.init_error,
                 "total": self.total,
                 "answered": self.answered,
@@ -157,6 +202,9 @@ class State:
                 "errors": self.errors,
                 "rss_kb": self.rss,
                 "connections": len(self.clients),
+                "handed_out": self.next_index,
+                "max_in_flight": self.max_in_flight,
+                "barrier_met": self.barrier_met,
                 "next_failures": self.next_failures,
             }
             lat = sorted(self.latencies)
@@ -176,6 +224,18 @@ def parse_body(body):
         return json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
+
+
+def split_prelude(stream, body):
+    """A streamed HTTP integration answer: the JSON prelude, 8 NUL bytes, the body."""
+    if stream.get("content_type") != "application/vnd.awslambda.http-integration-response":
+        return {}
+    cut = body.find(b"\0" * 8)
+    if cut < 0:
+        return {"prelude": None, "body": None}
+    raw = body[cut + 8:]
+    return {"prelude": parse_body(body[:cut]), "body": raw.decode("utf-8", "replace"),
+            "body_b64": base64.b64encode(raw).decode()}
 
 
 def read_rss(pid_file):
@@ -249,10 +309,36 @@ class Handler(BaseHTTPRequestHandler):
             ("Lambda-Runtime-Trace-Id", rec["trace_id"]),
         ])
 
+    def read_chunked(self):
+        """The chunks of a chunked body, their arrival times, and the trailers."""
+        body, times, trailers = b"", [], {}
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                break
+            body += self.rfile.read(size)
+            self.rfile.readline()
+            times.append(time.time())
+        while True:
+            line = self.rfile.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            trailers[name.strip()] = value.strip()
+        return body, times, trailers
+
     def do_POST(self):
         st = self.state
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        stream = None
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            body, times, trailers = self.read_chunked()
+            stream = {"chunk_times": times, "trailers": trailers,
+                      "streamed": self.headers.get("Lambda-Runtime-Function-Response-Mode") == "streaming",
+                      "response_mode": self.headers.get("Lambda-Runtime-Function-Response-Mode"),
+                      "content_type": self.headers.get("Content-Type")}
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
         if self.path == PREFIX + "/init/error":
             with st.lock:
@@ -270,7 +356,7 @@ class Handler(BaseHTTPRequestHandler):
             stall = rec is not None and rec["index"] == st.args.stall_response
             if stall:
                 rec["stalled"] = True
-        if not st.answer(parts[2], parts[3], error_type, body):
+        if not st.answer(parts[2], parts[3], error_type, body, stream):
             self.send_json(400, {"errorType": "InvalidRequestID",
                                  "errorMessage": "unknown or already answered request id"})
             return
@@ -302,6 +388,10 @@ def main():
     p.add_argument("--next-fail", type=int, default=0, help="answer the first N /next with a 500")
     p.add_argument("--stall-response", type=int, default=-1,
                    help="never acknowledge the answer to invocation I (0-based)")
+    p.add_argument("--barrier", type=int, default=0,
+                   help="hand out the first N invocations only once N /next are waiting")
+    p.add_argument("--expect-answers", type=int, default=0,
+                   help="end once K invocations are answered (default: all)")
     args = p.parse_args()
 
     events = []
@@ -312,6 +402,7 @@ def main():
         os.makedirs(args.out, exist_ok=True)
     state = State(args, events)
     Handler.state = state
+    ThreadingHTTPServer.request_queue_size = 128  # many runtime loops connect at once
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]
@@ -324,12 +415,21 @@ def main():
     print("listening on %s:%d" % (args.host, port), flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
+    stopped = []
+
+    def on_term(signum, frame):
+        stopped.append(signum)
+        state.finished.set()
+
+    signal.signal(signal.SIGTERM, on_term)
     finished = state.finished.wait(args.timeout)
     server.shutdown()
     report = state.report()
     if args.out:
         with open(os.path.join(args.out, "report.json"), "w") as f:
             json.dump(report, f, indent=1)
+    if stopped:
+        return 3
     if not finished:
         print("emulator: timed out after %gs with %d of %d invocations answered"
               % (args.timeout, report["answered"], report["total"]), file=sys.stderr)

@@ -128,4 +128,8 @@ void lambda_base_path_apply(struct request *req);
  * type, or a Content-Encoding), hold NUL bytes or are not UTF-8 go base64. */
 struct str lambda_reply_json(struct arena *a, const struct response *resp, struct lambda_reply_style style);
 
+/* The HTTP integration prelude of a streamed answer (payload 2.0 shapes only):
+ * {"statusCode":..,"headers":{..},"cookies":[..]}, no body (arena, NUL-terminated). */
+struct str lambda_reply_prelude(struct arena *a, const struct response *resp, struct lambda_reply_style style);
+
 #endif

@@ -2,6 +2,7 @@
 #include "lambda_events/lambda_event.h"
 
 #include <cjson/cJSON.h>
+#include <string.h>
 
 #include "core/json.h"
 #include "core/sysio.h"
@@ -15,7 +16,9 @@ struct lambda_invocation {
 	struct response resp;
 	struct lambda_reply_style style;
 	bool head;  /* a HEAD request: copied at start, for a 504 sent after finish freed the document */
+	bool stream; /* a streamed answer was asked for and the event's shape takes one */
 	struct str reply;
+	struct str body;  /* a streamed answer's body, an arena copy */
 	long long started_us;  /* monotonic, for the access line's duration */
 };
 
@@ -152,7 +155,16 @@ static void finish(void *ctx)
 	request_assign_id(req, request_id_is_sane(req->context.api_request_id) ? req->context.api_request_id
 									       : req->context.request_id);
 	app_handle(req, &inv->resp);
-	inv->reply = lambda_reply_json(req->arena, &inv->resp, inv->style);
+	if (inv->stream) {
+		/* The body may point into the event document, which the caller frees. */
+		struct str body = inv->resp.omit_body ? STR_LIT("") : inv->resp.body;
+		char *copy = arena_alloc(req->arena, body.n + 1);
+		memcpy(copy, body.p != NULL ? body.p : "", body.n);
+		copy[body.n] = '\0';
+		inv->body = (struct str){ copy, body.n };
+		inv->reply = lambda_reply_prelude(req->arena, &inv->resp, inv->style);
+	} else
+		inv->reply = lambda_reply_json(req->arena, &inv->resp, inv->style);
 	/* The request points into the document, freed by the caller: the line keeps arena copies. */
 	struct log_access *l = &f->out->access;
 	log_access_from(l, req, &inv->resp);
@@ -169,7 +181,11 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
 {
 	*out = (struct lambda_result){ 0 };
 	struct finish f = { inv, out };
-	if (arena_run(inv->req.arena, finish, &f) == APP_OK) {
+	bool ok = arena_run(inv->req.arena, finish, &f) == APP_OK;
+	if (ok && inv->stream) {
+		out->stream_prelude = inv->reply;
+		out->stream_body = inv->body;
+	} else if (ok) {
 		out->response = inv->reply;
 	} else {
 		fail(out, "Runtime.OutOfMemory", "Out of memory while building the response");
@@ -184,7 +200,8 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
 struct timeout_reply {
 	struct arena *arena;
 	const struct lambda_invocation *inv;
-	struct str reply;
+	struct str reply;  /* the document, or the prelude when the invocation streams */
+	struct str body;   /* when it streams */
 };
 
 static void timeout_reply(void *ctx)
@@ -194,13 +211,32 @@ static void timeout_reply(void *ctx)
 	response_init(&resp, t->arena);
 	response_error(&resp, 504, "Request timed out");
 	resp.omit_body = t->inv->head;  /* not the request: finish may have freed its strings */
-	t->reply = lambda_reply_json(t->arena, &resp, t->inv->style);
+	if (t->inv->stream) {
+		t->body = resp.omit_body ? STR_LIT("") : resp.body;
+		t->reply = lambda_reply_prelude(t->arena, &resp, t->inv->style);
+	} else {
+		t->reply = lambda_reply_json(t->arena, &resp, t->inv->style);
+	}
 }
 
 struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv)
 {
-	struct timeout_reply t = { b, inv, STR_NULL };
+	struct timeout_reply t = { b, inv, STR_NULL, STR_NULL };
 	return arena_run(b, timeout_reply, &t) == APP_OK ? t.reply : STR_NULL;
+}
+
+bool lambda_invocation_timeout_stream(struct arena *b, const struct lambda_invocation *inv, struct str *prelude,
+				      struct str *body)
+{
+	*prelude = *body = STR_NULL;
+	if (!inv->stream)
+		return false;
+	struct timeout_reply t = { b, inv, STR_NULL, STR_NULL };
+	if (arena_run(b, timeout_reply, &t) == APP_OK) {
+		*prelude = t.reply;
+		*body = t.body;
+	}
+	return true;
 }
 
 void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str request_id, struct str trace_id,
@@ -224,6 +260,11 @@ void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str req
 const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv)
 {
 	return &inv->req.context;
+}
+
+void lambda_invocation_set_streaming(struct lambda_invocation *inv)
+{
+	inv->stream = inv->style.cookies && !inv->style.multi_value_headers && !inv->style.status_description;
 }
 
 struct str lambda_invocation_path(const struct lambda_invocation *inv)

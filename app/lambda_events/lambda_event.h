@@ -65,6 +65,11 @@ enum app_err lambda_settings_load(const char **why) MUST_CHECK;
 struct lambda_result {
 	/* The response document to post back (arena, NUL-terminated), when error_type is NULL. */
 	struct str response;
+	/* Instead of response, for an invocation asked to stream whose event takes a
+	 * streamed answer (payload 2.0: Function URLs, HTTP APIs): the HTTP integration
+	 * prelude (JSON, NUL-terminated) and the body as raw bytes (empty for HEAD). */
+	struct str stream_prelude;
+	struct str stream_body;
 	/* Set when the event is not an HTTP event we can answer: the Lambda errorType
 	 * ("Runtime.MalformedEvent", "Runtime.UnsupportedEvent", "Runtime.OutOfMemory")
 	 * and a sentence for errorMessage (static or arena). */
@@ -106,6 +111,12 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
  * frees the event document the request points into). */
 struct str lambda_invocation_timeout_reply(struct arena *b, const struct lambda_invocation *inv);
 
+/* The same 504 for an invocation that streams (lambda_invocation_set_streaming took):
+ * true with *prelude and *body (*prelude STR_NULL when b ran out of memory); false,
+ * and nothing built, when it does not stream. Same thread rules as timeout_reply. */
+bool lambda_invocation_timeout_stream(struct arena *b, const struct lambda_invocation *inv, struct str *prelude,
+				      struct str *body);
+
 /* What the Runtime API said about the invocation, for the handler's request context
  * (http/request_context.h): call between start and finish. The strings must live
  * until finish; deadline_ms is the header's text (not a number: no deadline). */
@@ -114,6 +125,10 @@ void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str req
 
 /* The request context the handler will see. */
 const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv);
+
+/* Asks finish for a streamed answer (lambda_result's stream_prelude and stream_body)
+ * when the event's shape takes one (payload 2.0); other events keep response. */
+void lambda_invocation_set_streaming(struct lambda_invocation *inv);
 
 /* The decoded path the service routes on (for logs and test hooks). */
 struct str lambda_invocation_path(const struct lambda_invocation *inv);

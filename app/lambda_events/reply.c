@@ -188,3 +188,15 @@ struct str lambda_reply_json(struct arena *a, const struct response *resp, struc
 	cJSON_Delete(doc);
 	return out;
 }
+
+/* The streaming prelude: the document without its body; the body goes raw after it. */
+struct str lambda_reply_prelude(struct arena *a, const struct response *resp, struct lambda_reply_style style)
+{
+	struct kvlist headers = { 0 };
+	cJSON *doc = cJSON_CreateObject();
+	bool ok = doc != NULL && collect_headers(a, resp, &headers) && add_status(a, doc, resp, false) &&
+		  add_single_headers(a, doc, &headers, style.cookies) && (!style.cookies || add_cookies(a, doc, &headers));
+	struct str out = json_print(a, ok ? doc : NULL);
+	cJSON_Delete(doc);
+	return out;
+}

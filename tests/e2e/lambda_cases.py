@@ -6,6 +6,12 @@ type, run through the real bootstrap, with the response documents checked.
   lambda_cases.py emulator BOOTSTRAP     all cases, with malformed events in
                                          between, through one bootstrap process fed
                                          by tests/lambda_runtime_emulator.py
+  lambda_cases.py stream BOOTSTRAP       all cases through the emulator twice,
+                                         buffered and with LAMBDA_INVOKE_MODE=
+                                         RESPONSE_STREAM: payload 2.0 answers come
+                                         streamed (prelude, 8 NULs, body) and are the
+                                         buffered ones byte for byte once reassembled;
+                                         the others stay buffered and identical
 
 The events are built from the documents in tests/events/ (AWS's shapes), changing
 only the method, path, query, headers and body, the way each integration would
@@ -369,7 +375,117 @@ def run_emulator(bootstrap):
 LAMBDA_VALGRIND_MARK = b"== ERROR SUMMARY: "
 
 
+def emulate(bootstrap, tmp, name, files, **env_extra):
+    """All files through one bootstrap and the emulator: (emulator exit, report, runtime exit, stderr)."""
+    out = os.path.join(tmp, name)
+    port_file = os.path.join(tmp, name + ".port")
+    emu = subprocess.Popen([sys.executable, EMULATOR, "--port-file", port_file, "--out", out,
+                            "--timeout", "100", "--events"] + files, stdout=subprocess.DEVNULL)
+    rt = None
+    try:
+        for _ in range(200):
+            if os.path.exists(port_file) or emu.poll() is not None:
+                break
+            subprocess.run(["sleep", "0.05"])
+        with open(port_file) as f:
+            port = f.read().strip()
+        env = environment()
+        env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + port
+        env.update(env_extra)
+        rt = subprocess.Popen(wrapper() + [bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        emu_rc = emu.wait(timeout=110)
+        _, err = rt.communicate(timeout=30)
+    finally:
+        for p in (emu, rt):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+    with open(os.path.join(out, "report.json")) as f:
+        return emu_rc, json.load(f), rt.returncode, err.decode(errors="replace")
+
+
+def reassembled(rec):
+    """A streamed record as the buffered document it stands for (body as base64)."""
+    doc = dict(rec["prelude"]) if isinstance(rec.get("prelude"), dict) else {}
+    doc["body"], doc["isBase64Encoded"] = rec.get("body_b64") or "", True
+    return doc
+
+
+def same_bytes(buffered, streamed):
+    """Problems when the streamed answer is not the buffered one once reassembled."""
+    problems = []
+    head = {k: v for k, v in buffered.items() if k not in ("body", "isBase64Encoded")}
+    if streamed.get("prelude") != head:
+        problems.append("prelude %r, buffered %r" % (streamed.get("prelude"), head))
+    raw = buffered.get("body", "")
+    want = base64.b64decode(raw) if buffered.get("isBase64Encoded") else raw.encode()
+    if base64.b64decode(streamed.get("body_b64") or "") != want:
+        problems.append("body differs from the buffered one (%d bytes streamed, %d buffered)" %
+                        (len(base64.b64decode(streamed.get("body_b64") or "")), len(want)))
+    if streamed.get("response_mode") != "streaming" or \
+            streamed.get("content_type") != "application/vnd.awslambda.http-integration-response":
+        problems.append("headers %r %r" % (streamed.get("response_mode"), streamed.get("content_type")))
+    return problems
+
+
+def without_generated_id(doc):
+    """doc without X-Request-Id, generated per run for events that carry no request id (ALB)."""
+    if not isinstance(doc, dict):
+        return doc
+    doc = dict(doc)
+    for key in ("headers", "multiValueHeaders"):
+        if isinstance(doc.get(key), dict):
+            doc[key] = {k: v for k, v in doc[key].items() if k.lower() != "x-request-id"}
+    return doc
+
+
+def run_stream(bootstrap):
+    t = Tally("lambda-stream")
+    with tempfile.TemporaryDirectory() as tmp:
+        files, expect = [], []
+        for kind in KINDS:
+            for c in cases():
+                path = os.path.join(tmp, "%04d.json" % len(files))
+                with open(path, "w") as f:
+                    json.dump(make_event(kind, c), f)
+                files.append(path)
+                expect.append((kind, c))
+        runs = {mode: emulate(bootstrap, tmp, mode, files, **({"LAMBDA_INVOKE_MODE": mode} if mode else {}))
+                for mode in ("", "RESPONSE_STREAM")}
+        bad = emulate(bootstrap, tmp, "bad", files[:1], LAMBDA_INVOKE_MODE="response_stream")
+    for mode, (emu_rc, report, _, _) in runs.items():
+        t.record("%s: every invocation answered" % (mode or "buffered"), [] if emu_rc == 0 and report["done"] else
+                 ["emulator exit %d, %d of %d answered" % (emu_rc, report["answered"], report["total"])])
+    buffered, streamed = runs[""][1]["invocations"], runs["RESPONSE_STREAM"][1]["invocations"]
+    if len(buffered) != len(files) or len(streamed) != len(files):
+        return t.finish()
+    counts = {"streamed": 0, "buffered": 0}
+    for (kind, c), b, s in zip(expect, buffered, streamed):
+        what = "%s %s %s%s" % (kind, c["method"], c["path"], "?" + c["query"] if c["query"] else "")
+        if KINDS[kind][1]["cookies"]:
+            counts["streamed"] += 1
+            problems = same_bytes(b["body"], s) if s.get("streamed") else ["not streamed"]
+            if not problems:
+                problems = check_answer(kind, c, reassembled(s))
+            t.record("streamed %s" % what, problems)
+        else:
+            counts["buffered"] += 1
+            same = without_generated_id(s["body"]) == without_generated_id(b["body"])
+            t.record("still buffered %s" % what, [] if not s.get("streamed") and same else
+                     ["streamed %r, answer %.300r, buffered %.300r" % (s.get("streamed"), s["body"], b["body"])])
+    print("lambda-stream: %d payload 2.0 answers streamed, %d others buffered" %
+          (counts["streamed"], counts["buffered"]))
+    emu_rc, report, rt_rc, err = bad
+    init = report.get("init_error") or {}
+    t.record("LAMBDA_INVOKE_MODE=response_stream refused at start",
+             [] if emu_rc == 1 and rt_rc != 0 and "LAMBDA_INVOKE_MODE must be BUFFERED or RESPONSE_STREAM" in
+             json.dumps(init.get("body")) else ["emulator %s, runtime %s, init error %r" % (emu_rc, rt_rc, init)])
+    return t.finish()
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "stream":
+        return run_stream(sys.argv[2])
     if len(sys.argv) != 3 or sys.argv[1] not in ("local", "emulator"):
         print(__doc__, file=sys.stderr)
         return 2

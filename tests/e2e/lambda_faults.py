@@ -237,7 +237,34 @@ def run_deadline(bootstrap, release):
     t.check("the next invocation is served, by a new process",
             isinstance(fast_rec["body"], dict) and fast_rec["body"].get("statusCode") == 200 and
             len({r[0] for r in runs}) == 3 and runs[1][1] == 1, repr(fast_rec["body"]))
+    deadline_streamed(t, bootstrap)
     return t.finish()
+
+
+def deadline_streamed(t, bootstrap):
+    """LAMBDA_INVOKE_MODE=RESPONSE_STREAM: the late handler's 504 goes streamed too."""
+    with tempfile.TemporaryDirectory() as tmp:
+        slow = event_file(tmp, "url.json", "function-url-add.json", rawPath="/ping")
+        emu = Emulator(tmp, [slow], "--deadline-ms", "300")
+        rt = None
+        try:
+            rt = start_runtime(bootstrap, emu.address, LAMBDA_TEST_SLOW_PATH="/ping", LAMBDA_TEST_SLOW_MS=2000,
+                               LAMBDA_NEXT_RETRIES=1, LAMBDA_INVOKE_MODE="RESPONSE_STREAM")
+            status, err, _ = finish_runtime(rt)
+            rc, report = emu.wait()
+        finally:
+            emu.kill()
+            if rt is not None and rt.poll() is None:
+                rt.kill()
+    invs = report.get("invocations", [])
+    rec = invs[0] if invs else {}
+    t.check("streamed: the 504 goes in streaming mode, prelude then body",
+            rc == 0 and status == 1 and rec.get("streamed") is True and
+            isinstance(rec.get("prelude"), dict) and rec["prelude"].get("statusCode") == 504 and
+            rec.get("body") == '{"detail":"Request timed out"}' and
+            rec["answered_at"] * 1000 < rec["deadline_ms"],
+            "emulator %s, runtime %s, %r: %s" % (rc, status, {k: rec.get(k) for k in ("streamed", "prelude", "body")},
+                                                 err[-300:]))
 
 
 def main():

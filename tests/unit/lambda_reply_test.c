@@ -122,3 +122,21 @@ Test(lambda_reply, compressed_bodies_are_binary_whatever_the_type)
 	cr_assert(goes_base64("text/html", "br"));
 	cr_assert_not(goes_base64("text/html", "identity"));
 }
+
+Test(lambda_reply, streaming_prelude_is_the_v2_document_without_its_body)
+{
+	struct response resp;
+	two_cookies(&resp);
+	struct lambda_reply_style v2 = { .cookies = true };
+	struct str prelude = lambda_reply_prelude(&a, &resp, v2);
+	cJSON *doc = cJSON_ParseWithLength(prelude.p, prelude.n);
+	cr_assert_not_null(doc);
+	cr_assert_eq(cJSON_GetObjectItemCaseSensitive(doc, "statusCode")->valueint, 200);
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(doc, "body"), "the body goes raw after the prelude");
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(doc, "isBase64Encoded"));
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "cookies")), 2);
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "headers");
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(h, "Set-Cookie"));
+	cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(h, "Vary")->valuestring, "Accept, Origin");
+	cJSON_Delete(doc);
+}

@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Several invocations per execution environment (AWS_LAMBDA_MAX_CONCURRENCY, Lambda
+Managed Instances): the bootstrap runs that many /next loops as processes, against
+tests/lambda_runtime_emulator.py on a free loopback port.
+
+  lambda_concurrency.py BOOTSTRAP HOOKS_BOOTSTRAP
+
+BOOTSTRAP is the release build; HOOKS_BOOTSTRAP the test-hooks build, whose handler
+for LAMBDA_TEST_SLOW_PATH is slow and says so with its pid (the tests wait for that
+line, never for a time). Checks: N invocations in flight at once, each answer under
+its own request id; a loop killed -9 mid-invocation is replaced (that invocation is
+lost, the others are answered, counted); SIGTERM with N invocations in flight answers
+all N and exits 0 without taking another; the drain is bounded; the value of
+AWS_LAMBDA_MAX_CONCURRENCY refused or clamped. Prints "FAIL ..." lines and a summary.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lambda_faults import EVENTS, Emulator, Tally, event_file  # noqa: E402
+
+LOOPS_MAX = 64
+
+
+def add_event(tmp, k):
+    """An HTTP API event for /math/add?i=k&i=1000: its answer's body is k + 1000."""
+    return event_file(tmp, "add-%d.json" % k, "apigw-v2-add.json", rawQueryString="i=%d&i=1000" % k,
+                      queryStringParameters={"i": "%d,1000" % k})
+
+
+def ping_event(tmp):
+    return event_file(tmp, "ping.json", "apigw-v1-add.json", path="/ping",
+                      multiValueQueryStringParameters=None, queryStringParameters=None)
+
+
+class Runtime:
+    """The bootstrap with its stdout and stderr in one file (read while it runs)."""
+
+    def __init__(self, tmp, bootstrap, address, **env_extra):
+        env = dict(os.environ)
+        env.pop("EXECUTION_ENVIRONMENT", None)
+        env["AWS_LAMBDA_RUNTIME_API"] = address
+        env["LAMBDA_NEXT_RETRIES"] = "1"
+        env.update({k: str(v) for k, v in env_extra.items()})
+        self.log_path = os.path.join(tmp, "runtime.log")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([bootstrap], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.pid = self.proc.pid
+
+    def text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def hooked_pids(self, n, timeout=30):
+        """Waits until n handlers said "test hook: pid N slow"; their pids (fewer on timeout)."""
+        deadline = time.time() + timeout
+        while True:
+            pids = [int(line.split("pid ")[1].split()[0]) for line in self.text().splitlines()
+                    if "test hook: pid " in line]
+            if len(pids) >= n or time.time() > deadline or self.proc.poll() is not None:
+                return pids
+            time.sleep(0.02)
+
+    def children(self):
+        try:
+            with open("/proc/%d/task/%d/children" % (self.pid, self.pid)) as f:
+                return [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+
+    def wait_children(self, pred, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            kids = self.children()
+            if pred(kids):
+                return kids
+            time.sleep(0.02)
+        return self.children()
+
+    def finish(self, timeout=30):
+        """(exit status or None when it had to be killed, seconds waited)."""
+        start = time.time()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None, time.time() - start
+        return self.proc.returncode, time.time() - start
+
+    def kill(self):
+        for pid in self.children():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def body_of(rec):
+    b = rec.get("body")
+    return b.get("body") if isinstance(b, dict) else None
+
+
+def answers_match(t, what, report, expect):
+    """expect: {event path: expected body}; every answered invocation's body is its own event's."""
+    wrong = [(r["request_id"], r["event"], body_of(r)) for r in report.get("invocations", [])
+             if r["outcome"] is not None and body_of(r) != expect.get(r["event"])]
+    t.check(what + ": each answer under its own request id", not wrong, repr(wrong[:3]))
+
+
+def n_in_flight(t, bootstrap):
+    n, total = 4, 12
+    with tempfile.TemporaryDirectory() as tmp:
+        events = [add_event(tmp, k) for k in range(total)]
+        emu = Emulator(tmp, events, "--barrier", str(n))
+        rt = Runtime(tmp, bootstrap, emu.address, AWS_LAMBDA_MAX_CONCURRENCY=n)
+        try:
+            kids = rt.wait_children(lambda k: len(k) >= n)
+            rc, report = emu.wait()
+            status, waited = rt.finish()
+            left = rt.children()
+        finally:
+            emu.kill()
+            rt.kill()
+        log = rt.text()
+    t.check("%d loops: %d processes under the bootstrap" % (n, n), len(kids) == n, repr(kids))
+    t.check("%d loops: all %d invocations answered" % (n, total),
+            rc == 0 and report["responses"] == total and report["handed_out"] == total,
+            "emulator exit %s, %s" % (rc, {k: report.get(k) for k in ("responses", "errors", "handed_out")}))
+    t.check("%d loops: %d /next waiting at once (the emulator's barrier)" % (n, n), report.get("barrier_met") is True,
+            "barrier_met %s, max_in_flight %s" % (report.get("barrier_met"), report.get("max_in_flight")))
+    answers_match(t, "%d loops" % n, report, {e: str(k + 1000) for k, e in enumerate(events)})
+    t.check("%d loops: the Runtime API gone ends every loop and the bootstrap exits 1" % n,
+            status == 1 and not left and waited < 20, "exit %s after %.1f s, children %r: %s" %
+            (status, waited, left, log[-400:]))
+
+
+def killed_loop_is_replaced(t, hooks):
+    n, fast = 3, 8
+    with tempfile.TemporaryDirectory() as tmp:
+        slow = ping_event(tmp)
+        events = [slow] + [add_event(tmp, k) for k in range(fast)]
+        emu = Emulator(tmp, events, "--barrier", str(n), "--expect-answers", str(fast))
+        rt = Runtime(tmp, hooks, emu.address, AWS_LAMBDA_MAX_CONCURRENCY=n,
+                     LAMBDA_TEST_SLOW_PATH="/ping", LAMBDA_TEST_SLOW_MS=60000)
+        try:
+            victims = rt.hooked_pids(1)
+            before = rt.children()
+            if victims:
+                os.kill(victims[0], signal.SIGKILL)
+            after = rt.wait_children(lambda k: len(k) == n and victims and victims[0] not in k)
+            rc, report = emu.wait()
+            status, _ = rt.finish()
+        finally:
+            emu.kill()
+            rt.kill()
+        log = rt.text()
+    t.check("kill -9: the slow invocation's loop found", len(victims) == 1 and victims[0] in before,
+            "%r in %r" % (victims, before))
+    if len(victims) != 1:
+        return
+    t.check("kill -9: the loop is replaced by a new process",
+            len(after) == n and victims[0] not in after and len(set(after) - set(before)) == 1,
+            "before %r, after %r" % (before, after))
+    t.check("kill -9: the death is logged", "loop %d killed by signal 9; starting a new one" % victims[0] in log,
+            log[-400:])
+    invs = report.get("invocations", [])
+    lost = [r for r in invs if r["outcome"] is None]
+    t.check("kill -9: counted: %d handed out, %d answered, 1 lost (the killed one's)" % (fast + 1, fast),
+            rc == 0 and report["handed_out"] == fast + 1 and report["answered"] == fast and
+            len(lost) == 1 and lost[0]["event"] == slow,
+            "emulator exit %s, handed out %s, answered %s, lost %r" %
+            (rc, report.get("handed_out"), report.get("answered"), [r["event"] for r in lost]))
+    answers_match(t, "kill -9", report, {e: str(k + 1000) for k, e in enumerate(events[1:])})
+    t.check("kill -9: the bootstrap ends when the Runtime API goes", status == 1, "exit %s" % status)
+
+
+def sigterm_drains(t, hooks):
+    n = 3
+    with tempfile.TemporaryDirectory() as tmp:
+        slow = ping_event(tmp)
+        events = [slow] * n + [add_event(tmp, k) for k in range(n)]
+        emu = Emulator(tmp, events, "--barrier", str(n))
+        rt = Runtime(tmp, hooks, emu.address, AWS_LAMBDA_MAX_CONCURRENCY=n,
+                     LAMBDA_TEST_SLOW_PATH="/ping", LAMBDA_TEST_SLOW_MS=1500)
+        try:
+            held = rt.hooked_pids(n)
+            os.kill(rt.pid, signal.SIGTERM)
+            status, waited = rt.finish()
+            left = rt.children()
+            emu.proc.send_signal(signal.SIGTERM)
+            rc, report = emu.wait()
+        finally:
+            emu.kill()
+            rt.kill()
+        log = rt.text()
+    t.check("SIGTERM: %d handlers were in flight" % n, len(set(held)) == n, repr(held))
+    t.check("SIGTERM: the bootstrap exits 0", status == 0 and not left,
+            "exit %s after %.1f s, children %r: %s" % (status, waited, left, log[-400:]))
+    invs = report.get("invocations", [])
+    t.check("SIGTERM: all %d in flight answered, no other taken" % n,
+            rc == 3 and report["handed_out"] == n and report["responses"] == n and
+            all(r["outcome"] == "response" and r["event"] == slow for r in invs),
+            "emulator exit %s, %s" % (rc, {k: report.get(k) for k in ("handed_out", "responses", "errors")}))
+
+
+def drain_is_bounded(t, hooks):
+    with tempfile.TemporaryDirectory() as tmp:
+        emu = Emulator(tmp, [ping_event(tmp)])
+        rt = Runtime(tmp, hooks, emu.address, AWS_LAMBDA_MAX_CONCURRENCY=2, LAMBDA_SHUTDOWN_TIMEOUT_MS=500,
+                     LAMBDA_TEST_SLOW_PATH="/ping", LAMBDA_TEST_SLOW_MS=60000)
+        try:
+            held = rt.hooked_pids(1)
+            os.kill(rt.pid, signal.SIGTERM)
+            status, waited = rt.finish()
+            left = rt.children()
+        finally:
+            emu.kill()
+            rt.kill()
+        log = rt.text()
+    t.check("stuck handler at SIGTERM: killed after LAMBDA_SHUTDOWN_TIMEOUT_MS, exit 1",
+            len(held) == 1 and status == 1 and 0.4 < waited < 10 and not left and
+            "1 loops still busy after LAMBDA_SHUTDOWN_TIMEOUT_MS=500: killed" in log,
+            "exit %s after %.1f s, children %r: %s" % (status, waited, left, log[-400:]))
+
+
+def single_loop_values(t, hooks):
+    """0, -1, garbage, empty: one process, as without the variable (and a note for the bad ones)."""
+    for value, noted in (("0", True), ("-1", True), ("lots", True), ("4x", True), ("", False), ("1", False)):
+        with tempfile.TemporaryDirectory() as tmp:
+            emu = Emulator(tmp, [ping_event(tmp)])
+            rt = Runtime(tmp, hooks, emu.address, AWS_LAMBDA_MAX_CONCURRENCY=value,
+                         LAMBDA_TEST_SLOW_PATH="/ping", LAMBDA_TEST_SLOW_MS=200)
+            try:
+                held = rt.hooked_pids(1)
+                kids = rt.children()
+                rc, report = emu.wait()
+                rt.finish()
+            finally:
+                emu.kill()
+                rt.kill()
+            log = rt.text()
+        note = "AWS_LAMBDA_MAX_CONCURRENCY=%s is not a whole number of at least 1: one invocation at a time" % value
+        t.check("AWS_LAMBDA_MAX_CONCURRENCY=%r: one process serves" % value,
+                held == [rt.pid] and not kids and rc == 0 and report["responses"] == 1,
+                "handler pids %r (bootstrap %d), children %r" % (held, rt.pid, kids))
+        t.check("AWS_LAMBDA_MAX_CONCURRENCY=%r: %s" % (value, "refused with a note" if noted else "no note"),
+                (note in log) == noted and ("loops, one invocation" in log) is False, log[-300:])
+
+
+def clamped(t, bootstrap):
+    for value in ("65", "99999999999999999999999"):
+        with tempfile.TemporaryDirectory() as tmp:
+            events = [add_event(tmp, k) for k in range(LOOPS_MAX)]
+            emu = Emulator(tmp, events, "--barrier", str(LOOPS_MAX))
+            rt = Runtime(tmp, bootstrap, emu.address, AWS_LAMBDA_MAX_CONCURRENCY=value)
+            try:
+                kids = rt.wait_children(lambda k: len(k) >= LOOPS_MAX)
+                rc, report = emu.wait()
+                rt.finish()
+            finally:
+                emu.kill()
+                rt.kill()
+            log = rt.text()
+        t.check("AWS_LAMBDA_MAX_CONCURRENCY=%s: clamped to %d loops, said so" % (value, LOOPS_MAX),
+                len(kids) == LOOPS_MAX and report.get("barrier_met") is True and rc == 0 and
+                "AWS_LAMBDA_MAX_CONCURRENCY=%s is above %d: running %d loops" % (value, LOOPS_MAX, LOOPS_MAX) in log,
+                "%d children, emulator exit %s, barrier_met %s: %s" %
+                (len(kids), rc, report.get("barrier_met"), log[-300:]))
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    bootstrap, hooks = sys.argv[1], sys.argv[2]
+    t = Tally("lambda-concurrency")
+    n_in_flight(t, bootstrap)
+    killed_loop_is_replaced(t, hooks)
+    sigterm_drains(t, hooks)
+    drain_is_bounded(t, hooks)
+    single_loop_values(t, hooks)
+    clamped(t, bootstrap)
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
