@@ -37,6 +37,9 @@
 #include "manager/scoreboard.h"
 #include "worker/status.h"
 #include "timeouts.h"
+#include "worker/overload_hooks.h"
+#include "worker/queue_wait.h"
+#include "worker/rss.h"
 #include "core/sysio.h"
 
 extern char **environ;
@@ -327,6 +330,16 @@ static void test_delay(FCGX_ParamArray envp)
 }
 #endif
 
+/* Whether the request waited for a worker longer than --max-queue-wait (queue_wait.h). */
+static bool waited_too_long(const struct worker_config *cfg, FCGX_ParamArray envp)
+{
+	if (cfg->max_queue_wait <= 0)
+		return false;
+	long long ms = queue_wait_ms(FCGX_GetParam("HTTP_X_REQUEST_START", envp), FCGX_GetParam("REMOTE_ADDR", envp),
+				     FCGX_GetParam("REQUEST_START", envp), queue_wait_now_us());
+	return ms > cfg->max_queue_wait;
+}
+
 /* Serves the request whose first bytes wait on connection i, then keeps the
  * connection in the set if the server asked for that and it is still sound. */
 static void serve_conn(struct worker *w, int i)
@@ -358,14 +371,20 @@ static void serve_conn(struct worker *w, int i)
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
-#ifdef FCGI_TEST_HOOKS
-	test_delay(req->envp);
-#endif
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
+	bool crash = false;
 	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
 		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi);
-	else if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
-		/* The front server's connection is gone mid-answer: nothing to tell it. */
+	else if (waited_too_long(w->cfg, req->envp))
+		(void)queue_wait_shed(&fcgi, sb != NULL ? &sb->shed : NULL); /* a failed write: the server is gone */
+	else {
+#ifdef FCGI_TEST_HOOKS
+		test_delay(req->envp);
+		crash = overload_hooks_request(uri);
+#endif
+		if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
+			/* The front server's connection is gone mid-answer: nothing to tell it. */
+		}
 	}
 	bool cut = timeouts_request_end();
 	/* close.c: what app/ left unread (a refused body, the end-of-input record)
@@ -373,6 +392,11 @@ static void serve_conn(struct worker *w, int i)
 	 * and a closing connection goes at once, without libfcgi's wait. */
 	fcgi_finish(req);
 	scoreboard_request_done(sb, w->cfg->slot, true);
+#ifdef FCGI_TEST_HOOKS
+	if (crash)
+		overload_hooks_crash();
+#endif
+	(void)crash;
 	if (cut) {
 		log_gather_flush();
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
@@ -445,6 +469,9 @@ static long request_share(const struct worker_config *cfg)
 
 int worker_run(int listen_fd, const struct worker_config *cfg)
 {
+#ifdef FCGI_TEST_HOOKS
+	overload_hooks_start();
+#endif
 	sigset_t waitmask;
 	setup_signals(&waitmask);
 	int flags = fcntl(listen_fd, F_GETFL);
@@ -473,14 +500,17 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	 * connection it gives up on is closed and FCGX_Accept_r returns. */
 	FCGX_InitRequest(&w.req, -1, 0);
 	int status = 0;
-	bool retiring = false;
+	bool retiring = false, too_big = false; /* too_big: --max-worker-rss */
 	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
 		close_silent(&w, now);
-		if (wait_and_serve(&w, next_expiry(&w, now), true, &waitmask) == WAIT_ERROR) {
+		enum wait_result r = wait_and_serve(&w, next_expiry(&w, now), true, &waitmask);
+		if (r == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
 		retiring = w.share > 0 && w.served >= w.share;
+		if (!retiring && r == WAIT_SERVED && rss_above(cfg->max_rss_mb))
+			retiring = too_big = true;
 	}
 	/* Serve what has arrived already: requests waiting on kept connections and,
 	 * on a stop, the connections the kernel has accepted for us (they would be
@@ -506,8 +536,15 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	timeouts_close();
 	OS_LibShutdown(); /* frees what FCGX_Init took: a worker exits with nothing allocated */
 	if (status == 0 && retiring) {
-		fprintf(stderr, "app.fcgi: worker %ld: served %ld requests; %s\n", (long)getpid(), w.served,
-			cfg->spawned ? "starting afresh" : "retiring");
+		if (too_big) {
+			fprintf(stderr, "app.fcgi: worker %ld: resident memory %ld kB is above --max-worker-rss %ld MB; %s\n",
+				(long)getpid(), rss_kb(), cfg->max_rss_mb, cfg->spawned ? "starting afresh" : "retiring");
+			if (cfg->scoreboard != NULL)
+				__atomic_add_fetch(&cfg->scoreboard->rss_recycles, 1, __ATOMIC_RELAXED);
+		} else {
+			fprintf(stderr, "app.fcgi: worker %ld: served %ld requests; %s\n", (long)getpid(), w.served,
+				cfg->spawned ? "starting afresh" : "retiring");
+		}
 		if (cfg->spawned) {
 			execve("/proc/self/exe", cfg->argv, environ);
 			fprintf(stderr, "app.fcgi: exec /proc/self/exe: %s\n", strerror(errno));
