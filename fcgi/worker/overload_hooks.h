@@ -14,6 +14,9 @@
 #ifdef FCGI_TEST_HOOKS
 #include <stdbool.h>
 
+/* The allocation hook's blocks. */
+extern char *overload_hooks_kept[64];
+
 /* Worker start: the crash-at-start hook. */
 void overload_hooks_start(void);
 
