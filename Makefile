@@ -223,3 +223,4 @@ include mk/lambda-http1.mk
 include mk/fleet.mk
 include mk/timer-races.mk
 include mk/deb.mk
+include mk/overload.mk

@@ -40,6 +40,12 @@ expect_status() {
 	if [ "$_got" = "$_code" ]; then e2e_pass; else e2e_fail "$_what: expected $_code, got '$_got'"; fi
 }
 
+# A step the rest depends on failed: the summary, and out.
+give_up() {
+	e2e_finish
+	exit 1
+}
+
 stop_pid() {
 	kill -TERM "$1" 2>/dev/null
 	wait "$1"
@@ -50,8 +56,8 @@ sock=$E2E_TMP/shed.sock
 export FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello
 manager_start "$sock" 1 --max-queue-wait "$LIMIT_MS" --status-path /-/status
 unset FCGI_TEST_DELAY_MS FCGI_TEST_DELAY_PATH
-nginx_start "unix:$sock" || exit 1
-wait_ok "$NGINX_BASE/ping" 20 || exit 1
+nginx_start "unix:$sock" || give_up
+wait_ok "$NGINX_BASE/ping" 20 || give_up
 if e2e_client burst "$NGINX_BASE/hello" "$BURST" "$E2E_TMP/burst.jsonl" &&
 	e2e_client burst-report "$E2E_TMP/burst.jsonl" "$LIMIT_MS" "$SERVICE_MS" "$SLACK_MS"; then
 	e2e_pass
@@ -84,7 +90,7 @@ stop_pid "$MANAGER_PID"
 
 sock=$E2E_TMP/trusted.sock
 manager_start "$sock" 1 --max-queue-wait "$LIMIT_MS" --forwarded-allow-ips 127.0.0.1
-wait_fcgi "$sock" || exit 1
+wait_fcgi "$sock" || give_up
 for form in t-us t-msec msec; do
 	expect_status "trusted X-Request-Start ($form) 10 s old" 503 "$sock" REQUEST_URI=/ping \
 		REMOTE_ADDR=127.0.0.1 HTTP_X_REQUEST_START="$(e2e_client stamp 10 "$form")"
@@ -124,14 +130,14 @@ echo 2 >"$crashes"
 : >"$E2E_TMP/manager.log"
 sock=$E2E_TMP/two.sock
 manager_start "$sock" 1 --max-consecutive-failures 3 --status-path /-/status --status-allow 127.0.0.1
-wait_fcgi "$sock" || exit 1
+wait_fcgi "$sock" || give_up
 alive "$MANAGER_PID" && e2e_pass || e2e_fail "2 crashes of 3 allowed: the manager is gone"
 expect_status "after 2 crashes the pool serves" 200 "$sock" REQUEST_URI=/ping REMOTE_ADDR=127.0.0.1
 # A worker that served resets the count: it crashes after answering, then 2 more
 # crash at start; 1 + 2 would reach 3 if the served one counted.
 echo 2 >"$crashes"
 expect_status "the crashing request is answered" 404 "$sock" REQUEST_URI=/crashme REMOTE_ADDR=127.0.0.1
-wait_fcgi "$sock" || exit 1
+wait_fcgi "$sock" || give_up
 alive "$MANAGER_PID" && e2e_pass || e2e_fail "a served worker's crash did not reset the count"
 deaths=$(grep -c 'killed by signal 9' "$E2E_TMP/manager.log")
 [ "$deaths" = 5 ] && e2e_pass || e2e_fail "expected 5 worker deaths, the log has $deaths"
@@ -144,8 +150,8 @@ sock=$E2E_TMP/rss.sock
 export FCGI_TEST_ALLOC_MB=16 FCGI_TEST_ALLOC_PATH=/hello
 manager_start "$sock" 1 --max-worker-rss 64 --status-path /-/status
 unset FCGI_TEST_ALLOC_MB FCGI_TEST_ALLOC_PATH
-nginx_start "unix:$sock" || exit 1
-wait_ok "$NGINX_BASE/ping" 20 || exit 1
+nginx_start "unix:$sock" || give_up
+wait_ok "$NGINX_BASE/ping" 20 || give_up
 first=$(worker_pids "$MANAGER_PID")
 sent=0 answered=0 failed=0
 while [ "$sent" -lt 12 ]; do
