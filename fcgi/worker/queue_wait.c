@@ -1,5 +1,6 @@
 #include "queue_wait.h"
 
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,16 +14,20 @@
 
 static unsigned long shed_here;
 
-/* Digits at s into *n (at most 19, so no overflow); how many were read, -1 for more. */
+/* Digits at s into *n; how many were read, or -1 for more than 19 or a
+ * value above LLONG_MAX (19 digits fit in an unsigned long long). */
 static int digits(const char *s, long long *n)
 {
 	int k = 0;
-	*n = 0;
+	unsigned long long v = 0;
 	for (; s[k] >= '0' && s[k] <= '9'; k++) {
 		if (k == 19)
 			return -1;
-		*n = *n * 10 + (s[k] - '0');
+		v = v * 10 + (unsigned)(s[k] - '0');
 	}
+	if (v > LLONG_MAX)
+		return -1;
+	*n = (long long)v;
 	return k;
 }
 
