@@ -83,6 +83,29 @@ long long queue_wait_ms(const char *x_request_start, const char *remote_addr, co
 	return request_start != NULL ? waited(request_start, now_us) : -1;
 }
 
+/* value of envp's entry "name=value" when entry is one, else NULL (n: strlen(name)). */
+static const char *value_of(const char *entry, const char *name, size_t n)
+{
+	return strncmp(entry, name, n) == 0 && entry[n] == '=' ? entry + n + 1 : NULL;
+}
+
+long long queue_wait_envp_ms(char *const *envp, long long now_us)
+{
+	const char *x = NULL, *addr = NULL, *start = NULL;
+	for (; envp != NULL && *envp != NULL; envp++) {
+		const char *e = *envp, *v;
+		/* One pass; most names are told apart by their first letter (strncmp
+		 * stops at a short entry's end). */
+		if (e[0] == 'H' && (v = value_of(e, "HTTP_X_REQUEST_START", 20)) != NULL)
+			x = v;
+		else if (e[0] == 'R' && (v = value_of(e, "REMOTE_ADDR", 11)) != NULL)
+			addr = v;
+		else if (e[0] == 'R' && (v = value_of(e, "REQUEST_START", 13)) != NULL)
+			start = v;
+	}
+	return queue_wait_ms(x, addr, start, now_us);
+}
+
 long long queue_wait_now_us(void)
 {
 	struct timespec t;

@@ -36,6 +36,10 @@ long long queue_wait_parse(const char *stamp);
 long long queue_wait_ms(const char *x_request_start, const char *remote_addr, const char *request_start,
 			long long now_us);
 
+/* queue_wait_ms() of the three variables found in envp ("NAME=value"
+ * strings, NULL-terminated; NULL: none) in one pass. */
+long long queue_wait_envp_ms(char *const *envp, long long now_us);
+
 /* Wall-clock microseconds since the epoch. */
 long long queue_wait_now_us(void);
 

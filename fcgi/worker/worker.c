@@ -335,9 +335,7 @@ static bool waited_too_long(const struct worker_config *cfg, FCGX_ParamArray env
 {
 	if (cfg->max_queue_wait <= 0)
 		return false;
-	long long ms = queue_wait_ms(FCGX_GetParam("HTTP_X_REQUEST_START", envp), FCGX_GetParam("REMOTE_ADDR", envp),
-				     FCGX_GetParam("REQUEST_START", envp), queue_wait_now_us());
-	return ms > cfg->max_queue_wait;
+	return queue_wait_envp_ms(envp, queue_wait_now_us()) > cfg->max_queue_wait;
 }
 
 /* Serves the request whose first bytes wait on connection i, then keeps the

@@ -64,3 +64,14 @@ Test(queue_wait, x_request_start_only_from_a_trusted_peer)
 	cr_assert_eq(queue_wait_ms("t=garbage", "10.0.0.1", "1700000000.400", NOW), 100);
 	cr_assert_eq(queue_wait_ms("t=1", "10.0.0.1", NULL, NOW), -1);
 }
+
+Test(queue_wait, the_variables_are_found_among_the_others)
+{
+	char *envp[] = { "H", "R", "HTTP_X_REQUEST_STARTX=t=1", "REQUEST_STAR=1", "REMOTE_ADDR=10.0.0.1",
+			 "HTTP_X_REQUEST_START=t=1699999990500000", "REQUEST_START=1700000000.400", "REQUEST_URI=/", NULL };
+	cr_assert_eq(queue_wait_envp_ms(envp, NOW), 100);
+	allow("10.0.0.1");
+	cr_assert_eq(queue_wait_envp_ms(envp, NOW), 10000);
+	cr_assert_eq(queue_wait_envp_ms((char *[]){ "REQUEST_URI=/", NULL }, NOW), -1);
+	cr_assert_eq(queue_wait_envp_ms(NULL, NOW), -1);
+}
