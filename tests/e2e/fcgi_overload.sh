@@ -14,6 +14,8 @@
 #     manager exit 3 with a message; a worker that served resets the count.
 #  4. --max-worker-rss: a worker that grows past it is replaced after answering,
 #     counted; no request fails.
+#  5. lighttpd with deploy/lighttpd-request-start.lua (mod_magnet) stamps
+#     REQUEST_START, and a burst through it is shed; without it nothing is.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
@@ -168,6 +170,51 @@ grep -q 'is above --max-worker-rss 64 MB; retiring' "$E2E_TMP/manager.log" && e2
 now=$(worker_pids "$MANAGER_PID")
 [ -n "$now" ] && [ "$now" != "$first" ] && e2e_pass || e2e_fail "worker pid still $first (now '$now')"
 stop_pid "$NGINX_PID"
+stop_pid "$MANAGER_PID"
+
+# ---- 5. lighttpd stamps REQUEST_START with mod_magnet --------------------------------
+# deploy/lighttpd-request-start.lua in front of the manager: a burst of 8 on one
+# worker (300 ms handler, --max-queue-wait 500) is partly shed; the same lighttpd
+# without the script passes no stamp, and nothing is shed.
+# lighttpd_start SOCKET [with-stamp]: lighttpd on a free port passing every URL to
+# SOCKET; sets LIGHTTPD_PID and LIGHTTPD_BASE.
+lighttpd_start() {
+	_port=$(free_port)
+	{
+		echo "server.port = $_port"
+		echo 'server.bind = "127.0.0.1"'
+		echo "server.document-root = \"$E2E_TMP\""
+		echo 'server.modules += ("mod_fastcgi")'
+		if [ -n "${2:-}" ]; then
+			echo 'server.modules += ("mod_magnet")'
+			echo "magnet.attract-raw-url-to = (\"$(pwd)/deploy/lighttpd-request-start.lua\")"
+		fi
+		echo "fastcgi.server = (\"/\" => ((\"socket\" => \"$1\", \"check-local\" => \"disable\")))"
+	} >"$E2E_TMP/lighttpd.conf"
+	e2e_bg lighttpd -D -f "$E2E_TMP/lighttpd.conf" 2>>"$E2E_TMP/lighttpd.log"
+	LIGHTTPD_PID=$!
+	LIGHTTPD_BASE=http://127.0.0.1:$_port
+}
+sock=$E2E_TMP/lighttpd.sock
+export FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello
+manager_start "$sock" 1 --max-queue-wait 500
+unset FCGI_TEST_DELAY_MS FCGI_TEST_DELAY_PATH
+wait_fcgi "$sock" || give_up
+for with in "" with-stamp; do
+	lighttpd_start "$sock" $with
+	wait_ok "$LIGHTTPD_BASE/ping" 20 || give_up
+	e2e_client burst "$LIGHTTPD_BASE/hello" 8 "$E2E_TMP/lighttpd-burst.jsonl"
+	shed=$(grep -c '"status": 503' "$E2E_TMP/lighttpd-burst.jsonl")
+	served=$(grep -c '"status": 200' "$E2E_TMP/lighttpd-burst.jsonl")
+	echo "lighttpd ${with:-without the stamp}: served $served, shed $shed of 8"
+	if [ -n "$with" ]; then
+		[ "$shed" -ge 1 ] && [ $((shed + served)) = 8 ] && e2e_pass ||
+			e2e_fail "lighttpd with the stamp: served $served, shed $shed of 8"
+	else
+		[ "$served" = 8 ] && e2e_pass || e2e_fail "lighttpd without a stamp: served $served of 8"
+	fi
+	stop_pid "$LIGHTTPD_PID"
+done
 stop_pid "$MANAGER_PID"
 
 e2e_finish
