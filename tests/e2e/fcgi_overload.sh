@@ -172,6 +172,29 @@ now=$(worker_pids "$MANAGER_PID")
 stop_pid "$NGINX_PID"
 stop_pid "$MANAGER_PID"
 
+# 4b. Spawned (spawn-fcgi, settings from the environment): the worker re-executes
+# itself in place (same pid) when it grows past the limit; none of 12 fails.
+sock=$E2E_TMP/spawned.sock
+FCGI_MAX_WORKER_RSS=64 FCGI_TEST_ALLOC_MB=16 FCGI_TEST_ALLOC_PATH=/hello \
+	spawn-fcgi -s "$sock" -F 1 -P "$E2E_TMP/spawn.pid" -- "$(cd "$(dirname "$FCGI_BIN")" && pwd)/app.fcgi" \
+	>"$E2E_TMP/spawn.log" 2>&1
+spawned=$(cat "$E2E_TMP/spawn.pid")
+E2E_PIDS="$E2E_PIDS $spawned"
+wait_fcgi "$sock" || give_up
+failed=0 i=0
+while [ $i -lt 12 ]; do
+	fcgi_request "$sock" "$E2E_TMP/s.out" REQUEST_METHOD=GET REQUEST_URI=/hello </dev/null
+	[ "$(status_of "$E2E_TMP/s.out")" = 200 ] || failed=$((failed + 1))
+	i=$((i + 1))
+done
+echo "rss spawned: sent 12, answered $((12 - failed)), failed $failed"
+[ "$failed" = 0 ] && alive "$spawned" && e2e_pass || e2e_fail "spawned --max-worker-rss: $failed of 12 failed"
+# spawn-fcgi leaves the worker no stderr to read: its size tells. 12 x 16 MB kept
+# would be 192 MB; re-executed, it holds at most what it took since (64 + 16 MB).
+rss=$(rss_kb "$spawned")
+[ "${rss:-999999}" -lt $((80 * 1024)) ] && e2e_pass || e2e_fail "spawned worker's RSS $rss kB: not re-executed"
+kill -TERM "$spawned"
+
 # ---- 5. lighttpd stamps REQUEST_START with mod_magnet --------------------------------
 # deploy/lighttpd-request-start.lua in front of the manager: a burst of 8 on one
 # worker (300 ms handler, --max-queue-wait 500) is partly shed; the same lighttpd
