@@ -49,9 +49,9 @@ static void usage_manager(void)
 	       "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
 	       "  --socket-owner U[:G]    owner (and group) of the unix socket\n"
 	       "  --socket-mode MODE      permissions of the unix socket, octal (e.g. 0660)\n"
-	       "  --max-consecutive-failures N  exit with status 3 once N workers in a row died without\n"
-	       "                          serving a request (default 0: restart for ever)\n"
-	       "                                                        FCGI_MAX_CONSECUTIVE_FAILURES\n",
+	       "  --max-consecutive-failures N  exit with status 3 once N workers in a row died\n"
+	       "                          without serving a request (default 0: restart for ever)\n"
+	       "                                                                FCGI_MAX_CONSECUTIVE_FAILURES\n",
 	       DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STATUS_ALLOW);
 }
 
@@ -70,7 +70,8 @@ static void usage_controls(void)
 	       "  --max-requests-jitter J adds a random 0..J to each worker's N  FCGI_MAX_REQUESTS_JITTER\n"
 	       "  --max-queue-wait MS     a request that waited longer for a worker (since the front\n"
 	       "                          server's REQUEST_START, or a trusted proxy's X-Request-Start)\n"
-	       "                          is answered 503 unrun (default 0: none) FCGI_MAX_QUEUE_WAIT\n"
+	       "                          is answered 503 unrun (default 0: none)\n"
+	       "                                                                FCGI_MAX_QUEUE_WAIT\n"
 	       "  --max-worker-rss MB     a worker whose resident memory is above MB after a request\n"
 	       "                          is replaced (default 0: never)        FCGI_MAX_WORKER_RSS\n"
 	       "  --forwarded-allow-ips LIST  proxies whose X-Forwarded-*/Forwarded headers are believed:\n"
