@@ -501,13 +501,13 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	bool retiring = false, too_big = false; /* too_big: --max-worker-rss */
 	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
 		close_silent(&w, now);
-		enum wait_result r = wait_and_serve(&w, next_expiry(&w, now), true, &waitmask);
-		if (r == WAIT_ERROR) {
+		long before = w.served;
+		if (wait_and_serve(&w, next_expiry(&w, now), true, &waitmask) == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
 		retiring = w.share > 0 && w.served >= w.share;
-		if (!retiring && r == WAIT_SERVED && rss_above(cfg->max_rss_mb))
+		if (!retiring && w.served > before && rss_above(cfg->max_rss_mb)) /* after a request, not an accept */
 			retiring = too_big = true;
 	}
 	/* Serve what has arrived already: requests waiting on kept connections and,
