@@ -81,6 +81,13 @@ stop_pid "$NGINX_PID"
 # The front server's own REQUEST_START is believed; nonsense in it is not.
 expect_status "REQUEST_START 10 s old" 503 "$sock" REQUEST_URI=/ping REMOTE_ADDR=127.0.0.1 \
 	REQUEST_START="$(e2e_client stamp 10 msec)"
+# A shed POST is not read by a handler: its 100 kB body is read off, and the
+# worker serves the next request.
+e2e_client repeat a 100000 >"$E2E_TMP/body"
+fcgi_request "$sock" "$E2E_TMP/post.out" REQUEST_METHOD=POST REQUEST_URI=/items CONTENT_TYPE=application/json \
+	CONTENT_LENGTH=100000 SERVER_PROTOCOL=HTTP/1.1 REQUEST_START="$(e2e_client stamp 10 msec)" <"$E2E_TMP/body"
+[ "$(status_of "$E2E_TMP/post.out")" = 503 ] && e2e_pass || e2e_fail "shed POST: $(head -c 300 "$E2E_TMP/post.out")"
+expect_status "served after a shed POST" 200 "$sock" REQUEST_URI=/ping REMOTE_ADDR=127.0.0.1
 for bad in "abc" "-5" "1e9" "" "99999999999999999999" "1.2.3" "t=" "1" "$(e2e_client stamp -100 msec)"; do
 	expect_status "REQUEST_START '$bad' ignored" 200 "$sock" REQUEST_URI=/ping REMOTE_ADDR=127.0.0.1 \
 		REQUEST_START="$bad"
@@ -119,7 +126,7 @@ wait_exit() {
 	done
 	if alive "$1"; then EXIT_STATUS=124; else wait "$1"; EXIT_STATUS=$?; fi
 }
-export FCGI_TEST_CRASH_AT_START=$crashes FCGI_TEST_CRASH_PATH=/crashme
+export FCGI_TEST_CRASH_AT_START="$crashes" FCGI_TEST_CRASH_PATH=/crashme
 echo 3 >"$crashes"
 : >"$E2E_TMP/manager.log"
 manager_start "$E2E_TMP/loop.sock" 1 --max-consecutive-failures 3
