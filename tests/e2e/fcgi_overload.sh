@@ -1,5 +1,5 @@
 #!/bin/sh
-# make-test: asan
+# make-test: asan valgrind=FCGI_WRAPPER
 # The overload controls of app.fcgi (docs/fcgi-manager.md, "Overload"), with the
 # test-hooks build (FCGI_TEST_DELAY_MS, FCGI_TEST_CRASH_AT_START/_PATH,
 # FCGI_TEST_ALLOC_MB/_PATH: fcgi/worker/overload_hooks.h):
@@ -53,6 +53,13 @@ stop_pid() {
 	wait "$1"
 }
 
+# stop_manager: SIGTERM to the manager, which must exit 0 (under valgrind: no error).
+stop_manager() {
+	stop_pid "$MANAGER_PID"
+	_rc=$?
+	[ "$_rc" = 0 ] && e2e_pass || e2e_fail "manager $MANAGER_PID exited $_rc after SIGTERM"
+}
+
 # ---- 1. a burst on one worker behind nginx -----------------------------------------
 sock=$E2E_TMP/shed.sock
 export FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello
@@ -95,7 +102,7 @@ done
 # An untrusted peer's X-Request-Start (no --forwarded-allow-ips): ignored.
 expect_status "untrusted X-Request-Start ignored" 200 "$sock" REQUEST_URI=/ping REMOTE_ADDR=127.0.0.1 \
 	HTTP_X_REQUEST_START="$old"
-stop_pid "$MANAGER_PID"
+stop_manager
 
 sock=$E2E_TMP/trusted.sock
 manager_start "$sock" 1 --max-queue-wait "$LIMIT_MS" --forwarded-allow-ips 127.0.0.1
@@ -113,7 +120,7 @@ for bad in "t=abc" "t=-5" "t=99999999999999999999" "t=1" "t=1.5e3" "t= 1" "t=179
 	expect_status "trusted X-Request-Start '$bad' ignored" 200 "$sock" REQUEST_URI=/ping \
 		REMOTE_ADDR=127.0.0.1 HTTP_X_REQUEST_START="$bad"
 done
-stop_pid "$MANAGER_PID"
+stop_manager
 
 # ---- 3. the crash-loop limit ------------------------------------------------------------
 crashes=$E2E_TMP/crashes
@@ -150,8 +157,7 @@ wait_fcgi "$sock" || give_up
 alive "$MANAGER_PID" && e2e_pass || e2e_fail "a served worker's crash did not reset the count"
 deaths=$(grep -c 'killed by signal 9' "$E2E_TMP/manager.log")
 [ "$deaths" = 5 ] && e2e_pass || e2e_fail "expected 5 worker deaths, the log has $deaths"
-stop_pid "$MANAGER_PID"
-[ $? = 0 ] && e2e_pass || e2e_fail "the manager that never reached the limit exits non-zero"
+stop_manager
 unset FCGI_TEST_CRASH_AT_START FCGI_TEST_CRASH_PATH
 
 # ---- 4. memory recycling ---------------------------------------------------------------
@@ -177,7 +183,7 @@ grep -q 'is above --max-worker-rss 64 MB; retiring' "$E2E_TMP/manager.log" && e2
 now=$(worker_pids "$MANAGER_PID")
 [ -n "$now" ] && [ "$now" != "$first" ] && e2e_pass || e2e_fail "worker pid still $first (now '$now')"
 stop_pid "$NGINX_PID"
-stop_pid "$MANAGER_PID"
+stop_manager
 
 # 4b. Spawned (spawn-fcgi, settings from the environment): the worker re-executes
 # itself in place (same pid) when it grows past the limit; none of 12 fails.
@@ -245,6 +251,6 @@ for with in "" with-stamp; do
 	fi
 	stop_pid "$LIGHTTPD_PID"
 done
-stop_pid "$MANAGER_PID"
+stop_manager
 
 e2e_finish
