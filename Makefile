@@ -226,3 +226,4 @@ include mk/deb.mk
 include mk/forwarded.mk
 include mk/fcgi-hostile.mk
 include mk/wire.mk
+include mk/overload.mk

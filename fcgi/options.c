@@ -51,7 +51,10 @@ static void usage_manager(void)
 	       "  --user USER             started as root: run the workers as USER (name or uid)\n"
 	       "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
 	       "  --socket-owner U[:G]    owner (and group) of the unix socket\n"
-	       "  --socket-mode MODE      permissions of the unix socket, octal (e.g. 0660)\n",
+	       "  --socket-mode MODE      permissions of the unix socket, octal (e.g. 0660)\n"
+	       "  --max-consecutive-failures N  exit with status 3 once N workers in a row died\n"
+	       "                          without serving a request (default 0: restart for ever)\n"
+	       "                                                                FCGI_MAX_CONSECUTIVE_FAILURES\n",
 	       DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STATUS_ALLOW);
 }
 
@@ -69,6 +72,12 @@ static void usage_controls(void)
 	       "  --max-requests N        a worker is replaced after N requests (default 0: never)\n"
 	       "                                                                FCGI_MAX_REQUESTS\n"
 	       "  --max-requests-jitter J adds a random 0..J to each worker's N  FCGI_MAX_REQUESTS_JITTER\n"
+	       "  --max-queue-wait MS     a request that waited longer for a worker (since the front\n"
+	       "                          server's REQUEST_START, or a trusted proxy's X-Request-Start)\n"
+	       "                          is answered 503 unrun (default 0: none)\n"
+	       "                                                                FCGI_MAX_QUEUE_WAIT\n"
+	       "  --max-worker-rss MB     a worker whose resident memory is above MB after a request\n"
+	       "                          is replaced (default 0: never)        FCGI_MAX_WORKER_RSS\n"
 	       "  --forwarded-allow-ips LIST  proxies whose X-Forwarded-*/Forwarded headers are believed:\n"
 	       "                          addresses and CIDR blocks, comma-separated, or * (default:\n"
 	       "                          none)                                 FORWARDED_ALLOW_IPS\n"
@@ -146,6 +155,28 @@ static int parse_seconds(struct options *o, void *field, const char *name, const
 static int parse_requests(struct options *o, void *field, const char *name, const char *value)
 {
 	return parse_whole(o, name, value, 1000000000, "requests", (long *)field);
+}
+
+/* Milliseconds, 0 to an hour, into an int; BAD for anything else. */
+static int parse_millis(struct options *o, void *field, const char *name, const char *value)
+{
+	long n;
+	if (parse_whole(o, name, value, 3600000, "milliseconds", &n) != STORED)
+		return BAD;
+	*(int *)field = (int)n;
+	return STORED;
+}
+
+/* Megabytes, 0 to 1 TiB, into a long; BAD for anything else. */
+static int parse_megabytes(struct options *o, void *field, const char *name, const char *value)
+{
+	return parse_whole(o, name, value, 1048576, "megabytes", (long *)field);
+}
+
+/* A count of workers, 0 to 10^6, into a long; BAD for anything else. */
+static int parse_count(struct options *o, void *field, const char *name, const char *value)
+{
+	return parse_whole(o, name, value, 1000000, "workers", (long *)field);
 }
 
 /* Any text, kept as given (it points into argv or the environment). */
@@ -282,6 +313,12 @@ static const struct setting {
 	  .deferred = true },
 	{ .flag = "--max-requests-jitter", .env = "FCGI_MAX_REQUESTS_JITTER", .parse = parse_requests,
 	  AT(worker.max_requests_jitter), .deferred = true },
+	{ .flag = "--max-queue-wait", .env = "FCGI_MAX_QUEUE_WAIT", .parse = parse_millis, AT(worker.max_queue_wait),
+	  .deferred = true },
+	{ .flag = "--max-worker-rss", .env = "FCGI_MAX_WORKER_RSS", .parse = parse_megabytes, AT(worker.max_rss_mb),
+	  .deferred = true },
+	{ .flag = "--max-consecutive-failures", .env = "FCGI_MAX_CONSECUTIVE_FAILURES", .parse = parse_count,
+	  AT(max_consecutive_failures), .deferred = true, .manager_only = "--max-consecutive-failures" },
 	{ .flag = "--idle-timeout", .env = "FCGI_IDLE_TIMEOUT", .parse = parse_seconds, AT(idle_timeout),
 	  .deferred = true, .manager_only = "--idle-timeout" },
 	{ .flag = "--slow-request", .env = "FCGI_SLOW_REQUEST", .parse = parse_seconds, AT(slow_request),

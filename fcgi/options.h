@@ -30,6 +30,7 @@ struct options {
 	struct identity worker_identity; /* --user/--group: who the workers run as */
 	struct identity socket_owner;    /* --socket-owner: the unix socket's owner */
 	int socket_mode;           /* --socket-mode: its permissions; -1: as created */
+	long max_consecutive_failures; /* workers dying in a row without serving before the manager exits; 0: never */
 	struct worker_config worker;
 };
 

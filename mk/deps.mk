@@ -7,7 +7,7 @@ RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
 	libcjson-dev libfcgi-dev libsystemd-dev lighttpd libbrotli-dev libzstd-dev zlib1g-dev
 # make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
 BASE_BUILD_PKGS := libcurl4-openssl-dev
-TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps \
+TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps lighttpd-modules-lua \
 	valgrind strace clang libclang-rt-14-dev \
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip haproxy \

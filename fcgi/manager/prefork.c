@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "crash_loop.h"
 #include "privileges.h"
 #include "scoreboard.h"
 #include "systemd.h"
@@ -54,6 +55,7 @@ struct manager {
 	long long stop_deadline_ms; /* monotonic; 0: none (--shutdown-timeout 0) */
 	bool deadline_passed; /* the workers left were killed */
 	bool worker_failed;   /* a worker exited abnormally while stopping */
+	bool crash_looped;    /* --max-consecutive-failures reached (crash_loop.h): stop, exit CRASH_LOOP_EXIT */
 	sigset_t signals;     /* the signals the loop waits for */
 };
 
@@ -145,6 +147,12 @@ static void reap(struct manager *m)
 		bool current = s->generation == m->generation;
 		char what[96];
 		describe_exit(pid, status, what, sizeof what);
+		int index = (int)(s - m->slots);
+		if (current && !m->stopping &&
+		    crash_loop_worker_ended(m->opts->max_consecutive_failures, &m->sb->consecutive_failures,
+					    code != WORKER_EXIT_MAX_REQUESTS && code != WORKER_EXIT_TIMEOUT,
+					    m->sb->slots[index].requests > 0))
+			m->crash_looped = true;
 		if (code == WORKER_EXIT_MAX_REQUESTS || code == WORKER_EXIT_TIMEOUT) {
 			/* Retired by its own rules (it said why in the log): not a crash. */
 			if (current && !m->stopping) {
@@ -167,7 +175,7 @@ static void reap(struct manager *m)
 		} else if (!clean) {
 			fprintf(stderr, "app.fcgi: retiring %s\n", what);
 		}
-		scoreboard_worker_gone(m->sb, (int)(s - m->slots), current && !m->stopping);
+		scoreboard_worker_gone(m->sb, index, current && !m->stopping);
 		s->pid = 0;
 	}
 }
@@ -180,7 +188,8 @@ static void stop(struct manager *m, int sig, const struct listen_path *created)
 {
 	if (m->stopping)
 		return;
-	fprintf(stderr, "app.fcgi: signal %d: finishing requests in flight, then exiting\n", sig);
+	if (sig != 0) /* 0: the crash-loop limit, which said so */
+		fprintf(stderr, "app.fcgi: signal %d: finishing requests in flight, then exiting\n", sig);
 	m->stopping = true;
 	m->missing = 0;
 	systemd_stopping();
@@ -360,6 +369,8 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 		int sig = sigtimedwait(&m.signals, NULL, wait_time(&m, &ts));
 		if (sig == SIGCHLD)
 			reap(&m);
+		if (m.crash_looped)
+			stop(&m, 0, created);
 		else if (sig == SIGTERM || sig == SIGINT)
 			stop(&m, sig, created);
 		else if (sig == SIGHUP)
@@ -367,5 +378,5 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 	}
 	free(m.slots);
 	scoreboard_destroy(m.sb);
-	return m.worker_failed ? 1 : 0;
+	return m.crash_looped ? CRASH_LOOP_EXIT : m.worker_failed ? 1 : 0;
 }

@@ -40,6 +40,9 @@ struct scoreboard {
 	unsigned long restarts;    /* workers replaced (died, retired, timed out) */
 	unsigned long timeouts;    /* requests cut by --request-timeout */
 	unsigned long slow;        /* requests logged by --slow-request */
+	unsigned long shed;        /* requests answered 503 by --max-queue-wait (worker/queue_wait.h) */
+	unsigned long rss_recycles;/* workers replaced for --max-worker-rss (worker/rss.h) */
+	unsigned long consecutive_failures; /* workers dead in a row without serving (manager/crash_loop.h) */
 	int min_workers, max_workers;
 	struct scoreboard_slot slots[];
 };

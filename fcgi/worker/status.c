@@ -85,6 +85,9 @@ static cJSON *page_json(const struct scoreboard *sb, long long now)
 	cJSON_AddNumberToObject(pool, "restarts", (double)sb->restarts);
 	cJSON_AddNumberToObject(pool, "request_timeouts", (double)sb->timeouts);
 	cJSON_AddNumberToObject(pool, "slow_requests", (double)sb->slow);
+	cJSON_AddNumberToObject(pool, "shed_requests", (double)sb->shed);
+	cJSON_AddNumberToObject(pool, "rss_recycles", (double)sb->rss_recycles);
+	cJSON_AddNumberToObject(pool, "consecutive_failures", (double)sb->consecutive_failures);
 	cJSON *workers = cJSON_AddArrayToObject(doc, "workers");
 	for (int i = 0; i < scoreboard_slots(sb); i++) {
 		struct scoreboard_slot s;

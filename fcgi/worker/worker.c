@@ -40,6 +40,9 @@
 #include "test_hooks.h"
 #include "worker/status.h"
 #include "timeouts.h"
+#include "worker/overload_hooks.h"
+#include "worker/queue_wait.h"
+#include "worker/rss.h"
 #include "core/sysio.h"
 
 extern char **environ;
@@ -198,6 +201,14 @@ static int accept_one(struct worker *w)
 	return 1;
 }
 
+/* Whether the request waited for a worker longer than --max-queue-wait (queue_wait.h). */
+static bool waited_too_long(const struct worker_config *cfg, FCGX_ParamArray envp)
+{
+	if (cfg->max_queue_wait <= 0)
+		return false;
+	return queue_wait_envp_ms(envp, queue_wait_now_us()) > cfg->max_queue_wait;
+}
+
 /* Serves the request whose first bytes wait on connection i, then keeps the
  * connection in the set if the server asked for that and it is still sound. */
 static void serve_conn(struct worker *w, int i)
@@ -229,12 +240,20 @@ static void serve_conn(struct worker *w, int i)
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
-	test_hook_delay(uri);
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
+	bool crash = false;
 	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
 		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi); /* (logs its own line) */
-	else if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
-		/* The front server's connection is gone mid-answer: nothing to tell it. */
+	else if (waited_too_long(w->cfg, req->envp))
+		(void)queue_wait_shed(&fcgi, sb != NULL ? &sb->shed : NULL); /* a failed write: the server is gone */
+	else {
+		test_hook_delay(uri);
+#ifdef FCGI_TEST_HOOKS
+		crash = overload_hooks_request(uri);
+#endif
+		if (cgi_env_serve(req->envp, "fcgi", MOUNT_AT_ROOT, &fcgi) != APP_OK) {
+			/* The front server's connection is gone mid-answer: nothing to tell it. */
+		}
 	}
 	/* close.c: what app/ left unread (a refused body, the end-of-input record)
 	 * is read before the next request on a kept connection, or before a close,
@@ -245,6 +264,11 @@ static void serve_conn(struct worker *w, int i)
 	fcgi_finish(req);
 	bool cut = timeouts_request_end();
 	scoreboard_request_done(sb, w->cfg->slot, true);
+#ifdef FCGI_TEST_HOOKS
+	if (crash)
+		overload_hooks_crash();
+#endif
+	(void)crash;
 	if (cut) {
 		log_gather_flush();
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
@@ -333,6 +357,9 @@ static long request_share(const struct worker_config *cfg)
 int worker_run(int listen_fd, const struct worker_config *cfg)
 {
 	test_hook_worker_start(cfg->scoreboard);
+#ifdef FCGI_TEST_HOOKS
+	overload_hooks_start();
+#endif
 	sigset_t waitmask;
 	setup_signals(&waitmask);
 	int flags = fcntl(listen_fd, F_GETFL);
@@ -361,7 +388,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	 * connection it gives up on is closed and FCGX_Accept_r returns. */
 	FCGX_InitRequest(&w.req, -1, 0);
 	int status = 0;
-	bool retiring = false;
+	bool retiring = false, too_big = false; /* too_big: --max-worker-rss */
 	/* On a stop, how long a connection not yet heard from in full may take:
 	 * DRAIN_WAIT_MS, or the read timeout if shorter. */
 	long long drain_limit = DRAIN_WAIT_MS;
@@ -369,11 +396,14 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		drain_limit = cfg->read_timeout * 1000LL;
 	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
 		conns_close_silent(&w.set, cfg->read_timeout, now);
+		long before = w.served;
 		if (wait_and_serve(&w, conns_next_expiry(&w.set, cfg->read_timeout, now), true, &waitmask) == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
 		retiring = w.share > 0 && w.served >= w.share;
+		if (!retiring && w.served > before && rss_above(cfg->max_rss_mb)) /* after a request, not an accept */
+			retiring = too_big = true;
 	}
 	/* Serve what has arrived already: requests waiting on kept connections and,
 	 * on a stop, the connections the kernel has accepted for us (they would be
@@ -401,8 +431,15 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	timeouts_close();
 	OS_LibShutdown(); /* frees what FCGX_Init took: a worker exits with nothing allocated */
 	if (status == 0 && retiring) {
-		fprintf(stderr, "app.fcgi: worker %ld: served %ld requests; %s\n", (long)getpid(), w.served,
-			cfg->spawned ? "starting afresh" : "retiring");
+		if (too_big) {
+			fprintf(stderr, "app.fcgi: worker %ld: resident memory %ld kB is above --max-worker-rss %ld MB; %s\n",
+				(long)getpid(), rss_kb(), cfg->max_rss_mb, cfg->spawned ? "starting afresh" : "retiring");
+			if (cfg->scoreboard != NULL)
+				__atomic_add_fetch(&cfg->scoreboard->rss_recycles, 1, __ATOMIC_RELAXED);
+		} else {
+			fprintf(stderr, "app.fcgi: worker %ld: served %ld requests; %s\n", (long)getpid(), w.served,
+				cfg->spawned ? "starting afresh" : "retiring");
+		}
 		if (cfg->spawned) {
 			execve("/proc/self/exe", cfg->argv, environ);
 			fprintf(stderr, "app.fcgi: exec /proc/self/exe: %s\n", strerror(errno));

@@ -16,6 +16,8 @@ struct worker_config {
 	int request_timeout;     /* seconds a request may run; 0: none */
 	long max_requests;       /* requests before the worker is replaced; 0: no limit */
 	long max_requests_jitter;/* plus a random 0..this, so workers are not replaced together */
+	int max_queue_wait;      /* ms a request may have waited for a worker, else 503 (queue_wait.h); 0: no limit */
+	long max_rss_mb;         /* MB of resident memory after which the worker is replaced (rss.h); 0: no limit */
 	bool spawned;            /* no manager of ours: replace ourselves by exec(argv) */
 	char *const *argv;       /* our command line, for that exec */
 	const char *status_path; /* the status page's path; NULL: no page */

@@ -285,3 +285,31 @@ def json_assert(path, expression):
         e = json.load(f)
     assert eval(expression, {}, {"e": e}), e  # noqa: S307 (the tests' own expressions)
     return 0
+
+
+def burst_report(out, limit_ms, service_ms, slack_ms):
+    """fcgi_overload.sh: the burst in OUT (e2e_client.py burst) against one worker with
+    --max-queue-wait LIMIT_MS and a handler SERVICE_MS long: every request answered 200 or
+    503 (none lost), some of each; each 503 carries Retry-After and {"detail": ...}; the
+    slowest served request (the p99 of so few) and the slowest 503 within LIMIT_MS +
+    SERVICE_MS (+ SLACK_MS for a loaded machine). Prints the counts and latencies."""
+    limit, service, slack = float(limit_ms), float(service_ms), float(slack_ms)
+    with open(out, encoding="utf-8") as f:
+        rows = [json.loads(l) for l in f]
+    served = sorted(r["ms"] for r in rows if r["status"] == 200)
+    shed = [r for r in rows if r["status"] == 503]
+    other = [r for r in rows if r["status"] not in (200, 503)]
+    print("sent %d, served %d (max %.0f ms), shed %d (max %.0f ms), failed %d" % (
+        len(rows), len(served), served[-1] if served else 0, len(shed),
+        max((r["ms"] for r in shed), default=0), len(other)))
+    assert not other, "requests neither served nor shed: %r" % other[:3]
+    assert served and shed, "a burst must have served and shed requests"
+    for r in shed:
+        assert r["retry_after"] == "1", "a 503 without Retry-After: 1: %r" % r
+        assert set(json.loads(r["body"])) == {"detail"}, "a 503 body not {\"detail\": ...}: %r" % r
+    bound = limit + service + slack
+    p99 = served[min(len(served) - 1, int(len(served) * 0.99))]
+    assert p99 <= bound, "served p99 %.0f ms over %.0f ms" % (p99, bound)
+    worst = max(r["ms"] for r in shed)
+    assert worst <= bound, "a 503 took %.0f ms (over %.0f ms): the handler ran?" % (worst, bound)
+    return 0

@@ -315,6 +315,53 @@ def kill_children(pid, count, interval):
     return 0
 
 
+# ---- a burst of concurrent requests (fcgi_overload.sh) ---------------------------
+
+
+def burst(url, count, out):
+    """Sends COUNT GETs of URL at once (one connection each, released together) and
+    writes one JSON line per request to OUT: status, ms (send to last byte),
+    retry_after, body. A request that got no answer has status 0."""
+    import threading
+    import urllib.error
+    import urllib.request
+    count = int(count)
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def one(i):
+        start.wait()
+        t0 = time.monotonic()
+        status, retry, body = 0, None, ""
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                status, retry, body = r.status, r.headers.get("Retry-After"), r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, retry, body = e.code, e.headers.get("Retry-After"), e.read().decode()
+        except OSError as e:
+            body = str(e)
+        results[i] = {"status": status, "ms": (time.monotonic() - t0) * 1000, "retry_after": retry, "body": body}
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with open(out, "w", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps(r) + "\n")
+    return 0
+
+
+def stamp(seconds_ago, form="msec"):
+    """Prints a request-start stamp SECONDS_AGO (may be negative: the future) in FORM:
+    msec (nginx $msec, 1700000000.123), t-msec (t=1700000000.123), t-us (t=<microseconds>)."""
+    at = time.time() - float(seconds_ago)
+    text = {"msec": "%.3f" % at, "t-msec": "t=%.3f" % at, "t-us": "t=%d" % int(at * 1e6)}[form]
+    print(text)
+    return 0
+
+
 # ---- the command line ------------------------------------------------------
 
 COMMANDS = {
@@ -349,6 +396,9 @@ COMMANDS = {
     "cors-diff": (wire_cases.cors_diff, "BUILD"),
     "cors-front": (wire_cases.cors_front, "BASE BUILD"),
     "lambda-body": (wire_cases.lambda_body, "ANSWER OUT"),
+    "burst": (burst, "URL COUNT OUT"),
+    "stamp": (stamp, "SECONDS_AGO [msec|t-msec|t-us]"),
+    "burst-report": (e2e_checks.burst_report, "OUT LIMIT_MS SERVICE_MS SLACK_MS"),
 }
 
 

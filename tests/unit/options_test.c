@@ -73,6 +73,10 @@ static const struct control {
 	  &o.worker.max_requests_jitter },
 	{ "--idle-timeout", "FCGI_IDLE_TIMEOUT", 86400, "seconds", &o.idle_timeout, NULL },
 	{ "--slow-request", "FCGI_SLOW_REQUEST", 86400, "seconds", &o.slow_request, NULL },
+	{ "--max-queue-wait", "FCGI_MAX_QUEUE_WAIT", 3600000, "milliseconds", &o.worker.max_queue_wait, NULL },
+	{ "--max-worker-rss", "FCGI_MAX_WORKER_RSS", 1048576, "megabytes", NULL, &o.worker.max_rss_mb },
+	{ "--max-consecutive-failures", "FCGI_MAX_CONSECUTIVE_FAILURES", 1000000, "workers", NULL,
+	  &o.max_consecutive_failures },
 };
 #define NCONTROLS (sizeof controls / sizeof controls[0])
 
@@ -341,6 +345,7 @@ Test(options, each_manager_only_flag_needs_listen)
 		{ "--status-path", "/s", "--status-path" },  { "--user", "root", "--user/--group" },
 		{ "--group", "root", "--user/--group" },     { "--socket-owner", "root", "--socket-owner" },
 		{ "--socket-mode", "0660", "--socket-mode" },
+		{ "--max-consecutive-failures", "3", "--max-consecutive-failures" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		refused(PARSE((char *)cases[i].flag, (char *)cases[i].value),

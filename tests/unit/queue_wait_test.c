@@ -1,0 +1,77 @@
+/* Load shedding's stamps (fcgi/worker/queue_wait.c): the formats taken, the
+ * nonsense refused, and whose X-Request-Start is believed. */
+#include <criterion/criterion.h>
+
+#include "http/forwarded.h"
+#include "worker/queue_wait.h"
+
+/* Now, for every case: 2023-11-14T22:13:20.5Z in microseconds. */
+#define NOW 1700000000500000LL
+
+static void allow(const char *list)
+{
+	const char *why = NULL;
+	cr_assert_eq(forwarded_allow(list, &why), APP_OK, "%s", why ? why : "");
+}
+
+static void untrust(void)
+{
+	allow(NULL);
+}
+
+TestSuite(queue_wait, .fini = untrust);
+
+Test(queue_wait, every_format_gives_the_same_instant)
+{
+	const char *same[] = { "1700000000.250", "t=1700000000.250", "t=1700000000.25", "t=1700000000250",
+			       "t=1700000000250000", "1700000000250000000", "t=1700000000.250000999" };
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+		cr_assert_eq(queue_wait_parse(same[i]), 1700000000250000LL, "%s", same[i]);
+	cr_assert_eq(queue_wait_parse("t=1700000000"), 1700000000000000LL);
+}
+
+Test(queue_wait, nonsense_is_no_stamp)
+{
+	const char *bad[] = { "", "t=", "t", "-5", "t=-5", "+5", " 1700000000", "1700000000 ", "1e9", "0x10",
+			      "1.", ".5", "1.2.3", "t=t=1", "12345678901234567890", "9999999999999999999", "9223372036854775808", "1.12345678901234567890",
+			      "12345678901.5", "1700000000,250" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert_eq(queue_wait_parse(bad[i]), -1, "'%s'", bad[i]);
+	cr_assert_eq(queue_wait_parse(NULL), -1);
+}
+
+Test(queue_wait, the_front_servers_stamp_is_believed)
+{
+	cr_assert_eq(queue_wait_ms(NULL, NULL, "1700000000.000", NOW), 500);
+	/* Within the skew in the future: no wait; beyond it, or an hour old: ignored. */
+	cr_assert_eq(queue_wait_ms(NULL, NULL, "1700000001.000", NOW), 0);
+	cr_assert_eq(queue_wait_ms(NULL, NULL, "1700000002.000", NOW), -1);
+	cr_assert_eq(queue_wait_ms(NULL, NULL, "1699996400.400", NOW), -1);
+	cr_assert_eq(queue_wait_ms(NULL, NULL, "1699996400.600", NOW), 3599900);
+	cr_assert_eq(queue_wait_ms(NULL, NULL, NULL, NOW), -1);
+}
+
+Test(queue_wait, x_request_start_only_from_a_trusted_peer)
+{
+	const char *old = "t=1699999990500000"; /* 10 s before NOW */
+	cr_assert_eq(queue_wait_ms(old, "10.0.0.1", NULL, NOW), -1);
+	cr_assert_eq(queue_wait_ms(old, "10.0.0.1", "1700000000.400", NOW), 100);
+	allow("10.0.0.0/8");
+	cr_assert_eq(queue_wait_ms(old, "10.0.0.1", "1700000000.400", NOW), 10000);
+	cr_assert_eq(queue_wait_ms(old, "192.0.2.1", "1700000000.400", NOW), 100);
+	cr_assert_eq(queue_wait_ms(old, NULL, NULL, NOW), -1);
+	/* A trusted peer's garbage falls back to the front server's stamp. */
+	cr_assert_eq(queue_wait_ms("t=garbage", "10.0.0.1", "1700000000.400", NOW), 100);
+	cr_assert_eq(queue_wait_ms("t=1", "10.0.0.1", NULL, NOW), -1);
+}
+
+Test(queue_wait, the_variables_are_found_among_the_others)
+{
+	char *envp[] = { "H", "R", "HTTP_X_REQUEST_STARTX=t=1", "REQUEST_STAR=1", "REMOTE_ADDR=10.0.0.1",
+			 "HTTP_X_REQUEST_START=t=1699999990500000", "REQUEST_START=1700000000.400", "REQUEST_URI=/", NULL };
+	cr_assert_eq(queue_wait_envp_ms(envp, NOW), 100);
+	allow("10.0.0.1");
+	cr_assert_eq(queue_wait_envp_ms(envp, NOW), 10000);
+	cr_assert_eq(queue_wait_envp_ms((char *[]){ "REQUEST_URI=/", NULL }, NOW), -1);
+	cr_assert_eq(queue_wait_envp_ms(NULL, NOW), -1);
+}
