@@ -19,7 +19,7 @@ else
 	e2e_pass
 fi
 e2e_finish; exit 1; }
-export FORWARDED_ALLOW_IPS=127.0.0.1
+export FORWARDED_ALLOW_IPS=127.0.0.1 FORWARDED_REQUEST_ID=on
 unset LOG_FORMAT LOG_LEVEL
 for c in "idle-window ${IDLE_ROUNDS:-50}" "full-pipe ${PIPE_ROUNDS:-10}" "lock-held ${LOCK_ROUNDS:-10}"; do
 	# shellcheck disable=SC2086 # case and rounds: two words
