@@ -17,6 +17,7 @@
 #include "options.h"
 #include "privileges.h"
 #include "scoreboard.h"
+#include "metrics.h"
 #include "systemd.h"
 #include "worker/timeouts.h"
 #include "worker/worker.h"
@@ -163,6 +164,7 @@ static void reap(struct manager *m)
 			fprintf(stderr, "app.fcgi: retiring %s\n", what);
 		}
 		scoreboard_worker_gone(m->sb, (int)(s - m->slots), current && !m->stopping);
+		metrics_worker_exit(status, current, m->stopping);
 		s->pid = 0;
 	}
 }
@@ -316,7 +318,7 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 		.missing = workers,
 		.announce = true,
 	};
-	if (m.slots == NULL || m.sb == NULL) {
+	if (m.slots == NULL || m.sb == NULL || metrics_create() != 0) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		free(m.slots);
 		scoreboard_destroy(m.sb);
@@ -357,5 +359,6 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 	}
 	free(m.slots);
 	scoreboard_destroy(m.sb);
+	metrics_destroy();
 	return m.worker_failed ? 1 : 0;
 }

@@ -12,6 +12,7 @@
 #include "core/arena.h"
 #include "core/str.h"
 #include "manager/listen.h"
+#include "openmetrics.h"
 #include "http/response.h"
 #include "core/sysio.h"
 
@@ -131,6 +132,11 @@ int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray
 	long long now = now_ms();
 	if (!allowed(allow, FCGX_GetParam("REMOTE_ADDR", envp))) {
 		response_error(&r, 403, "Forbidden");
+	} else if (query != NULL && strcmp(query, "openmetrics") == 0) {
+		struct buf page;
+		buf_init(&page, &a);
+		openmetrics_page(sb, &page);
+		response_set_body(&r, 200, OPENMETRICS_CONTENT_TYPE, buf_str(&page));
 	} else if (query != NULL && strcmp(query, "text") == 0) {
 		struct buf text;
 		buf_init(&text, &a);

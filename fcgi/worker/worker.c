@@ -37,6 +37,7 @@
 #include "manager/scoreboard.h"
 #include "worker/status.h"
 #include "timeouts.h"
+#include "openmetrics.h"
 #include "core/sysio.h"
 
 extern char **environ;
@@ -466,6 +467,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	 * when the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by
 	 * the timer thread once one is a second old. */
 	log_gather_start(STDERR_FILENO);
+	openmetrics_worker_start(listen_fd);
 
 	static struct worker w; /* MAX_CONNS slots: not on the stack */
 	w = (struct worker){ .listen_fd = listen_fd, .cfg = cfg, .share = request_share(cfg) };
