@@ -280,3 +280,121 @@ def json_assert(path, expression):
         e = json.load(f)
     assert eval(expression, {}, {"e": e}), e  # noqa: S307 (the tests' own expressions)
     return 0
+
+
+# ---- metrics (fcgi_metrics.sh, metrics_emf.sh) ---------------------------------
+
+
+def openmetrics_parse(text):
+    """The families of an OpenMetrics page, parsed by the Prometheus client library's
+    own parser (Debian's python3-prometheus-client), which refuses a malformed page."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+    return list(text_string_to_metric_families(text))
+
+
+def openmetrics_summary(page):
+    """fcgi_metrics.sh: parses the OpenMetrics page in PAGE (a body: curl's output) and
+    prints a JSON summary for json-assert: count (the histogram's requests), series, routes,
+    methods, statuses, pids (per-worker rows), restarts by cause, workers by state, and
+    every other counter by name."""
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    assert text.endswith("# EOF\n"), "the page does not end with # EOF"
+    out = {"count": 0, "series": 0, "routes": [], "methods": [], "statuses": [], "pids": [],
+           "restarts": {}, "workers": {}, "counters": {}, "families": []}
+    for fam in openmetrics_parse(text):
+        out["families"].append(fam.name)
+        for s in fam.samples:
+            if s.name == "http_server_request_duration_seconds_count":
+                out["count"] += int(s.value)
+                out["series"] += 1
+                for key, dst in (("http_route", "routes"), ("http_request_method", "methods"),
+                                 ("http_response_status_code", "statuses")):
+                    if s.labels[key] not in out[dst]:
+                        out[dst].append(s.labels[key])
+            elif s.name == "app_worker_requests_total":
+                out["pids"].append(int(s.labels["pid"]))
+            elif s.name == "app_pool_worker_restarts_total":
+                out["restarts"][s.labels["cause"]] = int(s.value)
+            elif s.name == "app_pool_workers":
+                out["workers"][s.labels["state"]] = int(s.value)
+            elif s.name.endswith("_total") and not s.labels:
+                out["counters"][s.name] = int(s.value)
+            elif s.name == "app_pool_listen_queue":
+                out["listen_queue"] = int(s.value)
+    out["pids"].sort()
+    print(json.dumps(out))
+    return 0
+
+
+def openmetrics_monotonic(pages_dir):
+    """fcgi_metrics.sh: every page scraped into PAGES_DIR (files 0000.txt, 0001.txt, ...
+    in scrape order; empty files are failed scrapes) parses, and no counter goes
+    backwards from one page to the next: the pool's counters, each histogram bucket,
+    count and sum, and each worker's count while its pid lives. Prints how many pages."""
+    import os
+    names = sorted(n for n in os.listdir(pages_dir) if n.endswith(".txt"))
+    last, pages = {}, 0
+    for name in names:
+        with open(os.path.join(pages_dir, name), encoding="utf-8") as f:
+            text = f.read()
+        if not text:
+            continue
+        pages += 1
+        for fam in openmetrics_parse(text):
+            if fam.type not in ("counter", "histogram"):
+                continue
+            for s in fam.samples:
+                key = (s.name, tuple(sorted(s.labels.items())))
+                assert s.value >= last.get(key, 0), f"{name}: {key} went back from {last[key]} to {s.value}"
+                last[key] = s.value
+    assert pages > 0, "no page scraped"
+    print(pages)
+    return 0
+
+
+def emf_lines(log, target, interval=""):
+    """metrics_emf.sh: the EMF lines in LOG (JSON lines with an _aws member) hold the
+    specification's required keys (_aws.Timestamp a number, CloudWatchMetrics an array of
+    directives with Namespace, Dimensions (arrays of dimension names present as strings
+    at the root) and Metrics (Name; a present root value, a number or up to 100 numbers)),
+    for TARGET. INTERVAL (a FastCGI process's log): per route at most one line per
+    INTERVAL seconds, plus the one written at exit. Prints the count of lines and the sum
+    of http_server_requests."""
+    docs = []
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if '"_aws"' not in line:
+                continue
+            docs.append(json.loads(line))
+    assert docs, f"no EMF line in {log}"
+    total = 0
+    for d in docs:
+        aws = d["_aws"]
+        assert isinstance(aws["Timestamp"], (int, float)) and aws["Timestamp"] > 1e12, d
+        assert isinstance(aws["CloudWatchMetrics"], list) and aws["CloudWatchMetrics"], d
+        for directive in aws["CloudWatchMetrics"]:
+            assert isinstance(directive["Namespace"], str) and 0 < len(directive["Namespace"]) <= 255, d
+            for dims in directive["Dimensions"]:
+                assert isinstance(dims, list) and len(dims) <= 30, d
+                for name in dims:
+                    assert isinstance(d.get(name), str), f"dimension {name} missing: {d}"
+            for m in directive["Metrics"]:
+                v = d[m["Name"]]
+                assert isinstance(v, (int, float)) or (isinstance(v, list) and 0 < len(v) <= 100
+                                                        and all(isinstance(x, (int, float)) for x in v)), d
+        assert d["target"] == target, d
+        total += int(d["http_server_requests"])
+    if interval:
+        # One process: per route, consecutive lines at least INTERVAL apart (less a
+        # tenth for scheduling), but for the last, which exit may write any time.
+        times = collections.defaultdict(list)
+        for d in docs:
+            times[d["route"]].append(d["_aws"]["Timestamp"])
+        for route, ts in times.items():
+            ts.sort()
+            body = ts[:-1]
+            gaps = [b - a for a, b in zip(body, body[1:])]
+            assert all(g >= float(interval) * 900 for g in gaps), f"{route}: lines closer than the interval: {ts}"
+    print(len(docs), total)
+    return 0
