@@ -36,7 +36,7 @@ E2E_TESTS += tests/e2e/lambda_http1.sh
 E2E_TESTS += tests/e2e/lambda_trace_id.sh
 E2E_TESTS += tests/e2e/fcgi_apache.sh
 E2E_TESTS += tests/e2e/fcgi_timer_races.sh
-E2E_TESTS += tests/e2e/fcgi_metrics.sh
+E2E_TESTS += tests/e2e/fcgi_metrics.sh tests/e2e/metrics_emf.sh
 
 # Derived from the markers, in E2E_TESTS order (`=`: E2E_TESTS += lines after this file count too).
 E2E_ASAN     = $(shell grep -l '^# make-test:.* asan' $(E2E_TESTS))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/sysio.h"
 #include "http/observe.h"
@@ -36,7 +37,7 @@ static long long wall_ms(void)
 
 /* The line for one route's numbers; NULL when cJSON runs out of memory. */
 static char *line_for(const char *target, const char *route, const double *values, unsigned n, uint64_t requests,
-		      uint64_t errors)
+		      uint64_t errors, long pid)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON *aws = cJSON_AddObjectToObject(doc, "_aws");
@@ -58,6 +59,8 @@ static char *line_for(const char *target, const char *route, const double *value
 	}
 	cJSON_AddStringToObject(doc, "target", target != NULL ? target : "unknown");
 	cJSON_AddStringToObject(doc, "route", route != NULL ? route : OBSERVE_UNMATCHED);
+	if (pid != 0) /* not a dimension: tells one process's lines from another's */
+		cJSON_AddNumberToObject(doc, "pid", (double)pid);
 	if (n == 1)
 		cJSON_AddNumberToObject(doc, names[0][0], values[0]);
 	else
@@ -88,7 +91,7 @@ static void put_line(int fd, char *text)
 void emf_write_one(int fd, const struct log_access *a)
 {
 	double v = (double)(a->duration_us > 0 ? a->duration_us : 0) / 1e6;
-	put_line(fd, line_for(a->target, a->route, &v, 1, 1, a->status >= 500 ? 1 : 0));
+	put_line(fd, line_for(a->target, a->route, &v, 1, 1, a->status >= 500 ? 1 : 0, 0));
 }
 
 /* xorshift64: the reservoir's dice. */
@@ -133,7 +136,8 @@ void emf_flush(int fd)
 	for (int i = 0; i < acc.nrows; i++) {
 		struct route_acc *r = &acc.rows[i];
 		if (r->requests > 0)
-			put_line(fd, line_for(r->target, r->route, r->values, r->nvalues, r->requests, r->errors));
+			put_line(fd, line_for(r->target, r->route, r->values, r->nvalues, r->requests, r->errors,
+					      (long)getpid()));
 	}
 	acc.nrows = 0;
 	pthread_mutex_unlock(&acc.lock);

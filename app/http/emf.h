@@ -5,7 +5,8 @@
  * names of the OpenMetrics page: http_server_request_duration_seconds
  * (Seconds), http_server_requests (Count), http_server_errors (Count, 5xx).
  * Lambda writes one line per invocation (emf_write_one); a FastCGI process
- * adds each request up (emf_add) and writes one line per route seen, every
+ * adds each request up (emf_add) and writes one line per route seen (with its
+ * pid, a property, not a dimension), every
  * METRICS_INTERVAL seconds and at exit (emf_flush): the number of lines does
  * not grow with traffic. */
 #ifndef APP_HTTP_EMF_H

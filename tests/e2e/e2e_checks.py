@@ -358,7 +358,7 @@ def emf_lines(log, target, interval=""):
     specification's required keys (_aws.Timestamp a number, CloudWatchMetrics an array of
     directives with Namespace, Dimensions (arrays of dimension names present as strings
     at the root) and Metrics (Name; a present root value, a number or up to 100 numbers)),
-    for TARGET. INTERVAL (a FastCGI process's log): per route at most one line per
+    for TARGET. INTERVAL (FastCGI): per process (pid) and route at most one line per
     INTERVAL seconds, plus the one written at exit. Prints the count of lines and the sum
     of http_server_requests."""
     docs = []
@@ -390,7 +390,7 @@ def emf_lines(log, target, interval=""):
         # tenth for scheduling), but for the last, which exit may write any time.
         times = collections.defaultdict(list)
         for d in docs:
-            times[d["route"]].append(d["_aws"]["Timestamp"])
+            times[(d.get("pid"), d["route"])].append(d["_aws"]["Timestamp"])
         for route, ts in times.items():
             ts.sort()
             body = ts[:-1]
