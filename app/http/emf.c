@@ -103,14 +103,23 @@ static uint64_t next_random(void)
 	return acc.seed;
 }
 
+/* The row of route (the same pointer, else the same text), or a new one; when all
+ * are taken, the unmatched row (made if need be in the last). */
 static struct route_acc *row_for(const char *route, const char *target)
 {
 	for (int i = 0; i < acc.nrows; i++)
-		if (acc.rows[i].route == route || (route != NULL && acc.rows[i].route != NULL &&
-						   strcmp(acc.rows[i].route, route) == 0))
+		if (acc.rows[i].route == route)
 			return &acc.rows[i];
-	if (acc.nrows == ROUTES)
-		return route == NULL ? &acc.rows[0] : row_for(NULL, target);
+	for (int i = 0; route != NULL && i < acc.nrows; i++)
+		if (acc.rows[i].route != NULL && strcmp(acc.rows[i].route, route) == 0)
+			return &acc.rows[i];
+	if (acc.nrows == ROUTES) {
+		if (route == NULL) { /* reuse the last row as the unmatched one: its counts stay, under the new label */
+			acc.rows[ROUTES - 1].route = NULL;
+			return &acc.rows[ROUTES - 1];
+		}
+		return row_for(NULL, target);
+	}
 	acc.rows[acc.nrows] = (struct route_acc){ .route = route, .target = target };
 	return &acc.rows[acc.nrows++];
 }

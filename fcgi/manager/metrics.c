@@ -72,13 +72,20 @@ static unsigned method_index(struct str m)
 	return METRICS_METHODS - 1;
 }
 
-/* The route's index in the table; app_route_count for none (or one not in it). */
+/* The route's index in the table; app_route_count for none (or one not in it).
+ * The router hands over the table's own pointer: compared first, text only if none is it. */
 static unsigned route_index(const char *route)
 {
-	for (size_t i = 0; route != NULL && i < app_route_count && i < 255; i++)
-		if (app_routes[i].path == route || strcmp(app_routes[i].path, route) == 0)
+	size_t n = app_route_count < 255 ? app_route_count : 255;
+	if (route == NULL)
+		return (unsigned)n;
+	for (size_t i = 0; i < n; i++)
+		if (app_routes[i].path == route)
 			return (unsigned)i;
-	return (unsigned)(app_route_count < 255 ? app_route_count : 255);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(app_routes[i].path, route) == 0)
+			return (unsigned)i;
+	return (unsigned)n;
 }
 
 /* The series for key: found, or claimed (compare-and-swap on a free one), or NULL when all are taken. */

@@ -5,7 +5,8 @@
  * OpenMetrics page (worker/openmetrics.c) reads it in whichever worker answers.
  * A worker that dies loses nothing already counted: the counters live in the
  * manager's mapping. Without a manager (spawned by lighttpd or spawn-fcgi)
- * there is no mapping and every call here is a no-op. */
+ * or with no status page to show them (no --status-path) there is no mapping
+ * and every call here is a no-op. */
 #ifndef FCGI_METRICS_H
 #define FCGI_METRICS_H
 
@@ -36,7 +37,7 @@ struct metrics_series {
 	uint64_t sum_us;
 };
 
-/* Manager, before forking: maps the zeroed counters. -1 (after saying why)
+/* Manager, before forking, when there is a status page: maps the zeroed counters. -1 (after saying why)
  * when the memory cannot be had. */
 int metrics_create(void);
 

@@ -318,7 +318,7 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 		.missing = workers,
 		.announce = true,
 	};
-	if (m.slots == NULL || m.sb == NULL || metrics_create() != 0) {
+	if (m.slots == NULL || m.sb == NULL || (opts->worker.status_path != NULL && metrics_create() != 0)) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		free(m.slots);
 		scoreboard_destroy(m.sb);
