@@ -188,6 +188,11 @@ static void workers(const struct scoreboard *sb, struct buf *out, long long now)
 	buf_append_str(out, buf_str(&rows[2]));
 }
 
+bool openmetrics_wanted(const char *query)
+{
+	return query != NULL && (strcmp(query, "openmetrics") == 0 || strncmp(query, "openmetrics=", 12) == 0);
+}
+
 void openmetrics_page(const struct scoreboard *sb, struct buf *out)
 {
 	histogram(out);

@@ -7,6 +7,8 @@
 #ifndef FCGI_OPENMETRICS_H
 #define FCGI_OPENMETRICS_H
 
+#include <stdbool.h>
+
 #include "core/str.h"
 #include "manager/scoreboard.h"
 
@@ -18,6 +20,10 @@
  * seconds and at exit. A thread that cannot be started: said on stderr, EMF
  * lines are then written at exit only. */
 void openmetrics_worker_start(int listen_fd);
+
+/* Whether a status request's query asks for this page: "openmetrics", or
+ * "openmetrics=" and anything after (Prometheus's params: {openmetrics: [""]}). */
+bool openmetrics_wanted(const char *query);
 
 /* Appends the whole page, "# EOF" last, to out. */
 void openmetrics_page(const struct scoreboard *sb, struct buf *out);

@@ -132,7 +132,7 @@ int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray
 	long long now = now_ms();
 	if (!allowed(allow, FCGX_GetParam("REMOTE_ADDR", envp))) {
 		response_error(&r, 403, "Forbidden");
-	} else if (query != NULL && strcmp(query, "openmetrics") == 0) {
+	} else if (openmetrics_wanted(query)) {
 		struct buf page;
 		buf_init(&page, &a);
 		openmetrics_page(sb, &page);

@@ -48,7 +48,8 @@ port=$(free_port)
 manager_start "127.0.0.1:$port" 3 --status-path /-/status
 nginx_start "127.0.0.1:$port" || exit 1
 wait_ok "$NGINX_BASE/ping" 20 || exit 1
-curl -s -D "$E2E_TMP/headers" -o /dev/null "$NGINX_BASE/-/status?openmetrics"
+curl -s -D "$E2E_TMP/headers" -o "$E2E_TMP/params.txt" "$NGINX_BASE/-/status?openmetrics="
+grep -q "^# EOF$" "$E2E_TMP/params.txt" && e2e_pass || e2e_fail "?openmetrics= (Prometheus params) is not the page"
 grep -qix 'Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8.' "$E2E_TMP/headers" && e2e_pass ||
 	e2e_fail "content type: $(grep -i content-type "$E2E_TMP/headers")"
 summary before
