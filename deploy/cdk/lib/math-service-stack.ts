@@ -23,6 +23,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { defineAlarms } from './alarms';
+import { defineDashboard, METRICS_ENVIRONMENT } from './dashboard';
 import * as image from './image';
 import { acknowledgeNagFindings, acknowledgeNoAccessLogs } from './nag';
 import { defineParameters, Parameters } from './parameters';
@@ -99,6 +100,7 @@ export class MathServiceStack extends Stack {
         // The ALB's addresses are in the VPC: its X-Forwarded-For/-Proto are believed,
         // so logs show the client and redirects keep https.
         FORWARDED_ALLOW_IPS: vpc.vpcCidrBlock,
+        ...METRICS_ENVIRONMENT, // EMF lines for the dashboard (lib/dashboard.ts)
       },
       healthCheck: {
         command: image.HEALTH_CHECK_COMMAND,
@@ -133,7 +135,7 @@ export class MathServiceStack extends Stack {
       architecture: arch.lambda,
       memorySize: image.LAMBDA_MEMORY_MIB,
       timeout: fnTimeout,
-      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda },
+      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda, ...METRICS_ENVIRONMENT },
       logGroup: lambdaLogs,
       tracing: lambda.Tracing.ACTIVE,
     };
@@ -220,6 +222,7 @@ export class MathServiceStack extends Stack {
     });
 
     defineAlarms(this, { alb, ecsTargets, service, fn, fnTimeout, httpApi, topicArn: settings.alarmTopicArn });
+    defineDashboard(this);
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'AlbUrl', {
