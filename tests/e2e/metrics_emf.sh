@@ -28,11 +28,12 @@ emf_sum() {
 # 1. Bad settings: refused at start, by name.
 for bad in METRICS_INTERVAL=0 METRICS_INTERVAL=-1 METRICS_INTERVAL=86401 METRICS_INTERVAL=99999999999999999999 \
 	METRICS_INTERVAL=1.5 "METRICS_INTERVAL= 5" METRICS=prometheus 'METRICS_NAMESPACE=a"b'; do
-	env "$bad" "$BUILD/app.fcgi" --listen "$E2E_TMP/never.sock" --workers 1 >/dev/null 2>"$E2E_TMP/bad.err"
+	timeout 5 env "$bad" "$BUILD/app.fcgi" --listen "$E2E_TMP/never.sock" --workers 1 >/dev/null 2>"$E2E_TMP/bad.err"
 	rc=$?
 	[ "$rc" -eq 2 ] && grep -q "${bad%%=*}=" "$E2E_TMP/bad.err" && [ ! -e "$E2E_TMP/never.sock" ] && e2e_pass ||
 		e2e_fail "app.fcgi with $bad: exit $rc: $(cat "$E2E_TMP/bad.err")"
-	env "$bad" "$BUILD/bootstrap" --event "$EVENTS/apigw-v2-add.json" >/dev/null 2>"$E2E_TMP/bad.err"
+	rm -f "$E2E_TMP/never.sock"
+	timeout 5 env "$bad" "$BUILD/bootstrap" --event "$EVENTS/apigw-v2-add.json" >/dev/null 2>"$E2E_TMP/bad.err"
 	rc=$?
 	[ "$rc" -ne 0 ] && grep -q "${bad%%=*}=" "$E2E_TMP/bad.err" && e2e_pass ||
 		e2e_fail "bootstrap with $bad: exit $rc: $(cat "$E2E_TMP/bad.err")"
