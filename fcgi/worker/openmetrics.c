@@ -1,5 +1,6 @@
 #include "openmetrics.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -19,21 +20,66 @@
 
 static int listen_fd = -1;
 
+/* The EMF timer: writes the lines every METRICS_INTERVAL seconds until told to
+ * stop at exit, which then joins it (nothing left running for valgrind to see). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+	bool stop;
+	pthread_t thread;
+} timer = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
 static void *emf_timer(void *arg)
 {
 	(void)arg;
-	for (;;) {
-		struct timespec t = { observe_interval(), 0 };
-		while (nanosleep(&t, &t) != 0) {
+	pthread_mutex_lock(&timer.lock);
+	while (!timer.stop) {
+		struct timespec at;
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_sec += observe_interval();
+		while (!timer.stop && pthread_cond_timedwait(&timer.wake, &timer.lock, &at) != ETIMEDOUT) {
 		}
+		if (timer.stop)
+			break;
+		pthread_mutex_unlock(&timer.lock);
 		emf_flush(STDERR_FILENO);
+		pthread_mutex_lock(&timer.lock);
 	}
+	pthread_mutex_unlock(&timer.lock);
 	return NULL;
 }
 
 static void emf_at_exit(void)
 {
+	pthread_mutex_lock(&timer.lock);
+	timer.stop = true;
+	pthread_cond_signal(&timer.wake);
+	pthread_mutex_unlock(&timer.lock);
+	pthread_join(timer.thread, NULL);
 	emf_flush(STDERR_FILENO);
+}
+
+static void emf_flush_only(void)
+{
+	emf_flush(STDERR_FILENO);
+}
+
+/* Starts the timer thread with every signal blocked (the worker waits for them). */
+static int start_timer(void)
+{
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	int err = pthread_cond_init(&timer.wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (err != 0)
+		return err;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&timer.thread, NULL, emf_timer, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
 }
 
 void openmetrics_worker_start(int fd)
@@ -44,18 +90,13 @@ void openmetrics_worker_start(int fd)
 	if (observe_mode() != METRICS_EMF)
 		return;
 	observe_listen(emf_add);
-	atexit(emf_at_exit);
-	/* The timer thread must not take the signals the worker waits for. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_t t;
-	int err = pthread_create(&t, NULL, emf_timer, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0)
+	int err = start_timer();
+	if (err != 0) {
 		fprintf(stderr, "app.fcgi: EMF timer: %s; metrics lines at exit only\n", strerror(err));
-	else
-		pthread_detach(t);
+		atexit(emf_flush_only);
+	} else {
+		atexit(emf_at_exit);
+	}
 }
 
 /* Appends one printf-formatted piece to out. */
