@@ -22,6 +22,7 @@ import sys
 import time
 
 import e2e_checks
+import e2e_metrics
 from spec_table import expected_body, spec_cases
 
 
@@ -296,91 +297,6 @@ def kill_children(pid, count, interval):
     return 0
 
 
-# ---- metrics (fcgi_metrics.sh) ------------------------------------------------
-
-METRICS_MIX = [("GET", "/ping"), ("GET", "/items/7"), ("GET", "/items/x"), ("HEAD", "/ping"),
-               ("POST", "/ping"), ("GET", "/no-such-page"), ("GET", "/api/v1/users/3")]
-
-
-def metrics_load(base, count, threads, report, kind="mix"):
-    """COUNT requests to BASE (http://host:port) from THREADS threads: KIND "mix" cycles
-    through METRICS_MIX; "random" sends a random path and a random method (a token of
-    random capitals) each time. Writes REPORT (JSON): sent, answered (by status) and
-    failed (no HTTP answer)."""
-    import http.client
-    import threading
-    import urllib.parse
-    host = urllib.parse.urlsplit(base)
-    count, threads = int(count), int(threads)
-    lock = threading.Lock()
-    tally = {"sent": 0, "answered": {}, "failed": 0}
-    todo = list(range(count))
-
-    def one(i, conn):
-        if kind == "random":
-            method = "".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(random.randint(3, 9)))
-            if i % 2:
-                method = random.choice(["GET", "POST", "DELETE"])
-            path = "/%s/%d" % ("".join(random.choice("abcdefghij") for _ in range(8)), i)
-        else:
-            method, path = METRICS_MIX[i % len(METRICS_MIX)]
-        conn.request(method, path, body=b"" if method == "POST" else None)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-
-    def worker():
-        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=20)
-        while True:
-            with lock:
-                if not todo:
-                    break
-                i = todo.pop()
-                tally["sent"] += 1
-            try:
-                status = one(i, conn)
-                with lock:
-                    tally["answered"][str(status)] = tally["answered"].get(str(status), 0) + 1
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host.hostname, host.port, timeout=20)
-                with lock:
-                    tally["failed"] += 1
-        conn.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    tally["answered_total"] = sum(tally["answered"].values())
-    with open(report, "w", encoding="utf-8") as f:
-        json.dump(tally, f)
-    return 0
-
-
-def scrape_loop(url, pages_dir, stop_file):
-    """Fetches URL into PAGES_DIR/0000.txt, 0001.txt, ... (an empty file for a failed
-    fetch) every 50 ms until STOP_FILE exists, then once more. Prints how many."""
-    import urllib.request
-    n, stopping = 0, False
-    while True:
-        stopping = os.path.exists(stop_file)
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                body = r.read().decode() if r.status == 200 else ""
-        except OSError:
-            body = ""
-        with open(os.path.join(pages_dir, "%04d.txt" % n), "w", encoding="utf-8") as f:
-            f.write(body)
-        n += 1
-        if stopping:
-            break
-        time.sleep(0.05)
-    print(n)
-    return 0
-
-
 # ---- the command line ------------------------------------------------------
 
 COMMANDS = {
@@ -412,11 +328,11 @@ COMMANDS = {
     "single-trace-id": (e2e_checks.single_trace_id, "< ACCESS_LINES"),
     "runtime-trace-ids": (e2e_checks.runtime_trace_ids, "OUT"),
     "json-assert": (e2e_checks.json_assert, "FILE EXPRESSION"),
-    "metrics-load": (metrics_load, "BASE COUNT THREADS REPORT [mix|random]"),
-    "scrape-loop": (scrape_loop, "URL PAGES_DIR STOP_FILE"),
-    "openmetrics-summary": (e2e_checks.openmetrics_summary, "PAGE"),
-    "openmetrics-monotonic": (e2e_checks.openmetrics_monotonic, "PAGES_DIR"),
-    "emf-lines": (e2e_checks.emf_lines, "LOG TARGET [INTERVAL]"),
+    "metrics-load": (e2e_metrics.metrics_load, "BASE COUNT THREADS REPORT [mix|random]"),
+    "scrape-loop": (e2e_metrics.scrape_loop, "URL PAGES_DIR STOP_FILE"),
+    "openmetrics-summary": (e2e_metrics.openmetrics_summary, "PAGE"),
+    "openmetrics-monotonic": (e2e_metrics.openmetrics_monotonic, "PAGES_DIR"),
+    "emf-lines": (e2e_metrics.emf_lines, "LOG TARGET [INTERVAL]"),
 }
 
 
