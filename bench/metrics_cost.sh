@@ -10,6 +10,7 @@
 # nginx (deploy/nginx.conf); for each mode the worker's counters are zeroed after a
 # warm-up, N requests are sent on one keep-alive connection, and the total is divided
 # by N. Prints "off I", "on I" and the cost in percent; exits 1 when it is 3 % or more.
+# Then, for scale, CPU seconds per request without valgrind (twice each, alternating).
 #
 #   bench/metrics_cost.sh [BUILD_DIR]      (make bench-metrics)
 # Settings: METRICS_BENCH_REQUESTS (2000), METRICS_BENCH_PATH (/items/42?q=x).
@@ -62,8 +63,32 @@ measure() {
 	echo $((_total / N))
 }
 
+# cpu MODE: CPU time (user + system) of the worker per request over METRICS_BENCH_SECONDS of
+# wrk (2 connections), without valgrind: the same thing in seconds, noisy on a busy machine.
+cpu() {
+	_sock=$E2E_TMP/cpu-$1.sock
+	if [ "$1" = on ]; then
+		METRICS=emf e2e_bg "$BUILD/app.fcgi" --listen "$_sock" --workers 1 --status-path /-/status 2>/dev/null
+	else
+		e2e_bg "$BUILD/app.fcgi" --listen "$_sock" --workers 1 2>/dev/null
+	fi
+	_manager=$!
+	nginx_start "unix:$_sock" >&2 || exit 1
+	wait_ok "$NGINX_BASE/ping" 20 >&2 || exit 1
+	_worker=$(pgrep -P "$_manager" | head -1)
+	_t0=$(awk '{print $14 + $15}' "/proc/$_worker/stat")
+	wrk -t 1 -c 2 -d "${METRICS_BENCH_SECONDS:-3}s" "$NGINX_BASE$URL_PATH" >"$E2E_TMP/wrk.txt" 2>&1
+	_t1=$(awk '{print $14 + $15}' "/proc/$_worker/stat")
+	_n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$E2E_TMP/wrk.txt")
+	kill -TERM "$_manager" "$NGINX_PID"
+	wait "$_manager" "$NGINX_PID" 2>/dev/null
+	awk -v t="$((_t1 - _t0))" -v hz="$(getconf CLK_TCK)" -v n="$_n" 'BEGIN { printf "%.2f", t / hz / n * 1e6 }'
+}
+
 off=$(measure off) || exit 1
 on=$(measure on) || exit 1
+cpu_off=$(cpu off) cpu_on=$(cpu on) cpu_off2=$(cpu off) cpu_on2=$(cpu on)
+echo "CPU time per request of the worker (wrk, no valgrind; informative, noisy): off $cpu_off, $cpu_off2 us; on $cpu_on, $cpu_on2 us"
 echo "metrics off: $off instructions per request ($URL_PATH, $N requests)"
 echo "metrics on:  $on instructions per request (status page histogram + METRICS=emf)"
 awk -v a="$off" -v b="$on" 'BEGIN { c = (b - a) * 100 / a; printf "metrics cost: %.2f %%\n", c; exit !(c < 3) }'
