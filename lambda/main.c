@@ -17,6 +17,8 @@
 #include "core/sysio.h"
 #include "deadline.h"
 #include "http/log.h"
+#include "http/emf.h"
+#include "http/observe.h"
 #include "http/settings.h"
 #include "lambda_events/lambda_event.h"
 #include "loops.h"
@@ -114,6 +116,8 @@ static int local_invoke(const char *path, long repeat)
 	double elapsed = (double)(now_us() - start) / 1e6;
 	if (res.has_access) /* stdout is the response document */
 		(void)log_access_write(STDERR_FILENO, &res.access);
+	if (res.has_access && observe_mode() == METRICS_EMF)
+		emf_write_one(STDERR_FILENO, &res.access);
 	if (repeat > 1)
 		fprintf(stderr, "bootstrap: %ld invocations in %.3f s, %.2f us each\n", repeat, elapsed,
 			elapsed / (double)repeat * 1e6);
@@ -245,6 +249,8 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 	}
 	if (res.has_access)
 		(void)log_access_write(STDOUT_FILENO, &res.access);
+	if (res.has_access && observe_mode() == METRICS_EMF)
+		emf_write_one(STDOUT_FILENO, &res.access);
 	int rc;
 	if (res.error_type == NULL && !str_is_null(res.stream_prelude)) {
 		rc = runtime_api_respond_stream(api, inv->request_id, res.stream_prelude, res.stream_body);

@@ -51,3 +51,10 @@ bench-syscalls: all $(BENCH_BARE_FCGI)
 .PHONY: bench-lambda
 bench-lambda: $(LAMBDA_BIN) $(BENCH_LAMBDA_FLOOR)
 	python3 bench/lambda.py --bootstrap $(LAMBDA_BIN) --floor $(BENCH_LAMBDA_FLOOR)
+
+# The cost of metrics (off / on: the pool's histogram and METRICS=emf) in instructions
+# per request of a FastCGI worker (bench/metrics_cost.sh; callgrind); fails at 3 % or more.
+.PHONY: bench-metrics
+bench-metrics: all
+	BUILD=$(BUILD) bench/metrics_cost.sh
+bench: bench-metrics

@@ -9,6 +9,7 @@
 
 #include "core/sysio.h"
 #include "http/log.h"
+#include "http/observe.h"
 #include "http/request_id.h"
 #include "service/service.h"
 
@@ -114,6 +115,7 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	log_access_from(&line, &x.req, &x.resp);
 	line.duration_us = now_us() - start;
 	(void)log_access_write(STDERR_FILENO, &line);
+	observe_request(&line);
 	if (registered)
 		arena_reset(arena);
 	else

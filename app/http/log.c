@@ -94,6 +94,7 @@ void log_access_from(struct log_access *a, const struct request *req, const stru
 		.user_agent = request_header(req, "user-agent"),
 		.status = resp->status,
 		.bytes = resp->omit_body ? 0 : resp->body.n,
+		.route = resp->route,
 	};
 }
 

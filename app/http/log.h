@@ -64,6 +64,7 @@ struct log_access {
 	int status;
 	size_t bytes;            /* body bytes sent (0 for HEAD) */
 	long long duration_us;   /* from the request's arrival to its answer written */
+	const char *route;       /* the route template that matched (response.h), NULL: none */
 };
 
 /* Fills a from an answered request: the trace id is request_trace_id()

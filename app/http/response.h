@@ -14,6 +14,7 @@ struct response {
 	struct kvlist headers;  /* in order; Content-Length is added by the serializers */
 	struct str body;        /* binary-safe */
 	bool omit_body;         /* a HEAD answer: headers (with the GET Content-Length) but no body */
+	const char *route;      /* the matched route's template (router_dispatch), NULL: none matched */
 };
 
 void response_init(struct response *r, struct arena *a);

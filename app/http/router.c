@@ -225,6 +225,7 @@ void router_dispatch(const struct route *routes, size_t count, const struct requ
 		if (!match_template(req->arena, routes[i].path, req->path, &params))
 			continue;
 		if (bit & allowed_methods(&routes[i])) {
+			resp->route = routes[i].path;
 			call_handler(&routes[i], req, &params, resp);
 			return;
 		}
@@ -232,6 +233,7 @@ void router_dispatch(const struct route *routes, size_t count, const struct requ
 			partial = &routes[i];
 	}
 	if (partial != NULL) {
+		resp->route = partial->path;
 		method_not_allowed(partial, resp);
 		return;
 	}

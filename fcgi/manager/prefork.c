@@ -18,6 +18,7 @@
 #include "crash_loop.h"
 #include "privileges.h"
 #include "scoreboard.h"
+#include "metrics.h"
 #include "systemd.h"
 #include "test_hooks.h"
 #include "worker/timeouts.h"
@@ -176,6 +177,7 @@ static void reap(struct manager *m)
 			fprintf(stderr, "app.fcgi: retiring %s\n", what);
 		}
 		scoreboard_worker_gone(m->sb, index, current && !m->stopping);
+		metrics_worker_exit(status, current, m->stopping);
 		s->pid = 0;
 	}
 }
@@ -335,7 +337,7 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 		.missing = workers,
 		.announce = true,
 	};
-	if (m.slots == NULL || m.sb == NULL) {
+	if (m.slots == NULL || m.sb == NULL || (opts->worker.status_path != NULL && metrics_create() != 0)) {
 		fprintf(stderr, "app.fcgi: out of memory\n");
 		free(m.slots);
 		scoreboard_destroy(m.sb);
@@ -378,5 +380,6 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 	}
 	free(m.slots);
 	scoreboard_destroy(m.sb);
+	metrics_destroy();
 	return m.crash_looped ? CRASH_LOOP_EXIT : m.worker_failed ? 1 : 0;
 }

@@ -15,6 +15,7 @@
 #include "manager/listen.h"
 #include "http/log.h"
 #include "http/request_id.h"
+#include "openmetrics.h"
 #include "http/response.h"
 #include "core/sysio.h"
 
@@ -181,6 +182,11 @@ int status_serve(const struct scoreboard *sb, const char *allow, FCGX_ParamArray
 	long long now = now_ms();
 	if (!allowed(allow, FCGX_GetParam("REMOTE_ADDR", envp))) {
 		response_error(&r, 403, "Forbidden");
+	} else if (openmetrics_wanted(query)) {
+		struct buf page;
+		buf_init(&page, &a);
+		openmetrics_page(sb, &page);
+		response_set_body(&r, 200, OPENMETRICS_CONTENT_TYPE, buf_str(&page));
 	} else if (query != NULL && strcmp(query, "text") == 0) {
 		struct buf text;
 		buf_init(&text, &a);

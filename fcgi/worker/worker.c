@@ -43,6 +43,7 @@
 #include "worker/overload_hooks.h"
 #include "worker/queue_wait.h"
 #include "worker/rss.h"
+#include "openmetrics.h"
 #include "core/sysio.h"
 
 extern char **environ;
@@ -381,6 +382,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	 * when the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by
 	 * the timer thread once one is a second old. */
 	log_gather_start(STDERR_FILENO);
+	openmetrics_worker_start(listen_fd);
 
 	static struct worker w; /* MAX_CONNS connections: not on the stack */
 	w = (struct worker){ .listen_fd = listen_fd, .cfg = cfg, .share = request_share(cfg) };

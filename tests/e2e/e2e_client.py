@@ -23,6 +23,7 @@ import time
 
 import e2e_checks
 import wire_cases
+import e2e_metrics
 from spec_table import expected_body, spec_cases
 
 
@@ -399,6 +400,11 @@ COMMANDS = {
     "burst": (burst, "URL COUNT OUT"),
     "stamp": (stamp, "SECONDS_AGO [msec|t-msec|t-us]"),
     "burst-report": (e2e_checks.burst_report, "OUT LIMIT_MS SERVICE_MS SLACK_MS"),
+    "metrics-load": (e2e_metrics.metrics_load, "BASE COUNT THREADS REPORT [mix|random]"),
+    "scrape-loop": (e2e_metrics.scrape_loop, "URL PAGES_DIR STOP_FILE"),
+    "openmetrics-summary": (e2e_metrics.openmetrics_summary, "PAGE"),
+    "openmetrics-monotonic": (e2e_metrics.openmetrics_monotonic, "PAGES_DIR"),
+    "emf-lines": (e2e_metrics.emf_lines, "LOG TARGET [INTERVAL]"),
 }
 
 

@@ -23,6 +23,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { defineAlarms } from './alarms';
+import { defineDashboard, METRICS_ENVIRONMENT } from './dashboard';
 import * as image from './image';
 import { acknowledgeNagFindings, acknowledgeNoAccessLogs } from './nag';
 import { defineParameters, Parameters } from './parameters';
@@ -108,6 +109,7 @@ export class MathServiceStack extends Stack {
         // so logs show the client and redirects keep https.
         FORWARDED_ALLOW_IPS: vpc.vpcCidrBlock,
         ...settings.corsEnvironment, // the service owns CORS (lib/cors.ts)
+        ...METRICS_ENVIRONMENT, // EMF lines for the dashboard (lib/dashboard.ts)
       },
       healthCheck: {
         command: image.HEALTH_CHECK_COMMAND,
@@ -143,7 +145,7 @@ export class MathServiceStack extends Stack {
       architecture: arch.lambda,
       memorySize: image.LAMBDA_MEMORY_MIB,
       timeout: fnTimeout,
-      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda, ...settings.corsEnvironment },
+      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda, ...settings.corsEnvironment, ...METRICS_ENVIRONMENT },
       logGroup: lambdaLogs,
       tracing: lambda.Tracing.ACTIVE,
     };
@@ -230,6 +232,7 @@ export class MathServiceStack extends Stack {
     });
 
     defineAlarms(this, { alb, ecsTargets, service, fn, fnTimeout, httpApi, topicArn: settings.alarmTopicArn });
+    defineDashboard(this);
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'AlbUrl', {

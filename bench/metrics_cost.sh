@@ -1,0 +1,94 @@
+#!/bin/sh
+# The cost of metrics, in instructions per request of a FastCGI worker (callgrind:
+# repeatable on a busy machine, where CPU seconds are not), metrics off and on:
+#   off  app.fcgi --listen SOCK --workers 1                 (no status page: no histogram)
+#   on   METRICS=emf app.fcgi ... --status-path /-/status
+#        (the shared histogram and counters; EMF lines added up per route, written
+#        every METRICS_INTERVAL, 60 s by default: a line costs about as much as a few
+#        requests, so the interval does not change the figure)
+# The manager runs under callgrind (--trace-children: its forked worker too), behind
+# nginx (deploy/nginx.conf); for each mode the worker's counters are zeroed after a
+# warm-up, N requests are sent on one keep-alive connection, and the total is divided
+# by N. Prints "off I", "on I" and the cost in percent; exits 1 when it is 3 % or more.
+# Then, for scale, CPU seconds per request without valgrind (twice each, alternating).
+#
+#   bench/metrics_cost.sh [BUILD_DIR]      (make bench-metrics)
+# Settings: METRICS_BENCH_REQUESTS (2000), METRICS_BENCH_PATH (/items/42?q=x).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-${BUILD:-build}}
+. tests/e2e/lib.sh
+. tests/e2e/fcgi_lib.sh
+N=${METRICS_BENCH_REQUESTS:-2000}
+URL_PATH=${METRICS_BENCH_PATH:-/items/42?q=x}
+OUT=$(cd "$BUILD" && pwd)/metrics-bench
+E2E_TIMEOUT=${METRICS_BENCH_TIMEOUT:-900}
+e2e_start metrics-bench
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# requests COUNT: COUNT GETs of URL_PATH on one keep-alive connection to nginx.
+requests() {
+	for _i in $(seq "$1"); do echo "url = \"$NGINX_BASE$URL_PATH\""; echo "output = /dev/null"; done >"$E2E_TMP/urls"
+	curl -s --max-time 600 -K "$E2E_TMP/urls"
+}
+
+# measure MODE: instructions per request of the worker in MODE.
+measure() {
+	_mode=$1 _sock=$E2E_TMP/$1.sock
+	if [ "$1" = on ]; then
+		set -- env METRICS=emf valgrind --tool=callgrind --trace-children=yes \
+			--callgrind-out-file="$OUT/$1.%p" "$BUILD/app.fcgi" --listen "$_sock" --workers 1 --status-path /-/status
+	else
+		set -- valgrind --tool=callgrind --trace-children=yes \
+			--callgrind-out-file="$OUT/$1.%p" "$BUILD/app.fcgi" --listen "$_sock" --workers 1
+	fi
+
+	e2e_bg "$@" 2>"$E2E_TMP/manager.log"
+	_manager=$!
+	nginx_start "unix:$_sock" >&2 || exit 1
+	wait_ok "$NGINX_BASE/ping" 120 >&2 || exit 1
+	requests 100
+	_worker=$(pgrep -P "$_manager" | head -1)
+	callgrind_control --zero "$_worker" >/dev/null 2>&1 || { echo "metrics-bench: callgrind_control failed" >&2; exit 1; }
+	requests "$N"
+	callgrind_control --dump=measured "$_worker" >/dev/null 2>&1
+	sleep 1
+	_dump=$(grep -l "^desc: Trigger: dump measured$" "$OUT/$_mode".* 2>/dev/null | head -1)
+	_total=$(grep "^summary:" "$_dump" 2>/dev/null | awk '{print $2}')
+	mv "$_dump" "$OUT/$_mode.measured"
+	kill -TERM "$_manager" "$NGINX_PID"
+	wait "$_manager" "$NGINX_PID" 2>/dev/null
+	[ -n "$_total" ] || { echo "metrics-bench: no dump" >&2; exit 1; }
+	echo $((_total / N))
+}
+
+# cpu MODE: CPU time (user + system) of the worker per request over METRICS_BENCH_SECONDS of
+# wrk (2 connections), without valgrind: the same thing in seconds, noisy on a busy machine.
+cpu() {
+	_sock=$E2E_TMP/cpu-$1.sock
+	if [ "$1" = on ]; then
+		METRICS=emf e2e_bg "$BUILD/app.fcgi" --listen "$_sock" --workers 1 --status-path /-/status 2>/dev/null
+	else
+		e2e_bg "$BUILD/app.fcgi" --listen "$_sock" --workers 1 2>/dev/null
+	fi
+	_manager=$!
+	nginx_start "unix:$_sock" >&2 || exit 1
+	wait_ok "$NGINX_BASE/ping" 20 >&2 || exit 1
+	_worker=$(pgrep -P "$_manager" | head -1)
+	_t0=$(awk '{print $14 + $15}' "/proc/$_worker/stat")
+	wrk -t 1 -c 2 -d "${METRICS_BENCH_SECONDS:-3}s" "$NGINX_BASE$URL_PATH" >"$E2E_TMP/wrk.txt" 2>&1
+	_t1=$(awk '{print $14 + $15}' "/proc/$_worker/stat")
+	_n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$E2E_TMP/wrk.txt")
+	kill -TERM "$_manager" "$NGINX_PID"
+	wait "$_manager" "$NGINX_PID" 2>/dev/null
+	awk -v t="$((_t1 - _t0))" -v hz="$(getconf CLK_TCK)" -v n="$_n" 'BEGIN { printf "%.2f", t / hz / n * 1e6 }'
+}
+
+off=$(measure off) || exit 1
+on=$(measure on) || exit 1
+cpu_off=$(cpu off) cpu_on=$(cpu on) cpu_off2=$(cpu off) cpu_on2=$(cpu on)
+echo "CPU time per request of the worker (wrk, no valgrind; informative, noisy): off $cpu_off, $cpu_off2 us; on $cpu_on, $cpu_on2 us"
+echo "metrics off: $off instructions per request ($URL_PATH, $N requests)"
+echo "metrics on:  $on instructions per request (status page histogram + METRICS=emf)"
+awk -v a="$off" -v b="$on" 'BEGIN { c = (b - a) * 100 / a; printf "metrics cost: %.2f %%\n", c; exit !(c < 3) }'
