@@ -243,9 +243,11 @@ static void serve_conn(struct worker *w, int i)
 		timeouts_input_done();
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
 	bool crash = false;
-	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp))
+	/* The test delay (test_hooks.h) holds the status page and the handler, never a shed answer. */
+	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp)) {
+		test_hook_delay(uri);
 		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi); /* (logs its own line) */
-	else if (waited_too_long(w->cfg, req->envp))
+	} else if (waited_too_long(w->cfg, req->envp))
 		(void)queue_wait_shed(&fcgi, sb != NULL ? &sb->shed : NULL); /* a failed write: the server is gone */
 	else {
 		test_hook_delay(uri);
