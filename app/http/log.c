@@ -90,6 +90,7 @@ void log_access_from(struct log_access *a, const struct request *req, const stru
 		.query = req->raw_query,
 		.request_id = req->request_id,
 		.trace_id = trace,
+		.span_id = request_span_id(req),
 		.client = req->remote_addr,
 		.user_agent = request_header(req, "user-agent"),
 		.status = resp->status,
@@ -272,6 +273,10 @@ int log_access_write(int fd, const struct log_access *a)
 	put_quoted_or_null(&l, a->request_id, LOG_CAP_ID);
 	key(&l, "trace_id");
 	put_quoted_or_null(&l, a->trace_id, LOG_CAP_ID);
+	if (a->span_id.n > 0) {
+		key(&l, "span_id");
+		line_put_quoted(&l, a->span_id, LOG_CAP_SPAN);
+	}
 	key(&l, "client");
 	put_quoted_or_null(&l, a->client, LOG_CAP_SHORT);
 	key(&l, "user_agent");

@@ -7,7 +7,8 @@
  *    "method":"GET","path":"/math/add","query":"i=5&i=10","status":200,
  *    "bytes":2,"duration_us":84,"request_id":"...","trace_id":null,
  *    "client":"203.0.113.7","user_agent":"curl/7.88.1"}
- * query is left out when empty; trace_id, client and user_agent are null when
+ * query is left out when empty, span_id (after trace_id; JSON only) unless a
+ * W3C traceparent gave one; trace_id, client and user_agent are null when
  * unknown. An event has time, level, target, request_id (or null) and message.
  * Text: the same fields, space-separated, strings quoted where they may hold spaces.
  *
@@ -36,12 +37,13 @@
 #define LOG_CAP_SHORT 128        /* method, client, the target's name */
 #define LOG_CAP_URL 1024         /* path; query */
 #define LOG_CAP_ID 256           /* request_id; trace_id */
+#define LOG_CAP_SPAN 16          /* span_id: a traceparent's parent id, 16 hex digits */
 #define LOG_CAP_USER_AGENT 512
 #define LOG_CAP_MESSAGE 2048     /* an event's message */
 /* The longest line, with 400 bytes for the keys, quotes, time, level and numbers:
  * 3 872, under PIPE_BUF (4 096 on Linux, the least POSIX allows is 512: checked
  * at compile time in log.c). */
-#define LOG_LINE_MAX (3 * LOG_CAP_SHORT + 2 * LOG_CAP_URL + 2 * LOG_CAP_ID + LOG_CAP_USER_AGENT + 400)
+#define LOG_LINE_MAX (3 * LOG_CAP_SHORT + 2 * LOG_CAP_URL + 2 * LOG_CAP_ID + LOG_CAP_SPAN + LOG_CAP_USER_AGENT + 420)
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_FATAL };
 enum log_format { LOG_FORMAT_JSON, LOG_FORMAT_TEXT, LOG_FORMAT_OFF };
@@ -60,7 +62,7 @@ void log_configure(enum log_format format, enum log_level min);
 /* What an access line says about one request. Strings need not be NUL-terminated. */
 struct log_access {
 	const char *target;
-	struct str method, path, query, request_id, trace_id, client, user_agent;
+	struct str method, path, query, request_id, trace_id, span_id, client, user_agent;
 	int status;
 	size_t bytes;            /* body bytes sent (0 for HEAD) */
 	long long duration_us;   /* from the request's arrival to its answer written */

@@ -142,10 +142,48 @@ struct str request_trace_header(struct str header)
 	return STR_NULL;
 }
 
+/* n lowercase hex digits at p, not all of them zero. */
+static bool lower_hex_nonzero(const char *p, size_t n)
+{
+	bool nonzero = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+		nonzero |= p[i] != '0';
+	}
+	return nonzero;
+}
+
+bool request_traceparent(struct str header, struct str *trace, struct str *span)
+{
+	struct str h = str_trim(header);
+	if (h.n < 55 || h.p[2] != '-' || h.p[35] != '-' || h.p[52] != '-')
+		return false;
+	bool v00 = h.p[0] == '0' && h.p[1] == '0';
+	if ((v00 && h.n != 55) || (!v00 && h.n > 55 && h.p[55] != '-') || (h.p[0] == 'f' && h.p[1] == 'f'))
+		return false;
+	/* The version and flags may be zero; the ids may not. */
+	if (!(lower_hex_nonzero(h.p, 2) || v00) || !lower_hex_nonzero(h.p + 3, 32) || !lower_hex_nonzero(h.p + 36, 16) ||
+	    !(lower_hex_nonzero(h.p + 53, 2) || (h.p[53] == '0' && h.p[54] == '0')))
+		return false;
+	*trace = (struct str){ h.p + 3, 32 };
+	*span = (struct str){ h.p + 36, 16 };
+	return true;
+}
+
 struct str request_trace_id(const struct request *r)
 {
+	struct str trace, span;
+	if (request_traceparent(request_header(r, "traceparent"), &trace, &span))
+		return trace;
 	struct str header = request_header(r, "x-amzn-trace-id");
 	bool believed = r->aws_front || (trust_get().trace_id && forwarded_trusts(r->peer_addr));
 	struct str root = believed && !str_is_null(header) ? request_trace_header(header) : STR_NULL;
 	return !str_is_null(root) ? root : r->context.trace_id;
+}
+
+struct str request_span_id(const struct request *r)
+{
+	struct str trace, span;
+	return request_traceparent(request_header(r, "traceparent"), &trace, &span) ? span : STR_NULL;
 }

@@ -37,11 +37,22 @@ void request_assign_id(struct request *r, struct str given);
  * header, Parent=, Self=, Sampled=, is never taken). */
 struct str request_trace_header(struct str header);
 
-/* The request's trace id for the log: request_trace_header() of its
- * X-Amzn-Trace-Id where a balancer sets that header (a Lambda event, which
- * API Gateway, an ALB or a Function URL wrote: r->aws_front; or a trusted
- * proxy with FORWARDED_TRACE_ID on, http/trust.h); else the request context's
- * (the Lambda invocation's Lambda-Runtime-Trace-Id); else STR_NULL or "". */
+/* A W3C traceparent header ("00-" 32 hex "-" 16 hex "-" 2 hex; a later version
+ * may add "-..." fields): true with *trace and *span (the trace id and the
+ * parent id, pointing into header) when it is well formed; false for anything
+ * else (uppercase, all-zero ids, version ff, a wrong length), which is ignored. */
+bool request_traceparent(struct str header, struct str *trace, struct str *span);
+
+/* The request's trace id for the log: the trace id of a well-formed W3C
+ * traceparent (any peer may start or continue a trace; only hex is taken);
+ * else request_trace_header() of its X-Amzn-Trace-Id where a balancer sets
+ * that header (a Lambda event, which API Gateway, an ALB or a Function URL
+ * wrote: r->aws_front; or a trusted proxy with FORWARDED_TRACE_ID on,
+ * http/trust.h); else the request context's (the Lambda invocation's
+ * Lambda-Runtime-Trace-Id); else STR_NULL or "". */
 struct str request_trace_id(const struct request *r);
+
+/* The parent (span) id of a well-formed traceparent; STR_NULL without one. */
+struct str request_span_id(const struct request *r);
 
 #endif

@@ -61,3 +61,37 @@ Test(request_id, a_forked_child_does_not_repeat_its_parent)
 			cr_assert_str_neq(mine[i], theirs[j], "child repeated its parent's id %s", mine[i]);
 	close(p[0]);
 }
+
+/* W3C Trace Context: "version-traceid-parentid-flags", lowercase hex, no all-zero id. */
+Test(request_id, traceparent_well_formed_gives_its_trace_and_parent_ids)
+{
+	struct str trace, span;
+	cr_assert(request_traceparent(STR_LIT("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), &trace, &span));
+	cr_assert(str_eq(trace, STR_LIT("4bf92f3577b34da6a3ce929d0e0e4736")));
+	cr_assert(str_eq(span, STR_LIT("00f067aa0ba902b7")));
+	/* Optional white space around it; a later version may add fields after a '-'. */
+	cr_assert(request_traceparent(STR_LIT(" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00 "), &trace, &span));
+	cr_assert(request_traceparent(STR_LIT("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09-what-ever"), &trace, &span));
+	cr_assert(str_eq(span, STR_LIT("00f067aa0ba902b7")));
+}
+
+Test(request_id, traceparent_malformed_is_ignored)
+{
+	static const char *const bad[] = {
+		"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", /* uppercase */
+		"00-00000000000000000000000000000000-00f067aa0ba902b7-01", /* all-zero trace id */
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", /* all-zero parent id */
+		"ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", /* version ff */
+		"00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",  /* one digit short */
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x", /* version 00 with more */
+		"cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x", /* a later version without '-' */
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g", /* bad flags */
+		"00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", /* bad separator */
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa\"ba902b7-01", /* a quote */
+		"",
+	};
+	struct str trace = STR_NULL, span = STR_NULL;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert_not(request_traceparent(str_c(bad[i]), &trace, &span), "%s taken", bad[i]);
+	cr_assert_not(request_traceparent(STR_NULL, &trace, &span));
+}
