@@ -41,4 +41,8 @@ int loops_run(int loops, int (*loop)(void *ctx), void (*init_error)(void *ctx), 
  * /next). No-ops outside loops_run (one loop: SIGTERM keeps its default). */
 bool loops_idle(bool idle);
 
+/* For the loop: the answer to /next has begun to arrive, so the invocation is this
+ * loop's already; from now on SIGTERM ends the loop only after its answer. */
+void loops_answer_arriving(void);
+
 #endif
