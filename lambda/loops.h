@@ -45,4 +45,8 @@ bool loops_idle(bool idle);
  * loop's already; from now on SIGTERM ends the loop only after its answer. */
 void loops_answer_arriving(void);
 
+/* For the loop: /next is asked again after a failed answer (a retry): idle again, and
+ * a stop asked for meanwhile ends the loop now (LOOP_EXIT_DRAINED). No-op outside loops_run. */
+void loops_retrying_next(void);
+
 #endif

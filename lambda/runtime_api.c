@@ -162,6 +162,7 @@ int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation
 		fprintf(stderr, "bootstrap: %s; retry %ld of %ld in %ld ms\n", api->error, attempt + 1, api->next_retries,
 			backoff);
 		sleep_ms(backoff);
+		loops_retrying_next(); /* the failed answer marked the loop busy */
 		backoff = backoff * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff * 2;
 	}
 }

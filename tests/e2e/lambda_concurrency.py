@@ -219,8 +219,8 @@ class HalfNext:
     """A Runtime API whose first /next answer stops halfway through the event until
     release() (every later /next is never answered); it records the POSTed answers."""
 
-    def __init__(self, event):
-        self.event, self.posts = event, []
+    def __init__(self, event, fails=0):
+        self.event, self.posts, self.fails = event, [], fails
         self.half_sent, self.released, self.stopping = threading.Event(), threading.Event(), False
         self.nexts = 0
         self.lock = threading.Lock()
@@ -256,7 +256,11 @@ class HalfNext:
                 if line.startswith(b"GET ") and b"/invocation/next" in line:
                     with self.lock:
                         self.nexts += 1
-                        first = self.nexts == 1
+                        first = self.nexts == 1 and not self.fails  # with fails: no event at all
+                        failed = self.nexts <= self.fails
+                    if failed:
+                        conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\n{}")
+                        continue
                     if not first:
                         self.released.wait(60)
                         while not self.stopping:  # never answered: the loop stays idle in /next
@@ -351,6 +355,30 @@ def sigterm_mid_next(t, bootstrap):
             (got_half, kids, [p for p, _ in api.posts], status, log[-400:]))
 
 
+def sigterm_after_next_retry(t, bootstrap):
+    """Both loops' first /next answered 500, their retries waiting: SIGTERM ends them at
+    once (the failed answer must not leave a loop marked busy)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(ping_event(tmp), "rb") as f:
+            api = HalfNext(f.read(), fails=2)
+        rt = Runtime(tmp, bootstrap, api.address, AWS_LAMBDA_MAX_CONCURRENCY=2, LAMBDA_NEXT_RETRIES=3,
+                     LAMBDA_SHUTDOWN_TIMEOUT_MS=20000)
+        try:
+            deadline = time.time() + 30
+            while api.nexts < 4 and time.time() < deadline:  # 2 failed, then 2 retries waiting
+                time.sleep(0.01)
+            nexts = api.nexts
+            os.kill(rt.pid, signal.SIGTERM)
+            status, waited = rt.finish()
+        finally:
+            api.close()
+            rt.kill()
+        log = rt.text()
+    t.check("SIGTERM with both loops retrying /next: exit 0 at once",
+            nexts >= 4 and status == 0 and waited < 10,
+            "%d /next, exit %s after %.1f s: %s" % (nexts, status, waited, log[-400:]))
+
+
 def drain_is_bounded(t, hooks):
     with tempfile.TemporaryDirectory() as tmp:
         emu = Emulator(tmp, [ping_event(tmp)])
@@ -427,6 +455,7 @@ def main():
     sigterm_drains(t, hooks)
     for _ in range(int(os.environ.get("MID_NEXT_ROUNDS", "5"))):
         sigterm_mid_next(t, bootstrap)
+    sigterm_after_next_retry(t, bootstrap)
     drain_is_bounded(t, hooks)
     single_loop_values(t, hooks)
     clamped(t, bootstrap)
