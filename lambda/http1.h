@@ -18,6 +18,7 @@ struct http1 {
 	char *authority;     /* host:port as given, for the Host header (malloc) */
 	int fd;              /* -1 when not connected */
 	int connect_timeout_ms;
+	void (*on_answer)(void); /* NULL, or called when a response's first bytes arrive */
 	char error[512];     /* why the last call failed */
 };
 

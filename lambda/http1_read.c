@@ -34,6 +34,8 @@ static int fill(struct http1_reader *r)
 	for (;;) {
 		ssize_t n = recv(r->c->fd, r->buf + r->len, HTTP1_READ_BUFFER - r->len, 0);
 		if (n > 0) {
+			if (r->received == 0 && r->c->on_answer != NULL)
+				r->c->on_answer();
 			r->len += (size_t)n;
 			r->received += (size_t)n;
 			return 1;

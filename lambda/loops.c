@@ -40,6 +40,20 @@ bool loops_idle(bool idle)
 	return !(idle && stop_asked);
 }
 
+void loops_answer_arriving(void)
+{
+	waiting_in_next = 0;
+}
+
+void loops_retrying_next(void)
+{
+	if (!in_loop_process)
+		return;
+	waiting_in_next = 1;
+	if (stop_asked)
+		_exit(LOOP_EXIT_DRAINED);
+}
+
 /* Garbage, 0, negative: 1 (with a note); above LOOPS_MAX: LOOPS_MAX (with a note). */
 int loops_wanted(const char *value, char *note, size_t n)
 {

@@ -41,4 +41,12 @@ int loops_run(int loops, int (*loop)(void *ctx), void (*init_error)(void *ctx), 
  * /next). No-ops outside loops_run (one loop: SIGTERM keeps its default). */
 bool loops_idle(bool idle);
 
+/* For the loop: the answer to /next has begun to arrive, so the invocation is this
+ * loop's already; from now on SIGTERM ends the loop only after its answer. */
+void loops_answer_arriving(void);
+
+/* For the loop: /next is asked again after a failed answer (a retry): idle again, and
+ * a stop asked for meanwhile ends the loop now (LOOP_EXIT_DRAINED). No-op outside loops_run. */
+void loops_retrying_next(void);
+
 #endif

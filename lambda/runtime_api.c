@@ -11,6 +11,7 @@
 
 #include "core/str.h"
 #include "http1.h"
+#include "loops.h"
 
 /* Far above Lambda's 6 MB payload limit: a runaway peer cannot take all memory. */
 #define MAX_EVENT_BYTES (64u * 1024 * 1024)
@@ -116,7 +117,12 @@ static struct str header(const struct http1_response *res, const char *name)
 static int next_once(struct runtime_api *api, struct arena *a, struct invocation *inv)
 {
 	struct http1_response res;
-	if (call(api, a, "GET", PREFIX "/invocation/next", NULL, STR_LIT(""), 0, MAX_EVENT_BYTES, &res) != 0)
+	/* Once the answer's first bytes are in, the Runtime API has handed the event out:
+	 * a SIGTERM from then on must not end the loop before the event is answered. */
+	api->conn.on_answer = loops_answer_arriving;
+	int rc = call(api, a, "GET", PREFIX "/invocation/next", NULL, STR_LIT(""), 0, MAX_EVENT_BYTES, &res);
+	api->conn.on_answer = NULL;
+	if (rc != 0)
 		return -1;
 	*inv = (struct invocation){
 		.request_id = header(&res, "Lambda-Runtime-Aws-Request-Id"),
@@ -156,6 +162,7 @@ int runtime_api_next(struct runtime_api *api, struct arena *a, struct invocation
 		fprintf(stderr, "bootstrap: %s; retry %ld of %ld in %ld ms\n", api->error, attempt + 1, api->next_retries,
 			backoff);
 		sleep_ms(backoff);
+		loops_retrying_next(); /* the failed answer marked the loop busy */
 		backoff = backoff * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff * 2;
 	}
 }

@@ -17,9 +17,11 @@ AWS_LAMBDA_MAX_CONCURRENCY refused or clamped. Prints "FAIL ..." lines and a sum
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -213,6 +215,170 @@ def sigterm_drains(t, hooks):
             "emulator exit %s, %s" % (rc, {k: report.get(k) for k in ("handed_out", "responses", "errors")}))
 
 
+class HalfNext:
+    """A Runtime API whose first /next answer stops halfway through the event until
+    release() (every later /next is never answered); it records the POSTed answers."""
+
+    def __init__(self, event, fails=0):
+        self.event, self.posts, self.fails = event, [], fails
+        self.half_sent, self.released, self.stopping = threading.Event(), threading.Event(), False
+        self.nexts = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.address = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn):
+        f = conn.makefile("rb")
+        try:
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                length = 0
+                while True:
+                    h = f.readline()
+                    if h in (b"\r\n", b"\n", b""):
+                        break
+                    if h.lower().startswith(b"content-length:"):
+                        length = int(h.split(b":")[1])
+                body = f.read(length) if length else b""
+                if line.startswith(b"GET ") and b"/invocation/next" in line:
+                    with self.lock:
+                        self.nexts += 1
+                        first = self.nexts == 1 and not self.fails  # with fails: no event at all
+                        failed = self.nexts <= self.fails
+                    if failed:
+                        conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\n{}")
+                        continue
+                    if not first:
+                        self.released.wait(60)
+                        while not self.stopping:  # never answered: the loop stays idle in /next
+                            time.sleep(0.05)
+                        return
+                    head = ("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: held-1\r\n"
+                            "Lambda-Runtime-Deadline-Ms: %d\r\nContent-Length: %d\r\n\r\n" %
+                            (int(time.time() * 1000) + 300000, len(self.event))).encode()
+                    half = len(self.event) // 2
+                    conn.sendall(head + self.event[:half])
+                    self.peer_port = conn.getpeername()[1]
+                    self.half_sent.set()
+                    self.released.wait(60)
+                    conn.sendall(self.event[half:])
+                else:
+                    self.posts.append((line.split()[1].decode(), body))
+                    conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}")
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stopping = True
+        self.released.set()
+        self.sock.close()
+
+
+def sigterm_pending(pid):
+    """Whether SIGTERM is still pending (not yet delivered) for pid; False once it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return False
+    bit = 1 << (signal.SIGTERM - 1)
+    return any(int(fields.get(k, "0").strip(), 16) & bit for k in ("SigPnd", "ShdPnd"))
+
+
+def unread_bytes(port):
+    """Bytes waiting in the receive queue of the loopback socket on local port (None if none)."""
+    want = "0100007F:%04X" % port
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == want:
+                return int(fields[4].split(":")[1], 16)
+    return None
+
+
+def asleep(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "S"
+    except OSError:
+        return False
+
+
+def sigterm_mid_next(t, bootstrap):
+    """SIGTERM while a loop is reading the event /next handed it (head and half the
+    body in): the Runtime API counts that event as handed out, so the loop must answer
+    it before it exits (it was ended at once, and the event was lost)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(ping_event(tmp), "rb") as f:
+            api = HalfNext(f.read())
+        rt = Runtime(tmp, bootstrap, api.address, AWS_LAMBDA_MAX_CONCURRENCY=2)
+        try:
+            got_half = api.half_sent.wait(30)
+            kids = rt.wait_children(lambda k: len(k) == 2)
+            # The loop has read what was sent (its receive queue is empty) and sleeps
+            # again, waiting for the rest: it is inside the window, not before it.
+            deadline = time.time() + 30
+            while time.time() < deadline and not (unread_bytes(api.peer_port) == 0 and all(map(asleep, kids))):
+                time.sleep(0.01)
+            os.kill(rt.pid, signal.SIGTERM)
+            # The idle loop's end shows the parent has signalled both loops; the busy
+            # one's SIGTERM is then delivered before the rest of the event goes out.
+            rt.wait_children(lambda k: len(k) <= 1)
+            deadline = time.time() + 30
+            while any(sigterm_pending(p) for p in kids) and time.time() < deadline:
+                time.sleep(0.01)
+            api.released.set()
+            status, waited = rt.finish()
+        finally:
+            api.close()
+            rt.kill()
+        log = rt.text()
+    answered = [p for p, body in api.posts if p.endswith("/invocation/held-1/response")]
+    t.check("SIGTERM mid-/next: the event being read is answered, then exit 0",
+            got_half and len(kids) == 2 and answered and status == 0,
+            "half sent %s, children %r, posts %r, exit %s: %s" %
+            (got_half, kids, [p for p, _ in api.posts], status, log[-400:]))
+
+
+def sigterm_after_next_retry(t, bootstrap):
+    """Both loops' first /next answered 500, their retries waiting: SIGTERM ends them at
+    once (the failed answer must not leave a loop marked busy)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(ping_event(tmp), "rb") as f:
+            api = HalfNext(f.read(), fails=2)
+        rt = Runtime(tmp, bootstrap, api.address, AWS_LAMBDA_MAX_CONCURRENCY=2, LAMBDA_NEXT_RETRIES=3,
+                     LAMBDA_SHUTDOWN_TIMEOUT_MS=20000)
+        try:
+            deadline = time.time() + 30
+            while api.nexts < 4 and time.time() < deadline:  # 2 failed, then 2 retries waiting
+                time.sleep(0.01)
+            nexts = api.nexts
+            os.kill(rt.pid, signal.SIGTERM)
+            status, waited = rt.finish()
+        finally:
+            api.close()
+            rt.kill()
+        log = rt.text()
+    t.check("SIGTERM with both loops retrying /next: exit 0 at once",
+            nexts >= 4 and status == 0 and waited < 10,
+            "%d /next, exit %s after %.1f s: %s" % (nexts, status, waited, log[-400:]))
+
+
 def drain_is_bounded(t, hooks):
     with tempfile.TemporaryDirectory() as tmp:
         emu = Emulator(tmp, [ping_event(tmp)])
@@ -287,6 +453,9 @@ def main():
     n_in_flight(t, bootstrap)
     killed_loop_is_replaced(t, hooks)
     sigterm_drains(t, hooks)
+    for _ in range(int(os.environ.get("MID_NEXT_ROUNDS", "5"))):
+        sigterm_mid_next(t, bootstrap)
+    sigterm_after_next_retry(t, bootstrap)
     drain_is_bounded(t, hooks)
     single_loop_values(t, hooks)
     clamped(t, bootstrap)
