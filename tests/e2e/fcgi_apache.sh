@@ -170,7 +170,7 @@ fi
 
 # ---- TCP: a balancer in front of Apache is trusted, app.cgi alone compared ----
 fport=$(free_port)
-EXECUTION_ENVIRONMENT=ecs FORWARDED_ALLOW_IPS=127.0.0.1 \
+EXECUTION_ENVIRONMENT=ecs FORWARDED_ALLOW_IPS=127.0.0.1 FORWARDED_HOST=on \
 	manager_start "127.0.0.1:$fport" 2 --status-path /-/status --status-allow 192.0.2.1
 wait_fcgi "127.0.0.1:$fport" || exit 1
 apache_start tcp "127.0.0.1:$fport"
