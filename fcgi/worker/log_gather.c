@@ -25,14 +25,15 @@ static struct {
 	int fd; /* -1: lines are written one by one */
 	int nowait_fd; /* open_nowait(): fd written without waiting, or -1 */
 	bool nowait_send; /* fd is a socket: send(MSG_DONTWAIT) on fd */
+	bool stalled; /* the fd took nothing for LOG_STALL_MS: no wait for it until it takes again */
 	size_t n;
 	long long first_ms; /* CLOCK_MONOTONIC ms of the oldest line held */
 	pthread_mutex_t lock;
 	char p[PIPE_BUF];
 } held = { .fd = -1, .nowait_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* How a flush may wait for a full fd: the main thread as long as it takes
- * (without the lock), the timer thread never (its deadlines go first), the
+/* How a flush may wait for a full fd: the main thread up to LOG_STALL_MS
+ * (without the lock; as long as it takes when the fd changes), the timer thread never (its deadlines go first), the
  * path before a timed-out worker exits until a deadline. */
 #define WAIT_FOREVER LLONG_MAX
 #define WAIT_NOT 0LL
@@ -140,6 +141,7 @@ static int flush_locked(long long deadline, bool strict)
 	while (held.n > 0) {
 		ssize_t w = try_write(held.p, held.n, strict);
 		if (w > 0) {
+			held.stalled = false;
 			memmove(held.p, held.p + w, held.n - (size_t)w);
 			__atomic_store_n(&held.n, held.n - (size_t)w, __ATOMIC_RELAXED);
 		} else if (w < 0) {
@@ -159,6 +161,7 @@ static int write_line(const char *p, size_t n, long long deadline)
 	while (n > 0) {
 		ssize_t w = try_write(p, n, false);
 		if (w > 0) {
+			held.stalled = false;
 			p += w;
 			n -= (size_t)w;
 		} else if (w < 0 || !wait_room(deadline)) {
@@ -168,9 +171,27 @@ static int write_line(const char *p, size_t n, long long deadline)
 	return 0;
 }
 
+/* How long the main thread may wait for room: LOG_STALL_MS, or not at all
+ * while the fd is stalled (a reader that took nothing for that long). */
+static long long room_deadline(void)
+{
+	return held.stalled ? WAIT_NOT : now_ms() + LOG_STALL_MS;
+}
+
+/* The main thread's flush (the lock is taken): bounded by room_deadline();
+ * when lines are left, the fd is marked stalled. 0 when all went. */
+static int flush_bounded(void)
+{
+	int rc = flush_locked(room_deadline(), false);
+	if (rc != 0 && held.n > 0)
+		held.stalled = true;
+	return rc;
+}
+
 /* Keeps line p for the next flush (flushing first if it would not fit,
- * waiting for the fd as long as it takes); 0 when kept or written. A line
- * longer than the buffer goes out at once, after what is held. */
+ * waiting for the fd up to LOG_STALL_MS); 0 when kept or written. A line
+ * longer than the buffer goes out at once, after what is held. A stalled fd
+ * (a log reader that reads nothing) costs the held lines, not the worker. */
 static int hold(const char *p, size_t n)
 {
 	int rc = 0;
@@ -178,10 +199,12 @@ static int hold(const char *p, size_t n)
 #ifdef FCGI_TEST_HOOKS
 	hook_stall(p, n);
 #endif
-	if (held.n + n > sizeof held.p)
-		(void)flush_locked(WAIT_FOREVER, false);
+	if (held.n + n > sizeof held.p && flush_bounded() != 0)
+		__atomic_store_n(&held.n, 0, __ATOMIC_RELAXED); /* dropped: nothing takes them */
 	if (held.n + n > sizeof held.p) {
-		rc = write_line(p, n, WAIT_FOREVER);
+		rc = write_line(p, n, room_deadline());
+		if (rc != 0)
+			held.stalled = true;
 	} else {
 		if (held.n == 0)
 			held.first_ms = now_ms();
@@ -205,6 +228,7 @@ void log_gather_start(int fd)
 	(void)flush_locked(WAIT_FOREVER, false);
 	close_nowait();
 	held.fd = fd;
+	held.stalled = false;
 	open_nowait(fd);
 #ifdef FCGI_TEST_HOOKS
 	hook_init();
@@ -221,7 +245,7 @@ bool log_gather_pending(void)
 void log_gather_flush(void)
 {
 	pthread_mutex_lock(&held.lock);
-	(void)flush_locked(WAIT_FOREVER, false);
+	(void)flush_bounded();
 	pthread_mutex_unlock(&held.lock);
 }
 

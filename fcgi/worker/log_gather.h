@@ -9,10 +9,12 @@
  * Lines to other fds are written at once. Thread-safe (one lock, uncontended
  * in a worker but for its timer's ticks).
  *
- * A full fd (a log reader that is slow or gone) loses nothing and stops no
- * deadline: a short write or EAGAIN leaves the rest held, in order, for the
- * next flush. The main thread's flushes wait for room as long as it takes (as
- * a blocking write would), without the lock; the timer thread's never wait
+ * A full fd (a log reader that is slow) loses nothing and stops no deadline:
+ * a short write or EAGAIN leaves the rest held, in order, for the next flush.
+ * The main thread's flushes wait for room up to LOG_STALL_MS, without the
+ * lock; a reader that takes nothing for that long (a pipe nobody reads) is
+ * stalled: the lines that do not fit are dropped, and nothing waits for the
+ * fd again until it takes bytes (the worker serves on); the timer thread's never wait
  * and never block in write(2): they write through a description of fd of our
  * own that is non-blocking (fd's flags, shared with other processes, are not
  * touched; a socket: MSG_DONTWAIT), and write nothing when that cannot be
@@ -25,6 +27,9 @@
 
 #define LOG_GATHER_HOLD_MS 1000
 
+/* How long the main thread waits for room in a full fd before it is stalled. */
+#define LOG_STALL_MS 5000
+
 /* Holds the lines for fd from now on (log_set_writer()), after writing what
  * was held for the fd before; -1: each line is written at once again. */
 void log_gather_start(int fd);
@@ -32,7 +37,8 @@ void log_gather_start(int fd);
 /* Whether lines are held. */
 bool log_gather_pending(void);
 
-/* Writes the held lines, waiting for the fd as long as it takes (main thread). */
+/* Writes the held lines, waiting for the fd up to LOG_STALL_MS, not at all
+ * when it is stalled (main thread). */
 void log_gather_flush(void);
 
 /* Writes what the fd takes now, never waiting for it nor for another thread

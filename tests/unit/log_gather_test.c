@@ -225,6 +225,30 @@ Test(log_gather, a_full_pipe_never_blocks_the_timer_and_loses_no_line, .timeout 
 	assert_lines_in_order(5);
 }
 
+/* A pipe nobody reads stops the main thread for LOG_STALL_MS once, not for
+ * ever: the lines that do not fit are dropped, later ones wait no more, and
+ * lines go again once the pipe is read. (The old code waited for ever here:
+ * a worker whose stderr nobody read stopped answering after ~64 KB of lines.) */
+Test(log_gather, a_pipe_nobody_reads_stalls_the_main_thread_once_not_for_ever, .timeout = 30)
+{
+	log_gather_start(fds[1]);
+	size_t filler = fill_pipe();
+	long long t0 = now_ms();
+	log_statuses(60); /* ~14 KB: more than the buffer holds */
+	long long first = now_ms() - t0;
+	cr_assert(first >= LOG_STALL_MS - 50 && first < LOG_STALL_MS + 3000, "waited %lld ms", first);
+	t0 = now_ms();
+	log_statuses(60);
+	log_gather_flush();
+	cr_assert_lt(now_ms() - t0, 1000, "a stalled pipe is not waited for again");
+	empty_pipe(filler);
+	log_statuses(1);
+	log_gather_flush();
+	cr_assert_not(log_gather_pending(), "the pipe, read again, takes lines again");
+	drain_now();
+	cr_assert_gt(count_lines(got), 0);
+}
+
 /* A write that takes part, or nothing (EAGAIN), leaves the rest held, in order:
  * no line lost, none cut, whether flushed by the timer (never waiting, again
  * and again) or by the main thread (waiting for room). */
