@@ -155,9 +155,7 @@ else
 		-e "s|/run/math-service/fcgi.sock|$sock|" "$E2E_TMP/site.conf" >>"$E2E_TMP/vhost.conf"
 	apache_start vhost "$sock" "$E2E_TMP/vhost.conf"
 	wait_ok "$BASE/ping" 15 || { cat "$E2E_TMP/vhost/error.log" >&2; exit 1; }
-	spec_endpoints "$BASE" fcgi
-	spec_errors "$BASE"
-	spec_head "$BASE"
+	spec_table "$BASE" fcgi
 	spec_bodies "$BASE"
 	check_header "site: docs files served by Apache" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
 	json_error "site: missing docs file" 404 "$BASE/docs/nope.js"
@@ -197,7 +195,7 @@ while IFS= read -r t; do
 	apache_same POST "$t"
 done <"$E2E_TMP/targets"
 
-spec_endpoints "$BASE" ecs
+spec_table "$BASE" ecs
 spec_bodies "$BASE"
 # Trusted: curl plays a balancer at 127.0.0.1 in front of Apache.
 check_header "trusted X-Forwarded-Proto/Host" 'Location: https://api.example/api/v1/users/' \
@@ -265,7 +263,7 @@ if [ -n "$as_root" ]; then
 	done <"$E2E_TMP/steps"
 	BASE=http://127.0.0.1:$(sed -n 's/.*PORT=\([0-9]*\) .*/\1/p' "$E2E_TMP/steps")
 	wait_ok "$BASE/ping" 15 || cat "$E2E_TMP/inst.err" >&2
-	spec_endpoints "$BASE" fcgi
+	spec_table "$BASE" fcgi
 	check_header "installed: docs files served by Apache" 'Accept-Ranges: bytes' "$BASE/docs/swagger-ui.css"
 	json_error "installed: missing docs file" 404 "$BASE/docs/nope.js"
 	# The four workers run as www-data, as the manager was told.
