@@ -186,6 +186,17 @@ static void reap(struct manager *m)
  * handshakes, closes its copy of the socket (and removes a unix socket's path,
  * so clients fail fast), and every worker serves what it holds and what the
  * backlog holds, then exits. */
+/* Whether every worker started has taken its slot (written its pid): READY
+ * is told only then, so the STATUS= it carries counts them. No board: true. */
+static bool workers_running(const struct manager *m)
+{
+	if (m->sb == NULL)
+		return true;
+	int busy, idle;
+	scoreboard_count(m->sb, &busy, &idle);
+	return busy + idle >= m->sb->min_workers;
+}
+
 static void stop(struct manager *m, int sig, const struct listen_path *created)
 {
 	if (m->stopping)
@@ -357,7 +368,7 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 				break;
 			}
 		}
-		if (m.announce && m.missing == 0 && !m.stopping) {
+		if (m.announce && m.missing == 0 && !m.stopping && workers_running(&m)) {
 			systemd_ready(m.sb);
 			m.announce = false;
 		} else if (!m.stopping) {
