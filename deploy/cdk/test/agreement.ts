@@ -35,11 +35,11 @@ export function imageFacts(read: (relative: string) => string): ImageFacts {
   if (!df.healthcheck || df.healthcheck.length < 2) problems.push(`HEALTHCHECK: expected CMD ["script", ...], got ${df.healthcheck}`);
   if (problems.length) throw new Error(`Dockerfile: ${problems.join('; ')}`);
 
-  const script = read(copiedFrom(df, df.healthcheck![1]));
+  const script = read(copiedFrom(df, df.healthcheck![1], read));
   if (healthCheckPort(script) !== port) {
     throw new Error(`health check script defaults to port ${healthCheckPort(script)}, the image exposes ${port}`);
   }
-  const entrypointScript = read(copiedFrom(df, df.entrypoint![0]));
+  const entrypointScript = read(copiedFrom(df, df.entrypoint![0], read));
   const lighttpdEnv: Record<string, string> = {};
   for (const m of read('lighttpd.conf').matchAll(/\$\{([A-Z_]+):-([^}]*)\}/g)) lighttpdEnv[m[1]] = m[2];
   return {

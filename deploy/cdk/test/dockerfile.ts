@@ -1,9 +1,25 @@
 // test/dockerfile.ts: the facts the stack must agree with, read from the files
 // that make the image: the Dockerfile's last stage (EXPOSE, ENV PORT, ENTRYPOINT,
-// CMD, HEALTHCHECK and the COPY that installs the health check script), the
+// CMD, HEALTHCHECK), the context file each script of the image comes from (a COPY,
+// or an `install` in a RUN of the build stage whose /rootfs the last stage
+// copies: COPY --from=build /rootfs/ /, via docker/assemble-rootfs), the
 // health check script (the path it requests) and docker/entrypoint (the
 // EXECUTION_ENVIRONMENT it sets in each mode). Anything it cannot find is an Error
 // naming the file and what is missing.
+
+/** Where files of a stage come from, in the order its instructions put them there. */
+export type Origin =
+  /** COPY from the build context, or `install SRC... DEST` in a RUN whose SRCs are context files. */
+  | { kind: 'context'; sources: string[]; dest: string }
+  /** COPY --from=STAGE SRC DEST: the tree at SRC in that stage. */
+  | { kind: 'stage'; from: string; src: string; dest: string }
+  /** RUN docker/assemble-rootfs ROOT: ROOT/usr/local is the stage's /usr/local (if the script copies it). */
+  | { kind: 'rootfs'; script: string; root: string };
+
+export interface Stage {
+  name: string | undefined;
+  origins: Origin[];
+}
 
 export interface DockerfileFacts {
   exposedPorts: number[];
@@ -11,8 +27,8 @@ export interface DockerfileFacts {
   entrypoint: string[] | undefined;
   cmd: string[] | undefined;
   healthcheck: string[] | undefined;
-  /** COPY instructions of the last stage: sources (relative to the context) and destination. */
-  copies: { sources: string[]; dest: string }[];
+  /** Every stage, the last one (the image that runs) last. */
+  stages: Stage[];
 }
 
 /** One instruction per entry, continuation lines joined, comments dropped. */
@@ -47,17 +63,65 @@ function execForm(args: string): string[] | undefined {
   return parsed;
 }
 
-/** Facts of the Dockerfile's last stage (the image that runs). */
+/** An absolute path, `.` and `..` resolved; a trailing slash kept. */
+function absolute(dir: string, path: string): string {
+  const joined = path.startsWith('/') ? path : `${dir}/${path}`;
+  const parts: string[] = [];
+  for (const p of joined.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop(); else parts.push(p);
+  }
+  const abs = '/' + parts.join('/');
+  return /\/\.?$/.test(path) && abs !== '/' ? abs + '/' : abs;
+}
+
+/** The `install SRC... DEST` commands of a RUN (shell form): operands, options dropped. */
+function installCommands(args: string): { sources: string[]; dest: string }[] {
+  const out: { sources: string[]; dest: string }[] = [];
+  for (const segment of args.split(/&&|\|\||;/)) {
+    const words = segment.trim().split(/\s+/);
+    if (words[0] !== 'install') continue;
+    const operands: string[] = [];
+    let target: string | undefined;
+    let directories = false;
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i];
+      if (/^-[mogt]$/.test(w)) { if (w === '-t') target = words[i + 1]; i++; continue; }
+      if (w.startsWith('--target-directory=')) { target = w.slice(w.indexOf('=') + 1); continue; }
+      if (w === '-d' || w === '--directory') directories = true;
+      if (w.startsWith('-')) continue;
+      operands.push(w);
+    }
+    if (directories) continue;
+    if (target !== undefined) out.push({ sources: operands, dest: target.endsWith('/') ? target : target + '/' });
+    else if (operands.length >= 2) out.push({ sources: operands.slice(0, -1), dest: operands[operands.length - 1] });
+  }
+  return out;
+}
+
+/** Facts of the Dockerfile's last stage (the image that runs), and where each stage's files come from. */
 export function parseDockerfile(text: string): DockerfileFacts {
   const all = instructions(text);
-  let start = -1;
-  all.forEach((ins, i) => { if (ins.op === 'FROM') start = i; });
-  if (start < 0) throw new Error('Dockerfile: no FROM');
   const facts: DockerfileFacts = {
-    exposedPorts: [], env: {}, entrypoint: undefined, cmd: undefined, healthcheck: undefined, copies: [],
+    exposedPorts: [], env: {}, entrypoint: undefined, cmd: undefined, healthcheck: undefined, stages: [],
   };
-  for (const { op, args } of all.slice(start + 1)) {
+  let workdir = '/';
+  let contextDirs: string[] = []; // where COPY . DIR put the whole context in this stage
+  for (const { op, args } of all) {
+    if (op === 'FROM') {
+      const m = /\s+AS\s+(\S+)\s*$/i.exec(args);
+      facts.stages.push({ name: m?.[1], origins: [] });
+      Object.assign(facts, { exposedPorts: [], env: {}, entrypoint: undefined, cmd: undefined, healthcheck: undefined });
+      workdir = '/';
+      contextDirs = [];
+      continue;
+    }
+    const stage = facts.stages[facts.stages.length - 1];
+    if (!stage) throw new Error(`Dockerfile: ${op} before any FROM`);
     switch (op) {
+      case 'WORKDIR':
+        workdir = absolute(workdir, args.trim()).replace(/(.)\/$/, '$1');
+        break;
       case 'EXPOSE':
         for (const p of args.split(/\s+/)) facts.exposedPorts.push(Number(p.split('/')[0]));
         break;
@@ -89,25 +153,84 @@ export function parseDockerfile(text: string): DockerfileFacts {
       }
       case 'COPY': {
         const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
-        if (args.includes('--from=')) break; // from another stage, not from the context
-        facts.copies.push({ sources: words.slice(0, -1), dest: words[words.length - 1] });
+        const dest = absolute(workdir, words[words.length - 1]);
+        const from = /--from=(\S+)/.exec(args);
+        if (from) {
+          stage.origins.push({ kind: 'stage', from: from[1], src: absolute('/', words[0]), dest });
+        } else {
+          const sources = words.slice(0, -1);
+          if (sources.length === 1 && /^\.\/?$/.test(sources[0])) contextDirs.push(dest.replace(/(.)\/$/, '$1'));
+          else stage.origins.push({ kind: 'context', sources, dest });
+        }
+        break;
+      }
+      case 'RUN': {
+        // A path of the RUN as a file of the context (under a COPY . DIR of this stage), or undefined.
+        const contextFile = (path: string): string | undefined => {
+          const abs = absolute(workdir, path);
+          const dir = contextDirs.find((d) => abs.startsWith(d === '/' ? '/' : d + '/'));
+          return dir === undefined ? undefined : abs.slice(dir === '/' ? 1 : dir.length + 1);
+        };
+        for (const { sources, dest } of installCommands(args)) {
+          const fromContext = sources.map(contextFile);
+          if (fromContext.every((f) => f !== undefined)) {
+            stage.origins.push({ kind: 'context', sources: fromContext as string[], dest: absolute(workdir, dest) });
+          }
+        }
+        const rootfs = /(?:^|&&|;)\s*(\S*assemble-rootfs)\s+(\S+)\s*(?:$|&&|;)/.exec(args);
+        const script = rootfs ? contextFile(rootfs[1]) : undefined;
+        if (rootfs && script !== undefined) {
+          stage.origins.push({ kind: 'rootfs', script, root: absolute(workdir, rootfs[2]).replace(/(.)\/$/, '$1') });
+        }
         break;
       }
     }
   }
+  if (facts.stages.length === 0) throw new Error('Dockerfile: no FROM');
   return facts;
 }
 
-/** The context file a COPY of the last stage installs at an absolute image path. */
-export function copiedFrom(facts: DockerfileFacts, imagePath: string): string {
-  for (const { sources, dest } of facts.copies) {
-    for (const src of sources) {
-      const base = src.split('/').pop()!;
-      const target = dest.endsWith('/') ? dest + base : sources.length === 1 ? dest : `${dest}/${base}`;
-      if (target === imagePath) return src;
+/** Where a file ends up that `sources` put at `dest` (a directory if it ends in / or there are several sources). */
+function target(src: string, sources: string[], dest: string): string {
+  const base = src.replace(/\/$/, '').split('/').pop()!;
+  return dest.endsWith('/') ? dest + base : sources.length === 1 ? dest : `${dest}/${base}`;
+}
+
+/**
+ * The context file that puts an absolute image path in the last stage: a COPY from
+ * the context, or a COPY --from=STAGE of a tree in which an `install` (in a RUN)
+ * or a COPY put it, through docker/assemble-rootfs's copy of /usr/local.
+ * `read` reads a context file (assemble-rootfs must copy /usr/local for that step).
+ */
+export function copiedFrom(facts: DockerfileFacts, imagePath: string, read: (rel: string) => string): string {
+  const resolve = (stageIndex: number, path: string, before: number, depth: number): string | undefined => {
+    if (depth > 10) return undefined;
+    const { origins } = facts.stages[stageIndex];
+    for (let i = Math.min(before, origins.length) - 1; i >= 0; i--) {
+      const o = origins[i];
+      if (o.kind === 'context') {
+        for (const src of o.sources) if (target(src, o.sources, o.dest) === path) return src;
+      } else if (o.kind === 'stage') {
+        const dir = o.dest.endsWith('/') ? o.dest : o.dest + '/';
+        if (!path.startsWith(dir)) continue;
+        const from = facts.stages.findIndex((s, j) => j < stageIndex && (s.name === o.from || String(j) === o.from));
+        if (from < 0) throw new Error(`Dockerfile: COPY --from=${o.from}: no such earlier stage`);
+        const srcDir = o.src.endsWith('/') ? o.src : o.src + '/';
+        const found = resolve(from, srcDir + path.slice(dir.length), Infinity, depth + 1);
+        if (found !== undefined) return found;
+      } else {
+        const prefix = `${o.root}/usr/local/`;
+        if (!path.startsWith(prefix)) continue;
+        if (!read(o.script).includes('cp -a /usr/local "$root/usr/"')) continue;
+        const found = resolve(stageIndex, path.slice(o.root.length), i, depth + 1);
+        if (found !== undefined) return found;
+      }
     }
-  }
-  throw new Error(`Dockerfile: no COPY installs ${imagePath}`);
+    return undefined;
+  };
+  const src = resolve(facts.stages.length - 1, imagePath, Infinity, 0);
+  if (src === undefined) throw new Error(`Dockerfile: no COPY or install puts ${imagePath} in the image`);
+  return src;
 }
 
 /** The request path of a health check script's request line ("GET /path HTTP/1.x"). */

@@ -49,7 +49,7 @@ describe('image and stack agree', () => {
 describe('a disagreement is found', () => {
   const cases: [string, (rel: string) => string, RegExp][] = [
     ['EXPOSE and ENV PORT 9090',
-      (rel) => edited('Dockerfile', /ENV PORT=8080\nEXPOSE 8080/, 'ENV PORT=9090\nEXPOSE 9090')(rel)
+      (rel) => edited('Dockerfile', /ENV PORT=8080( .*)?\nEXPOSE 8080/, 'ENV PORT=9090$1\nEXPOSE 9090')(rel)
         .replace('${PORT:-8080}', rel === 'docker/healthcheck' ? '${PORT:-9090}' : '${PORT:-8080}'),
       /ECS port mapping.*9090[\s\S]*ECS target group port/],
     ['another ENTRYPOINT', edited('Dockerfile', /ENTRYPOINT \["\/usr\/local\/bin\/entrypoint"\]/,
@@ -79,6 +79,21 @@ describe('a disagreement is found', () => {
   it('Dockerfile side: a health check script on another port than EXPOSE', () => {
     assert.throws(() => imageFacts(edited('docker/healthcheck', /\$\{PORT:-8080\}/, '${PORT:-80}')),
       /defaults to port 80, the image exposes 8080/);
+  });
+
+  it('Dockerfile side: the build stage no longer installs the health check script', () => {
+    assert.throws(() => imageFacts(edited('Dockerfile', /install -m 755 docker\/entrypoint docker\/healthcheck \/usr\/local\/bin\//,
+      'install -m 755 docker/entrypoint /usr/local/bin/')), /no COPY or install puts \/usr\/local\/bin\/healthcheck/);
+  });
+
+  it('Dockerfile side: the runtime stage no longer copies the build stage\'s /rootfs', () => {
+    assert.throws(() => imageFacts(edited('Dockerfile', /^COPY --from=build \/rootfs\/ \/$/m, 'COPY --from=build /out/ /')),
+      /no COPY or install puts \/usr\/local\/bin\/healthcheck/);
+  });
+
+  it('Dockerfile side: assemble-rootfs no longer copies /usr/local', () => {
+    assert.throws(() => imageFacts(edited('docker/assemble-rootfs', /cp -a \/usr\/local "\$root\/usr\/"/,
+      'cp -a /usr/local/lib "$root/usr/local/"')), /no COPY or install puts \/usr\/local\/bin\/healthcheck/);
   });
 
   const mutate = (change: (t: any) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
