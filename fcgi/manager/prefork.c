@@ -186,6 +186,9 @@ static void reap(struct manager *m)
  * handshakes, closes its copy of the socket (and removes a unix socket's path,
  * so clients fail fast), and every worker serves what it holds and what the
  * backlog holds, then exits. */
+/* How often the manager looks for its first workers' slots before READY. */
+#define READY_POLL_MS 10
+
 /* Whether every worker started has taken its slot (written its pid): READY
  * is told only then, so the STATUS= it carries counts them. No board: true. */
 static bool workers_running(const struct manager *m)
@@ -321,6 +324,8 @@ static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
 		ms = MAINTENANCE_MS;
 	else if (!m->stopping && systemd_notifying() && (ms < 0 || ms > 1000))
 		ms = 1000; /* STATUS= kept current */
+	if (m->announce && !m->stopping && systemd_notifying())
+		ms = READY_POLL_MS; /* READY once the workers have taken their slots */
 	if (m->stop_deadline_ms > 0 && !m->deadline_passed) {
 		long long left = m->stop_deadline_ms - now_ms();
 		left = left < 0 ? 0 : left;
