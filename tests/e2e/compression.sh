@@ -3,8 +3,10 @@
 # Accept-Encoding decompresses (brotli, zstd, gzip CLIs) to the identity bytes;
 # ETag per coding and If-None-Match; HEAD; the threshold one byte either side;
 # hostile Accept-Encoding values; every spec row with and without Accept-Encoding
-# through lighttpd and nginx (FastCGI), with no double encoding (their own
-# compression stays off); the Swagger bundle through an ALB Lambda event under 1 MB.
+# (decoded, the same bytes; encoded only over the threshold) through lighttpd and nginx
+# (FastCGI), lighttpd (CGI) and as every Lambda event type, with no double encoding
+# through the front servers (their own compression stays off); the Swagger bundle
+# through an ALB Lambda event under 1 MB.
 # make-test: asan
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spec_checks.sh"
@@ -92,15 +94,16 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 has_line "10 KB Accept-Encoding" "$E2E_TMP/h.head" "Content-Encoding: zstd"
 [ "$ms" -lt 5000 ] && e2e_pass || e2e_fail "10 KB Accept-Encoding took $ms ms"
 
-# 5. Through lighttpd + FastCGI: every spec row without and with Accept-Encoding (curl
-#    --compressed decodes; one Content-Encoding, never two), then the documents.
+# 5. Through lighttpd + FastCGI: every spec row without Accept-Encoding, then with it
+#    (spec_table_encoded: "br, zstd, gzip" and "gzip", each answer decoded and compared
+#    with the plain one byte for byte), then the documents.
 port=$(free_port)
 base=http://127.0.0.1:$port
 PORT=$port BIND=127.0.0.1 APP_DIR=$(cd "$BUILD" && pwd) FCGI_PROCS=1 SOCKET_DIR=$E2E_TMP ACCESS_LOG= \
 	APP_MAX_BODY_BYTES=$SPEC_BODY_LIMIT EXECUTION_ENVIRONMENT= e2e_bg lighttpd -D -f lighttpd.conf 2>"$E2E_TMP/lighttpd.log"
 wait_http "$base/ping" || exit 1
 spec_table "$base" fcgi
-SPEC_CURL_EXTRA=--compressed spec_table "$base" fcgi
+spec_table_encoded "$base" fcgi
 
 # through FRONT BASE PATH CODING: one Content-Encoding, decompressing to the CGI binary's identity bytes.
 through() {
@@ -121,12 +124,27 @@ if curl -s -H 'Accept-Encoding: gzip, br' -D - -o /dev/null "$base/docs/swagger-
 manager_start "$E2E_TMP/fcgi.sock" 1
 NGINX_NO_STATIC=1 nginx_start "unix:$E2E_TMP/fcgi.sock" || exit 1
 wait_ok "$NGINX_BASE/ping" || exit 1
-SPEC_CURL_EXTRA=--compressed spec_table "$NGINX_BASE" fcgi
+spec_table_encoded "$NGINX_BASE" fcgi
 through nginx "$NGINX_BASE" /openapi.json zstd
 through nginx "$NGINX_BASE" /docs/swagger-ui-bundle.js br
 through nginx "$NGINX_BASE" /docs/redoc.standalone.js gzip
 
-# 7. Lambda: the ALB event for the Swagger bundle with "br, gzip" fits the ALB's 1 MB.
+# 7. lighttpd + CGI (deploy/lighttpd-cgi.conf): every spec row with and without Accept-Encoding.
+port=$(free_port)
+mkdir -p "$E2E_TMP/www"
+cgi_base=http://127.0.0.1:$port/cgi-bin/app.cgi
+PORT=$port CGI_DIR=$(cd "$BUILD" && pwd) DOC_ROOT=$E2E_TMP/www ACCESS_LOG=$E2E_TMP/access-cgi.log \
+	APP_MAX_BODY_BYTES=$SPEC_BODY_LIMIT EXECUTION_ENVIRONMENT= \
+	e2e_bg lighttpd -D -f deploy/lighttpd-cgi.conf 2>>"$E2E_TMP/lighttpd-cgi.log"
+wait_http "$cgi_base/ping" || exit 1
+spec_table_encoded "$cgi_base" cgi
+
+# 8. Lambda: every spec row as every event type through the emulator, with and without
+#    Accept-Encoding (lambda_accept_encoding.py: decoded, the same bytes).
+if python3 "$(dirname "$0")/lambda_accept_encoding.py" "$BUILD/bootstrap" "br, zstd, gzip" gzip; then e2e_pass
+else e2e_fail "lambda_accept_encoding.py: see the FAIL lines above"; fi
+
+# 9. Lambda: the ALB event for the Swagger bundle with "br, gzip" fits the ALB's 1 MB.
 alb_docs() { # alb_docs ACCEPT_ENCODING OUT
 	sed -e 's|"path": "/math/add"|"path": "/docs/swagger-ui-bundle.js"|' -e 's|"i": "10"||' \
 		-e "s|\"accept-encoding\": \"gzip\"|\"accept-encoding\": \"$1\"|" tests/events/alb-add.json >"$E2E_TMP/alb.json"

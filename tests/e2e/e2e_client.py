@@ -24,7 +24,7 @@ import time
 import e2e_checks
 import wire_cases
 import e2e_metrics
-from spec_table import expected_body, spec_cases
+from spec_table import encoding_problems, expected_body, spec_cases
 
 
 # ---- the spec table through a real server, with curl -------------------------
@@ -33,6 +33,9 @@ from spec_table import expected_body, spec_cases
 # Extra curl arguments for every spec row (compression.sh: --compressed, so that the
 # rows are asked with Accept-Encoding and checked decompressed).
 SPEC_CURL_EXTRA = os.environ.get("SPEC_CURL_EXTRA", "").split()
+# Set (compression.sh): every row is asked again with this Accept-Encoding, and that
+# answer must decode to the plain one byte for byte (spec_table.encoding_problems).
+SPEC_ACCEPT_ENCODING = os.environ.get("SPEC_ACCEPT_ENCODING")
 
 
 def curl(args, tmp, timeout=10):
@@ -48,6 +51,11 @@ def curl(args, tmp, timeout=10):
     code, _, size = p.stdout.decode().partition(" ")
     head, body = (open(path, "rb").read() if os.path.exists(path) else b"" for path in files)
     return code, head.decode("latin-1").replace("\r", ""), body, int(size or -1)
+
+
+def header_dict(headers):
+    """The last answer's headers in curl's -D output: lower-cased name -> value."""
+    return dict(line.split(": ", 1) for line in sorted(header_lines(headers)) if ": " in line)
 
 
 def header_lines(headers):
@@ -87,6 +95,16 @@ def spec_http(base, target, tmp, rows="all"):
             args += ["-X", method]
         code, headers, body, size = curl(args + [base + row["target"]], tmp)
         problems = []
+        if SPEC_ACCEPT_ENCODING is not None:
+            plain = {"status": int(code), "headers": header_dict(headers), "body": body, "head": method == "HEAD"}
+            code, headers, body, size = curl(args + ["-H", "Accept-Encoding: " + SPEC_ACCEPT_ENCODING,
+                                                     base + row["target"]], tmp)
+            encoded = {"status": int(code), "headers": header_dict(headers), "body": body, "head": method == "HEAD"}
+            problems += ["with Accept-Encoding %r: %s" % (SPEC_ACCEPT_ENCODING, p)
+                         for p in encoding_problems(SPEC_ACCEPT_ENCODING, plain, encoded)]
+            # The row's own checks below, on the answer decoded (or left as it was on a failure).
+            body = plain["body"] if not problems else body
+            size = size if method == "HEAD" else len(body)
         if code != str(row["status"]):
             problems.append("status %s, want %d" % (code, row["status"]))
         want = expected_body(row, target)

@@ -32,6 +32,16 @@ spec_table() {
 	[ "$_rc" -eq 0 ] || e2e_fail "spec table: e2e_client.py spec-http exit $_rc"
 }
 
+# spec_table_encoded BASE TARGET: every row again with Accept-Encoding "br, zstd, gzip",
+# then "gzip" (SPEC_ACCEPT_ENCODING, e2e_client.py spec-http): each answer decoded per its
+# Content-Encoding is the plain answer byte for byte, and is encoded exactly where the body
+# is at least COMPRESS_MIN_BYTES (default) of a compressible type. The server must run with
+# COMPRESS_MIN_BYTES unset or empty.
+spec_table_encoded() {
+	SPEC_ACCEPT_ENCODING="br, zstd, gzip" spec_table "$1" "$2"
+	SPEC_ACCEPT_ENCODING=gzip spec_table "$1" "$2"
+}
+
 # The endpoints' 2xx rows (bench_peer.sh: the FastAPI peer must answer them alike).
 spec_endpoints() {
 	spec_table "$1" "$2" peer

@@ -116,30 +116,50 @@ def check_ecs(img):
           c.get("stopTimeout", 30) > grace, f'{c.get("stopTimeout")} <= {grace}')
 
 
+def sam_functions(tpl):
+    """The template's functions by LambdaPackage value: {"image": (name, fn), "zip": (name, fn)},
+    told apart by PackageType (the zip's is Zip, written out)."""
+    out = {}
+    for k, r in tpl.get("Resources", {}).items():
+        if r.get("Type") == "AWS::Serverless::Function":
+            pkg = {"Image": "image", "Zip": "zip"}.get(r.get("Properties", {}).get("PackageType"), "?")
+            out.setdefault(pkg, []).append((k, r))
+    return out
+
+
 def check_sam(img):
     path = os.path.join(ROOT, "deploy", "template.yaml")
     with open(path) as f:
         tpl = yaml.load(f, Loader=CloudFormationLoader)
     check("SAM: serverless transform", tpl.get("Transform") == "AWS::Serverless-2016-10-31")
-    funcs = {k: r for k, r in tpl.get("Resources", {}).items()
-             if r.get("Type") == "AWS::Serverless::Function"}
-    check("SAM: one function", len(funcs) == 1, str(list(funcs)))
-    name, fn = next(iter(funcs.items()), ("", {}))
-    props = fn.get("Properties", {})
-    check("SAM: image package type", props.get("PackageType") == "Image")
-    check("SAM: no ImageConfig entrypoint/command override",
-          not {"EntryPoint", "Command"} & set(props.get("ImageConfig", {})))
-    events = [e.get("Type") for e in props.get("Events", {}).values()]
-    check("SAM: an HTTP API event", "HttpApi" in events, str(events))
-    check("SAM: a Function URL", "AuthType" in props.get("FunctionUrlConfig", {}))
-    meta = fn.get("Metadata", {})
-    dockerfile = os.path.normpath(os.path.join(os.path.dirname(path), meta.get("DockerContext", "."),
-                                               meta.get("Dockerfile", "Dockerfile")))
-    check("SAM: builds the repository's Dockerfile",
-          dockerfile == os.path.join(ROOT, "Dockerfile"), dockerfile)
+    funcs = sam_functions(tpl)
+    check("SAM: one image and one zip function", sorted(funcs) == ["image", "zip"] and
+          all(len(v) == 1 for v in funcs.values()), str({k: [n for n, _ in v] for k, v in funcs.items()}))
+    param = tpl.get("Parameters", {}).get("LambdaPackage", {})
+    check("SAM: LambdaPackage chooses image (default) or zip",
+          param.get("AllowedValues") == ["image", "zip"] and param.get("Default") == "image", str(param))
     outputs = json.dumps(tpl.get("Outputs", {}))
-    check("SAM: outputs reference the function URL",
-          f"{name}Url.FunctionUrl" in outputs)
+    for pkg, found in sorted(funcs.items()):
+        name, fn = found[0]
+        props = fn.get("Properties", {})
+        check(f"SAM {pkg}: a condition on LambdaPackage", fn.get("Condition") in tpl.get("Conditions", {}))
+        check(f"SAM {pkg}: no ImageConfig entrypoint/command override",
+              not {"EntryPoint", "Command"} & set(props.get("ImageConfig", {})))
+        events = [e.get("Type") for e in props.get("Events", {}).values()]
+        check(f"SAM {pkg}: an HTTP API event", "HttpApi" in events, str(events))
+        check(f"SAM {pkg}: a Function URL", "AuthType" in props.get("FunctionUrlConfig", {}))
+        check(f"SAM {pkg}: outputs reference the function URL", f"{name}Url.FunctionUrl" in outputs)
+        if pkg == "image":
+            meta = fn.get("Metadata", {})
+            dockerfile = os.path.normpath(os.path.join(os.path.dirname(path), meta.get("DockerContext", "."),
+                                                       meta.get("Dockerfile", "Dockerfile")))
+            check("SAM image: builds the repository's Dockerfile",
+                  dockerfile == os.path.join(ROOT, "Dockerfile"), dockerfile)
+        else:
+            code = os.path.normpath(os.path.join(os.path.dirname(path), str(props.get("CodeUri"))))
+            check("SAM zip: the zip make lambda-zip writes, bootstrap on provided.al2023",
+                  code == os.path.join(ROOT, "build", "lambda.zip") and props.get("Runtime") == "provided.al2023"
+                  and props.get("Handler") == "bootstrap", f"{code} {props.get('Runtime')} {props.get('Handler')}")
 
 
 # Fargate's cpu units and the memory (MiB) each allows.
@@ -235,9 +255,9 @@ def check_readme_aws(task, sam, text):
           re.search(r"create-target-group[^`]*--target-type ip", text, re.S) is not None)
     check("README: create-service says assignPublicIp", "assignPublicIp=" in text)
     arch = task.get("runtimePlatform", {}).get("cpuArchitecture", "").lower()
-    funcs = [r for r in sam.get("Resources", {}).values() if r.get("Type") == "AWS::Serverless::Function"]
-    sam_arch = (funcs[0].get("Properties", {}).get("Architectures") if funcs else None) or ["x86_64"]
-    check("SAM and ECS agree on the CPU architecture", sam_arch == [arch], f"{sam_arch} vs {arch}")
+    for pkg, found in sorted(sam_functions(sam).items()):
+        sam_arch = found[0][1].get("Properties", {}).get("Architectures") or ["x86_64"]
+        check(f"SAM {pkg} and ECS agree on the CPU architecture", sam_arch == [arch], f"{sam_arch} vs {arch}")
     if arch == "x86_64":
         check("README: how to build x86_64 on arm64 (--platform linux/amd64)", "--platform linux/amd64" in text)
 

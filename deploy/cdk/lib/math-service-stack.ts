@@ -27,7 +27,7 @@ import { defineDashboard, METRICS_ENVIRONMENT } from './dashboard';
 import * as image from './image';
 import { acknowledgeNagFindings, acknowledgeNoAccessLogs } from './nag';
 import { defineParameters, Parameters } from './parameters';
-import { DeploySettings, HttpsSettings, NetworkSettings } from './settings';
+import { DeploySettings, HttpsSettings, InvokeMode, NetworkSettings } from './settings';
 
 export interface MathServiceStackProps extends StackProps {
   readonly settings: DeploySettings;
@@ -145,7 +145,13 @@ export class MathServiceStack extends Stack {
       architecture: arch.lambda,
       memorySize: image.LAMBDA_MEMORY_MIB,
       timeout: fnTimeout,
-      environment: { EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda, ...settings.corsEnvironment, ...METRICS_ENVIRONMENT },
+      environment: {
+        EXECUTION_ENVIRONMENT: image.EXECUTION_ENVIRONMENT.lambda,
+        // The bootstrap answers in the mode the Function URL expects (the same setting).
+        LAMBDA_INVOKE_MODE: settings.functionUrlInvokeMode,
+        ...settings.corsEnvironment,
+        ...METRICS_ENVIRONMENT,
+      },
       logGroup: lambdaLogs,
       tracing: lambda.Tracing.ACTIVE,
     };
@@ -166,7 +172,7 @@ export class MathServiceStack extends Stack {
       });
     (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride('ReservedConcurrentExecutions',
       Fn.conditionIf(params.reservesConcurrency.logicalId, params.lambdaReservedConcurrency.valueAsNumber, Aws.NO_VALUE));
-    const functionUrl = this.functionUrl(fn, params);
+    const functionUrl = this.functionUrl(fn, params, settings.functionUrlInvokeMode);
     const httpApi = this.httpApi(fn, params);
 
     // ---- One ALB, two target groups --------------------------------------------------
@@ -257,12 +263,14 @@ export class MathServiceStack extends Stack {
   /**
    * The Function URL, its auth type a parameter. With NONE, the two permissions a
    * public URL needs (InvokeFunctionUrl, and InvokeFunction through the URL only) exist;
-   * with AWS_IAM, neither: callers need their own IAM permission.
+   * with AWS_IAM, neither: callers need their own IAM permission. The invoke mode is the
+   * function's LAMBDA_INVOKE_MODE (set with it above).
    */
-  private functionUrl(fn: lambda.Function, params: Parameters): lambda.CfnUrl {
+  private functionUrl(fn: lambda.Function, params: Parameters, invokeMode: InvokeMode): lambda.CfnUrl {
     const url = new lambda.CfnUrl(this, 'FunctionUrlResource', {
       targetFunctionArn: fn.functionArn,
       authType: params.functionUrlAuthType.valueAsString,
+      invokeMode,
     });
     const viaUrl = new lambda.CfnPermission(this, 'PublicUrlInvokeUrl', {
       action: 'lambda:InvokeFunctionUrl',

@@ -31,6 +31,10 @@ export interface HttpsSettings {
   readonly hostedZoneName?: string;
 }
 
+/** How a Function URL takes the answer: one document (BUFFERED) or streamed (RESPONSE_STREAM). */
+export type InvokeMode = 'BUFFERED' | 'RESPONSE_STREAM';
+export const INVOKE_MODES: readonly InvokeMode[] = ['BUFFERED', 'RESPONSE_STREAM'];
+
 /** CPU architecture of both compute targets (the image is built for it). */
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -47,6 +51,11 @@ export interface DeploySettings {
   readonly ecsExec: boolean;
   /** How the function is deployed: the container image, or build/lambda.zip on provided.al2023. */
   readonly lambdaPackage: 'image' | 'zip';
+  /**
+   * The Function URL's invoke mode; the function gets the same as LAMBDA_INVOKE_MODE (the
+   * bootstrap's setting, docs/lambda.md), so the URL and the runtime never disagree.
+   */
+  readonly functionUrlInvokeMode: InvokeMode;
   /** CORS_* for both compute targets (lib/cors.ts); {}: CORS off. */
   readonly corsEnvironment: Record<string, string>;
 }
@@ -130,6 +139,17 @@ function readLambdaPackage(read: ContextReader, architecture: Architecture): 'im
   return value;
 }
 
+/** BUFFERED (default) or RESPONSE_STREAM, exactly (AWS spells them so); anything else is refused. */
+function readInvokeMode(read: ContextReader): InvokeMode {
+  const value = read('functionUrlInvokeMode');
+  if (value === undefined || value === null || value === '') return 'BUFFERED';
+  const mode = INVOKE_MODES.find((m) => m === value);
+  if (mode === undefined) {
+    throw new Error(`context functionUrlInvokeMode: expected ${INVOKE_MODES.join(' or ')}, got ${JSON.stringify(value)}`);
+  }
+  return mode;
+}
+
 function readArchitecture(read: ContextReader): Architecture {
   const value = String(read('architecture') ?? 'x86_64');
   if (value !== 'x86_64' && value !== 'arm64') {
@@ -202,6 +222,7 @@ export function readSettings(read: ContextReader): DeploySettings {
     https: readHttps(read),
     architecture,
     lambdaPackage: readLambdaPackage(read, architecture),
+    functionUrlInvokeMode: readInvokeMode(read),
     alarmTopicArn: checked(read, 'alarmTopicArn', SNS_ARN),
     ecsExec: flag(read, 'ecsExec'),
     corsEnvironment: readCors(read),

@@ -33,11 +33,36 @@ export function taskDefinitionTemplate(taskDefinition: Json): Json {
 
 /** AWS::Serverless::Function properties that AWS::Lambda::Function has under the same name and shape. */
 const LAMBDA_SAME = [
-  'Architectures', 'Description', 'Environment', 'EphemeralStorage', 'FunctionName', 'ImageConfig',
-  'LoggingConfig', 'MemorySize', 'PackageType', 'ReservedConcurrentExecutions', 'Timeout', 'TracingConfig',
+  'Architectures', 'Description', 'Environment', 'EphemeralStorage', 'FunctionName', 'Handler', 'ImageConfig',
+  'LoggingConfig', 'MemorySize', 'PackageType', 'ReservedConcurrentExecutions', 'Runtime', 'Timeout', 'TracingConfig',
 ];
 /** SAM-only properties turned into resources below (or not about the function itself). */
 const SAM_ONLY = ['FunctionUrlConfig', 'Events', 'Tracing'];
+
+/**
+ * The template as deployed with a value of a parameter whose conditions choose resources
+ * (LambdaPackage): the resources whose Condition is `conditions[value]`, or another
+ * condition than those, or none.
+ */
+export function samVariant(sam: Json, conditions: Record<string, string>, value: string): Json {
+  const chosen = conditions[value];
+  if (chosen === undefined) throw new Error(`no condition for ${JSON.stringify(value)}`);
+  const others = Object.values(conditions).filter((c) => c !== chosen);
+  const resources = Object.fromEntries(Object.entries(sam.Resources).filter(([, r]) => !others.includes((r as Json).Condition)));
+  return { ...sam, Resources: resources };
+}
+
+/** What sam build and sam deploy fill in for the function's code: an ECR image, or the zip uploaded to S3. */
+function samCode(name: string, props: Json): Json {
+  if (props.PackageType === 'Zip') {
+    if (typeof props.CodeUri !== 'string' || !props.CodeUri.endsWith('.zip')) {
+      throw new Error(`SAM ${name}: no check for CodeUri ${JSON.stringify(props.CodeUri)} (a .zip file, uploaded as it is, is)`);
+    }
+    return { S3Bucket: { 'Fn::Sub': 'sam-artifacts-${AWS::AccountId}' }, S3Key: 'math-service/lambda.zip' };
+  }
+  if (props.CodeUri !== undefined) throw new Error(`SAM ${name}: no check for CodeUri with PackageType ${props.PackageType}`);
+  return { ImageUri: { 'Fn::Sub': '${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/math-service:latest' } };
+}
 
 /** The function of a SAM template (after its Globals) as plain CloudFormation resources. */
 export function samFunctionTemplate(sam: Json): Json {
@@ -45,12 +70,11 @@ export function samFunctionTemplate(sam: Json): Json {
   if (functions.length !== 1) throw new Error(`SAM template: expected one AWS::Serverless::Function, got ${functions.length}`);
   const [name, fn] = functions[0] as [string, Json];
   const props: Json = { ...(sam.Globals?.Function ?? {}), ...fn.Properties };
-  const unknown = Object.keys(props).filter((k) => !LAMBDA_SAME.includes(k) && !SAM_ONLY.includes(k));
+  const unknown = Object.keys(props).filter((k) => !LAMBDA_SAME.includes(k) && !SAM_ONLY.includes(k) && k !== 'CodeUri');
   if (unknown.length) throw new Error(`SAM ${name}: no check for ${unknown.join(', ')}`);
 
   const lambdaProps: Json = {
-    // What sam build and sam deploy fill in.
-    Code: { ImageUri: { 'Fn::Sub': '${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/math-service:latest' } },
+    Code: samCode(name, props),
     Role: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/math-service' },
   };
   for (const k of LAMBDA_SAME) if (k in props) lambdaProps[k] = props[k];
@@ -127,7 +151,7 @@ export function readYamlTemplate(file: string, text: string): Json {
       for (const [k, v] of Object.entries(r.properties ?? {}) as [string, Json][]) {
         properties[k] = compared ? plainValue(file, `${id}.${k}`, v) : (v.Concrete?.value ?? { dynamic: JSON.stringify(v) });
       }
-      resources[id] = { Type: r.resourceType, Properties: properties, Metadata: r.metadata ?? undefined };
+      resources[id] = { Type: r.resourceType, Condition: r.condition ?? undefined, Properties: properties, Metadata: r.metadata ?? undefined };
     }
     return { Transform: model.transforms(), Parameters: model.parameters(), Resources: resources, Outputs: model.outputs() };
   } finally {

@@ -5,10 +5,12 @@
 // break a template in one place and the validator must say so.
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import { CDK_OUT, Json, REPO_ROOT, onlyResource, readRepoFile, stackTemplate } from './repo';
-import { readYamlTemplate, samFunctionTemplate, taskDefinitionTemplate } from './plain-cfn';
+import { INVOKE_MODES } from '../lib/settings';
+import { readYamlTemplate, samFunctionTemplate, samVariant, taskDefinitionTemplate } from './plain-cfn';
 import { synthWith } from './synth';
 import { Accepted, findings, findingsOf } from './validate';
 
@@ -21,6 +23,10 @@ const taskDefinition = JSON.parse(readRepoFile('deploy/ecs-task-definition.json'
 const SAM_ACCEPTED: Accepted[] = [{
   ruleId: 'F6101', message: /^GetAtt '\w+Url\.FunctionUrl' references a resource that does not exist$/,
   why: 'SAM creates the <Function>Url resource when it transforms FunctionUrlConfig',
+}, {
+  ruleId: 'W1001', message: /^Reference to '(MathServiceApi|MathServiceZipApi)' which is conditional on '(ImagePackage|ZipPackage)' - target may not exist$/,
+  why: 'the HttpApiUrl output names each API under its own condition (Fn::If ZipPackage); the validator does not follow ' +
+    'an Fn::If into a Ref of a Serverless::HttpApi (cfn-lint 1.51 with the SAM transform does not report it)',
 }];
 
 /** The task definition is `aws ecs register-task-definition` input with a placeholder account, not a template. */
@@ -45,6 +51,7 @@ describe('the validator', () => {
     }],
     ['arm64', { architecture: 'arm64' }],
     ['the function from the zip', { lambdaPackage: 'zip' }],
+    ['a Function URL that streams', { functionUrlInvokeMode: 'RESPONSE_STREAM' }],
     ['a certificate, a domain and its zone', {
       certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012',
       domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com',
@@ -81,34 +88,120 @@ describe('the validator', () => {
   }
 });
 
+/** The SAM template's LambdaPackage values and the condition that selects each one's resources. */
+const SAM_PACKAGES: Record<string, string> = { image: 'ImagePackage', zip: 'ZipPackage' };
+/** The function of the template as deployed with LambdaPackage=pkg, as plain resources. */
+const samAs = (template: Json, pkg: string): Json => samFunctionTemplate(samVariant(template, SAM_PACKAGES, pkg));
+/** The one function of a variant: [name, properties]. */
+const samFn = (template: Json, pkg: string): [string, Json] => {
+  const fns = Object.entries(samVariant(template, SAM_PACKAGES, pkg).Resources)
+    .filter(([, r]) => (r as Json).Type === 'AWS::Serverless::Function') as [string, Json][];
+  assert.equal(fns.length, 1, `LambdaPackage=${pkg}: one function`);
+  return [fns[0][0], fns[0][1].Properties];
+};
+/** deploy/template.yaml with the FunctionUrlInvokeMode parameter's value `mode` (the model reads a file). */
+function samWithInvokeMode(mode: string): Json {
+  const text = readRepoFile('deploy/template.yaml');
+  const allowed = '    AllowedValues: [BUFFERED, RESPONSE_STREAM]\n';
+  const i = text.indexOf(allowed, text.indexOf('  FunctionUrlInvokeMode:\n'));
+  assert.ok(i > 0, 'the FunctionUrlInvokeMode parameter lists its values');
+  // The validator's model stands a parameter's first allowed value for all of them.
+  const others = ['BUFFERED', 'RESPONSE_STREAM'].filter((m) => m !== mode);
+  const changed = text.slice(0, i) + `    AllowedValues: [${[mode, ...others].join(', ')}]\n` + text.slice(i + allowed.length);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'math-service-sam-'));
+  try {
+    const file = path.join(dir, 'template.yaml');
+    fs.writeFileSync(file, changed);
+    return readYamlTemplate(file, changed);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('deploy/template.yaml (SAM)', () => {
   it('passes the validator (SAM transform read; only the generated Url GetAtt accepted)', () => {
     assert.deepEqual(findings(SAM_FILE, SAM_ACCEPTED), []);
   });
 
-  it('its function, Function URL and HTTP API pass as plain CloudFormation resources', () => {
-    assert.deepEqual(findingsOf(samFunctionTemplate(sam)), []);
+  for (const pkg of Object.keys(SAM_PACKAGES)) {
+    it(`LambdaPackage=${pkg}: its function, Function URL and HTTP API pass as plain CloudFormation resources`, () => {
+      assert.deepEqual(findingsOf(samAs(sam, pkg)), []);
+    });
+  }
+
+  it('LambdaPackage chooses between the two, nothing else (image by default, as the CDK app)', () => {
+    assert.deepEqual(sam.Parameters.LambdaPackage.allowedValues, Object.keys(SAM_PACKAGES));
+    assert.equal(sam.Parameters.LambdaPackage.default, 'image');
+    assert.throws(() => samVariant(sam, SAM_PACKAGES, 'tarball'), /no condition for "tarball"/);
   });
 
-  it('a bad property is caught through the plain resources', () => {
-    const copy = JSON.parse(JSON.stringify(sam));
-    copy.Resources.MathServiceFunction.Properties.MemorySize = 'lots';
-    assert.match(findingsOf(samFunctionTemplate(copy)).join('\n'), /'lots' is not of type 'integer'/);
-    copy.Resources.MathServiceFunction.Properties.MemorySize = 256;
-    copy.Resources.MathServiceFunction.Properties.FunctionUrlConfig.AuthType = 'OPEN';
-    assert.match(findingsOf(samFunctionTemplate(copy)).join('\n'), /'OPEN' is not one of/);
-    copy.Resources.MathServiceFunction.Properties.CodeUri = '.';
-    assert.throws(() => samFunctionTemplate(copy), /no check for CodeUri/);
-  });
-
-  it('runs the function as the stack does', () => {
-    const [, cdkFn] = onlyResource(stack, 'AWS::Lambda::Function');
-    const samFn = sam.Resources.MathServiceFunction.Properties;
-    for (const k of ['PackageType', 'Architectures', 'MemorySize', 'Timeout', 'Environment']) {
-      assert.deepEqual(samFn[k], cdkFn.Properties[k], k);
+  it('each function has an HTTP API of its own, with its condition (SAM takes one $default route per API)', () => {
+    for (const [pkg, condition] of Object.entries(SAM_PACKAGES)) {
+      const [name, props] = samFn(sam, pkg);
+      assert.equal(sam.Resources[name].Condition, condition, `${name}'s condition`);
+      for (const event of Object.values(props.Events) as Json[]) {
+        const api = sam.Resources[event.Properties.ApiId.Ref];
+        assert.equal(api?.Type, 'AWS::Serverless::HttpApi');
+        assert.equal(api.Condition, condition, `${name}'s API ${event.Properties.ApiId.Ref}`);
+      }
     }
-    assert.equal(samFn.ImageConfig, undefined);
-    assert.equal(samFn.Tracing, cdkFn.Properties.TracingConfig.Mode);
+    const apis = Object.values(sam.Resources).filter((r: Json) => r.Type === 'AWS::Serverless::HttpApi') as Json[];
+    assert.equal(new Set(apis.map((a) => a.Condition)).size, apis.length, 'no API shared');
+  });
+
+  it('a bad property is caught through the plain resources, in either variant', () => {
+    for (const pkg of Object.keys(SAM_PACKAGES)) {
+      const copy = JSON.parse(JSON.stringify(sam));
+      const [name] = samFn(copy, pkg);
+      const props = copy.Resources[name].Properties;
+      props.MemorySize = 'lots';
+      assert.match(findingsOf(samAs(copy, pkg)).join('\n'), /'lots' is not of type 'integer'/, pkg);
+      props.MemorySize = 256;
+      props.FunctionUrlConfig.AuthType = 'OPEN';
+      assert.match(findingsOf(samAs(copy, pkg)).join('\n'), /'OPEN' is not one of/, pkg);
+      props.CodeUri = '.';
+      assert.throws(() => samAs(copy, pkg), /no check for CodeUri/, pkg);
+    }
+    const copy = JSON.parse(JSON.stringify(sam));
+    copy.Resources[samFn(copy, 'zip')[0]].Properties.Runtime = 'provided.al2024';
+    assert.match(findingsOf(samAs(copy, 'zip')).join('\n'), /'provided.al2024' is not one of/);
+  });
+
+  it('the image runs as the stack\'s image function; the zip as the stack\'s zip function; both with the same limits', () => {
+    const pairs: [string, Json][] = [['image', stack], ['zip', synthWith({ lambdaPackage: 'zip' }).toJSON()]];
+    for (const [pkg, cdk] of pairs) {
+      const [, cdkFn] = onlyResource(cdk, 'AWS::Lambda::Function');
+      const [, mine] = samFn(sam, pkg);
+      for (const k of ['PackageType', 'Architectures', 'MemorySize', 'Timeout', 'Environment', 'Runtime', 'Handler']) {
+        assert.deepEqual(mine[k], cdkFn.Properties[k] ?? (k === 'PackageType' ? 'Zip' : undefined), `${pkg} ${k}`);
+      }
+      assert.equal(mine.ImageConfig, undefined);
+      assert.equal(mine.Tracing, cdkFn.Properties.TracingConfig.Mode);
+    }
+    assert.equal(samFn(sam, 'zip')[1].CodeUri, '../build/lambda.zip', 'the zip make lambda-zip writes (relative to deploy/)');
+    // Everything but the package, the code and the API the events name is the same in both.
+    const shared = (props: Json): Json => {
+      const { PackageType, CodeUri, Runtime, Handler, Events, ...rest } = props;
+      void PackageType; void CodeUri; void Runtime; void Handler;
+      return { ...rest, Events: Object.keys(Events) };
+    };
+    assert.deepEqual(shared(samFn(sam, 'zip')[1]), shared(samFn(sam, 'image')[1]));
+  });
+
+  for (const mode of INVOKE_MODES) {
+    it(`FunctionUrlInvokeMode=${mode}: the Function URL's InvokeMode and LAMBDA_INVOKE_MODE of both variants`, () => {
+      const t = samWithInvokeMode(mode);
+      for (const pkg of Object.keys(SAM_PACKAGES)) {
+        const [, props] = samFn(t, pkg);
+        assert.equal(props.FunctionUrlConfig.InvokeMode, mode, `${pkg} URL`);
+        assert.equal(props.Environment.Variables.LAMBDA_INVOKE_MODE, mode, `${pkg} LAMBDA_INVOKE_MODE`);
+      }
+    });
+  }
+
+  it('FunctionUrlInvokeMode takes the CDK app\'s values only, BUFFERED by default (CloudFormation refuses others)', () => {
+    assert.deepEqual(sam.Parameters.FunctionUrlInvokeMode.allowedValues, [...INVOKE_MODES]);
+    assert.equal(sam.Parameters.FunctionUrlInvokeMode.default, 'BUFFERED');
   });
 
   it('has the stack\'s limits: the same parameters (defaults, ranges), logs kept as long, throttled API', () => {
@@ -120,18 +213,23 @@ describe('deploy/template.yaml (SAM)', () => {
       assert.deepEqual(mine.allowedValues ?? undefined, cdkParams[name].AllowedValues, `${name} allowed values`);
       assert.equal(mine.minValue ?? undefined, cdkParams[name].MinValue, `${name} minimum`);
     }
-    const samFn = sam.Resources.MathServiceFunction.Properties;
-    assert.equal(samFn.FunctionUrlConfig.AuthType, cdkParams.FunctionUrlAuthType.Default);
-    const logs = Object.values(sam.Resources).find((r: Json) => r.Type === 'AWS::Logs::LogGroup') as Json;
-    const [, cdkFn] = onlyResource(stack, 'AWS::Lambda::Function');
-    const cdkLogs = stack.Resources[cdkFn.Properties.LoggingConfig.LogGroup.Ref];
-    assert.equal(logs.Properties.RetentionInDays, cdkLogs.Properties.RetentionInDays);
-    assert.match(logs.Properties.LogGroupName.dynamic, /\/aws\/lambda\/\$\{MathServiceFunction\}/);
-    const api = Object.values(sam.Resources).find((r: Json) => r.Type === 'AWS::Serverless::HttpApi') as Json;
-    assert.deepEqual(api.Properties.DefaultRouteSettings, {
-      ThrottlingRateLimit: cdkParams.HttpApiRateLimit.Default, ThrottlingBurstLimit: cdkParams.HttpApiBurstLimit.Default,
-    });
-    assert.deepEqual(Object.values(samFn.Events).map((e: Json) => e.Type), ['HttpApi']);
+    for (const pkg of Object.keys(SAM_PACKAGES)) {
+      const [name, props] = samFn(sam, pkg);
+      assert.equal(props.FunctionUrlConfig.AuthType, cdkParams.FunctionUrlAuthType.Default);
+      const logs = Object.values(sam.Resources).filter((r: Json) => r.Type === 'AWS::Logs::LogGroup') as Json[];
+      assert.equal(logs.length, 1, 'one log group, named after the function deployed');
+      const [, cdkFn] = onlyResource(stack, 'AWS::Lambda::Function');
+      const cdkLogs = stack.Resources[cdkFn.Properties.LoggingConfig.LogGroup.Ref];
+      assert.equal(logs[0].Properties.RetentionInDays, cdkLogs.Properties.RetentionInDays);
+      const group = JSON.parse(logs[0].Properties.LogGroupName.dynamic).Conditional;
+      const branch = group.condition === SAM_PACKAGES[pkg] ? group.if_true : group.if_false;
+      assert.equal(branch.Dynamic.reason, `Sub:/aws/lambda/\${${name}}`, `${pkg} log group`);
+      const apiId = (Object.values(props.Events)[0] as Json).Properties.ApiId.Ref;
+      assert.deepEqual(sam.Resources[apiId].Properties.DefaultRouteSettings, {
+        ThrottlingRateLimit: cdkParams.HttpApiRateLimit.Default, ThrottlingBurstLimit: cdkParams.HttpApiBurstLimit.Default,
+      });
+      assert.deepEqual(Object.values(props.Events).map((e: Json) => e.Type), ['HttpApi']);
+    }
     assert.deepEqual(sam.Transform, ['AWS::Serverless-2016-10-31']);
   });
 });
