@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=FCGI_WRAPPER
 # Response streaming through real front servers (app/http/stream.h): the
 # test-only route GET /__test/stream of the test-hooks build writes pieces and,
 # between them, waits until this test creates a file (tests/hooks/stream_route.c),

@@ -12,12 +12,13 @@ an error before it is a whole 500; pieces of 0 bytes; 1 MiB pieces; the same
 route BUFFERED gives one body; the Runtime API gone mid-stream ends the
 bootstrap (no hang).
 
-Usage: lambda_pieces.py BOOTSTRAP (the test-hooks build)"""
+Usage: lambda_pieces.py BOOTSTRAP (the test-hooks build); LAMBDA_WRAPPER prefixes it (valgrind)."""
 import base64
 import copy
 import glob
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,8 @@ class Run:
         if streaming:
             env["LAMBDA_INVOKE_MODE"] = "RESPONSE_STREAM"
         self.log = open(os.path.join(tmp, name + ".log"), "w+")
-        self.rt = subprocess.Popen([bootstrap], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wrapper = shlex.split(os.environ.get("LAMBDA_WRAPPER", ""))  # valgrind, as lambda_cases.py
+        self.rt = subprocess.Popen(wrapper + [bootstrap], env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def chunk(self, i):
         """Chunk i of the answer as it arrived, or None."""

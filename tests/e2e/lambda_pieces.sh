@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan valgrind=LAMBDA_WRAPPER
 # A body made in pieces on Lambda, RESPONSE_STREAM, through the Runtime API
 # emulator: each piece its own chunk, the first at the emulator before the last
 # is written (the test-only route waits for the test between pieces), errors
