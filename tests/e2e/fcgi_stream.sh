@@ -41,7 +41,7 @@ wait_gone() {
 held() {
 	_d=$E2E_TMP/$1-held
 	mkdir -p "$_d"
-	curl -sN --max-time 60 -D "$_d/head" -o "$_d/body" "$2/__test/stream?dir=$_d&pieces=3" &
+	curl -sN --max-time 60 -D "$_d/head" -o "$_d/body" -H 'Origin: https://app.example' "$2/__test/stream?dir=$_d&pieces=3" &
 	_curl=$!
 	if wait_text "$_d/body" "piece 0"; then e2e_pass; else e2e_fail "$1: the first piece never reached the client"; fi
 	# The producer is held before piece 1 until go1 exists: nothing else can have been written.
@@ -58,9 +58,9 @@ held() {
 	_want=$(printf 'piece 0\npiece 1\npiece 2\nx')
 	_got=$(cat "$_d/body"; echo x)
 	if [ "$_rc" -eq 0 ] && [ "$_got" = "$_want" ]; then e2e_pass; else e2e_fail "$1: curl $_rc, body '$_got'"; fi
-	# The head the normal pipeline gives (request id), chunked, no Content-Length.
+	# The head the normal pipeline gives (request id, CORS), chunked, no Content-Length.
 	tr -d '\r' <"$_d/head" >"$_d/head.txt"
-	if grep -qi '^X-Request-Id: ' "$_d/head.txt" && grep -qi '^Transfer-Encoding: chunked' "$_d/head.txt" &&
+	if grep -qi '^X-Request-Id: ' "$_d/head.txt" && grep -qix 'Access-Control-Allow-Origin: https://app.example' "$_d/head.txt" && grep -qi '^Transfer-Encoding: chunked' "$_d/head.txt" &&
 		! grep -qi '^Content-Length:' "$_d/head.txt" && grep -q '^HTTP/1.1 200' "$_d/head.txt"; then
 		e2e_pass
 	else
@@ -124,6 +124,8 @@ piece 2
 '
 
 # ---- lighttpd, the shipped lighttpd.conf, with the test-hooks binary as app.fcgi ----
+# CORS on: its headers must be in a streamed head too (app_handle adds them before the first piece).
+export CORS_ALLOW_ORIGINS=https://app.example
 app=$E2E_TMP/app
 mkdir -p "$app"
 ln -s "$(cd "$(dirname "$HOOKS")" && pwd)/$(basename "$HOOKS")" "$app/app.fcgi"
