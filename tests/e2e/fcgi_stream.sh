@@ -9,7 +9,7 @@
 # Also: an error after the first byte cuts the answer (the client sees no clean
 # end, the worker's log says so), an error before it is a complete 500, pieces
 # of 0 bytes, a 16 MiB piece, and a client that goes away mid-stream (the
-# worker goes on serving).
+# worker goes on serving); and with nginx keeping its FastCGI connections.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 e2e_start fcgi-stream
@@ -152,5 +152,14 @@ held nginx "$NGINX_BASE"
 cut nginx "$NGINX_BASE"
 if wait_text "$E2E_TMP/manager.log" 'streamed answer cut after 8 bytes: Test.Failure'; then e2e_pass; else e2e_fail "nginx: the cut is not in the log"; fi
 hostile nginx "$NGINX_BASE" "$E2E_TMP/manager.log"
+
+# ---- nginx keeping its FastCGI connections (fastcgi_keep_conn): a cut closes that one ----
+kill "$NGINX_PID"
+wait "$NGINX_PID" 2>/dev/null
+NGINX_KEEP_CONN=1 nginx_start "unix:$sock" || { e2e_finish; exit 1; }
+wait_http "$NGINX_BASE/ping" || { e2e_finish; exit 1; }
+held nginx-keep "$NGINX_BASE"
+cut nginx-keep "$NGINX_BASE"
+for i in 1 2 3; do check "nginx-keep: served after a cut ($i)" 200 '{"Success":"Pong!"}' "$NGINX_BASE/ping"; done
 
 e2e_finish
