@@ -113,7 +113,7 @@ static void stream_cut(struct exchange *x)
 	snprintf(message, sizeof message, "streamed answer cut after %zu bytes: %s: %s", x->resp.sent,
 		 x->resp.fail_type != NULL ? x->resp.fail_type : "Stream.Error",
 		 x->resp.fail_message != NULL ? x->resp.fail_message : "");
-	log_event(STDERR_FILENO, LOG_ERROR, x->target, x->req.request_id, message);
+	(void)log_event(STDERR_FILENO, LOG_ERROR, x->target, x->req.request_id, message);
 }
 
 /* One arena for every request of the process: arena_reset() keeps its first

@@ -57,18 +57,24 @@ void app_set_test_routes(const struct route *routes, size_t count)
 	test_route_count = count;
 }
 
+/* The route table's answer; a path under TEST_ROUTE_PREFIX goes to the test
+ * routes when some are registered (else it is an ordinary path: a 404). */
+static void dispatch(const struct request *req, struct response *resp)
+{
+	if (test_route_count > 0 && str_starts_with(req->path, STR_LIT(TEST_ROUTE_PREFIX)))
+		router_dispatch(test_routes, test_route_count, req, resp);
+	else
+		router_dispatch(app_routes, app_route_count, req, resp);
+}
+
 /* Answers req from the table; a request the parser refused gets its recorded error. */
 void app_handle(const struct request *req, struct response *resp)
 {
 	bool preflight = req->error_status == 0 && cors_preflight(req, resp); /* http/cors.h */
 	if (req->error_status != 0)
 		response_error(resp, req->error_status, req->error_detail);
-	else if (preflight)
-		;
-	else if (test_route_count > 0 && str_starts_with(req->path, STR_LIT(TEST_ROUTE_PREFIX)))
-		router_dispatch(test_routes, test_route_count, req, resp);
-	else
-		router_dispatch(app_routes, app_route_count, req, resp);
+	else if (!preflight)
+		dispatch(req, resp);
 	/* A body in pieces the target cannot send as they come, or that a HEAD
 	 * answer only measures: one body, before anything below looks at it. */
 	if (resp->produce != NULL && (!req->streams || str_eq(req->method, STR_LIT("HEAD"))))

@@ -118,6 +118,15 @@ hostile() {
 	check "$1: served after a client went away" 200 '{"Success":"Pong!"}' "$2/ping"
 }
 
+# The route is in the test-hooks builds only: the release binaries neither hold nor answer it.
+if grep -q '__test/stream' "$BUILD/app.fcgi" "$BUILD/app.cgi" "$BUILD/bootstrap"; then
+	e2e_fail "a release binary holds the test-only route"
+else
+	e2e_pass
+fi
+_s=$(env -i REQUEST_METHOD=GET SCRIPT_NAME=/app.cgi PATH_INFO=/__test/stream REMOTE_ADDR=127.0.0.1 "$BUILD/app.cgi" 2>/dev/null | head -n 1 | tr -d '\r')
+[ "$_s" = "Status: 404 Not Found" ] && e2e_pass || e2e_fail "release app.cgi answered /__test/stream with '$_s'"
+
 three='piece 0
 piece 1
 piece 2
