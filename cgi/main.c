@@ -44,7 +44,7 @@ static int serve_cgi(const char *prog)
 	shell_hints_check(prog, environ);
 	if (!load_settings(prog))
 		return 1;
-	const struct transport stdio = { stdin_read, stdout_write, NULL };
+	const struct transport stdio = { stdin_read, stdout_write, NULL, NULL, NULL }; /* CGI: buffered (http/stream.h) */
 	return cgi_env_serve(environ, "cgi", MOUNT_AT_SCRIPT, &stdio) == APP_OK ? 0 : 1;
 }
 

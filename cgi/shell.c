@@ -85,7 +85,7 @@ int shell_run(const char *prog, const struct shell_args *a)
 		shell_env_print(&env, stderr);
 		fflush(stderr);
 	}
-	const struct transport t = { memory_io_read, memory_io_write, &io };
+	const struct transport t = { memory_io_read, memory_io_write, &io, NULL, NULL }; /* buffered, as CGI */
 	int rc = cgi_env_serve(env.vars, "cgi", MOUNT_AT_SCRIPT, &t) == APP_OK ? 0 : 1;
 	/* On a terminal the prompt should not run into a body without a final newline. */
 	if (rc == 0 && io.wrote && io.last != '\n' && isatty(STDOUT_FILENO))

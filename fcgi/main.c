@@ -9,6 +9,7 @@
 #include "http/settings.h"
 #include "manager/listen.h"
 #include "options.h"
+#include "test_hooks.h"
 #include "service/service.h"
 #include "manager/prefork.h"
 #include "worker/status.h"
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[0], why);
 		return 2;
 	}
+	test_hook_routes(); /* test_hooks.h: nothing outside the test-hooks build */
 	switch (o.mode) {
 	case RUN_HELP:
 		options_usage(argv[0]);

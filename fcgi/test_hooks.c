@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hooks/stream_route.h"
 #include "manager/scoreboard.h"
 
 static void pause_ms(long ms)
@@ -71,6 +72,11 @@ size_t test_hook_drain_read_size(size_t n)
 	const char *s = getenv("FCGI_TEST_DRAIN_READ_BYTES");
 	long v = s != NULL ? strtol(s, NULL, 10) : 0;
 	return v > 0 && (size_t)v < n ? (size_t)v : n;
+}
+
+void test_hook_routes(void)
+{
+	stream_route_register();
 }
 #else
 typedef int test_hooks_none; /* an empty file is not C */

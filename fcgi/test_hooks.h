@@ -28,7 +28,10 @@ void test_hook_delay(const char *uri);
 /* The size of each read while draining a closing connection's input:
  * FCGI_TEST_DRAIN_READ_BYTES when set (a slow reader), else n. */
 size_t test_hook_drain_read_size(size_t n);
+/* At start: registers the test-only routes (GET /__test/stream, tests/hooks/). */
+void test_hook_routes(void);
 #else
+#define test_hook_routes() ((void)0)
 #define test_hook_after_fork(sb, slot) ((void)(sb), (void)(slot))
 #define test_hook_worker_start(sb) ((void)(sb))
 #define test_hook_stop_hold() ((void)0)

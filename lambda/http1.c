@@ -279,3 +279,77 @@ static enum http1_status exchange(struct http1 *c, struct arena *a, const char *
 		return HTTP1_OK;
 	}
 }
+
+/* Whether an idle kept-alive connection is still open: nothing to read on it
+ * (a server that closed it, or sent something unasked, makes it readable). */
+static bool idle_alive(struct http1 *c)
+{
+	struct pollfd p = { c->fd, POLLIN, 0 };
+	return poll(&p, 1, 0) == 0;
+}
+
+enum http1_status http1_begin_chunked(struct http1 *c, struct arena *a, const char *method, const char *target,
+				      const char *extra_headers, long timeout_ms)
+{
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	const char *head = request_head(c, a, method, target, extra_headers, STR_LIT(""), true, true);
+	if (head == NULL)
+		return http1_fail(c, HTTP1_NO_MEMORY, "out of memory", 0);
+	/* No second try once the body has begun: a closed idle connection is seen now. */
+	if (c->fd >= 0 && !idle_alive(c))
+		drop(c);
+	enum http1_status st = c->fd >= 0 ? HTTP1_OK : connect_to(c, deadline);
+	return st == HTTP1_OK ? send_all(c, head, strlen(head), deadline, timeout_ms) : st;
+}
+
+enum http1_status http1_send_chunk(struct http1 *c, struct arena *a, struct str piece, long timeout_ms)
+{
+	if (piece.n == 0)
+		return HTTP1_OK;
+	if (c->fd < 0)
+		return http1_fail(c, HTTP1_FAILED, "the connection is closed", 0);
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	char size[32];
+	int n = snprintf(size, sizeof size, "%zx\r\n", piece.n);
+	/* One write for a small chunk (the size line, the bytes, the CRLF). */
+	if (piece.n <= 65536) {
+		struct buf b;
+		buf_init(&b, a);
+		buf_append(&b, size, (size_t)n);
+		buf_append_str(&b, piece);
+		buf_append(&b, "\r\n", 2);
+		struct str s = buf_str(&b);
+		return send_all(c, s.p, s.n, deadline, timeout_ms);
+	}
+	enum http1_status st = send_all(c, size, (size_t)n, deadline, timeout_ms);
+	if (st == HTTP1_OK)
+		st = send_all(c, piece.p, piece.n, deadline, timeout_ms);
+	return st == HTTP1_OK ? send_all(c, "\r\n", 2, deadline, timeout_ms) : st;
+}
+
+enum http1_status http1_finish_chunked(struct http1 *c, struct arena *a, const char *trailers, long timeout_ms,
+				       size_t max_body, struct http1_response *out)
+{
+	if (c->fd < 0)
+		return http1_fail(c, HTTP1_FAILED, "the connection is closed", 0);
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	struct buf b;
+	buf_init(&b, a);
+	buf_append_cstr(&b, "0\r\n");
+	buf_append_cstr(&b, trailers != NULL ? trailers : "");
+	buf_append_cstr(&b, "\r\n");
+	struct str last = buf_str(&b);
+	struct http1_reader r = { .c = c, .buf = arena_alloc(a, HTTP1_READ_BUFFER), .deadline = deadline,
+				  .timeout_ms = timeout_ms };
+	enum http1_status st = send_all(c, last.p, last.n, deadline, timeout_ms);
+	int got = st == HTTP1_OK ? http1_read_head(&r, a, out) : st;
+	if (got < 0)
+		return (enum http1_status)got;
+	bool keep;
+	got = http1_read_body(&r, a, max_body, out, &keep);
+	if (got < 0)
+		return (enum http1_status)got;
+	if (!keep || r.pos != r.len)
+		drop(c);
+	return HTTP1_OK;
+}

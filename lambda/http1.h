@@ -65,4 +65,18 @@ enum http1_status http1_exchange_chunked(struct http1 *c, struct arena *a, const
 					 const char *extra_headers, const struct str *pieces, size_t n,
 					 long timeout_ms, size_t max_body, struct http1_response *out);
 
+/* A request whose body is sent as it is made (the Runtime API's streaming
+ * responses, one chunk per piece): begin sends the head (Transfer-Encoding:
+ * chunked; an idle kept-alive connection the server closed is replaced first,
+ * as the body cannot be sent twice), send_chunk one chunk (a piece of 0 bytes
+ * sends nothing: it would end the body), finish the last chunk with trailers
+ * ("Name: value\r\n" lines, or NULL) and reads the response as http1_exchange.
+ * timeout_ms bounds each call, not the time between them. Any failure closes
+ * the connection (c->error says why); the calls after it fail at once. */
+enum http1_status http1_begin_chunked(struct http1 *c, struct arena *a, const char *method, const char *target,
+				      const char *extra_headers, long timeout_ms);
+enum http1_status http1_send_chunk(struct http1 *c, struct arena *a, struct str piece, long timeout_ms);
+enum http1_status http1_finish_chunked(struct http1 *c, struct arena *a, const char *trailers, long timeout_ms,
+				       size_t max_body, struct http1_response *out);
+
 #endif

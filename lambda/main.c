@@ -22,6 +22,7 @@
 #include "http/settings.h"
 #include "lambda_events/lambda_event.h"
 #include "loops.h"
+#include "pieces.h"
 #include "runtime_api.h"
 #include "test_hooks.h"
 #include "service/service.h"
@@ -138,6 +139,7 @@ static enum app_err load_settings(const char **why)
 	if (http_settings_load(why) != APP_OK || service_settings_load(why) != APP_OK ||
 	    lambda_settings_load(why) != APP_OK || runtime_api_invoke_mode(&streaming, why) != APP_OK)
 		return APP_ERR_INVALID;
+	test_hook_routes(); /* test_hooks.h: nothing outside the test-hooks build */
 	return APP_OK;
 }
 
@@ -247,12 +249,19 @@ static int invoke(struct runtime_api *api, struct deadline *watchdog, const stru
 			lambda_invocation_set_streaming(li);
 		handle(api, watchdog, inv, li, &res);
 	}
+	/* A body in pieces goes out after the handler, outside the watchdog (Lambda's
+	 * own timeout bounds it); the access line follows it, with the bytes sent. */
+	bool posted = false;
+	int rc = 0;
+	if (li != NULL && res.stream_pending)
+		rc = pieces_post(api, inv->request_id, li, &res, a, &posted);
 	if (res.has_access)
 		(void)log_access_write(STDOUT_FILENO, &res.access);
 	if (res.has_access && observe_mode() == METRICS_EMF)
 		emf_write_one(STDOUT_FILENO, &res.access);
-	int rc;
-	if (res.error_type == NULL && !str_is_null(res.stream_prelude)) {
+	if (posted) {
+		/* sent above */
+	} else if (res.error_type == NULL && !str_is_null(res.stream_prelude)) {
 		rc = runtime_api_respond_stream(api, inv->request_id, res.stream_prelude, res.stream_body);
 	} else if (res.error_type == NULL) {
 		rc = runtime_api_respond(api, inv->request_id, res.response);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base64.h"
 #include "core/str.h"
 #include "http1.h"
 #include "loops.h"
@@ -241,6 +242,66 @@ int runtime_api_respond_stream(struct runtime_api *api, struct str request_id, s
 	api->npieces = sizeof pieces / sizeof pieces[0];
 	int rc = post(api, "/invocation/", request_id, "/response", NULL, STR_LIT(""));
 	api->pieces = NULL;
+	return rc;
+}
+
+/* Records a failed streaming call as call() does; -1. */
+static int stream_failed(struct runtime_api *api, const char *what, enum http1_status st)
+{
+	snprintf(api->error, sizeof api->error, "http://%s%s: %s%s", api->conn.authority, what, api->conn.error,
+		 st == HTTP1_TIMED_OUT ? " (LAMBDA_POST_TIMEOUT_MS)" : "");
+	api->retryable = false;
+	return -1;
+}
+
+int runtime_api_stream_begin(struct runtime_api *api, struct str request_id)
+{
+	if (!safe_id(request_id)) {
+		snprintf(api->error, sizeof api->error, "request id with unexpected characters");
+		return -1;
+	}
+	struct arena a;
+	arena_init(&a);
+	const char *path = arena_printf(&a, PREFIX "/invocation/%.*s/response", (int)request_id.n, request_id.p);
+	enum http1_status st = http1_begin_chunked(
+		&api->conn, &a, "POST", path,
+		STREAM_HEADERS "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n",
+		api->post_timeout_ms);
+	arena_release(&a);
+	return st == HTTP1_OK ? 0 : stream_failed(api, "/invocation/.../response", st);
+}
+
+int runtime_api_stream_write(struct runtime_api *api, struct str bytes)
+{
+	struct arena a;
+	arena_init(&a);
+	enum http1_status st = http1_send_chunk(&api->conn, &a, bytes, api->post_timeout_ms);
+	arena_release(&a);
+	return st == HTTP1_OK ? 0 : stream_failed(api, "/invocation/.../response", st);
+}
+
+int runtime_api_stream_end(struct runtime_api *api, const char *error_type, struct str error_body)
+{
+	struct arena a;
+	arena_init(&a);
+	const char *trailers = NULL;
+	if (error_type != NULL) {
+		if (!safe_header_value(error_type))
+			error_type = "Runtime.StreamError";
+		struct str b64 = base64_encode(&a, error_body);
+		trailers = arena_printf(&a, "Lambda-Runtime-Function-Error-Type: %s\r\n"
+					    "Lambda-Runtime-Function-Error-Body: %.*s\r\n",
+					error_type, (int)b64.n, b64.p);
+	}
+	struct http1_response res;
+	enum http1_status st = http1_finish_chunked(&api->conn, &a, trailers, api->post_timeout_ms, MAX_REPLY_BYTES, &res);
+	int rc = st == HTTP1_OK ? 0 : stream_failed(api, "/invocation/.../response", st);
+	if (rc == 0 && res.status != 202) {
+		snprintf(api->error, sizeof api->error, "http://%s/invocation/.../response: HTTP status %d, expected 202",
+			 api->conn.authority, res.status);
+		rc = -1;
+	}
+	arena_release(&a);
 	return rc;
 }
 

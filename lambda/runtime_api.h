@@ -44,6 +44,17 @@ int runtime_api_respond(struct runtime_api *api, struct str request_id, struct s
  * the HTTP integration prelude, 8 NUL bytes, the body. 0 when accepted, else -1. */
 int runtime_api_respond_stream(struct runtime_api *api, struct str request_id, struct str prelude, struct str body);
 
+/* The same answer sent as it is made: begin posts the head (the headers above,
+ * and Trailer: naming the two error trailers), write sends bytes as one chunk
+ * (the prelude and its 8 NUL bytes first, then each piece of the body), end
+ * the last chunk and reads the 202. With error_type, end carries the Runtime
+ * API's trailers for an error after the first byte:
+ * Lambda-Runtime-Function-Error-Type and Lambda-Runtime-Function-Error-Body
+ * (error_body, base64). Each call within LAMBDA_POST_TIMEOUT_MS; 0 or -1. */
+int runtime_api_stream_begin(struct runtime_api *api, struct str request_id);
+int runtime_api_stream_write(struct runtime_api *api, struct str bytes);
+int runtime_api_stream_end(struct runtime_api *api, const char *error_type, struct str error_body);
+
 /* Posts an error document for request_id, or for the start when request_id is
  * null (/init/error), with the Lambda-Runtime-Function-Error-Type header. 0 or -1. */
 int runtime_api_report_error(struct runtime_api *api, struct str request_id, const char *type, struct str body);

@@ -11,6 +11,13 @@
 #include "core/str.h"
 
 #ifdef LAMBDA_TEST_HOOKS
+#include "hooks/stream_route.h"
+
+void test_hook_routes(void)
+{
+	stream_route_register();
+}
+
 /* Test builds only (make test-hooks, build/testhooks/): LAMBDA_TEST_SLOW_PATH=/ping
  * LAMBDA_TEST_SLOW_MS=1000 makes the handler for that path that much later. */
 void test_hook_slow_handler(const struct lambda_invocation *li)
@@ -49,6 +56,10 @@ void test_hook_hold_after_finish(struct deadline *watchdog, int hold)
 		deadline_test_wait_held(watchdog);
 }
 #else
+void test_hook_routes(void)
+{
+}
+
 void test_hook_slow_handler(const struct lambda_invocation *li)
 {
 	(void)li;

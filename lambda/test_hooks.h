@@ -17,4 +17,7 @@ int test_hook_hold_wanted(const struct lambda_invocation *li);
 /* Holds the finished handler as test_hook_hold_wanted said. */
 void test_hook_hold_after_finish(struct deadline *watchdog, int hold);
 
+/* At start: registers the test-only routes (GET /__test/stream, tests/hooks/). */
+void test_hook_routes(void);
+
 #endif

@@ -10,7 +10,7 @@ Usage:
                              [--summary-only] [--rss-pid-file F] [--rss-every N]
                              [--next-status CODE] [--timeout SECONDS]
                              [--deadline-ms MS[,MS...]] [--next-fail N] [--stall-response I]
-                             [--barrier N] [--expect-answers K]
+                             [--barrier N] [--expect-answers K] [--chunk-dir DIR]
 
 Then start the runtime with AWS_LAMBDA_RUNTIME_API=HOST:PORT.
 
@@ -56,7 +56,10 @@ Behaviour:
     gets "streamed": true, "response_mode", "content_type", and, for the HTTP
     integration (application/vnd.awslambda.http-integration-response), the JSON
     "prelude" before the 8 NUL bytes and the bytes after them as "body" (text)
-    and "body_b64".
+    and "body_b64". "chunk_sizes" lists each chunk's size. --chunk-dir DIR: each
+    chunk is also written, as it arrives, to DIR/<request id>.<i> (i from 0;
+    written whole, then renamed), so a test sees a piece arrive while the
+    runtime is still held before the next one.
 
 Output (--out DIR, created if needed):
   DIR/report.json  {
@@ -309,30 +312,39 @@ class Handler(BaseHTTPRequestHandler):
             ("Lambda-Runtime-Trace-Id", rec["trace_id"]),
         ])
 
-    def read_chunked(self):
-        """The chunks of a chunked body, their arrival times, and the trailers."""
-        body, times, trailers = b"", [], {}
+    def read_chunked(self, rid):
+        """The chunks of a chunked body, their arrival times and sizes, and the trailers."""
+        body, times, sizes, trailers = b"", [], [], {}
+        chunk_dir = self.state.args.chunk_dir
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
                 break
-            body += self.rfile.read(size)
+            chunk = self.rfile.read(size)
+            body += chunk
             self.rfile.readline()
             times.append(time.time())
+            sizes.append(size)
+            if chunk_dir and rid:
+                name = os.path.join(chunk_dir, "%s.%d" % (rid, len(sizes) - 1))
+                with open(name + ".tmp", "wb") as f:
+                    f.write(chunk)
+                os.replace(name + ".tmp", name)
         while True:
             line = self.rfile.readline()
             if line in (b"\r\n", b"\n", b""):
                 break
             name, _, value = line.decode("latin-1").partition(":")
             trailers[name.strip()] = value.strip()
-        return body, times, trailers
+        return body, times, sizes, trailers
 
     def do_POST(self):
         st = self.state
         stream = None
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
-            body, times, trailers = self.read_chunked()
-            stream = {"chunk_times": times, "trailers": trailers,
+            rid = self.path[len(PREFIX):].split("/")[2] if self.path.count("/") >= 5 else None
+            body, times, sizes, trailers = self.read_chunked(rid)
+            stream = {"chunk_times": times, "chunk_sizes": sizes, "trailers": trailers,
                       "streamed": self.headers.get("Lambda-Runtime-Function-Response-Mode") == "streaming",
                       "response_mode": self.headers.get("Lambda-Runtime-Function-Response-Mode"),
                       "content_type": self.headers.get("Content-Type")}
@@ -392,6 +404,7 @@ def main():
                    help="hand out the first N invocations only once N /next are waiting")
     p.add_argument("--expect-answers", type=int, default=0,
                    help="end once K invocations are answered (default: all)")
+    p.add_argument("--chunk-dir", help="write each chunk of a chunked answer here as it arrives")
     args = p.parse_args()
 
     events = []

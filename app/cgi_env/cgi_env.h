@@ -47,11 +47,20 @@ struct transport {
 	/* Writes all n bytes of response: 0, or -1 on error. */
 	int (*write)(void *ctx, const char *p, size_t n);
 	void *ctx;
+	/* Pushes what was written to the client now: 0, or -1 on error. NULL: the
+	 * target cannot stream, and a body in pieces is sent whole (http/stream.h). */
+	int (*flush)(void *ctx);
+	/* Ends a streamed answer that failed after its first byte so that the
+	 * client sees it incomplete (no end of stream). NULL with flush. */
+	void (*cut)(void *ctx);
 };
 
 /* Serves one request: parses envp (cgi_env_parse), reads exactly the declared
  * body (a short body is a 400), answers with app_handle() and writes the whole
- * response with one t->write call. All request memory comes from one arena
+ * response with one t->write call; a body in pieces (http/stream.h), where
+ * t->flush is set, goes out as "Status:" + headers (X-Accel-Buffering: no, no
+ * Content-Length) and then piece by piece, each flushed, with t->cut after a
+ * failure past the first byte (logged as an ERROR event before the access line). All request memory comes from one arena
  * released before returning; running out of it answers a 500.
  * target names the deployment ("cgi", "fcgi") for /hello.
  * APP_OK when the response was written, APP_ERR_IO when writing it failed. */

@@ -22,7 +22,8 @@ struct exchange {
 	struct arena *arena;
 	struct request req;
 	struct response resp;
-	struct str output;  /* the serialized response */
+	struct str output;  /* the serialized response (empty once a streamed one has gone out) */
+	enum stream_end end; /* a body in pieces sent as they came (http/stream.h) */
 	char id[REQUEST_ID_MAX + 1]; /* the request id, kept outside the arena for a 500 */
 };
 
@@ -49,6 +50,37 @@ static enum app_err read_body(struct request *req, size_t length, const struct t
 	return APP_OK;
 }
 
+/* The sink of a streamed answer (http/stream.h): the head, then each piece flushed. */
+static int stream_head(void *ctx, const struct response *r)
+{
+	struct exchange *x = ctx;
+	struct buf head;
+	buf_init(&head, x->arena);
+	response_serialize_cgi_head(r, &head);
+	buf_append(&head, "\r\n", 2);
+	struct str h = buf_str(&head);
+	return x->t->write(x->t->ctx, h.p, h.n) != 0 || x->t->flush(x->t->ctx) != 0 ? -1 : 0;
+}
+
+static int stream_piece(void *ctx, struct str piece)
+{
+	struct exchange *x = ctx;
+	return x->t->write(x->t->ctx, piece.p, piece.n) != 0 || x->t->flush(x->t->ctx) != 0 ? -1 : 0;
+}
+
+/* Sends the answer's pieces as they come; false when nothing left and the
+ * answer (now a 500) is to be sent whole. nginx passes such an answer on at
+ * once only when told (X-Accel-Buffering: no); lighttpd streams by its
+ * server.stream-response-body. */
+static bool send_pieces(struct exchange *x)
+{
+	response_add_header(&x->resp, "X-Accel-Buffering", STR_LIT("no"));
+	const struct stream_sink sink = { stream_head, stream_piece, x };
+	x->end = stream_run(&x->resp, &sink, x->req.request_id);
+	x->output = STR_LIT("");
+	return x->end != STREAM_UNSENT;
+}
+
 static void answer(void *ctx)
 {
 	struct exchange *x = ctx;
@@ -62,11 +94,26 @@ static void answer(void *ctx)
 		err = read_body(req, body_length, x->t);
 	(void)err; /* APP_ERR_REFUSED: req holds the 4xx, which app_handle() answers */
 
+	req->streams = x->t->flush != NULL;
 	app_handle(req, &x->resp);
+	if (x->resp.produce != NULL && send_pieces(x))
+		return;
 	struct buf out;
 	buf_init(&out, x->arena);
 	response_serialize_cgi(&x->resp, &out);
 	x->output = buf_str(&out);
+}
+
+/* A stream that failed past its first byte: cut where it stands, and said in the log. */
+static void stream_cut(struct exchange *x)
+{
+	if (x->t->cut != NULL)
+		x->t->cut(x->t->ctx);
+	char message[512];
+	snprintf(message, sizeof message, "streamed answer cut after %zu bytes: %s: %s", x->resp.sent,
+		 x->resp.fail_type != NULL ? x->resp.fail_type : "Stream.Error",
+		 x->resp.fail_message != NULL ? x->resp.fail_message : "");
+	(void)log_event(STDERR_FILENO, LOG_ERROR, x->target, x->req.request_id, message);
 }
 
 /* One arena for every request of the process: arena_reset() keeps its first
@@ -92,7 +139,13 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	response_init(&x.resp, arena);
 	struct str bytes;
 	char out_of_memory[512], body[256];
-	if (arena_run(arena, answer, &x) != APP_OK) {
+	bool ran = arena_run(arena, answer, &x) == APP_OK;
+	if (!ran && x.resp.head_sent) {
+		x.end = STREAM_CUT; /* out of memory mid-stream: the head is out, no 500 can follow */
+		x.resp.fail_type = "Runtime.OutOfMemory";
+		x.resp.fail_message = "out of memory while streaming the answer";
+		bytes = STR_LIT("");
+	} else if (!ran) {
 		/* What the request got so far stays valid for the log line; the answer is a 500. */
 		if (x.id[0] == '\0')
 			request_id_generate(x.id);
@@ -110,9 +163,13 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	} else {
 		bytes = x.output;
 	}
-	int rc = t->write(t->ctx, bytes.p, bytes.n);
+	int rc = x.resp.head_sent ? (x.end == STREAM_DONE ? 0 : -1) : t->write(t->ctx, bytes.p, bytes.n);
+	if (x.end == STREAM_CUT)
+		stream_cut(&x);
 	struct log_access line;
 	log_access_from(&line, &x.req, &x.resp);
+	if (x.resp.head_sent)
+		line.bytes = x.resp.sent;
 	line.duration_us = now_us() - start;
 	(void)log_access_write(STDERR_FILENO, &line);
 	observe_request(&line);

@@ -193,7 +193,7 @@ bool encoding_type_compressible(struct str content_type)
 
 bool encoding_negotiable(const struct response *resp)
 {
-	return enabled && resp->status != 304 && resp->status != 204 && resp->status >= 200 &&
+	return enabled && !resp->streamed && resp->status != 304 && resp->status != 204 && resp->status >= 200 &&
 	       resp->body.n >= min_bytes && resp->body.n > 0 &&
 	       encoding_type_compressible(response_header(resp, "Content-Type"));
 }

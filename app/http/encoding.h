@@ -42,7 +42,8 @@ enum coding encoding_negotiate_value(struct str accept_encoding);
 bool encoding_type_compressible(struct str content_type);
 
 /* Whether this answer can go out in more than one coding: a compressible
- * type, at least encoding_min_bytes(), not a 304/204, compression on. */
+ * type, at least encoding_min_bytes(), not a 304/204, not made in pieces
+ * (http/stream.h), compression on. */
 bool encoding_negotiable(const struct response *resp);
 
 /* Compresses in with c into malloc'd memory (*out, *out_n; the caller frees).

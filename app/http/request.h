@@ -36,6 +36,7 @@ struct request {
 	struct str host;         /* host[:port] for absolute URLs (host_is_valid); may be empty */
 	bool origin_forwarded;   /* scheme or host taken from a trusted proxy's header (http/forwarded.h) */
 	bool aws_front;          /* a Lambda event: an AWS front (API Gateway, ALB, Function URL) wrote its headers */
+	bool streams;            /* the target sends a body in pieces (http/stream.h); else app_handle collects them */
 	struct str request_id;   /* http/request_id.h; "" until assigned */
 	int error_status;        /* 0, or the 4xx status of the first problem found (or a front server's status) */
 	const char *error_detail;

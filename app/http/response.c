@@ -22,6 +22,7 @@ void response_set_body(struct response *r, int status, const char *content_type,
 	r->status = status;
 	response_add_header(r, "Content-Type", str_c(content_type));
 	r->body = body;
+	r->produce = NULL;
 }
 
 void response_json(struct response *r, int status, cJSON *doc)
@@ -59,6 +60,7 @@ void response_error_id(struct response *r, int status, const char *detail, struc
 		response_add_header(r, "Content-Type", STR_LIT("application/json"));
 	r->status = status;
 	r->body = body;
+	r->produce = NULL; /* a 5xx replaces a body still to be produced */
 }
 
 const char *http_reason(int status)
@@ -99,6 +101,16 @@ void response_serialize_cgi(const struct response *r, struct buf *out)
 	for (size_t i = 0; i < r->headers.n; i++)
 		size += r->headers.items[i].name.n + r->headers.items[i].value.n + 4;
 	buf_reserve(out, size);
+	response_serialize_cgi_head(r, out);
+	buf_append(out, "Content-Length: ", 16);
+	buf_append_size(out, r->body.n);
+	buf_append(out, "\r\n\r\n", 4);
+	if (!r->omit_body)
+		buf_append_str(out, r->body);
+}
+
+void response_serialize_cgi_head(const struct response *r, struct buf *out)
+{
 	buf_append(out, "Status: ", 8);
 	buf_append_size(out, (size_t)(r->status >= 0 ? r->status : 0));
 	buf_append_byte(out, ' ');
@@ -110,9 +122,4 @@ void response_serialize_cgi(const struct response *r, struct buf *out)
 		buf_append_str(out, r->headers.items[i].value);
 		buf_append(out, "\r\n", 2);
 	}
-	buf_append(out, "Content-Length: ", 16);
-	buf_append_size(out, r->body.n);
-	buf_append(out, "\r\n\r\n", 4);
-	if (!r->omit_body)
-		buf_append_str(out, r->body);
 }

@@ -8,6 +8,11 @@
 #include "core/kvlist.h"
 #include "core/str.h"
 
+struct stream_writer;
+/* Produces a body in pieces through stream_write() (http/stream.h): APP_OK
+ * once every piece is written, else what stream_write()/stream_fail() returned. */
+typedef enum app_err stream_producer(struct stream_writer *w, void *ctx);
+
 struct response {
 	struct arena *arena;
 	int status;
@@ -15,6 +20,15 @@ struct response {
 	struct str body;        /* binary-safe */
 	bool omit_body;         /* a HEAD answer: headers (with the GET Content-Length) but no body */
 	const char *route;      /* the matched route's template (router_dispatch), NULL: none matched */
+	/* A body sent in pieces (http/stream.h): set by response_set_stream(),
+	 * cleared once the pieces are collected into body or sent. */
+	stream_producer *produce;
+	void *produce_ctx;
+	bool streamed;          /* the body was made in pieces: never compressed per request */
+	bool head_sent;         /* a streamed answer's status and headers have gone out */
+	size_t sent;            /* body bytes a streamed answer has sent */
+	const char *fail_type;  /* a producer's failure (stream_fail), NULL: none */
+	const char *fail_message;
 };
 
 void response_init(struct response *r, struct arena *a);
@@ -46,5 +60,9 @@ const char *http_reason(int status);
 /* Writes the CGI/FastCGI form: "Status:" line, headers, Content-Length, blank
  * line and, unless omit_body, the body. */
 void response_serialize_cgi(const struct response *r, struct buf *out);
+
+/* The "Status:" line and the headers, each ending in CRLF; no Content-Length
+ * and no blank line (a streamed answer's head adds the blank line itself). */
+void response_serialize_cgi_head(const struct response *r, struct buf *out);
 
 #endif

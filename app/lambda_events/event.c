@@ -17,6 +17,7 @@ struct lambda_invocation {
 	struct lambda_reply_style style;
 	bool head;  /* a HEAD request: copied at start, for a 504 sent after finish freed the document */
 	bool stream; /* a streamed answer was asked for and the event's shape takes one */
+	bool pieces; /* ... and the handler makes its body in pieces (http/stream.h), sent by lambda_invocation_stream */
 	struct str reply;
 	struct str body;  /* a streamed answer's body, an arena copy */
 	long long started_us;  /* monotonic, for the access line's duration */
@@ -154,8 +155,12 @@ static void finish(void *ctx)
 	 * else the invocation's (ALB events carry none), else a generated one. */
 	request_assign_id(req, request_id_is_sane(req->context.api_request_id) ? req->context.api_request_id
 									       : req->context.request_id);
+	req->streams = inv->stream;
 	app_handle(req, &inv->resp);
-	if (inv->stream) {
+	inv->pieces = inv->stream && inv->resp.produce != NULL;
+	if (inv->pieces) {
+		inv->reply = STR_NULL; /* the prelude goes with the first piece (lambda_invocation_stream) */
+	} else if (inv->stream) {
 		/* The body may point into the event document, which the caller frees. */
 		struct str body = inv->resp.omit_body ? STR_LIT("") : inv->resp.body;
 		char *copy = arena_alloc(req->arena, body.n + 1);
@@ -182,7 +187,10 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
 	*out = (struct lambda_result){ 0 };
 	struct finish f = { inv, out };
 	bool ok = arena_run(inv->req.arena, finish, &f) == APP_OK;
-	if (ok && inv->stream) {
+	if (ok && inv->pieces) {
+		out->stream_pending = true;
+		return; /* the producer may read the request: the document lives until the stream ends */
+	} else if (ok && inv->stream) {
 		out->stream_prelude = inv->reply;
 		out->stream_body = inv->body;
 	} else if (ok) {
@@ -194,6 +202,73 @@ void lambda_invocation_finish(struct lambda_invocation *inv, struct lambda_resul
 	/* The request pointed into the document; the response lives in the arena. */
 	cJSON_Delete(inv->doc);
 	inv->doc = NULL;
+}
+
+/* A streamed answer's run (under arena_run()): lambda/'s sink behind the service's. */
+struct streaming {
+	struct lambda_invocation *inv;
+	const struct lambda_stream_sink *sink;
+	enum stream_end end;
+};
+
+static int stream_head(void *ctx, const struct response *r)
+{
+	struct streaming *s = ctx;
+	return s->sink->begin(s->sink->ctx, lambda_reply_prelude(s->inv->req.arena, r, s->inv->style));
+}
+
+static int stream_piece(void *ctx, struct str piece)
+{
+	struct streaming *s = ctx;
+	return s->sink->piece(s->sink->ctx, piece);
+}
+
+static void run_stream(void *ctx)
+{
+	struct streaming *s = ctx;
+	const struct stream_sink sink = { stream_head, stream_piece, s };
+	s->end = stream_run(&s->inv->resp, &sink, s->inv->req.request_id);
+	if (s->end == STREAM_UNSENT) {
+		/* A 500 in place of the pieces: sent whole, as any streamed answer. */
+		s->inv->reply = lambda_reply_prelude(s->inv->req.arena, &s->inv->resp, s->inv->style);
+		s->inv->body = s->inv->resp.body;
+	}
+}
+
+enum stream_end lambda_invocation_stream(struct lambda_invocation *inv, const struct lambda_stream_sink *sink,
+					 struct lambda_result *out, const char **error_type, const char **error_message)
+{
+	struct streaming s = { inv, sink, STREAM_DONE };
+	struct response *r = &inv->resp;
+	out->stream_pending = false;
+	*error_type = *error_message = NULL;
+	if (arena_run(inv->req.arena, run_stream, &s) != APP_OK) {
+		r->fail_type = "Runtime.OutOfMemory";
+		r->fail_message = "Out of memory while streaming the response";
+		if (r->head_sent) {
+			s.end = STREAM_CUT;
+		} else {
+			s.end = STREAM_UNSENT;
+			fail(out, r->fail_type, r->fail_message);
+			out->has_access = false;
+		}
+	}
+	if (s.end == STREAM_UNSENT && out->error_type == NULL) {
+		out->stream_prelude = inv->reply;
+		out->stream_body = inv->resp.body;
+		out->access.status = r->status;
+		out->access.bytes = r->body.n;
+	} else if (r->head_sent) {
+		out->access.bytes = r->sent;
+	}
+	if (s.end == STREAM_CUT) {
+		*error_type = r->fail_type != NULL ? r->fail_type : "Stream.Error";
+		*error_message = r->fail_message != NULL ? r->fail_message : "";
+	}
+	out->access.duration_us = now_us() - inv->started_us;
+	cJSON_Delete(inv->doc);
+	inv->doc = NULL;
+	return s.end;
 }
 
 /* The 504 document (under arena_run() on the watchdog's own arena). */

@@ -35,6 +35,7 @@
 #include "http/limits.h"
 #include "http/log.h"
 #include "http/request_context.h"
+#include "http/stream.h"
 
 /* API_BASE_PATH: at most this many characters after its leading '/' (API Gateway's
  * limit for the path of an API mapping). */
@@ -70,6 +71,9 @@ struct lambda_result {
 	 * prelude (JSON, NUL-terminated) and the body as raw bytes (empty for HEAD). */
 	struct str stream_prelude;
 	struct str stream_body;
+	/* Instead of all three: the handler makes its body in pieces (http/stream.h)
+	 * and the invocation streams; lambda_invocation_stream() sends it. */
+	bool stream_pending;
 	/* Set when the event is not an HTTP event we can answer: the Lambda errorType
 	 * ("Runtime.MalformedEvent", "Runtime.UnsupportedEvent", "Runtime.OutOfMemory")
 	 * and a sentence for errorMessage (static or arena). */
@@ -129,6 +133,26 @@ const struct request_context *lambda_invocation_context(const struct lambda_invo
 /* Asks finish for a streamed answer (lambda_result's stream_prelude and stream_body)
  * when the event's shape takes one (payload 2.0); other events keep response. */
 void lambda_invocation_set_streaming(struct lambda_invocation *inv);
+
+/* How lambda/ sends a streamed answer as it is made: begin(prelude) once,
+ * before the first byte of the body (the HTTP integration prelude; the 8 NUL
+ * bytes are the sink's), then piece(bytes) for each piece; 0, or -1 when the
+ * Runtime API is gone. */
+struct lambda_stream_sink {
+	int (*begin)(void *ctx, struct str prelude);
+	int (*piece)(void *ctx, struct str bytes);
+	void *ctx;
+};
+
+/* For out->stream_pending: runs the handler's producer into sink, then frees
+ * the event document (call once, after finish). STREAM_UNSENT: nothing went
+ * out, and out holds the whole answer to post instead (stream_prelude and
+ * stream_body: the 500 of a producer that failed at once), or error_type
+ * (Runtime.OutOfMemory). STREAM_CUT: the producer failed after the first
+ * byte; *error_type and *error_message say why, for the Runtime API's error
+ * trailers. The access line in out gets the bytes sent and the time taken. */
+enum stream_end lambda_invocation_stream(struct lambda_invocation *inv, const struct lambda_stream_sink *sink,
+					 struct lambda_result *out, const char **error_type, const char **error_message);
 
 /* The decoded path the service routes on (for logs and test hooks). */
 struct str lambda_invocation_path(const struct lambda_invocation *inv);

@@ -14,12 +14,14 @@ static bool is_set_cookie(struct str name)
 }
 
 /* The headers to send, Content-Length last as the CGI serializer does (a HEAD
- * answer keeps GET's length while its body is empty). */
+ * answer keeps GET's length while its body is empty); none for an answer sent
+ * in pieces (http/stream.h: its head goes out before the body is known). */
 static bool collect_headers(struct arena *a, const struct response *resp, struct kvlist *out)
 {
 	for (size_t i = 0; i < resp->headers.n; i++)
 		kvlist_add(a, out, resp->headers.items[i].name, resp->headers.items[i].value);
-	kvlist_add(a, out, STR_LIT("Content-Length"), str_c(arena_printf(a, "%zu", resp->body.n)));
+	if (!resp->head_sent)
+		kvlist_add(a, out, STR_LIT("Content-Length"), str_c(arena_printf(a, "%zu", resp->body.n)));
 	return true;
 }
 

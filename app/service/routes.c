@@ -47,6 +47,26 @@ const struct route app_routes[] = {
 
 const size_t app_route_count = sizeof(app_routes) / sizeof(app_routes[0]);
 
+/* Test-only routes (app_set_test_routes), NULL in a release build. */
+static const struct route *test_routes;
+static size_t test_route_count;
+
+void app_set_test_routes(const struct route *routes, size_t count)
+{
+	test_routes = routes;
+	test_route_count = count;
+}
+
+/* The route table's answer; a path under TEST_ROUTE_PREFIX goes to the test
+ * routes when some are registered (else it is an ordinary path: a 404). */
+static void dispatch(const struct request *req, struct response *resp)
+{
+	if (test_route_count > 0 && str_starts_with(req->path, STR_LIT(TEST_ROUTE_PREFIX)))
+		router_dispatch(test_routes, test_route_count, req, resp);
+	else
+		router_dispatch(app_routes, app_route_count, req, resp);
+}
+
 /* Answers req from the table; a request the parser refused gets its recorded error. */
 void app_handle(const struct request *req, struct response *resp)
 {
@@ -54,7 +74,11 @@ void app_handle(const struct request *req, struct response *resp)
 	if (req->error_status != 0)
 		response_error(resp, req->error_status, req->error_detail);
 	else if (!preflight)
-		router_dispatch(app_routes, app_route_count, req, resp);
+		dispatch(req, resp);
+	/* A body in pieces the target cannot send as they come, or that a HEAD
+	 * answer only measures: one body, before anything below looks at it. */
+	if (resp->produce != NULL && (!req->streams || str_eq(req->method, STR_LIT("HEAD"))))
+		stream_collect(resp); /* http/stream.h */
 	/* The request's id goes back to the client (http/request_id.h), and into a
 	 * 5xx body, but for a front server's own error: its bytes are those of the
 	 * server's static page (app/cgi_env/front_errors.def). */

@@ -13,12 +13,19 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "http/stream.h"
 
 /* The service as a function: answers req into resp (initialised by the caller
  * with the same arena). A refused request gets its recorded 4xx; any other
  * gets the route's answer, or the router's 404/405/307/422. HEAD responses get
  * omit_body set. */
 void app_handle(const struct request *req, struct response *resp);
+
+/* Test-only routes (the test-hooks builds register them at start; a release
+ * build never does): a path under TEST_ROUTE_PREFIX is matched against these
+ * instead of app_routes. routes must live for the process. */
+#define TEST_ROUTE_PREFIX "/__test/"
+void app_set_test_routes(const struct route *routes, size_t count);
 
 /* The route table, in matching order (routes.c). */
 extern const struct route app_routes[];

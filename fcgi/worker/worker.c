@@ -107,6 +107,30 @@ static int fcgi_write(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
+/* A piece of a streamed answer goes to the web server now (app/http/stream.h). */
+static int fcgi_flush(void *ctx)
+{
+	struct body_stream *b = ctx;
+	return FCGX_FFlush(b->req->out) == 0 && FCGX_GetError(b->req->out) == 0 ? 0 : -1;
+}
+
+/* A streamed answer failed past its first byte: it must not look complete.
+ * lighttpd takes the end of the connection without FCGI_END_REQUEST for a
+ * dead backend, but nginx (fastcgi_buffering off) takes it for the end of the
+ * answer and sends the last chunk; a record header of version 0, which no
+ * FastCGI client accepts, is a backend error to both. Either way the answer
+ * has begun, so all they can do is close the client's connection without the
+ * last chunk. The connection is then shut without FCGI_END_REQUEST. */
+static void fcgi_cut(void *ctx)
+{
+	struct body_stream *b = ctx;
+	static const char broken[8] = { 0 };
+	(void)FCGX_FFlush(b->req->out);
+	(void)write_all(b->req->ipcFd, broken, sizeof broken);
+	(void)shutdown(b->req->ipcFd, SHUT_RDWR);
+	b->req->keepConnection = 0;
+}
+
 /* CONTENT_LENGTH as the number of body bytes to expect; anything that is not
  * plain digits, or does not fit, is 0 (app/ refuses such a request unread). */
 static unsigned long long declared_length(FCGX_ParamArray envp)
@@ -241,7 +265,7 @@ static void serve_conn(struct worker *w, int i)
 	struct body_stream body = { req, declared_length(req->envp) };
 	if (body.left == 0)
 		timeouts_input_done();
-	const struct transport fcgi = { fcgi_read, fcgi_write, &body };
+	const struct transport fcgi = { fcgi_read, fcgi_write, &body, fcgi_flush, fcgi_cut };
 	bool crash = false;
 	/* The test delay (test_hooks.h) holds the status page and the handler, never a shed answer. */
 	if (sb != NULL && status_is_request(w->cfg->status_path, req->envp)) {

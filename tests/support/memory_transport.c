@@ -33,5 +33,5 @@ static int memory_write(void *ctx, const char *p, size_t n)
 
 struct transport memory_transport(struct memory_transport *t)
 {
-	return (struct transport){ memory_read, memory_write, t };
+	return (struct transport){ memory_read, memory_write, t, NULL, NULL };
 }
