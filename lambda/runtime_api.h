@@ -60,7 +60,7 @@ int runtime_api_stream_end(struct runtime_api *api, const char *error_type, stru
 int runtime_api_report_error(struct runtime_api *api, struct str request_id, const char *type, struct str body);
 
 /* LAMBDA_INVOKE_MODE, read once at start: BUFFERED (or unset, empty: the default) or
- * RESPONSE_STREAM (*streaming: answers of payload 2.0 events go out with
+ * RESPONSE_STREAM (*streaming: answers to Function URL events go out with
  * runtime_api_respond_stream). Anything else is APP_ERR_INVALID with *why. */
 MUST_CHECK enum app_err runtime_api_invoke_mode(bool *streaming, const char **why);
 

@@ -29,6 +29,8 @@ struct lambda_reply_style {
 	bool multi_value_headers;  /* "multiValueHeaders" instead of "headers" (v1, ALB) */
 	bool cookies;              /* Set-Cookie values in a "cookies" array (payload 2.0) */
 	bool status_description;   /* "statusDescription": "200 OK" (ALB) */
+	bool function_url;         /* a Function URL's event: the only kind whose invoke mode can
+	                            * be RESPONSE_STREAM (API Gateway invokes buffered) */
 };
 
 /* An adapter fills req from its event (strings may point into the cJSON document,

@@ -92,10 +92,11 @@ enum app_err lambda_apigw_v2_request(const cJSON *event, struct request *req, st
 	keep_reading(request_set_method(req, method));
 	struct str path;
 	split_stage(context, raw_path, &req->root_path, &path);
-	keep_reading(is_function_url(context) ? request_set_raw_path(req, path) : request_set_decoded_path(req, path));
+	bool function_url = is_function_url(context);
+	keep_reading(function_url ? request_set_raw_path(req, path) : request_set_decoded_path(req, path));
 	keep_reading(request_set_query_string(req, str_is_null(raw_query) ? STR_LIT("") : raw_query));
 	lambda_field_origin(req, lambda_field_optional(http, "sourceIp"), lambda_field_optional(context, "domainName"));
 	lambda_context_fill(req, context);
-	*style = (struct lambda_reply_style){ .cookies = true };
+	*style = (struct lambda_reply_style){ .cookies = true, .function_url = function_url };
 	return APP_OK;
 }

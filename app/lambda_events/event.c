@@ -339,7 +339,7 @@ const struct request_context *lambda_invocation_context(const struct lambda_invo
 
 void lambda_invocation_set_streaming(struct lambda_invocation *inv)
 {
-	inv->stream = inv->style.cookies && !inv->style.multi_value_headers && !inv->style.status_description;
+	inv->stream = inv->style.function_url;
 }
 
 struct str lambda_invocation_path(const struct lambda_invocation *inv)

@@ -131,7 +131,8 @@ void lambda_invocation_set_runtime(struct lambda_invocation *inv, struct str req
 const struct request_context *lambda_invocation_context(const struct lambda_invocation *inv);
 
 /* Asks finish for a streamed answer (lambda_result's stream_prelude and stream_body)
- * when the event's shape takes one (payload 2.0); other events keep response. */
+ * when the event comes from a Function URL (the only caller with a RESPONSE_STREAM invoke
+ * mode: API Gateway and ALB invoke buffered); other events keep response. */
 void lambda_invocation_set_streaming(struct lambda_invocation *inv);
 
 /* How lambda/ sends a streamed answer as it is made: begin(prelude) once,

@@ -8,7 +8,7 @@ type, run through the real bootstrap, with the response documents checked.
                                          by tests/lambda_runtime_emulator.py
   lambda_cases.py stream BOOTSTRAP       all cases through the emulator twice,
                                          buffered and with LAMBDA_INVOKE_MODE=
-                                         RESPONSE_STREAM: payload 2.0 answers come
+                                         RESPONSE_STREAM: Function URL answers come
                                          streamed (prelude, 8 NULs, body) and are the
                                          buffered ones byte for byte once reassembled;
                                          the others stay buffered and identical
@@ -462,7 +462,7 @@ def run_stream(bootstrap):
     counts = {"streamed": 0, "buffered": 0}
     for (kind, c), b, s in zip(expect, buffered, streamed):
         what = "%s %s %s%s" % (kind, c["method"], c["path"], "?" + c["query"] if c["query"] else "")
-        if KINDS[kind][1]["cookies"]:
+        if kind == "function-url":
             counts["streamed"] += 1
             problems = same_bytes(b["body"], s) if s.get("streamed") else ["not streamed"]
             if not problems:
@@ -473,7 +473,7 @@ def run_stream(bootstrap):
             same = without_generated_id(s["body"]) == without_generated_id(b["body"])
             t.record("still buffered %s" % what, [] if not s.get("streamed") and same else
                      ["streamed %r, answer %.300r, buffered %.300r" % (s.get("streamed"), s["body"], b["body"])])
-    print("lambda-stream: %d payload 2.0 answers streamed, %d others buffered" %
+    print("lambda-stream: %d Function URL answers streamed, %d others buffered" %
           (counts["streamed"], counts["buffered"]))
     emu_rc, report, rt_rc, err = bad
     init = report.get("init_error") or {}
