@@ -228,3 +228,4 @@ include mk/fcgi-hostile.mk
 include mk/wire.mk
 include mk/overload.mk
 include mk/stream.mk
+include mk/observability.mk

@@ -3,7 +3,7 @@
 # repeatable on a busy machine, where CPU seconds are not), metrics off and on:
 #   off  app.fcgi --listen SOCK --workers 1                 (no status page: no histogram)
 #   on   METRICS=emf app.fcgi ... --status-path /-/status
-#        (the shared histogram and counters; EMF lines added up per route, written
+#        (the shared histogram and counters; EMF requests added up into one line per process, written
 #        every METRICS_INTERVAL, 60 s by default: a line costs about as much as a few
 #        requests, so the interval does not change the figure)
 # The manager runs under callgrind (--trace-children: its forked worker too), behind

@@ -13,16 +13,21 @@
 
 #define ROUTES 64
 
+/* One route's part of a process's interval: the "routes" breakdown of its line. */
 struct route_acc {
-	const char *route;            /* NULL: the unmatched row */
+	const char *route; /* NULL: the unmatched row */
+	uint64_t requests, errors;
+	double sum, max; /* seconds */
+};
+
+/* A process's interval: the totals (the metrics of its one line), a uniform sample
+ * of the durations of all its requests, and the rows per route. */
+static struct {
+	pthread_mutex_t lock;
 	const char *target;
 	uint64_t requests, errors;
 	double values[EMF_MAX_VALUES];
 	unsigned nvalues;
-};
-
-static struct {
-	pthread_mutex_t lock;
 	struct route_acc rows[ROUTES];
 	int nrows;
 	uint64_t seed;
@@ -35,9 +40,14 @@ static long long wall_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The line for one route's numbers; NULL when cJSON runs out of memory. */
-static char *line_for(const char *target, const char *route, const double *values, unsigned n, uint64_t requests,
-		      uint64_t errors, long pid)
+static const char *const metric_names[][2] = { { "http_server_request_duration_seconds", "Seconds" },
+					       { "http_server_requests", "Count" },
+					       { "http_server_errors", "Count" } };
+
+/* A new EMF document with its _aws member: one directive whose one dimension set is
+ * dims (ndims names) and whose metrics are the three above. NULL when out of memory
+ * (cJSON calls on NULL do nothing, and printing NULL gives NULL). */
+static cJSON *document(const char *const *dims, int ndims)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON *aws = cJSON_AddObjectToObject(doc, "_aws");
@@ -45,28 +55,31 @@ static char *line_for(const char *target, const char *route, const double *value
 	cJSON *directive = cJSON_CreateObject();
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(aws, "CloudWatchMetrics"), directive);
 	cJSON_AddStringToObject(directive, "Namespace", observe_namespace());
-	const char *dims[] = { "target", "route" };
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(directive, "Dimensions"), cJSON_CreateStringArray(dims, 2));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(directive, "Dimensions"), cJSON_CreateStringArray(dims, ndims));
 	cJSON *metrics = cJSON_AddArrayToObject(directive, "Metrics");
-	static const char *const names[][2] = { { "http_server_request_duration_seconds", "Seconds" },
-						{ "http_server_requests", "Count" },
-						{ "http_server_errors", "Count" } };
 	for (size_t i = 0; i < 3; i++) {
 		cJSON *m = cJSON_CreateObject();
-		cJSON_AddStringToObject(m, "Name", names[i][0]);
-		cJSON_AddStringToObject(m, "Unit", names[i][1]);
+		cJSON_AddStringToObject(m, "Name", metric_names[i][0]);
+		cJSON_AddStringToObject(m, "Unit", metric_names[i][1]);
 		cJSON_AddItemToArray(metrics, m);
 	}
-	cJSON_AddStringToObject(doc, "target", target != NULL ? target : "unknown");
-	cJSON_AddStringToObject(doc, "route", route != NULL ? route : OBSERVE_UNMATCHED);
-	if (pid != 0) /* not a dimension: tells one process's lines from another's */
-		cJSON_AddNumberToObject(doc, "pid", (double)pid);
+	return doc;
+}
+
+/* Adds the three metrics' values to doc: one duration as a number, more as an array. */
+static void add_values(cJSON *doc, const double *values, unsigned n, uint64_t requests, uint64_t errors)
+{
 	if (n == 1)
-		cJSON_AddNumberToObject(doc, names[0][0], values[0]);
+		cJSON_AddNumberToObject(doc, metric_names[0][0], values[0]);
 	else
-		cJSON_AddItemToObject(doc, names[0][0], cJSON_CreateDoubleArray(values, (int)n));
-	cJSON_AddNumberToObject(doc, names[1][0], (double)requests);
-	cJSON_AddNumberToObject(doc, names[2][0], (double)errors);
+		cJSON_AddItemToObject(doc, metric_names[0][0], cJSON_CreateDoubleArray(values, (int)n));
+	cJSON_AddNumberToObject(doc, metric_names[1][0], (double)requests);
+	cJSON_AddNumberToObject(doc, metric_names[2][0], (double)errors);
+}
+
+/* Prints doc on one line and deletes it; NULL when out of memory. */
+static char *printed(cJSON *doc)
+{
 	char *text = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	return text;
@@ -90,8 +103,13 @@ static void put_line(int fd, char *text)
 
 void emf_write_one(int fd, const struct log_access *a)
 {
+	static const char *const dims[] = { "target", "route" };
 	double v = (double)(a->duration_us > 0 ? a->duration_us : 0) / 1e6;
-	put_line(fd, line_for(a->target, a->route, &v, 1, 1, a->status >= 500 ? 1 : 0, 0));
+	cJSON *doc = document(dims, 2);
+	cJSON_AddStringToObject(doc, "target", a->target != NULL ? a->target : "unknown");
+	cJSON_AddStringToObject(doc, "route", a->route != NULL ? a->route : OBSERVE_UNMATCHED);
+	add_values(doc, &v, 1, 1, a->status >= 500 ? 1 : 0);
+	put_line(fd, printed(doc));
 }
 
 /* xorshift64: the reservoir's dice. */
@@ -105,7 +123,7 @@ static uint64_t next_random(void)
 
 /* The row of route (the same pointer, else the same text), or a new one; when all
  * are taken, the unmatched row (made if need be in the last). */
-static struct route_acc *row_for(const char *route, const char *target)
+static struct route_acc *row_for(const char *route)
 {
 	for (int i = 0; i < acc.nrows; i++)
 		if (acc.rows[i].route == route)
@@ -118,36 +136,68 @@ static struct route_acc *row_for(const char *route, const char *target)
 			acc.rows[ROUTES - 1].route = NULL;
 			return &acc.rows[ROUTES - 1];
 		}
-		return row_for(NULL, target);
+		return row_for(NULL);
 	}
-	acc.rows[acc.nrows] = (struct route_acc){ .route = route, .target = target };
+	acc.rows[acc.nrows] = (struct route_acc){ .route = route };
 	return &acc.rows[acc.nrows++];
 }
 
 void emf_add(const struct log_access *a)
 {
 	double v = (double)(a->duration_us > 0 ? a->duration_us : 0) / 1e6;
+	int error = a->status >= 500;
 	pthread_mutex_lock(&acc.lock);
-	struct route_acc *r = row_for(a->route, a->target);
+	if (acc.target == NULL)
+		acc.target = a->target;
+	struct route_acc *r = row_for(a->route);
 	r->requests++;
-	if (a->status >= 500)
-		r->errors++;
-	if (r->nvalues < EMF_MAX_VALUES)
-		r->values[r->nvalues++] = v;
-	else if (next_random() % r->requests < EMF_MAX_VALUES)
-		r->values[next_random() % EMF_MAX_VALUES] = v;
+	r->errors += (uint64_t)error;
+	r->sum += v;
+	if (v > r->max)
+		r->max = v;
+	acc.requests++;
+	acc.errors += (uint64_t)error;
+	if (acc.nvalues < EMF_MAX_VALUES)
+		acc.values[acc.nvalues++] = v;
+	else if (next_random() % acc.requests < EMF_MAX_VALUES)
+		acc.values[next_random() % EMF_MAX_VALUES] = v;
 	pthread_mutex_unlock(&acc.lock);
+}
+
+/* The "routes" property: one object per route with requests this interval. */
+static cJSON *routes_breakdown(void)
+{
+	cJSON *list = cJSON_CreateArray();
+	for (int i = 0; i < acc.nrows; i++) {
+		const struct route_acc *r = &acc.rows[i];
+		if (r->requests == 0)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "route", r->route != NULL ? r->route : OBSERVE_UNMATCHED);
+		cJSON_AddNumberToObject(o, "requests", (double)r->requests);
+		cJSON_AddNumberToObject(o, "errors", (double)r->errors);
+		cJSON_AddNumberToObject(o, "duration_seconds_sum", r->sum);
+		cJSON_AddNumberToObject(o, "duration_seconds_max", r->max);
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
 }
 
 void emf_flush(int fd)
 {
+	static const char *const dims[] = { "target" };
 	pthread_mutex_lock(&acc.lock);
-	for (int i = 0; i < acc.nrows; i++) {
-		struct route_acc *r = &acc.rows[i];
-		if (r->requests > 0)
-			put_line(fd, line_for(r->target, r->route, r->values, r->nvalues, r->requests, r->errors,
-					      (long)getpid()));
+	if (acc.requests > 0) {
+		cJSON *doc = document(dims, 1);
+		cJSON_AddStringToObject(doc, "target", acc.target != NULL ? acc.target : "unknown");
+		/* not a dimension: tells one process's line from another's */
+		cJSON_AddNumberToObject(doc, "pid", (double)getpid());
+		add_values(doc, acc.values, acc.nvalues, acc.requests, acc.errors);
+		cJSON_AddItemToObject(doc, "routes", routes_breakdown());
+		put_line(fd, printed(doc));
 	}
+	acc.requests = acc.errors = 0;
+	acc.nvalues = 0;
 	acc.nrows = 0;
 	pthread_mutex_unlock(&acc.lock);
 }

@@ -1,20 +1,22 @@
 /* CloudWatch embedded metric format (EMF): JSON log lines CloudWatch Logs
  * turns into metrics, for targets no scraper reaches (Lambda, a FastCGI
- * process under lighttpd). Namespace from METRICS_NAMESPACE, dimensions
- * target and route (the route template, "unmatched" for none), the metric
- * names of the OpenMetrics page: http_server_request_duration_seconds
- * (Seconds), http_server_requests (Count), http_server_errors (Count, 5xx).
- * Lambda writes one line per invocation (emf_write_one); a FastCGI process
- * adds each request up (emf_add) and writes one line per route seen (with its
- * pid, a property, not a dimension), every
- * METRICS_INTERVAL seconds and at exit (emf_flush): the number of lines does
- * not grow with traffic. */
+ * process under lighttpd). Namespace from METRICS_NAMESPACE, the metric names
+ * of the OpenMetrics page: http_server_request_duration_seconds (Seconds),
+ * http_server_requests (Count), http_server_errors (Count, 5xx).
+ * Lambda writes one line per invocation (emf_write_one), dimensions target and
+ * route (the route template, "unmatched" for none). A FastCGI process adds each
+ * request up (emf_add) and writes ONE line every METRICS_INTERVAL seconds and at
+ * exit (emf_flush), whatever its traffic and routes: an EMF document has one
+ * value per dimension, so that line's dimension is target alone (the process's
+ * totals), and its per-route numbers ride along as a property that is no metric,
+ * "routes": [{"route", "requests", "errors", "duration_seconds_sum",
+ * "duration_seconds_max"}] (CloudWatch Logs Insights: unnest), with its pid. */
 #ifndef APP_HTTP_EMF_H
 #define APP_HTTP_EMF_H
 
 #include "http/log.h"
 
-/* Durations kept per route and interval (the EMF limit for a value array):
+/* Durations kept per process and interval (the EMF limit for a value array):
  * past it a uniform sample of the interval's requests (reservoir sampling). */
 #define EMF_MAX_VALUES 100
 
@@ -25,8 +27,8 @@ void emf_write_one(int fd, const struct log_access *a);
  * 64 distinct ones (there are fewer in the table) count as "unmatched". */
 void emf_add(const struct log_access *a);
 
-/* Writes one line per route that had requests since the last flush, to fd,
- * and starts a new interval. Nothing to say: writes nothing. Thread-safe. */
+/* Writes the one line of the requests since the last flush to fd, and starts
+ * a new interval. No request since: writes nothing. Thread-safe. */
 void emf_flush(int fd);
 
 #endif

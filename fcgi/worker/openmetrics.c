@@ -20,7 +20,7 @@
 
 static int listen_fd = -1;
 
-/* The EMF timer: writes the lines every METRICS_INTERVAL seconds until told to
+/* The EMF timer: writes the process's line every METRICS_INTERVAL seconds until told to
  * stop at exit, which then joins it (nothing left running for valgrind to see). */
 static struct {
 	pthread_mutex_t lock;

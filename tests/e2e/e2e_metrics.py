@@ -170,9 +170,11 @@ def emf_lines(log, target, interval=""):
     specification's required keys (_aws.Timestamp a number, CloudWatchMetrics an array of
     directives with Namespace, Dimensions (arrays of dimension names present as strings
     at the root) and Metrics (Name; a present root value, a number or up to 100 numbers)),
-    for TARGET. INTERVAL (FastCGI): per process (pid) and route at most one line per
-    INTERVAL seconds, plus the one written at exit. Prints the count of lines and the sum
-    of http_server_requests."""
+    for TARGET. lambda: dimensions target and route. fcgi: dimensions [["target"]]
+    alone, and a "routes" breakdown that adds up to the line's totals; with INTERVAL,
+    per process (pid) at most one line per INTERVAL seconds, whatever its routes,
+    plus the one written at exit. Prints the count of lines and the sum of
+    http_server_requests."""
     docs = []
     with open(log, encoding="utf-8", errors="replace") as f:
         for line in f:
@@ -197,16 +199,29 @@ def emf_lines(log, target, interval=""):
                                                         and all(isinstance(x, (int, float)) for x in v)), d
         assert d["target"] == target, d
         total += int(d["http_server_requests"])
+    if target == "fcgi":
+        for d in docs:
+            dims = d["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+            assert dims == [["target"]], f"a FastCGI line's dimensions are {dims}, not [['target']]: {d}"
+            rows = d["routes"]
+            assert rows and len({r["route"] for r in rows}) == len(rows), f"routes: {rows}"
+            assert sum(r["requests"] for r in rows) == d["http_server_requests"], d
+            assert sum(r["errors"] for r in rows) == d["http_server_errors"], d
+            assert all(0 <= r["duration_seconds_max"] <= r["duration_seconds_sum"] for r in rows), d
+    else:
+        for d in docs:
+            assert d["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["target", "route"]], d
+            assert isinstance(d["route"], str), d
     if interval:
-        # One process: per route, consecutive lines at least INTERVAL apart (less a
-        # tenth for scheduling), but for the last, which exit may write any time.
+        # One process: consecutive lines at least INTERVAL apart (less a tenth for
+        # scheduling), whatever the routes, but for the last, which exit may write any time.
         times = collections.defaultdict(list)
         for d in docs:
-            times[(d.get("pid"), d["route"])].append(d["_aws"]["Timestamp"])
-        for route, ts in times.items():
+            times[d["pid"]].append(d["_aws"]["Timestamp"])
+        for pid, ts in times.items():
             ts.sort()
             body = ts[:-1]
             gaps = [b - a for a, b in zip(body, body[1:])]
-            assert all(g >= float(interval) * 900 for g in gaps), f"{route}: lines closer than the interval: {ts}"
+            assert all(g >= float(interval) * 900 for g in gaps), f"pid {pid}: lines closer than the interval: {ts}"
     print(len(docs), total)
     return 0

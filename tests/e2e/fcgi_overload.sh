@@ -14,8 +14,9 @@
 #     manager exit 3 with a message; a worker that served resets the count.
 #  4. --max-worker-rss: a worker that grows past it is replaced after answering,
 #     counted; no request fails.
-#  5. lighttpd with deploy/lighttpd-request-start.lua (mod_magnet) stamps
-#     REQUEST_START, and a burst through it is shed; without it nothing is.
+#  5. The shipped lighttpd.conf with FCGI_MAX_QUEUE_WAIT stamps REQUEST_START
+#     (deploy/lighttpd-request-start.lua, mod_magnet), and a burst through it is
+#     shed; with an APP_DIR that lacks the script it says so and nothing is shed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
@@ -208,49 +209,51 @@ rss=$(rss_kb "$spawned")
 [ "${rss:-999999}" -lt $((80 * 1024)) ] && e2e_pass || e2e_fail "spawned worker's RSS $rss kB: not re-executed"
 kill -TERM "$spawned"
 
-# ---- 5. lighttpd stamps REQUEST_START with mod_magnet --------------------------------
-# deploy/lighttpd-request-start.lua in front of the manager: a burst of 8 on one
-# worker (300 ms handler, --max-queue-wait 500) is partly shed; the same lighttpd
-# without the script passes no stamp, and nothing is shed.
-# lighttpd_start SOCKET [with-stamp]: lighttpd on a free port passing every URL to
-# SOCKET; sets LIGHTTPD_PID and LIGHTTPD_BASE.
+# ---- 5. the shipped lighttpd.conf stamps REQUEST_START -------------------------------
+# lighttpd.conf as shipped, FCGI_MAX_QUEUE_WAIT=500 and nothing else: it runs
+# APP_DIR/lighttpd-request-start.lua (mod_magnet), and a burst of 8 on its one
+# spawned worker (300 ms handler) is partly shed, the 503s fast, the served ones
+# within the limit plus one service time; a POST whose body trickles in for
+# longer than the limit is served (only requests without a body are stamped:
+# the upload is no wait for a worker). The same with an APP_DIR that lacks the
+# script: lighttpd says so at start, passes no stamp, and all 8 are served.
+# lighttpd_start APP_DIR: the shipped lighttpd.conf on a free port, one worker;
+# sets LIGHTTPD_PID and LIGHTTPD_BASE.
 lighttpd_start() {
 	_port=$(free_port)
-	{
-		echo "server.port = $_port"
-		echo 'server.bind = "127.0.0.1"'
-		echo "server.document-root = \"$E2E_TMP\""
-		echo 'server.modules += ("mod_fastcgi")'
-		if [ -n "${2:-}" ]; then
-			echo 'server.modules += ("mod_magnet")'
-			echo "magnet.attract-raw-url-to = (\"$(pwd)/deploy/lighttpd-request-start.lua\")"
-		fi
-		echo "fastcgi.server = (\"/\" => ((\"socket\" => \"$1\", \"check-local\" => \"disable\")))"
-	} >"$E2E_TMP/lighttpd.conf"
-	e2e_bg lighttpd -D -f "$E2E_TMP/lighttpd.conf" 2>>"$E2E_TMP/lighttpd.log"
+	PORT=$_port BIND=127.0.0.1 APP_DIR=$1 FCGI_PROCS=1 SOCKET_DIR=$E2E_TMP UPLOAD_DIR=$E2E_TMP ACCESS_LOG= \
+		FCGI_MAX_QUEUE_WAIT=500 FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello \
+		e2e_bg lighttpd -D -f lighttpd.conf 2>"$E2E_TMP/lighttpd.log"
 	LIGHTTPD_PID=$!
 	LIGHTTPD_BASE=http://127.0.0.1:$_port
 }
-sock=$E2E_TMP/lighttpd.sock
-export FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello
-manager_start "$sock" 1 --max-queue-wait 500
-unset FCGI_TEST_DELAY_MS FCGI_TEST_DELAY_PATH
-wait_fcgi "$sock" || give_up
-for with in "" with-stamp; do
-	lighttpd_start "$sock" $with
+hooks_dir=$(cd "$(dirname "$FCGI_BIN")" && pwd)
+mkdir -p "$E2E_TMP/no-script"
+ln -s "$hooks_dir/app.fcgi" "$E2E_TMP/no-script/app.fcgi"
+for app in "$hooks_dir" "$E2E_TMP/no-script"; do
+	lighttpd_start "$app"
 	wait_ok "$LIGHTTPD_BASE/ping" 20 || give_up
 	e2e_client burst "$LIGHTTPD_BASE/hello" 8 "$E2E_TMP/lighttpd-burst.jsonl"
 	shed=$(grep -c '"status": 503' "$E2E_TMP/lighttpd-burst.jsonl")
 	served=$(grep -c '"status": 200' "$E2E_TMP/lighttpd-burst.jsonl")
-	echo "lighttpd ${with:-without the stamp}: served $served, shed $shed of 8"
-	if [ -n "$with" ]; then
-		[ "$shed" -ge 1 ] && [ $((shed + served)) = 8 ] && e2e_pass ||
-			e2e_fail "lighttpd with the stamp: served $served, shed $shed of 8"
+	if [ "$app" = "$hooks_dir" ]; then
+		echo "shipped lighttpd.conf, FCGI_MAX_QUEUE_WAIT=500: served $served, shed $shed of 8"
+		e2e_client burst-report "$E2E_TMP/lighttpd-burst.jsonl" 500 "$SERVICE_MS" "$SLACK_MS" && e2e_pass ||
+			e2e_fail "shipped lighttpd.conf: a burst of 8 not shed as it should (see above)"
+		# A body that trickles in for ~2.5 s (over the 500 ms limit) to an idle
+		# worker: lighttpd reads it all first; the upload is no wait for a worker.
+		e2e_client repeat x 40000 >"$E2E_TMP/slow-body"
+		got=$(curl -s --max-time 20 --limit-rate 16K -w ' %{http_code}' -H 'Content-Type: text/plain' \
+			--data-binary @"$E2E_TMP/slow-body" "$LIGHTTPD_BASE/api/v1/users/")
+		echo "shipped lighttpd.conf: a 40 kB body at 16 kB/s: $got"
+		[ "$got" = '{"Success":"All users!"} 200' ] && e2e_pass || e2e_fail "a slow upload to an idle worker: $got"
 	else
-		[ "$served" = 8 ] && e2e_pass || e2e_fail "lighttpd without a stamp: served $served of 8"
+		echo "lighttpd.conf, APP_DIR without the script: served $served, shed $shed of 8"
+		[ "$served" = 8 ] && e2e_pass || e2e_fail "lighttpd without the script: served $served of 8"
+		grep -q "FCGI_MAX_QUEUE_WAIT is set but .*lighttpd-request-start.lua is missing" "$E2E_TMP/lighttpd.log" &&
+			e2e_pass || e2e_fail "lighttpd.conf did not say the script is missing: $(head -c 300 "$E2E_TMP/lighttpd.log")"
 	fi
 	stop_pid "$LIGHTTPD_PID"
 done
-stop_manager
 
 e2e_finish

@@ -28,7 +28,8 @@ dpkg-deb -c "$DEB" >"$E2E_TMP/contents"
 for f in ./usr/lib/math-service/app.fcgi ./usr/sbin/app.fcgi ./usr/bin/app.cgi ./usr/lib/math-service/bootstrap \
 	./usr/share/math-service/docs/swagger-ui.css ./lib/systemd/system/math-service.service \
 	./lib/systemd/system/math-service.socket ./usr/share/man/man8/app.fcgi.8.gz ./usr/share/man/man1/app.cgi.1.gz \
-	./usr/share/man/man1/bootstrap.1.gz ./etc/math-service/nginx.conf ./etc/default/math-service; do
+	./usr/share/man/man1/bootstrap.1.gz ./etc/math-service/nginx.conf ./etc/default/math-service \
+	./etc/math-service/lighttpd.conf ./usr/lib/math-service/lighttpd-request-start.lua; do
 	grep -q " $f\( ->.*\)\?$" "$E2E_TMP/contents" && e2e_pass || e2e_fail "the package has no $f"
 done
 

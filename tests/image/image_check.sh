@@ -89,14 +89,25 @@ base=http://127.0.0.1:$port
 health=$(/usr/bin/python3 -c 'import json, sys
 i = json.load(open(sys.argv[1]))[0]
 print(" ".join((i["Config"].get("Healthcheck") or i.get("Healthcheck"))["Test"][1:]))' "$E2E_TMP/inspect.json")
+# FCGI_MAX_QUEUE_WAIT (a minute: nothing is shed) turns on lighttpd.conf's
+# REQUEST_START stamp: every request below goes through mod_magnet and
+# lighttpd-request-start.lua, which must be in the image (a Lua error is a 500).
 podman run -d --name "$NAME-ecs" $PODMAN_RUN_FLAGS $ecs_flags \
 	--health-cmd "$health" --health-interval=disable \
-	-e PORT="$port" -e BIND=127.0.0.1 "$IMAGE" >/dev/null || exit 1
+	-e PORT="$port" -e BIND=127.0.0.1 -e FCGI_MAX_QUEUE_WAIT=60000 "$IMAGE" >/dev/null || exit 1
 if ! wait_http "$base/" 20; then
 	podman logs "$NAME-ecs" 2>&1 | tail -n 20 >&2
 	exit 1
 fi
 check "ECS health" 200 '{"status":"OK"}' "$base/"
+# lighttpd loaded mod_magnet and found the script (lighttpd.conf says when not).
+if podman logs "$NAME-ecs" 2>&1 | grep -q 'mod_magnet\|lighttpd-request-start\|lua:'; then
+	e2e_fail "the REQUEST_START stamp is not working in the image: $(podman logs "$NAME-ecs" 2>&1 | grep 'magnet\|request-start\|lua:' | head -3)"
+elif podman exec "$NAME-ecs" sh -c '[ -r /usr/local/lib/math-service/lighttpd-request-start.lua ] && [ -r /usr/lib/lighttpd/mod_magnet.so ]'; then
+	e2e_pass
+else
+	e2e_fail "the image lacks lighttpd-request-start.lua or mod_magnet.so"
+fi
 check "ECS math add" 200 '15' "$base/math/add?i=5&i=10"
 check "ECS hello names ecs" 200 '"Hello from ecs"' "$base/hello"
 check "ECS items" 200 '{"item_id":42,"q":"x"}' "$base/items/42?q=x"

@@ -1,6 +1,6 @@
 /* Request metrics in the shared layer: the route template the router hands over
  * (http_route), the METRICS settings (bad values refused), and the EMF lines
- * (app/http/emf.c): one per invocation, one per route and interval when added up. */
+ * (app/http/emf.c): one per invocation, one per process and interval when added up. */
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -134,26 +134,61 @@ static void flush(int fd)
 	emf_flush(fd);
 }
 
-Test(metrics, added_up_one_line_per_route_at_most_100_values)
+/* The one route object of d's "routes" named route; fails the test when there is not exactly one. */
+static cJSON *route_row(cJSON *d, const char *route)
 {
+	cJSON *row, *found = NULL;
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(d, "routes"))
+		if (strcmp(cJSON_GetObjectItem(row, "route")->valuestring, route) == 0) {
+			cr_assert_null(found, "%s twice in routes", route);
+			found = row;
+		}
+	cr_assert_not_null(found, "no %s in routes", route);
+	return found;
+}
+
+Test(metrics, added_up_one_line_per_interval_whatever_the_routes)
+{
+	/* 250 requests on three routes (one unmatched), the first 3 of them 5xx. */
 	for (int i = 0; i < 250; i++) {
-		struct log_access a = access_line(i % 5 ? "/items/{item_id}" : NULL, i < 3 ? 500 : 200, 1000 + i);
+		const char *route = i % 5 == 0 ? NULL : i % 5 == 1 ? "/ping" : "/items/{item_id}";
+		struct log_access a = access_line(route, i < 3 ? 500 : 200, 1000 + i);
 		emf_add(&a);
 	}
 	const char *text = captured(flush);
-	int lines = 0, requests = 0;
-	for (const char *p = text; *p != '\0'; p = strchr(p, '\n') + 1, lines++) {
-		cJSON *d = cJSON_Parse(p); /* stops at the newline: one document per line */
-		cr_assert_not_null(d, "line %d: %s", lines, p);
-		int n = cJSON_GetObjectItem(d, "http_server_requests")->valueint;
-		const char *route = cJSON_GetObjectItem(d, "route")->valuestring;
-		cr_assert_eq(n, strcmp(route, "unmatched") == 0 ? 50 : 200, "%s: %d", route, n);
-		cr_assert_leq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "http_server_request_duration_seconds")), EMF_MAX_VALUES);
-		cr_assert_eq(cJSON_GetObjectItem(d, "pid")->valueint, (int)getpid());
-		requests += n;
-		cJSON_Delete(d);
-	}
-	cr_assert_eq(lines, 2);
-	cr_assert_eq(requests, 250);
+	cr_assert_eq(strchr(text, '\n'), text + strlen(text) - 1, "one line for three routes: %s", text);
+	cJSON *d = cJSON_Parse(text);
+	cr_assert_not_null(d, "%s", text);
+	cJSON *directive = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "_aws"), "CloudWatchMetrics"), 0);
+	cJSON *dimsets = cJSON_GetObjectItem(directive, "Dimensions");
+	cr_assert_eq(cJSON_GetArraySize(dimsets), 1);
+	cJSON *dims = cJSON_GetArrayItem(dimsets, 0);
+	cr_assert_eq(cJSON_GetArraySize(dims), 1, "the dimension is target alone");
+	cr_assert_str_eq(cJSON_GetArrayItem(dims, 0)->valuestring, "target");
+	cr_assert_str_eq(cJSON_GetObjectItem(d, "target")->valuestring, "fcgi");
+	cr_assert_null(cJSON_GetObjectItem(d, "route"), "no route at the root: it is no dimension here");
+	cr_assert_eq(cJSON_GetObjectItem(d, "http_server_requests")->valueint, 250);
+	cr_assert_eq(cJSON_GetObjectItem(d, "http_server_errors")->valueint, 3);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "http_server_request_duration_seconds")), EMF_MAX_VALUES);
+	cr_assert_eq(cJSON_GetObjectItem(d, "pid")->valueint, (int)getpid());
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "routes")), 3);
+	cJSON *items = route_row(d, "/items/{item_id}"), *ping = route_row(d, "/ping"), *none = route_row(d, "unmatched");
+	cr_assert_eq(cJSON_GetObjectItem(items, "requests")->valueint, 150);
+	cr_assert_eq(cJSON_GetObjectItem(ping, "requests")->valueint, 50);
+	cr_assert_eq(cJSON_GetObjectItem(none, "requests")->valueint, 50);
+	/* requests 0, 1, 2 were the 5xx: one on each route */
+	cr_assert_eq(cJSON_GetObjectItem(items, "errors")->valueint, 1);
+	cr_assert_eq(cJSON_GetObjectItem(ping, "errors")->valueint, 1);
+	cr_assert_eq(cJSON_GetObjectItem(none, "errors")->valueint, 1);
+	/* /ping had i = 1, 6, ... 246: durations 1001 ... 1246 us */
+	cr_assert_float_eq(cJSON_GetObjectItem(ping, "duration_seconds_max")->valuedouble, 0.001246, 1e-9);
+	cr_assert_float_eq(cJSON_GetObjectItem(ping, "duration_seconds_sum")->valuedouble, 50 * 0.0011235, 1e-9);
+	cJSON_Delete(d);
 	cr_assert_str_eq(captured(flush), "", "a new interval: nothing to say");
+	struct log_access a = access_line("/ping", 200, 7);
+	emf_add(&a);
+	d = cJSON_Parse(captured(flush));
+	cr_assert_eq(cJSON_GetObjectItem(d, "http_server_requests")->valueint, 1, "the totals start again");
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "routes")), 1, "so do the routes");
+	cJSON_Delete(d);
 }

@@ -238,7 +238,7 @@ export class MathServiceStack extends Stack {
     });
 
     defineAlarms(this, { alb, ecsTargets, service, fn, fnTimeout, httpApi, topicArn: settings.alarmTopicArn });
-    defineDashboard(this);
+    defineDashboard(this, ecsLogs);
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'AlbUrl', {
