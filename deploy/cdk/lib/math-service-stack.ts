@@ -110,6 +110,8 @@ export class MathServiceStack extends Stack {
         FORWARDED_ALLOW_IPS: vpc.vpcCidrBlock,
         ...settings.corsEnvironment, // the service owns CORS (lib/cors.ts)
         ...METRICS_ENVIRONMENT, // EMF lines for the dashboard (lib/dashboard.ts)
+        // Shed a request that waited this long for a worker (lighttpd.conf then stamps it).
+        ...(settings.maxQueueWaitMs ? { FCGI_MAX_QUEUE_WAIT: String(settings.maxQueueWaitMs) } : {}),
       },
       healthCheck: {
         command: image.HEALTH_CHECK_COMMAND,

@@ -58,7 +58,16 @@ export interface DeploySettings {
   readonly functionUrlInvokeMode: InvokeMode;
   /** CORS_* for both compute targets (lib/cors.ts); {}: CORS off. */
   readonly corsEnvironment: Record<string, string>;
+  /**
+   * The ECS tasks' FCGI_MAX_QUEUE_WAIT in ms (app.fcgi --max-queue-wait): a request that
+   * waited longer for a worker gets a quick 503 instead of an ALB timeout; 0: no limit.
+   */
+  readonly maxQueueWaitMs: number;
 }
+
+/** The ECS tasks' default queue-wait limit: far above a healthy wait (microseconds), far below
+ * the ALB's idle timeout, so only a pool that cannot keep up sheds. */
+export const DEFAULT_MAX_QUEUE_WAIT_MS = 2000;
 
 /** What the app reads: a context value by name (App.node.tryGetContext). */
 export type ContextReader = (name: string) => unknown;
@@ -150,6 +159,18 @@ function readInvokeMode(read: ContextReader): InvokeMode {
   return mode;
 }
 
+/** An integer from 0 (off) to 60000 ms (lighttpd's answer timeout, 60 s in the image: a longer
+ * wait would time out first); absent or empty: the default. */
+function readMaxQueueWait(read: ContextReader): number {
+  const value = read('maxQueueWaitMs');
+  if (value === undefined || value === null || value === '') return DEFAULT_MAX_QUEUE_WAIT_MS;
+  const ms = typeof value === 'number' || (typeof value === 'string' && /^[0-9]+$/.test(value)) ? Number(value) : NaN;
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60000) {
+    throw new Error(`context maxQueueWaitMs: expected an integer from 0 (off) to 60000, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
 function readArchitecture(read: ContextReader): Architecture {
   const value = String(read('architecture') ?? 'x86_64');
   if (value !== 'x86_64' && value !== 'arm64') {
@@ -226,5 +247,6 @@ export function readSettings(read: ContextReader): DeploySettings {
     alarmTopicArn: checked(read, 'alarmTopicArn', SNS_ARN),
     ecsExec: flag(read, 'ecsExec'),
     corsEnvironment: readCors(read),
+    maxQueueWaitMs: readMaxQueueWait(read),
   };
 }
