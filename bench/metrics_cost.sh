@@ -1,7 +1,9 @@
 #!/bin/sh
-# The cost of metrics, in instructions per request of a FastCGI worker (callgrind:
-# repeatable on a busy machine, where CPU seconds are not), metrics off and on:
-#   off  app.fcgi --listen SOCK --workers 1                 (no status page: no histogram)
+# The cost of metrics, and of logging and metrics together, in instructions per
+# request of a FastCGI worker (callgrind: repeatable on a busy machine, where CPU
+# seconds are not), in three modes:
+#   none LOG_FORMAT=off app.fcgi --listen SOCK --workers 1  (no access line, no metrics)
+#   off  app.fcgi --listen SOCK --workers 1                 (the access line; no status page: no histogram)
 #   on   METRICS=emf app.fcgi ... --status-path /-/status
 #        (the shared histogram and counters; EMF lines added up per route, written
 #        every METRICS_INTERVAL, 60 s by default: a line costs about as much as a few
@@ -9,8 +11,12 @@
 # The manager runs under callgrind (--trace-children: its forked worker too), behind
 # nginx (deploy/nginx.conf); for each mode the worker's counters are zeroed after a
 # warm-up, N requests are sent on one keep-alive connection, and the total is divided
-# by N. Prints "off I", "on I" and the cost in percent; exits 1 when it is 3 % or more.
-# Then, for scale, CPU seconds per request without valgrind (twice each, alternating).
+# by N. Prints the three figures and the cost of metrics in percent; exits 1 when it
+# is 3 % or more. Then the worker's CPU time per request without valgrind
+# (/proc/PID/schedstat: nanoseconds on a CPU, user + system; twice each, alternating),
+# and issue 25's target, logging and metrics on <= 3 % of CPU per request against
+# both off, met or not from those figures (the instructions beside it: user space
+# only, so an upper bound of the share; the kernel's part of a request is not in them).
 #
 #   bench/metrics_cost.sh [BUILD_DIR]      (make bench-metrics)
 # Settings: METRICS_BENCH_REQUESTS (2000), METRICS_BENCH_PATH (/items/42?q=x).
@@ -36,13 +42,12 @@ requests() {
 # measure MODE: instructions per request of the worker in MODE.
 measure() {
 	_mode=$1 _sock=$E2E_TMP/$1.sock
-	if [ "$1" = on ]; then
-		set -- env METRICS=emf valgrind --tool=callgrind --trace-children=yes \
-			--callgrind-out-file="$OUT/$1.%p" "$BUILD/app.fcgi" --listen "$_sock" --workers 1 --status-path /-/status
-	else
-		set -- valgrind --tool=callgrind --trace-children=yes \
-			--callgrind-out-file="$OUT/$1.%p" "$BUILD/app.fcgi" --listen "$_sock" --workers 1
-	fi
+	set -- valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$OUT/$1.%p" \
+		"$BUILD/app.fcgi" --listen "$_sock" --workers 1
+	case $_mode in
+	on) set -- env METRICS=emf "$@" --status-path /-/status ;;
+	none) set -- env LOG_FORMAT=off "$@" ;;
+	esac
 
 	e2e_bg "$@" 2>"$E2E_TMP/manager.log"
 	_manager=$!
@@ -64,31 +69,50 @@ measure() {
 }
 
 # cpu MODE: CPU time (user + system) of the worker per request over METRICS_BENCH_SECONDS of
-# wrk (2 connections), without valgrind: the same thing in seconds, noisy on a busy machine.
+# wrk (2 connections), without valgrind: nanoseconds on a CPU from /proc/PID/schedstat
+# (clock ticks of /proc/PID/stat where it is missing), noisy on a busy machine.
 cpu() {
-	_sock=$E2E_TMP/cpu-$1.sock
-	if [ "$1" = on ]; then
-		METRICS=emf e2e_bg "$BUILD/app.fcgi" --listen "$_sock" --workers 1 --status-path /-/status 2>/dev/null
-	else
-		e2e_bg "$BUILD/app.fcgi" --listen "$_sock" --workers 1 2>/dev/null
-	fi
+	_mode=$1 _sock=$E2E_TMP/cpu-$1.sock
+	set -- "$BUILD/app.fcgi" --listen "$_sock" --workers 1
+	case $_mode in
+	on) METRICS=emf e2e_bg "$@" --status-path /-/status 2>/dev/null ;;
+	none) LOG_FORMAT=off e2e_bg "$@" 2>/dev/null ;;
+	*) e2e_bg "$@" 2>/dev/null ;;
+	esac
 	_manager=$!
 	nginx_start "unix:$_sock" >&2 || exit 1
 	wait_ok "$NGINX_BASE/ping" 20 >&2 || exit 1
 	_worker=$(pgrep -P "$_manager" | head -1)
-	_t0=$(awk '{print $14 + $15}' "/proc/$_worker/stat")
+	_t0=$(cpu_ns "$_worker")
 	wrk -t 1 -c 2 -d "${METRICS_BENCH_SECONDS:-3}s" "$NGINX_BASE$URL_PATH" >"$E2E_TMP/wrk.txt" 2>&1
-	_t1=$(awk '{print $14 + $15}' "/proc/$_worker/stat")
+	_t1=$(cpu_ns "$_worker")
 	_n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$E2E_TMP/wrk.txt")
 	kill -TERM "$_manager" "$NGINX_PID"
 	wait "$_manager" "$NGINX_PID" 2>/dev/null
-	awk -v t="$((_t1 - _t0))" -v hz="$(getconf CLK_TCK)" -v n="$_n" 'BEGIN { printf "%.2f", t / hz / n * 1e6 }'
+	awk -v t="$((_t1 - _t0))" -v n="$_n" 'BEGIN { printf "%.2f", t / n / 1000 }'
 }
 
+# cpu_ns PID: nanoseconds PID has run on a CPU (user + system).
+cpu_ns() {
+	if [ -r "/proc/$1/schedstat" ]; then
+		awk '{print $1}' "/proc/$1/schedstat"
+	else
+		awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1e9 / hz}' "/proc/$1/stat"
+	fi
+}
+
+none=$(measure none) || exit 1
 off=$(measure off) || exit 1
 on=$(measure on) || exit 1
-cpu_off=$(cpu off) cpu_on=$(cpu on) cpu_off2=$(cpu off) cpu_on2=$(cpu on)
-echo "CPU time per request of the worker (wrk, no valgrind; informative, noisy): off $cpu_off, $cpu_off2 us; on $cpu_on, $cpu_on2 us"
-echo "metrics off: $off instructions per request ($URL_PATH, $N requests)"
-echo "metrics on:  $on instructions per request (status page histogram + METRICS=emf)"
+cpu_none=$(cpu none) cpu_off=$(cpu off) cpu_on=$(cpu on)
+cpu_none2=$(cpu none) cpu_off2=$(cpu off) cpu_on2=$(cpu on)
+echo "CPU time per request of the worker (wrk -c 2, no valgrind; /proc/PID/schedstat): both off $cpu_none, $cpu_none2 us;" \
+	"metrics off $cpu_off, $cpu_off2 us; on $cpu_on, $cpu_on2 us"
+echo "both off:    $none instructions per request ($URL_PATH, $N requests; LOG_FORMAT=off, no metrics)"
+echo "metrics off: $off instructions per request (the access line on)"
+echo "metrics on:  $on instructions per request (the access line + status page histogram + METRICS=emf)"
+awk -v a="$none" -v b="$on" -v c0="$cpu_none" -v c1="$cpu_none2" -v d0="$cpu_on" -v d1="$cpu_on2" 'BEGIN {
+	i = (b - a) * 100 / a; c = ((d0 + d1) / (c0 + c1) - 1) * 100
+	printf "logging and metrics on <= 3 %% of CPU per request against both off (issue 25): %+.1f %% CPU time (%.2f / %.2f us), %s; %+.2f %% instructions (user space only: an upper bound of the share)\n",
+		c, (d0 + d1) / 2, (c0 + c1) / 2, c <= 3 ? "met" : "not met", i }'
 awk -v a="$off" -v b="$on" 'BEGIN { c = (b - a) * 100 / a; printf "metrics cost: %.2f %%\n", c; exit !(c < 3) }'
