@@ -20,7 +20,7 @@
  * counted after escaping, at a character boundary, and then ends with
  * "...(+N bytes)", N the bytes of the value left out. Strings are escaped,
  * invalid UTF-8 becomes U+FFFD (core/utf8.h): no request can forge a line. A
- * line is built on the stack (http/log_line.h; malloc past 768 bytes), not in
+ * line is built on the stack (http/log_line.h: 4 KiB, which every line fits), not in
  * the request arena: a line that cannot be built is dropped, never a crash. */
 #ifndef APP_HTTP_LOG_H
 #define APP_HTTP_LOG_H
