@@ -12,6 +12,8 @@
 #include "http/request_id.h"
 
 _Static_assert(LOG_LINE_MAX <= PIPE_BUF, "an access line must fit one atomic write to a pipe");
+_Static_assert(LOG_CAP_SPAN > LINE_CUT_MARK_MAX, "the smallest cap holds the cut mark (http/log_line.h)");
+_Static_assert(LOG_LINE_MAX <= LINE_SMALL, "a line is built without the heap");
 _Static_assert(LOG_CAP_SHORT + LOG_CAP_ID + LOG_CAP_MESSAGE + 400 <= LOG_LINE_MAX, "an event line too");
 
 static enum log_format format = LOG_FORMAT_JSON;
@@ -120,17 +122,13 @@ static void put_number(struct line *l, long long v)
 	line_put_number(l, v);
 }
 
-/* s quoted, cut past LOG_CAP_SHORT (the target's name, an event's request id). */
-static void put_quoted(struct line *l, struct str s)
-{
-	line_put_quoted(l, s, LOG_CAP_SHORT);
-}
-
 /* s quoted and cut past max bytes, or null ("-" in text) when empty. */
 static void put_quoted_or_null(struct line *l, struct str s, size_t max)
 {
-	if (s.n == 0)
-		puts_(l, format == LOG_FORMAT_JSON ? "null" : "-");
+	if (s.n == 0 && format == LOG_FORMAT_JSON)
+		put(l, "null", 4);
+	else if (s.n == 0)
+		putc_(l, '-');
 	else
 		line_put_quoted(l, s, max);
 }
@@ -145,41 +143,70 @@ static void put_key(struct line *l, const char *json, size_t n)
 }
 #define key(l, name) put_key((l), ",\"" name "\":", sizeof(",\"" name "\":") - 1)
 
-/* The line's start: time and level (and target). */
-static void head(struct line *l, enum log_level level, const char *target)
+/* A string literal's bytes, without its NUL. */
+#define put_lit(l, s) line_put((l), (s), sizeof(s) - 1)
+
+/* JSON only: s quoted and cut past max bytes, or null when empty. */
+static inline void json_quoted_or_null(struct line *l, struct str s, size_t max)
+{
+	if (s.n == 0)
+		put_lit(l, "null");
+	else
+		line_put_quoted(l, s, max);
+}
+
+/* The time now, "2026-12-01T05:01:00.123Z", into when (room for 40): its
+ * length. The seconds change once a second: formatted then, reused in
+ * between; one cache per thread (the Lambda bootstrap's watchdog logs too). */
+static size_t now_text(char *when)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	/* "2026-12-01T05:01:00" changes once a second: formatted then, reused in
-	 * between; one cache per thread (the Lambda bootstrap's watchdog logs too). */
 	static _Thread_local time_t cached_sec = -1;
 	static _Thread_local char cached[24];
+	static _Thread_local size_t cached_n;
 	if (ts.tv_sec != cached_sec) {
 		struct tm tm;
 		gmtime_r(&ts.tv_sec, &tm);
-		if (strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-			cached[0] = '\0';
+		cached_n = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = ts.tv_sec;
 	}
-	long ms = ts.tv_nsec / 1000000;
-	char when[40];
-	size_t n = strlen(cached);
-	memcpy(when, cached, n);
+	unsigned ms = (unsigned)(ts.tv_nsec / 1000000);
+	size_t n = cached_n;
+	memcpy(when, cached, sizeof cached); /* the bytes past n are written over */
 	when[n++] = '.';
 	when[n++] = (char)('0' + ms / 100);
 	when[n++] = (char)('0' + ms / 10 % 10);
 	when[n++] = (char)('0' + ms % 10);
 	when[n++] = 'Z';
-	when[n] = '\0';
+	return n;
+}
+
+/* What follows the time in JSON, by level (padded: copied 32 bytes at a time). */
+static const struct {
+	char p[32];
+	unsigned char n;
+} level_json[] = {
+#define LEVEL_JSON(name) { "\",\"level\":\"" name "\",\"target\":", sizeof("\",\"level\":\"" name "\",\"target\":") - 1 }
+	LEVEL_JSON("DEBUG"), LEVEL_JSON("INFO"), LEVEL_JSON("WARN"), LEVEL_JSON("ERROR"), LEVEL_JSON("FATAL"),
+#undef LEVEL_JSON
+};
+
+/* The line's start: time and level (and target). */
+static void head(struct line *l, enum log_level level, const char *target)
+{
 	if (format == LOG_FORMAT_JSON) {
-		puts_(l, "{\"time\":\"");
-		puts_(l, when);
-		puts_(l, "\",\"level\":\"");
-		puts_(l, level_names[level]);
-		puts_(l, "\",\"target\":");
-		put_quoted(l, str_c(target));
+		char *o = line_room(l, 9 + 40 + sizeof level_json[0].p);
+		if (o == NULL)
+			return;
+		memcpy(o, "{\"time\":\"", 9);
+		size_t n = 9 + now_text(o + 9);
+		memcpy(o + n, level_json[level].p, sizeof level_json[0].p);
+		l->n += n + level_json[level].n;
+		line_put_quoted(l, str_c(target), LOG_CAP_SHORT);
 	} else {
-		puts_(l, when);
+		char when[40];
+		put(l, when, now_text(when));
 		putc_(l, ' ');
 		puts_(l, level_names[level]);
 		putc_(l, ' ');
@@ -255,32 +282,32 @@ int log_access_write(int fd, const struct log_access *a)
 		put_quoted_or_null(&l, a->user_agent, LOG_CAP_USER_AGENT);
 		return finish(&l, fd);
 	}
-	key(&l, "method");
+	put_lit(&l, ",\"method\":");
 	line_put_quoted(&l, a->method, LOG_CAP_SHORT);
-	key(&l, "path");
+	put_lit(&l, ",\"path\":");
 	line_put_quoted(&l, a->path, LOG_CAP_URL);
 	if (a->query.n > 0) {
-		key(&l, "query");
+		put_lit(&l, ",\"query\":");
 		line_put_quoted(&l, a->query, LOG_CAP_URL);
 	}
-	key(&l, "status");
+	put_lit(&l, ",\"status\":");
 	put_number(&l, a->status);
-	key(&l, "bytes");
+	put_lit(&l, ",\"bytes\":");
 	put_number(&l, (long long)a->bytes);
-	key(&l, "duration_us");
+	put_lit(&l, ",\"duration_us\":");
 	put_number(&l, a->duration_us);
-	key(&l, "request_id");
-	put_quoted_or_null(&l, a->request_id, LOG_CAP_ID);
-	key(&l, "trace_id");
-	put_quoted_or_null(&l, a->trace_id, LOG_CAP_ID);
+	put_lit(&l, ",\"request_id\":");
+	json_quoted_or_null(&l, a->request_id, LOG_CAP_ID);
+	put_lit(&l, ",\"trace_id\":");
+	json_quoted_or_null(&l, a->trace_id, LOG_CAP_ID);
 	if (a->span_id.n > 0) {
-		key(&l, "span_id");
+		put_lit(&l, ",\"span_id\":");
 		line_put_quoted(&l, a->span_id, LOG_CAP_SPAN);
 	}
-	key(&l, "client");
-	put_quoted_or_null(&l, a->client, LOG_CAP_SHORT);
-	key(&l, "user_agent");
-	put_quoted_or_null(&l, a->user_agent, LOG_CAP_USER_AGENT);
+	put_lit(&l, ",\"client\":");
+	json_quoted_or_null(&l, a->client, LOG_CAP_SHORT);
+	put_lit(&l, ",\"user_agent\":");
+	json_quoted_or_null(&l, a->user_agent, LOG_CAP_USER_AGENT);
 	return finish(&l, fd);
 }
 

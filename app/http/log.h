@@ -20,7 +20,7 @@
  * counted after escaping, at a character boundary, and then ends with
  * "...(+N bytes)", N the bytes of the value left out. Strings are escaped,
  * invalid UTF-8 becomes U+FFFD (core/utf8.h): no request can forge a line. A
- * line is built on the stack (http/log_line.h; malloc past 768 bytes), not in
+ * line is built on the stack (http/log_line.h: 4 KiB, which every line fits), not in
  * the request arena: a line that cannot be built is dropped, never a crash. */
 #ifndef APP_HTTP_LOG_H
 #define APP_HTTP_LOG_H
@@ -37,11 +37,12 @@
 #define LOG_CAP_SHORT 128        /* method, client, the target's name */
 #define LOG_CAP_URL 1024         /* path; query */
 #define LOG_CAP_ID 256           /* request_id; trace_id */
-#define LOG_CAP_SPAN 16          /* span_id: a traceparent's parent id, 16 hex digits */
+#define LOG_CAP_SPAN 48          /* span_id: a traceparent's parent id, 16 hex digits (a cap
+                                  * exceeds the 32 bytes of "...(+N bytes)") */
 #define LOG_CAP_USER_AGENT 512
 #define LOG_CAP_MESSAGE 2048     /* an event's message */
 /* The longest line, with 400 bytes for the keys, quotes, time, level and numbers:
- * 3 872, under PIPE_BUF (4 096 on Linux, the least POSIX allows is 512: checked
+ * 3 904, under PIPE_BUF (4 096 on Linux, the least POSIX allows is 512: checked
  * at compile time in log.c). */
 #define LOG_LINE_MAX (3 * LOG_CAP_SHORT + 2 * LOG_CAP_URL + 2 * LOG_CAP_ID + LOG_CAP_SPAN + LOG_CAP_USER_AGENT + 420)
 
