@@ -68,12 +68,18 @@ kill -TERM "$lighttpd_pid"
 wait "$lighttpd_pid"
 rc=$?
 [ "$rc" -eq 0 ] && e2e_pass || e2e_fail "lighttpd exited $rc on SIGTERM"
-sleep 0.3
-left=""
-for w in $workers; do
-	kill -0 "$w" 2>/dev/null && [ "$(ps -o stat= -p "$w")" != Z ] && left="$left $w"
+# Each worker finishes what it has and exits: up to 5 s on a loaded machine.
+tries=0
+while :; do
+	left=""
+	for w in $workers; do
+		kill -0 "$w" 2>/dev/null && [ "$(ps -o stat= -p "$w")" != Z ] && left="$left $w"
+	done
+	[ -z "$left" ] || [ $tries -ge 50 ] && break
+	tries=$((tries + 1))
+	sleep 0.1
 done
-[ -z "$left" ] && e2e_pass || e2e_fail "workers still running after lighttpd stopped:$left"
+[ -z "$left" ] && e2e_pass || e2e_fail "workers still running 5 s after lighttpd stopped:$left"
 if ls "$E2E_TMP"/math-service-*.sock* >/dev/null 2>&1; then e2e_fail "sockets left in SOCKET_DIR"; else e2e_pass; fi
 
 e2e_finish
