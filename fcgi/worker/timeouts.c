@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "close.h"
 #include "core/arena.h"
 #include "core/str.h"
 #include "worker/log_gather.h"
@@ -51,6 +52,9 @@ static struct {
 	enum phase phase;
 	int conn_fd, fcgi_request_id;
 	bool response_started, read_expired, asleep, stopping;
+	/* A streamed answer has begun (stream_open) and the main thread is not
+	 * inside a write (!writing): the connection is at a record boundary. */
+	bool stream_open, writing;
 	const char *method, *path;
 	long long read_deadline, request_deadline, last_busy; /* CLOCK_MONOTONIC ms */
 } cur = { .lock = PTHREAD_MUTEX_INITIALIZER, .conn_fd = -1 }; /* wake: made in timeouts_init() */
@@ -174,6 +178,11 @@ static void request_timed_out(void)
 		p += 16;
 		(void)write_all(fd, reply, (size_t)(p - reply));
 	}
+	/* A streamed answer that has begun: cut as a failed producer's is
+	 * (close.h), since nginx would pass a bare close on as its end. Inside a
+	 * write the record boundary is unknown: the bare close is all we can do. */
+	if (fd >= 0 && id != 0 && cur.response_started && cur.stream_open && !cur.writing)
+		fcgi_cut_stream(fd, LINGER_MS);
 	if (fd >= 0)
 		linger(fd);
 	char m[16], u[256], line[512];
@@ -316,7 +325,7 @@ void timeouts_request_begin(int fd)
 	long long now = now_ms();
 	pthread_mutex_lock(&cur.lock);
 	cur.read_expired = false;
-	cur.response_started = false;
+	cur.response_started = cur.stream_open = cur.writing = false;
 	cur.fcgi_request_id = 0;
 	cur.method = cur.path = NULL;
 	cur.read_deadline = read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX;
@@ -362,9 +371,19 @@ void timeouts_response_started(void)
 	if (!ticker_started)
 		return;
 	pthread_mutex_lock(&cur.lock); /* after a request timeout: waits until the process is replaced */
-	cur.response_started = true;
+	cur.response_started = cur.writing = true;
 	if (cur.phase == READING)
 		cur.phase = RUNNING;
+	pthread_mutex_unlock(&cur.lock);
+}
+
+void timeouts_stream_flushed(void)
+{
+	if (!ticker_started)
+		return;
+	pthread_mutex_lock(&cur.lock); /* after a request timeout: waits until the process is replaced */
+	cur.stream_open = true;
+	cur.writing = false;
 	pthread_mutex_unlock(&cur.lock);
 }
 

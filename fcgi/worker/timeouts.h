@@ -5,7 +5,8 @@
  *    seconds of its first byte, or the connection is shut down (every read
  *    on it returns end of file at once) and the worker goes back to work;
  *  - request timeout: a request still running after S seconds is answered
- *    504 {"detail":"Request timed out"} if nothing was sent yet, the event is
+ *    504 {"detail":"Request timed out"} if nothing was sent yet (a streamed
+ *    answer that has begun is cut so that it cannot look complete), the event is
  *    logged, and the worker is replaced: it exits with WORKER_EXIT_TIMEOUT
  *    under our manager, or re-executes itself (same pid, same listening
  *    socket on fd 0) when spawned.
@@ -49,6 +50,12 @@ void timeouts_input_done(void);
 /* The first response byte is about to be written: a timeout can no longer
  * answer 504. After a request timeout this waits until the process is replaced. */
 void timeouts_response_started(void);
+
+/* A streamed answer's head or piece has been flushed whole (the next write
+ * calls timeouts_response_started() again): a request timeout until then
+ * cuts the answer as close.h fcgi_cut_stream does instead of a bare close.
+ * After a request timeout this waits until the process is replaced. */
+void timeouts_stream_flushed(void);
 
 /* The answer is out but the request's input is not all in (a refused body):
  * while it is drained the read deadline holds again (the request deadline no
