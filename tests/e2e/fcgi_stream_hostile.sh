@@ -10,6 +10,9 @@
 #   end; and the next requests (on nginx's kept FastCGI connection too) are
 #   served. The producer is held inside the window (the worker cannot reach
 #   the end of the answer before the timeout), so no timing decides the outcome.
+# - SIGTERM to the manager while a stream is held, past --shutdown-timeout:
+#   the stream must end cut (curl 18), not with nginx's last chunk after the
+#   worker is killed; the manager still exits 1 and says so.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 e2e_start fcgi-stream-hostile
@@ -65,6 +68,39 @@ _n=$(grep -c 'request timed out after 2 s: GET /__test/stream' "$E2E_TMP/manager
 [ "$_n" = $((LOOPS * 2)) ] && e2e_pass || e2e_fail "nginx: $_n request timeouts in the log, expected $((LOOPS * 2))"
 kill "$NGINX_PID" "$MANAGER_PID"
 wait "$NGINX_PID" "$MANAGER_PID" 2>/dev/null
+
+# stopped: LOOPS managers (--shutdown-timeout 1) stopped while a stream is held
+# after its first piece (go1 never comes, so it cannot finish in time).
+stopped() {
+	_bad=0
+	for _i in $(seq 1 "$LOOPS"); do
+		: >"$E2E_TMP/manager.log"
+		sock=$E2E_TMP/stop-$_i.sock
+		manager_start "$sock" 1 --shutdown-timeout 1
+		wait_fcgi "$sock" || { e2e_finish; exit 1; }
+		nginx_start "unix:$sock" || { e2e_finish; exit 1; }
+		wait_http "$NGINX_BASE/ping" || { e2e_finish; exit 1; }
+		_d=$E2E_TMP/stop-$_i
+		mkdir -p "$_d"
+		curl -sN --max-time 30 -o "$_d/body" "$NGINX_BASE/__test/stream?dir=$_d&pieces=3" &
+		_curl=$!
+		wait_text "$_d/body" "piece 0" || echo "stop: loop $_i: the first piece never came" >&2
+		kill -TERM "$MANAGER_PID"
+		wait "$MANAGER_PID"
+		_mrc=$?
+		wait "$_curl"
+		_rc=$?
+		if [ "$_rc" -ne 18 ] || [ "$(cat "$_d/body")" != "piece 0" ] || [ "$_mrc" -ne 1 ] ||
+			! grep -q 'shutdown timeout: streamed answer cut: GET /__test/stream' "$E2E_TMP/manager.log"; then
+			_bad=$((_bad + 1))
+			echo "stop: loop $_i: curl $_rc, body '$(cat "$_d/body")', manager exit $_mrc, log: $(tail -2 "$E2E_TMP/manager.log")" >&2
+		fi
+		kill "$NGINX_PID"
+		wait "$NGINX_PID" 2>/dev/null
+	done
+	if [ "$_bad" -eq 0 ]; then e2e_pass; else e2e_fail "stop: $_bad of $LOOPS streams stopped by --shutdown-timeout looked complete"; fi
+}
+stopped
 
 # ---- lighttpd (lighttpd.conf), app.fcgi spawned by it with FCGI_REQUEST_TIMEOUT=2 ----
 app=$E2E_TMP/app
