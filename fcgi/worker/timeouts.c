@@ -43,6 +43,7 @@ static int read_seconds, request_seconds, tick_ms;
 static long worker_pid; /* getpid() once: the same after a re-exec */
 static char *const *reexec;
 static unsigned long *timeout_counter;
+static const int *stop_flag; /* timeouts_watch_stop */
 
 /* The request in progress, shared with the timer thread under lock (held by
  * either side for a few stores: uncontended, no system call). */
@@ -198,6 +199,21 @@ static void request_timed_out(void)
 	_exit(WORKER_EXIT_TIMEOUT);
 }
 
+/* The manager's stop deadline passed while a streamed answer runs: cut it and
+ * exit. As request_timed_out: cur.lock held and never given back. */
+static void stream_stopped(void)
+{
+	int fd = cur.conn_fd;
+	if (fd >= 0 && !cur.writing)
+		fcgi_cut_stream(fd, LINGER_MS);
+	char m[16], u[256], line[512];
+	size_t mn = printable(m, sizeof m, cur.method), un = printable(u, sizeof u, cur.path);
+	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: shutdown timeout: streamed answer %s: %.*s %.*s\n",
+			 worker_pid, fd >= 0 && !cur.writing ? "cut" : "closed inside a write", (int)mn, m, (int)un, u);
+	(void)log_gather_flush_last(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n, LAST_LOG_MS);
+	_exit(WORKER_EXIT_STOP_CUT);
+}
+
 /* The timer thread: every tick while requests run it enforces the deadlines
  * and writes log lines held for LOG_GATHER_HOLD_MS; after IDLE_STOP_MS without a
  * request it writes what is held and sleeps until the next one begins. It
@@ -234,6 +250,8 @@ static void *tick(void *unused)
 			}
 			if (now >= cur.request_deadline)
 				request_timed_out(); /* does not return */
+			if (stop_flag != NULL && cur.stream_open && __atomic_load_n(stop_flag, __ATOMIC_SEQ_CST) != 0)
+				stream_stopped(); /* does not return */
 		}
 		pthread_mutex_unlock(&cur.lock);
 		log_gather_try_flush_stale(now);
@@ -316,6 +334,11 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 	}
 	ticker_started = true;
 	return 0;
+}
+
+void timeouts_watch_stop(const int *stop_cut)
+{
+	stop_flag = stop_cut;
 }
 
 void timeouts_request_begin(int fd)

@@ -26,6 +26,8 @@
 
 /* Exit status of a worker replaced after a request timeout. */
 #define WORKER_EXIT_TIMEOUT 4
+/* Exit status of a worker that cut its streamed answer at the manager's stop deadline. */
+#define WORKER_EXIT_STOP_CUT 5
 
 /* Starts the timer thread (every signal blocked in it). read_s / request_s: 0 = none
  * (with neither, the timer still ticks for the held log lines).
@@ -34,6 +36,13 @@
  * it is the shared scoreboard's) on each request timeout. Returns -1 (after
  * saying why) if the thread cannot be started. */
 int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned long *timeouts_seen);
+
+/* Under our manager: once *stop_cut is not 0 (the manager's stop deadline
+ * passed: manager/scoreboard.h), a request whose streamed answer has begun
+ * is cut at the next tick (as fcgi_cut_stream does, unless inside a write),
+ * said in the log, and the worker exits WORKER_EXIT_STOP_CUT rather than
+ * wait to be killed (a bare close that nginx would pass on as the end). */
+void timeouts_watch_stop(const int *stop_cut);
 
 /* A request starts on connection fd (its first byte is waiting): sets both
  * deadlines, and starts the timer ticking if it had stopped. */

@@ -71,6 +71,8 @@ struct worker {
 struct body_stream {
 	FCGX_Request *req;
 	unsigned long long left;
+	struct scoreboard *sb; /* NULL when spawned */
+	int slot;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -116,6 +118,7 @@ static int fcgi_flush(void *ctx)
 	if (FCGX_FFlush(b->req->out) != 0 || FCGX_GetError(b->req->out) != 0)
 		return -1;
 	timeouts_stream_flushed();
+	scoreboard_request_streaming(b->sb, b->slot);
 	return 0;
 }
 
@@ -261,7 +264,7 @@ static void serve_conn(struct worker *w, int i)
 	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp), *uri = FCGX_GetParam("REQUEST_URI", req->envp);
 	timeouts_request_known(req->requestId, method, uri);
 	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
-	struct body_stream body = { req, declared_length(req->envp) };
+	struct body_stream body = { req, declared_length(req->envp), sb, w->cfg->slot };
 	if (body.left == 0)
 		timeouts_input_done();
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body, fcgi_flush, fcgi_cut };
@@ -402,6 +405,8 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		OS_LibShutdown();
 		return WORKER_EXIT_FAILED;
 	}
+	if (cfg->scoreboard != NULL)
+		timeouts_watch_stop(&cfg->scoreboard->stop_cut);
 
 	/* Access lines are gathered and written a few at a time (worker/log_gather.h):
 	 * when the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by
