@@ -13,6 +13,10 @@
 # - SIGTERM to the manager while a stream is held, past --shutdown-timeout:
 #   the stream must end cut (curl 18), not with nginx's last chunk after the
 #   worker is killed; the manager still exits 1 and says so.
+# What held, checked so it keeps holding: a stream that ends within the
+# shutdown timeout after SIGTERM, or while SIGHUP replaces the workers (a new
+# worker answers meanwhile), arrives whole; a client gone mid-stream behind
+# nginx with fastcgi_keep_conn leaves the worker serving the next requests.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 e2e_start fcgi-stream-hostile
@@ -64,6 +68,22 @@ wait "$NGINX_PID" 2>/dev/null
 NGINX_KEEP_CONN=1 nginx_start "unix:$sock" || { e2e_finish; exit 1; }
 wait_http "$NGINX_BASE/ping" || { e2e_finish; exit 1; }
 timed_out nginx-keep "$NGINX_BASE"
+
+# A client gone between two pieces, behind nginx keeping its connections.
+_d=$E2E_TMP/keep-gone
+mkdir -p "$_d"
+curl -sN --max-time 30 -o "$_d/body" "$NGINX_BASE/__test/stream?dir=$_d&pieces=3" &
+_curl=$!
+wait_text "$_d/body" "piece 0" || e2e_fail "nginx-keep gone: the first piece never came"
+kill "$_curl"
+wait "$_curl" 2>/dev/null
+: >"$_d/go1"
+: >"$_d/go2"
+if wait_text "$E2E_TMP/manager.log" '"query":"dir='"$_d"; then e2e_pass; else e2e_fail "nginx-keep gone: no access line"; fi
+for _i in 1 2 3; do
+	_p=$(curl -s --max-time 10 "$NGINX_BASE/ping")
+	[ "$_p" = '{"Success":"Pong!"}' ] && e2e_pass || e2e_fail "nginx-keep gone: ping $_i: '$_p'"
+done
 _n=$(grep -c 'request timed out after 2 s: GET /__test/stream' "$E2E_TMP/manager.log")
 [ "$_n" = $((LOOPS * 2)) ] && e2e_pass || e2e_fail "nginx: $_n request timeouts in the log, expected $((LOOPS * 2))"
 kill "$NGINX_PID" "$MANAGER_PID"
@@ -101,6 +121,44 @@ stopped() {
 	if [ "$_bad" -eq 0 ]; then e2e_pass; else e2e_fail "stop: $_bad of $LOOPS streams stopped by --shutdown-timeout looked complete"; fi
 }
 stopped
+
+# whole SIGNAL: a stream held after its first piece while the manager gets
+# SIGNAL, then let go: it must arrive whole (curl 0) within the shutdown timeout.
+whole() {
+	: >"$E2E_TMP/manager.log"
+	sock=$E2E_TMP/whole-$1.sock
+	manager_start "$sock" 1 --shutdown-timeout 30
+	wait_fcgi "$sock" || { e2e_finish; exit 1; }
+	nginx_start "unix:$sock" || { e2e_finish; exit 1; }
+	wait_http "$NGINX_BASE/ping" || { e2e_finish; exit 1; }
+	_d=$E2E_TMP/whole-$1
+	mkdir -p "$_d"
+	curl -sN --max-time 30 -o "$_d/body" "$NGINX_BASE/__test/stream?dir=$_d&pieces=3" &
+	_curl=$!
+	wait_text "$_d/body" "piece 0" || e2e_fail "$1: the first piece never came"
+	kill -"$1" "$MANAGER_PID"
+	if [ "$1" = HUP ]; then
+		# The new worker answers while the old one still holds the stream.
+		wait_text "$E2E_TMP/manager.log" 'SIGHUP: starting 1 new workers'
+		_p=$(curl -s --max-time 10 "$NGINX_BASE/ping")
+		[ "$_p" = '{"Success":"Pong!"}' ] && [ ! -e "$_d/wrote1" ] && e2e_pass || e2e_fail "HUP: ping during the stream: '$_p'"
+	fi
+	: >"$_d/go1"
+	: >"$_d/go2"
+	wait "$_curl"
+	_rc=$?
+	_want=$(printf 'piece 0\npiece 1\npiece 2\nx')
+	_got=$(cat "$_d/body"; echo x)
+	[ "$_rc" -eq 0 ] && [ "$_got" = "$_want" ] && e2e_pass || e2e_fail "$1 mid-stream: curl $_rc, body '$_got'"
+	kill "$MANAGER_PID" 2>/dev/null
+	wait "$MANAGER_PID"
+	_mrc=$?
+	[ "$_mrc" -eq 0 ] && e2e_pass || e2e_fail "$1 mid-stream: manager exit $_mrc: $(tail -3 "$E2E_TMP/manager.log")"
+	kill "$NGINX_PID"
+	wait "$NGINX_PID" 2>/dev/null
+}
+whole TERM
+whole HUP
 
 # ---- lighttpd (lighttpd.conf), app.fcgi spawned by it with FCGI_REQUEST_TIMEOUT=2 ----
 app=$E2E_TMP/app
