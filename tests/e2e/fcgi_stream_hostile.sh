@@ -55,6 +55,17 @@ timed_out() {
 	if [ "$_bad" -eq 0 ]; then e2e_pass; else e2e_fail "$1: $_bad of $LOOPS timed-out streams looked complete or broke the next request"; fi
 }
 
+# sizes FRONT BASE: pieces one short of, at and one past a FastCGI record's
+# 65535 bytes (and two records' worth) arrive whole: each piece's letter
+# repeated exactly its size, in order.
+sizes() {
+	for _s in 65535 65536 65537 131071 131072; do
+		_got=$(curl -s --max-time 30 "$2/__test/stream?pieces=3&size=$_s" | od -An -v -c | tr -s ' \n' '\n\n' | uniq -c |
+			awk 'NF == 2 { printf "%s%s ", $2, $1 }')
+		[ "$_got" = "a$_s b$_s c$_s " ] && e2e_pass || e2e_fail "$1: 3 pieces of $_s bytes: $_got"
+	done
+}
+
 # ---- nginx (deploy/nginx.conf) in front of the manager with --request-timeout 2 ----
 FCGI_BIN=$HOOKS
 sock=$E2E_TMP/fcgi.sock
@@ -62,6 +73,7 @@ manager_start "$sock" 1 --request-timeout 2
 wait_fcgi "$sock" || { e2e_finish; exit 1; }
 nginx_start "unix:$sock" || { e2e_finish; exit 1; }
 wait_http "$NGINX_BASE/ping" || { e2e_finish; exit 1; }
+sizes nginx "$NGINX_BASE"
 timed_out nginx "$NGINX_BASE"
 kill "$NGINX_PID"
 wait "$NGINX_PID" 2>/dev/null
@@ -170,6 +182,7 @@ FCGI_REQUEST_TIMEOUT=2 PORT=$port BIND=127.0.0.1 APP_DIR=$app FCGI_PROCS=1 SOCKE
 	e2e_bg lighttpd -D -f lighttpd.conf 2>"$E2E_TMP/lighttpd.log"
 lbase=http://127.0.0.1:$port
 wait_http "$lbase/ping" || { e2e_finish; exit 1; }
+sizes lighttpd "$lbase"
 timed_out lighttpd "$lbase"
 
 e2e_finish
