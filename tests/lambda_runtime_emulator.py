@@ -11,6 +11,7 @@ Usage:
                              [--next-status CODE] [--timeout SECONDS]
                              [--deadline-ms MS[,MS...]] [--next-fail N] [--stall-response I]
                              [--barrier N] [--expect-answers K] [--chunk-dir DIR]
+                             [--stall-chunks K]
 
 Then start the runtime with AWS_LAMBDA_RUNTIME_API=HOST:PORT.
 
@@ -52,14 +53,18 @@ Behaviour:
   - SIGTERM: the report is written as it stands and the emulator exits 3.
   - Response streaming: a /response POST with Transfer-Encoding: chunked is read
     chunk by chunk (each chunk's arrival time in "chunk_times", trailers in
-    "trailers"); with Lambda-Runtime-Function-Response-Mode: streaming the record
+    "trailers"; a body the connection's end cut short, without its last chunk,
+    makes the outcome "truncated" and "complete": false, and is never
+    acknowledged); with Lambda-Runtime-Function-Response-Mode: streaming the record
     gets "streamed": true, "response_mode", "content_type", and, for the HTTP
     integration (application/vnd.awslambda.http-integration-response), the JSON
     "prelude" before the 8 NUL bytes and the bytes after them as "body" (text)
     and "body_b64". "chunk_sizes" lists each chunk's size. --chunk-dir DIR: each
     chunk is also written, as it arrives, to DIR/<request id>.<i> (i from 0;
     written whole, then renamed), so a test sees a piece arrive while the
-    runtime is still held before the next one.
+    runtime is still held before the next one. --stall-chunks K: after K chunks
+    of a chunked answer nothing more is read (a Runtime API that stalls
+    mid-stream; the connection is held until the emulator exits).
 
 Output (--out DIR, created if needed):
   DIR/report.json  {
@@ -73,7 +78,7 @@ Output (--out DIR, created if needed):
       "handed_out": invocations handed out by /next, "max_in_flight",
       "barrier_met": see --barrier above,
       "invocations": [{"index", "event", "request_id", "trace_id", "outcome":
-          "response"|"error"|null, "error_type", "body" (parsed JSON, or the
+          "response"|"error"|"truncated"|null, "error_type", "body" (parsed JSON, or the
           raw text if not JSON), "next_at", "answered_at"}, ...]
   }
   With --summary-only, "invocations" is left out and only the counts and
@@ -313,16 +318,25 @@ class Handler(BaseHTTPRequestHandler):
         ])
 
     def read_chunked(self, rid):
-        """The chunks of a chunked body, their arrival times and sizes, and the trailers."""
+        """The chunks of a chunked body, their arrival times and sizes, the
+        trailers, and whether it ended properly (the last chunk and the blank
+        line after the trailers) rather than with the connection."""
         body, times, sizes, trailers = b"", [], [], {}
         chunk_dir = self.state.args.chunk_dir
         while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            line = self.rfile.readline()
+            if not line.endswith(b"\n"):
+                return body, times, sizes, trailers, False
+            size = int(line.split(b";")[0].strip() or b"0", 16)
             if size == 0:
                 break
+            if 0 <= self.state.args.stall_chunks <= len(sizes):
+                self.state.finished.wait()  # a Runtime API that stops reading mid-stream
+                return body, times, sizes, trailers, False
             chunk = self.rfile.read(size)
             body += chunk
-            self.rfile.readline()
+            if len(chunk) < size or not self.rfile.readline().endswith(b"\n"):
+                return body, times, sizes, trailers, False
             times.append(time.time())
             sizes.append(size)
             if chunk_dir and rid:
@@ -332,19 +346,21 @@ class Handler(BaseHTTPRequestHandler):
                 os.replace(name + ".tmp", name)
         while True:
             line = self.rfile.readline()
-            if line in (b"\r\n", b"\n", b""):
+            if line == b"":
+                return body, times, sizes, trailers, False
+            if line in (b"\r\n", b"\n"):
                 break
             name, _, value = line.decode("latin-1").partition(":")
             trailers[name.strip()] = value.strip()
-        return body, times, sizes, trailers
+        return body, times, sizes, trailers, True
 
     def do_POST(self):
         st = self.state
         stream = None
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             rid = self.path[len(PREFIX):].split("/")[2] if self.path.count("/") >= 5 else None
-            body, times, sizes, trailers = self.read_chunked(rid)
-            stream = {"chunk_times": times, "chunk_sizes": sizes, "trailers": trailers,
+            body, times, sizes, trailers, complete = self.read_chunked(rid)
+            stream = {"chunk_times": times, "chunk_sizes": sizes, "trailers": trailers, "complete": complete,
                       "streamed": self.headers.get("Lambda-Runtime-Function-Response-Mode") == "streaming",
                       "response_mode": self.headers.get("Lambda-Runtime-Function-Response-Mode"),
                       "content_type": self.headers.get("Content-Type")}
@@ -368,6 +384,11 @@ class Handler(BaseHTTPRequestHandler):
             stall = rec is not None and rec["index"] == st.args.stall_response
             if stall:
                 rec["stalled"] = True
+        if stream is not None and not stream["complete"]:
+            # The runtime's connection ended inside the body: Lambda takes that
+            # for a failed invocation, never for an answer.
+            st.answer(parts[2], "truncated", error_type, body, stream)
+            return
         if not st.answer(parts[2], parts[3], error_type, body, stream):
             self.send_json(400, {"errorType": "InvalidRequestID",
                                  "errorMessage": "unknown or already answered request id"})
@@ -398,6 +419,8 @@ def main():
     p.add_argument("--deadline-ms", type=lambda v: [int(x) for x in v.split(",")], default=[300000],
                    help="each invocation's deadline, this long after its /next (MS,MS,...: in turn)")
     p.add_argument("--next-fail", type=int, default=0, help="answer the first N /next with a 500")
+    p.add_argument("--stall-chunks", type=int, default=-1,
+                   help="read K chunks of a chunked answer, then nothing more until the emulator exits")
     p.add_argument("--stall-response", type=int, default=-1,
                    help="never acknowledge the answer to invocation I (0-based)")
     p.add_argument("--barrier", type=int, default=0,

@@ -19,8 +19,8 @@ void response_set_stream(struct response *r, int status, const char *content_typ
 
 enum app_err stream_write(struct stream_writer *w, struct str piece)
 {
-	if (w->gone)
-		return APP_ERR_IO;
+	if (w->gone || w->r->fail_type != NULL)
+		return APP_ERR_IO; /* a producer that failed sends nothing more */
 	if (piece.n == 0)
 		return APP_OK; /* an empty chunk would end a chunked stream, an empty record FCGI_STDOUT */
 	if (w->sink == NULL) {
@@ -52,13 +52,16 @@ enum app_err stream_fail(struct stream_writer *w, const char *type, const char *
 }
 
 /* Runs the producer once; a producer that returns an error without saying why
- * (and the client is not gone) is recorded as Stream.Error. */
+ * (and the client is not gone) is recorded as Stream.Error, and one that said
+ * why (stream_fail) but returned APP_OK has failed all the same. */
 static enum app_err produce(struct stream_writer *w)
 {
 	struct response *r = w->r;
 	stream_producer *p = r->produce;
 	r->produce = NULL;
 	enum app_err err = p(w, r->produce_ctx);
+	if (err == APP_OK && r->fail_type != NULL)
+		err = APP_ERR_IO;
 	if (err != APP_OK && !w->gone && r->fail_type == NULL) {
 		r->fail_type = "Stream.Error";
 		r->fail_message = app_err_name(err);

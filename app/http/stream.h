@@ -35,7 +35,8 @@ enum app_err stream_write(struct stream_writer *w, struct str piece) MUST_CHECK;
 
 /* Records why the producer gives up (type: a short name such as
  * "Stream.Error", message: a sentence; both static or arena) and returns
- * APP_ERR_IO for the producer to return. */
+ * APP_ERR_IO for the producer to return. It is final: stream_write refuses
+ * every piece after it, and the stream fails even if the producer returns APP_OK. */
 enum app_err stream_fail(struct stream_writer *w, const char *type, const char *message) MUST_CHECK;
 
 /* How a target sends a streamed answer: head() writes the status and headers

@@ -55,6 +55,7 @@ struct manager {
 	bool announce;        /* READY=1 is owed to systemd once no worker is missing */
 	long long stop_deadline_ms; /* monotonic; 0: none (--shutdown-timeout 0) */
 	bool deadline_passed; /* the workers left were killed */
+	long long cut_deadline_ms; /* monotonic; 0: none: when workers left streaming are killed too */
 	bool worker_failed;   /* a worker exited abnormally while stopping */
 	bool crash_looped;    /* --max-consecutive-failures reached (crash_loop.h): stop, exit CRASH_LOOP_EXIT */
 	sigset_t signals;     /* the signals the loop waits for */
@@ -244,18 +245,46 @@ void prefork_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
-/* The stop deadline has passed: every worker still running is killed, and named. */
+/* How long a worker whose streamed answer has begun gets, past the stop
+ * deadline, to cut that answer itself (its timer thread ticks at most a
+ * second apart: worker/timeouts.c) before it is killed too. A killed worker's
+ * bare close would pass, through nginx, for the end of the answer. */
+#define STOP_CUT_MS 2500
+
+/* The stop deadline has passed: every worker still running is killed, and
+ * named; one streaming an answer is told to cut it and exit, and killed only
+ * at cut_deadline_ms (kill_late) if it has not. */
 static void kill_stragglers(struct manager *m)
 {
 	m->deadline_passed = true;
+	__atomic_store_n(&m->sb->stop_cut, 1, __ATOMIC_SEQ_CST);
 	for (size_t i = 0; i < m->nslots; i++) {
 		if (m->slots[i].pid == 0)
 			continue;
+		if (scoreboard_streaming(m->sb, (int)i)) {
+			fprintf(stderr, "app.fcgi: shutdown timeout (%d s): worker %ld is streaming an answer: cutting it\n",
+				m->opts->shutdown_timeout, (long)m->slots[i].pid);
+			m->cut_deadline_ms = now_ms() + STOP_CUT_MS;
+			continue;
+		}
 		fprintf(stderr, "app.fcgi: shutdown timeout (%d s): killing worker %ld, still serving\n",
 			m->opts->shutdown_timeout, (long)m->slots[i].pid);
 		kill(m->slots[i].pid, SIGKILL);
 	}
 	m->worker_failed = true;
+}
+
+/* STOP_CUT_MS after the stop deadline: a worker that did not cut its stream and exit is killed. */
+static void kill_late(struct manager *m)
+{
+	m->cut_deadline_ms = 0;
+	for (size_t i = 0; i < m->nslots; i++) {
+		if (m->slots[i].pid == 0)
+			continue;
+		fprintf(stderr, "app.fcgi: killing worker %ld, which did not cut its streamed answer\n",
+			(long)m->slots[i].pid);
+		kill(m->slots[i].pid, SIGKILL);
+	}
 }
 
 /* Whether connections wait in the listen backlog (no worker has taken them). */
@@ -331,6 +360,11 @@ static struct timespec *wait_time(const struct manager *m, struct timespec *ts)
 		left = left < 0 ? 0 : left;
 		ms = ms < 0 || left < ms ? left : ms;
 	}
+	if (m->cut_deadline_ms > 0) {
+		long long left = m->cut_deadline_ms - now_ms();
+		left = left < 0 ? 0 : left;
+		ms = ms < 0 || left < ms ? left : ms;
+	}
 	if (ms < 0)
 		return NULL;
 	*ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
@@ -381,6 +415,10 @@ int prefork_run(int listen_fd, const struct options *opts, const struct listen_p
 		}
 		if (m.stopping && m.stop_deadline_ms > 0 && !m.deadline_passed && now_ms() >= m.stop_deadline_ms) {
 			kill_stragglers(&m);
+			continue;
+		}
+		if (m.cut_deadline_ms > 0 && now_ms() >= m.cut_deadline_ms) {
+			kill_late(&m);
 			continue;
 		}
 		struct timespec ts;

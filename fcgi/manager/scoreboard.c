@@ -69,6 +69,7 @@ void scoreboard_worker_forking(struct scoreboard *sb, int i)
 	s->pid = 0;
 	s->state = WORKER_IDLE;
 	s->requests = 0;
+	s->streaming = 0;
 	s->started_ms = s->request_ms = now_ms();
 	s->method[0] = s->path[0] = '\0';
 	write_end(s);
@@ -114,6 +115,7 @@ void scoreboard_request_reading(struct scoreboard *sb, int i)
 	s->request_ms = now_ms();
 	s->request_no++;
 	s->method[0] = s->path[0] = '\0';
+	__atomic_store_n(&s->streaming, 0, __ATOMIC_RELAXED);
 	write_end(s);
 	/* Busy slots counted after our own is marked: of two workers starting at
 	 * once, at least the later one sees both. */
@@ -160,6 +162,7 @@ void scoreboard_request_done(struct scoreboard *sb, int i, bool answered)
 	s->request_ms = now_ms();
 	if (answered)
 		s->requests++;
+	__atomic_store_n(&s->streaming, 0, __ATOMIC_RELAXED);
 	write_end(s);
 	if (answered)
 		__atomic_add_fetch(&sb->requests, 1, __ATOMIC_RELAXED);
@@ -197,4 +200,18 @@ void scoreboard_count(const struct scoreboard *sb, int *busy, int *idle)
 		else
 			(*busy)++;
 	}
+}
+
+void scoreboard_request_streaming(struct scoreboard *sb, int i)
+{
+	if (sb == NULL || i < 0 || i >= board_slots)
+		return;
+	__atomic_store_n(&sb->slots[i].streaming, 1, __ATOMIC_SEQ_CST);
+}
+
+bool scoreboard_streaming(const struct scoreboard *sb, int i)
+{
+	if (sb == NULL || i < 0 || i >= board_slots)
+		return false;
+	return __atomic_load_n(&sb->slots[i].streaming, __ATOMIC_SEQ_CST) != 0;
 }

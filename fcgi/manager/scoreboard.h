@@ -30,6 +30,7 @@ struct scoreboard_slot {
 	unsigned long request_no;  /* how many requests began in this slot: tells one from the next */
 	char method[16];
 	char path[128];
+	int streaming;             /* the current request's streamed answer has begun (atomic) */
 };
 
 struct scoreboard {
@@ -44,6 +45,7 @@ struct scoreboard {
 	unsigned long rss_recycles;/* workers replaced for --max-worker-rss (worker/rss.h) */
 	unsigned long consecutive_failures; /* workers dead in a row without serving (manager/crash_loop.h) */
 	int min_workers, max_workers;
+	int stop_cut;              /* the stop deadline passed: a worker streaming an answer cuts it and exits (atomic) */
 	struct scoreboard_slot slots[];
 };
 
@@ -75,6 +77,14 @@ void scoreboard_accepted(struct scoreboard *sb);
 /* Worker: a request's head arrived (max_active is raised to the number of
  * slots now reading or running, if more). */
 void scoreboard_request_reading(struct scoreboard *sb, int i);
+
+/* Worker: its current request's streamed answer has begun (a piece went out);
+ * scoreboard_request_reading/done clear it. */
+void scoreboard_request_streaming(struct scoreboard *sb, int i);
+
+/* Manager: whether slot i's worker is streaming an answer (it is then given
+ * time to cut it itself rather than be killed: prefork.c STOP_CUT_MS). */
+bool scoreboard_streaming(const struct scoreboard *sb, int i);
 
 /* Worker: its parameters are in (method and path may be NULL; they are cut to fit). */
 void scoreboard_request_running(struct scoreboard *sb, int i, const char *method, const char *path);

@@ -167,3 +167,21 @@ void fcgi_finish(FCGX_Request *req)
 	if (timed && req->ipcFd >= 0) /* a kept connection waits for its next request as before */
 		(void)setsockopt(req->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &kept_timeout, sizeof kept_timeout);
 }
+
+void fcgi_cut_stream(int fd, int wait_ms)
+{
+	static const char broken[8] = { 0 };
+	long long end = wait_ms >= 0 ? now_ms() + wait_ms : 0;
+	for (size_t sent = 0; sent < sizeof broken;) {
+		int left = wait_ms < 0 ? -1 : (int)(end - now_ms());
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		if ((wait_ms >= 0 && left <= 0) || poll(&p, 1, left) <= 0)
+			break; /* no room in time, or fd is unusable: the shutdown alone */
+		ssize_t n = send(fd, broken + sent, sizeof broken - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		if (n > 0)
+			sent += (size_t)n;
+	}
+	(void)shutdown(fd, SHUT_RDWR);
+}

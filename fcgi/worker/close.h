@@ -17,4 +17,14 @@
  * peer trickles or floods; libfcgi's unbounded close wait is never used. */
 void fcgi_finish(FCGX_Request *req);
 
+/* Ends a streamed answer that cannot be finished (its producer failed, or the
+ * request timed out, after the first byte) so that no web server takes it for
+ * complete: writes a record header no FastCGI client accepts (version 0) at a
+ * record boundary of fd, then shuts fd down without FCGI_END_REQUEST. A bare
+ * close is not enough: nginx (fastcgi_buffering off) takes it for the end of
+ * the answer and sends the last chunk. wait_ms bounds the wait for room in
+ * the socket (-1: none); a peer that takes nothing in time gets the shutdown
+ * alone. The caller must not be in the middle of a record on fd. */
+void fcgi_cut_stream(int fd, int wait_ms);
+
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "close.h"
 #include "core/arena.h"
 #include "core/str.h"
 #include "worker/log_gather.h"
@@ -42,6 +43,7 @@ static int read_seconds, request_seconds, tick_ms;
 static long worker_pid; /* getpid() once: the same after a re-exec */
 static char *const *reexec;
 static unsigned long *timeout_counter;
+static const int *stop_flag; /* timeouts_watch_stop */
 
 /* The request in progress, shared with the timer thread under lock (held by
  * either side for a few stores: uncontended, no system call). */
@@ -51,6 +53,9 @@ static struct {
 	enum phase phase;
 	int conn_fd, fcgi_request_id;
 	bool response_started, read_expired, asleep, stopping;
+	/* A streamed answer has begun (stream_open) and the main thread is not
+	 * inside a write (!writing): the connection is at a record boundary. */
+	bool stream_open, writing;
 	const char *method, *path;
 	long long read_deadline, request_deadline, last_busy; /* CLOCK_MONOTONIC ms */
 } cur = { .lock = PTHREAD_MUTEX_INITIALIZER, .conn_fd = -1 }; /* wake: made in timeouts_init() */
@@ -174,6 +179,11 @@ static void request_timed_out(void)
 		p += 16;
 		(void)write_all(fd, reply, (size_t)(p - reply));
 	}
+	/* A streamed answer that has begun: cut as a failed producer's is
+	 * (close.h), since nginx would pass a bare close on as its end. Inside a
+	 * write the record boundary is unknown: the bare close is all we can do. */
+	if (fd >= 0 && id != 0 && cur.response_started && cur.stream_open && !cur.writing)
+		fcgi_cut_stream(fd, LINGER_MS);
 	if (fd >= 0)
 		linger(fd);
 	char m[16], u[256], line[512];
@@ -187,6 +197,21 @@ static void request_timed_out(void)
 	if (reexec != NULL)
 		execve("/proc/self/exe", reexec, environ);
 	_exit(WORKER_EXIT_TIMEOUT);
+}
+
+/* The manager's stop deadline passed while a streamed answer runs: cut it and
+ * exit. As request_timed_out: cur.lock held and never given back. */
+static void stream_stopped(void)
+{
+	int fd = cur.conn_fd;
+	if (fd >= 0 && !cur.writing)
+		fcgi_cut_stream(fd, LINGER_MS);
+	char m[16], u[256], line[512];
+	size_t mn = printable(m, sizeof m, cur.method), un = printable(u, sizeof u, cur.path);
+	int n = snprintf(line, sizeof line, "app.fcgi: worker %ld: shutdown timeout: streamed answer %s: %.*s %.*s\n",
+			 worker_pid, fd >= 0 && !cur.writing ? "cut" : "closed inside a write", (int)mn, m, (int)un, u);
+	(void)log_gather_flush_last(line, n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n, LAST_LOG_MS);
+	_exit(WORKER_EXIT_STOP_CUT);
 }
 
 /* The timer thread: every tick while requests run it enforces the deadlines
@@ -225,6 +250,8 @@ static void *tick(void *unused)
 			}
 			if (now >= cur.request_deadline)
 				request_timed_out(); /* does not return */
+			if (stop_flag != NULL && cur.stream_open && __atomic_load_n(stop_flag, __ATOMIC_SEQ_CST) != 0)
+				stream_stopped(); /* does not return */
 		}
 		pthread_mutex_unlock(&cur.lock);
 		log_gather_try_flush_stale(now);
@@ -309,6 +336,11 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 	return 0;
 }
 
+void timeouts_watch_stop(const int *stop_cut)
+{
+	stop_flag = stop_cut;
+}
+
 void timeouts_request_begin(int fd)
 {
 	if (!ticker_started)
@@ -316,7 +348,7 @@ void timeouts_request_begin(int fd)
 	long long now = now_ms();
 	pthread_mutex_lock(&cur.lock);
 	cur.read_expired = false;
-	cur.response_started = false;
+	cur.response_started = cur.stream_open = cur.writing = false;
 	cur.fcgi_request_id = 0;
 	cur.method = cur.path = NULL;
 	cur.read_deadline = read_seconds > 0 ? now + read_seconds * 1000LL : LLONG_MAX;
@@ -362,9 +394,19 @@ void timeouts_response_started(void)
 	if (!ticker_started)
 		return;
 	pthread_mutex_lock(&cur.lock); /* after a request timeout: waits until the process is replaced */
-	cur.response_started = true;
+	cur.response_started = cur.writing = true;
 	if (cur.phase == READING)
 		cur.phase = RUNNING;
+	pthread_mutex_unlock(&cur.lock);
+}
+
+void timeouts_stream_flushed(void)
+{
+	if (!ticker_started)
+		return;
+	pthread_mutex_lock(&cur.lock); /* after a request timeout: waits until the process is replaced */
+	cur.stream_open = true;
+	cur.writing = false;
 	pthread_mutex_unlock(&cur.lock);
 }
 

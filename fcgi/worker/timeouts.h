@@ -5,7 +5,8 @@
  *    seconds of its first byte, or the connection is shut down (every read
  *    on it returns end of file at once) and the worker goes back to work;
  *  - request timeout: a request still running after S seconds is answered
- *    504 {"detail":"Request timed out"} if nothing was sent yet, the event is
+ *    504 {"detail":"Request timed out"} if nothing was sent yet (a streamed
+ *    answer that has begun is cut so that it cannot look complete), the event is
  *    logged, and the worker is replaced: it exits with WORKER_EXIT_TIMEOUT
  *    under our manager, or re-executes itself (same pid, same listening
  *    socket on fd 0) when spawned.
@@ -25,6 +26,8 @@
 
 /* Exit status of a worker replaced after a request timeout. */
 #define WORKER_EXIT_TIMEOUT 4
+/* Exit status of a worker that cut its streamed answer at the manager's stop deadline. */
+#define WORKER_EXIT_STOP_CUT 5
 
 /* Starts the timer thread (every signal blocked in it). read_s / request_s: 0 = none
  * (with neither, the timer still ticks for the held log lines).
@@ -33,6 +36,13 @@
  * it is the shared scoreboard's) on each request timeout. Returns -1 (after
  * saying why) if the thread cannot be started. */
 int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned long *timeouts_seen);
+
+/* Under our manager: once *stop_cut is not 0 (the manager's stop deadline
+ * passed: manager/scoreboard.h), a request whose streamed answer has begun
+ * is cut at the next tick (as fcgi_cut_stream does, unless inside a write),
+ * said in the log, and the worker exits WORKER_EXIT_STOP_CUT rather than
+ * wait to be killed (a bare close that nginx would pass on as the end). */
+void timeouts_watch_stop(const int *stop_cut);
 
 /* A request starts on connection fd (its first byte is waiting): sets both
  * deadlines, and starts the timer ticking if it had stopped. */
@@ -49,6 +59,12 @@ void timeouts_input_done(void);
 /* The first response byte is about to be written: a timeout can no longer
  * answer 504. After a request timeout this waits until the process is replaced. */
 void timeouts_response_started(void);
+
+/* A streamed answer's head or piece has been flushed whole (the next write
+ * calls timeouts_response_started() again): a request timeout until then
+ * cuts the answer as close.h fcgi_cut_stream does instead of a bare close.
+ * After a request timeout this waits until the process is replaced. */
+void timeouts_stream_flushed(void);
 
 /* The answer is out but the request's input is not all in (a refused body):
  * while it is drained the read deadline holds again (the request deadline no

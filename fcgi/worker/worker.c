@@ -71,6 +71,8 @@ struct worker {
 struct body_stream {
 	FCGX_Request *req;
 	unsigned long long left;
+	struct scoreboard *sb; /* NULL when spawned */
+	int slot;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -107,27 +109,27 @@ static int fcgi_write(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-/* A piece of a streamed answer goes to the web server now (app/http/stream.h). */
+/* A piece of a streamed answer goes to the web server now (app/http/stream.h).
+ * Once it has, the connection is at a record boundary: a request timeout from
+ * here until the next write can cut the answer as fcgi_cut does. */
 static int fcgi_flush(void *ctx)
 {
 	struct body_stream *b = ctx;
-	return FCGX_FFlush(b->req->out) == 0 && FCGX_GetError(b->req->out) == 0 ? 0 : -1;
+	if (FCGX_FFlush(b->req->out) != 0 || FCGX_GetError(b->req->out) != 0)
+		return -1;
+	timeouts_stream_flushed();
+	scoreboard_request_streaming(b->sb, b->slot);
+	return 0;
 }
 
-/* A streamed answer failed past its first byte: it must not look complete.
- * lighttpd takes the end of the connection without FCGI_END_REQUEST for a
- * dead backend, but nginx (fastcgi_buffering off) takes it for the end of the
- * answer and sends the last chunk; a record header of version 0, which no
- * FastCGI client accepts, is a backend error to both. Either way the answer
- * has begun, so all they can do is close the client's connection without the
- * last chunk. The connection is then shut without FCGI_END_REQUEST. */
+/* A streamed answer failed past its first byte: it must not look complete
+ * (close.h fcgi_cut_stream: lighttpd and nginx then close the client's
+ * connection without the last chunk). No FCGI_END_REQUEST follows. */
 static void fcgi_cut(void *ctx)
 {
 	struct body_stream *b = ctx;
-	static const char broken[8] = { 0 };
 	(void)FCGX_FFlush(b->req->out);
-	(void)write_all(b->req->ipcFd, broken, sizeof broken);
-	(void)shutdown(b->req->ipcFd, SHUT_RDWR);
+	fcgi_cut_stream(b->req->ipcFd, -1);
 	b->req->keepConnection = 0;
 }
 
@@ -262,7 +264,7 @@ static void serve_conn(struct worker *w, int i)
 	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp), *uri = FCGX_GetParam("REQUEST_URI", req->envp);
 	timeouts_request_known(req->requestId, method, uri);
 	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
-	struct body_stream body = { req, declared_length(req->envp) };
+	struct body_stream body = { req, declared_length(req->envp), sb, w->cfg->slot };
 	if (body.left == 0)
 		timeouts_input_done();
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body, fcgi_flush, fcgi_cut };
@@ -403,6 +405,8 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		OS_LibShutdown();
 		return WORKER_EXIT_FAILED;
 	}
+	if (cfg->scoreboard != NULL)
+		timeouts_watch_stop(&cfg->scoreboard->stop_cut);
 
 	/* Access lines are gathered and written a few at a time (worker/log_gather.h):
 	 * when the buffer is full, after LOG_IDLE_FLUSH_MS with nothing to do, and by

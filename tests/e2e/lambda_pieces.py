@@ -64,19 +64,21 @@ def event(tmp, name, query):
 class Run:
     """One emulator serving one event, one bootstrap answering it."""
 
-    def __init__(self, bootstrap, tmp, name, query, streaming=True):
+    def __init__(self, bootstrap, tmp, name, query, streaming=True, emu_args=(), env_extra=None):
         self.out = os.path.join(tmp, name)
         self.chunks = os.path.join(tmp, name + ".chunks")
         os.makedirs(self.chunks)
         port_file = os.path.join(tmp, name + ".port")
         self.emu = subprocess.Popen([sys.executable, EMULATOR, "--port-file", port_file, "--out", self.out,
                                      "--chunk-dir", self.chunks, "--timeout", "60",
-                                     "--events", event(tmp, name, query)], stdout=subprocess.DEVNULL)
+                                     "--events", event(tmp, name, query)] + list(emu_args),
+                                    stdout=subprocess.DEVNULL)
         wait_for(lambda: os.path.exists(port_file) or self.emu.poll() is not None, 10)
         with open(port_file) as f:
             port = f.read().strip()
         env = dict(os.environ, AWS_LAMBDA_RUNTIME_API="127.0.0.1:" + port)
         env.pop("EXECUTION_ENVIRONMENT", None)
+        env.update(env_extra or {})
         if streaming:
             env["LAMBDA_INVOKE_MODE"] = "RESPONSE_STREAM"
         self.log = open(os.path.join(tmp, name + ".log"), "w+")
@@ -184,12 +186,52 @@ def hostile(bootstrap, tmp):
     run.rt.wait()
 
 
+def killed(bootstrap, tmp):
+    """SIGTERM (and SIGKILL) to the bootstrap while the producer is held after
+    the first piece: the POST ends without its last chunk, which the Runtime
+    API takes for a failed invocation, never for a complete answer."""
+    for sig in ("TERM", "KILL"):
+        d = os.path.join(tmp, "killed-%s.dir" % sig)
+        os.makedirs(d)
+        run = Run(bootstrap, tmp, "killed-" + sig, "dir=%s&pieces=3" % d)
+        check("killed %s: the first piece" % sig, wait_for(lambda: run.chunk(2) == b"piece 0\n"))
+        run.rt.send_signal(getattr(__import__("signal"), "SIG" + sig))
+        run.rt.wait()
+        rec, _ = run.finish()
+        check("killed %s: the stream is not taken for complete" % sig,
+              rec.get("outcome") == "truncated" and rec.get("complete") is False and
+              rec.get("body") == "piece 0\n", repr({k: rec.get(k) for k in ("outcome", "complete", "body")}))
+
+
+def stalled(bootstrap, tmp):
+    """A Runtime API that stops reading after the prelude and its 8 NUL bytes,
+    while the bootstrap sends a 16 MiB piece (more than the sockets hold): the
+    write gives up after LAMBDA_POST_TIMEOUT_MS, says so, and the bootstrap
+    asks for the next invocation instead of hanging in the write."""
+    run = Run(bootstrap, tmp, "stalled", "pieces=2&size=16777216", emu_args=["--stall-chunks", "2"],
+              env_extra={"LAMBDA_POST_TIMEOUT_MS": "1000"})
+    def said():
+        run.log.seek(0)
+        return "LAMBDA_POST_TIMEOUT_MS" in run.log.read()
+    check("stalled: the write gives up and says so", wait_for(said, 30))
+    check("stalled: the bootstrap goes on (waits for the next invocation)", run.rt.poll() is None)
+    run.log.seek(0)
+    log = run.log.read()
+    check("stalled: no access line claims the 32 MiB went out", '"bytes":33554432' not in log, log[-600:])
+    run.emu.terminate()
+    run.emu.wait()
+    run.rt.kill()
+    run.rt.wait()
+
+
 def main():
     bootstrap = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         held(bootstrap, tmp)
         cut(bootstrap, tmp)
         hostile(bootstrap, tmp)
+        killed(bootstrap, tmp)
+        stalled(bootstrap, tmp)
     print("lambda-pieces: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 

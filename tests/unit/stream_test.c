@@ -19,12 +19,31 @@
 static char *out;
 static size_t out_n;
 
+/* A producer that records a failure but goes on as if it had not: it
+ * writes, ignores what the writes say, and returns APP_OK. */
+static enum app_err ignore_failure(struct stream_writer *w)
+{
+	enum app_err ignored = stream_fail(w, "Test.Failure", "ignored");
+	(void)ignored;
+	return APP_OK;
+}
+
 /* The pieces a producer writes: "ab", "", "cd", or as the route's path says. */
 static enum app_err three_pieces(struct stream_writer *w, void *ctx)
 {
 	const char *how = ctx;
 	if (strcmp(how, "before") == 0)
 		return stream_fail(w, "Test.Failure", "before");
+	if (strcmp(how, "ignore-before") == 0 || strcmp(how, "ignore-after") == 0) {
+		if (strcmp(how, "ignore-before") == 0)
+			(void)ignore_failure(w);
+		enum app_err e = stream_write(w, STR_LIT("ab"));
+		if (strcmp(how, "ignore-after") == 0)
+			(void)ignore_failure(w);
+		e = stream_write(w, STR_LIT("cd"));
+		(void)e;
+		return APP_OK;
+	}
 	if (stream_write(w, STR_LIT("ab")) != APP_OK || stream_write(w, STR_LIT("")) != APP_OK)
 		return APP_ERR_IO;
 	if (strcmp(how, "after") == 0)
@@ -52,6 +71,7 @@ static void handle(const struct request *req, const struct arg *args, struct res
 	else
 		response_set_stream(resp, 200, "text/plain", three_pieces,
 				    (void *)(str_eq(req->path, STR_LIT("/__test/before"))  ? "before"
+					     : str_eq(req->path, STR_LIT("/__test/ignore")) ? "ignore-after"
 					     : str_eq(req->path, STR_LIT("/__test/after")) ? "after"
 											   : "ok"));
 }
@@ -61,6 +81,7 @@ static const struct route routes[] = {
 	{ .path = "/__test/before", .methods = M_GET, .handler = handle, .function = "b", .summary = "B" },
 	{ .path = "/__test/after", .methods = M_GET, .handler = handle, .function = "a", .summary = "A" },
 	{ .path = "/__test/big", .methods = M_GET, .handler = handle, .function = "big", .summary = "Big" },
+	{ .path = "/__test/ignore", .methods = M_GET, .handler = handle, .function = "ignore", .summary = "Ignore" },
 };
 
 static void setup(void)
@@ -192,4 +213,30 @@ Test(stream, a_client_gone_stops_the_producer)
 	cr_assert_eq(run("ok", &rec, &r, &a), STREAM_GONE);
 	cr_assert_str_eq(rec.log, "[head 200][ab]"); /* "cd" never offered */
 	arena_release(&a);
+}
+
+/* A producer that writes after stream_fail (and returns APP_OK) must neither
+ * send those pieces nor make the answer look complete. */
+Test(stream, writes_after_a_failure_are_refused_and_the_stream_is_cut)
+{
+	struct record rec = { 0 };
+	struct response r;
+	struct arena a;
+	cr_assert_eq(run("ignore-after", &rec, &r, &a), STREAM_CUT);
+	cr_assert_str_eq(rec.log, "[head 200][ab]"); /* "cd" never offered */
+	cr_assert_eq(r.sent, 2);
+	cr_assert_str_eq(r.fail_type, "Test.Failure");
+	arena_release(&a);
+	struct record rec2 = { 0 };
+	cr_assert_eq(run("ignore-before", &rec2, &r, &a), STREAM_UNSENT);
+	cr_assert_str_eq(rec2.log, "");
+	cr_assert_eq(r.status, 500);
+	arena_release(&a);
+}
+
+Test(stream, writes_after_a_failure_collected_are_a_500)
+{
+	serve_in_memory((char *const[]){ "PATH_INFO=/__test/ignore", PEER, NULL }, "", 0, &out, &out_n);
+	cr_assert_str_eq(out, "Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n" RID
+			      "Content-Length: 55\r\n\r\n{\"detail\":\"Internal Server Error\",\"request_id\":\"rid-1\"}");
 }
