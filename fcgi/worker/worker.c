@@ -288,6 +288,9 @@ static void serve_conn(struct worker *w, int i)
 	 * is read before the next request on a kept connection, or before a close,
 	 * and a closing connection goes at once, without libfcgi's wait. A body
 	 * still on its way is bounded by the read deadline until then. */
+	/* The end of the answer is a write too: a streamed answer's FCGI_END_REQUEST must
+	 * not be interleaved with a timer's cut (timeouts.c cuts only between writes). */
+	timeouts_response_started();
 	if (body.left > 0)
 		timeouts_input_pending();
 	fcgi_finish(req);
