@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/sysio.h"
+#include "http/log.h"
 #include "http/observe.h"
 
 #define ROUTES 64
@@ -85,7 +85,10 @@ static char *printed(cJSON *doc)
 	return text;
 }
 
-/* Writes text and a newline as one write; frees text. */
+/* Hands text and a newline to the logger's writer (http/log.h
+ * log_write_line(): one write, or held with the access lines by a FastCGI
+ * worker, never a wait for a log reader that stalls); frees text. NULL
+ * (out of memory): nothing. */
 static void put_line(int fd, char *text)
 {
 	if (text == NULL)
@@ -95,7 +98,7 @@ static void put_line(int fd, char *text)
 	if (line != NULL) {
 		memcpy(line, text, n);
 		line[n] = '\n';
-		(void)write_all(fd, line, n + 1);
+		(void)log_write_line(fd, line, n + 1);
 		free(line);
 	}
 	cJSON_free(text);
@@ -186,6 +189,7 @@ static cJSON *routes_breakdown(void)
 void emf_flush(int fd)
 {
 	static const char *const dims[] = { "target" };
+	char *text = NULL;
 	pthread_mutex_lock(&acc.lock);
 	if (acc.requests > 0) {
 		cJSON *doc = document(dims, 1);
@@ -194,10 +198,13 @@ void emf_flush(int fd)
 		cJSON_AddNumberToObject(doc, "pid", (double)getpid());
 		add_values(doc, acc.values, acc.nvalues, acc.requests, acc.errors);
 		cJSON_AddItemToObject(doc, "routes", routes_breakdown());
-		put_line(fd, printed(doc));
+		text = printed(doc);
 	}
 	acc.requests = acc.errors = 0;
 	acc.nvalues = 0;
 	acc.nrows = 0;
 	pthread_mutex_unlock(&acc.lock);
+	/* Written without the lock: requests go on adding up while a full log
+	 * pipe keeps the writer (before, emf_add() waited for it for ever). */
+	put_line(fd, text);
 }
