@@ -85,6 +85,9 @@ def main(binary, tmp, rounds):
         why = "SIGTERM took %.1f s" % stop_s
     text = got[0].decode("utf-8", "replace") if got else ""
     for line in text.splitlines():
+        if not why and ("ERROR: AddressSanitizer" in line or "runtime error:" in line or "LeakSanitizer" in line):
+            why = "sanitizer: " + line
+    for line in text.splitlines():
         if line.startswith("#"):  # the test's filler
             continue
         try:

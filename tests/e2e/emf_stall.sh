@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # METRICS=emf with a stderr nobody reads (a stopped log driver): the EMF line of
 # the interval never stops the FastCGI worker, every line that does reach the
 # log is whole JSON, and SIGTERM still stops it (tests/e2e/emf_stall.py).

@@ -188,6 +188,12 @@ def main(app_dir, tmp, port):
             print("lighttpd-stamp: %-9s %s %s" % (name, "ok" if passed else "FAILED", got))
     finally:
         srv.stop()
+    with open(os.path.join(tmp, "lighttpd.log"), errors="replace") as f:
+        for line in f:
+            if "ERROR: AddressSanitizer" in line or "runtime error:" in line or "LeakSanitizer" in line:
+                print("lighttpd-stamp: sanitizer: " + line.strip())
+                ok = False
+                break
     print("lighttpd-stamp: sent %d answered as expected %d failed %d" % (sent, answered, sent - answered))
     return ok
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# make-test: asan
 # The shipped lighttpd.conf's REQUEST_START stamp (FCGI_MAX_QUEUE_WAIT) against
 # hostile clients: trickled headers, keep-alive, pipelining, headers named like
 # the stamp, and a client's X-Request-Start passed on by a trusted peer
