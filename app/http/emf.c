@@ -173,6 +173,7 @@ static void merge(struct route_acc *into, const struct route_acc *r)
 		into->max = r->max;
 }
 
+/* One object of the "routes" property; NULL when out of memory (cJSON then drops it). */
 static cJSON *row_object(const char *route, const struct route_acc *r)
 {
 	cJSON *o = cJSON_CreateObject();
