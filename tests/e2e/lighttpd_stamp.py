@@ -13,6 +13,8 @@ behind it 500-1200 ms.
               per request: the second is stamped when lighttpd reads it)
   headers     an idle worker, a client's REQUEST_START / Request-Start header an
               hour old: served (a header is HTTP_*, never the parameter)
+  chunked     a POST whose chunked body trickles in for 2.5 s to an idle
+              worker: served (a body is no wait for a worker, chunked or not)
   busy        a plain GET behind /hello: 503 (the stamp works)
   x-ahead     a GET behind /hello with the client's X-Request-Start 0.99 s ahead,
               from 127.0.0.1, which the shipped FORWARDED_ALLOW_IPS trusts (an ALB
@@ -158,6 +160,19 @@ def headers(srv):
     return got == [200, 200], got
 
 
+def chunked(srv):
+    s = srv.connect()
+    s.sendall(b"POST /api/v1/users/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+              b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    for _ in range(5):
+        s.sendall(b"1\r\na\r\n")
+        time.sleep(0.5)
+    s.sendall(b"0\r\n\r\n")
+    got = statuses(s, 1)
+    s.close()
+    return got == [200], got
+
+
 def busy(srv):
     got, hello = behind_hello(srv, lambda now: GET(b"/ping"))
     return got == [503] and hello == [200], (got, hello)
@@ -169,7 +184,7 @@ def x_ahead(srv):
 
 
 CASES = [("trickle", trickle, 1), ("keepalive", keepalive, 2), ("pipelined", pipelined, 2),
-         ("headers", headers, 2), ("busy", busy, 2), ("x-ahead", x_ahead, 2)]
+         ("headers", headers, 2), ("chunked", chunked, 1), ("busy", busy, 2), ("x-ahead", x_ahead, 2)]
 
 
 def main(app_dir, tmp, port):

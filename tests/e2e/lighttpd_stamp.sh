@@ -2,7 +2,8 @@
 # make-test: asan
 # The shipped lighttpd.conf's REQUEST_START stamp (FCGI_MAX_QUEUE_WAIT) against
 # hostile clients: trickled headers, keep-alive, pipelining, headers named like
-# the stamp, and a client's X-Request-Start passed on by a trusted peer
+# the stamp, a trickled chunked body, and a client's X-Request-Start passed on
+# by a trusted peer
 # (tests/e2e/lighttpd_stamp.py says what each case expects).
 . "$(dirname "$0")/lib.sh"
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
