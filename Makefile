@@ -229,3 +229,4 @@ include mk/wire.mk
 include mk/overload.mk
 include mk/stream.mk
 include mk/observability.mk
+include mk/bigendian.mk

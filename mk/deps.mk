@@ -12,7 +12,7 @@ TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps 
 	wrk python3-fastapi python3-uvicorn \
 	podman runc debootstrap uidmap zip haproxy \
 	python3-yaml python3-botocore unzip chromium faketime time php8.2-fpm gnuplot-nox brotli zstd \
-	debhelper lintian mandoc systemd python3-prometheus-client \
+	debhelper lintian mandoc systemd python3-prometheus-client qemu-user gcc-s390x-linux-gnu libc6-dev-s390x-cross \
 	$(BASE_BUILD_PKGS)
 
 .PHONY: deps deps-run

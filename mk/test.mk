@@ -48,6 +48,7 @@ E2E_TESTS += tests/e2e/trace_ids.sh
 E2E_TESTS += tests/e2e/fcgi_stream.sh
 E2E_TESTS += tests/e2e/lambda_pieces.sh
 E2E_TESTS += tests/e2e/fcgi_stream_hostile.sh
+E2E_TESTS += tests/e2e/emf_stall.sh tests/e2e/lighttpd_stamp.sh
 
 # Derived from the markers, in E2E_TESTS order (`=`: E2E_TESTS += lines after this file count too).
 E2E_ASAN     = $(shell grep -l '^# make-test:.* asan' $(E2E_TESTS))

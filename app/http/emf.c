@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/sysio.h"
+#include "http/log.h"
 #include "http/observe.h"
 
 #define ROUTES 64
@@ -28,7 +28,7 @@ static struct {
 	uint64_t requests, errors;
 	double values[EMF_MAX_VALUES];
 	unsigned nvalues;
-	struct route_acc rows[ROUTES];
+	struct route_acc rows[ROUTES + 1]; /* + the unmatched row when ROUTES are taken */
 	int nrows;
 	uint64_t seed;
 } acc = { .lock = PTHREAD_MUTEX_INITIALIZER, .seed = 88172645463325252ull };
@@ -85,7 +85,10 @@ static char *printed(cJSON *doc)
 	return text;
 }
 
-/* Writes text and a newline as one write; frees text. */
+/* Hands text and a newline to the logger's writer (http/log.h
+ * log_write_line(): one write, or held with the access lines by a FastCGI
+ * worker, never a wait for a log reader that stalls); frees text. NULL
+ * (out of memory): nothing. */
 static void put_line(int fd, char *text)
 {
 	if (text == NULL)
@@ -95,7 +98,7 @@ static void put_line(int fd, char *text)
 	if (line != NULL) {
 		memcpy(line, text, n);
 		line[n] = '\n';
-		(void)write_all(fd, line, n + 1);
+		(void)log_write_line(fd, line, n + 1);
 		free(line);
 	}
 	cJSON_free(text);
@@ -121,8 +124,9 @@ static uint64_t next_random(void)
 	return acc.seed;
 }
 
-/* The row of route (the same pointer, else the same text), or a new one; when all
- * are taken, the unmatched row (made if need be in the last). */
+/* The row of route (the same pointer, else the same text), or a new one; past
+ * ROUTES routes, the unmatched row (made if need be in the one slot past them),
+ * so no route's counts are ever relabelled. */
 static struct route_acc *row_for(const char *route)
 {
 	for (int i = 0; i < acc.nrows; i++)
@@ -131,13 +135,8 @@ static struct route_acc *row_for(const char *route)
 	for (int i = 0; route != NULL && i < acc.nrows; i++)
 		if (acc.rows[i].route != NULL && strcmp(acc.rows[i].route, route) == 0)
 			return &acc.rows[i];
-	if (acc.nrows == ROUTES) {
-		if (route == NULL) { /* reuse the last row as the unmatched one: its counts stay, under the new label */
-			acc.rows[ROUTES - 1].route = NULL;
-			return &acc.rows[ROUTES - 1];
-		}
+	if (route != NULL && acc.nrows >= ROUTES)
 		return row_for(NULL);
-	}
 	acc.rows[acc.nrows] = (struct route_acc){ .route = route };
 	return &acc.rows[acc.nrows++];
 }
@@ -164,40 +163,114 @@ void emf_add(const struct log_access *a)
 	pthread_mutex_unlock(&acc.lock);
 }
 
-/* The "routes" property: one object per route with requests this interval. */
-static cJSON *routes_breakdown(void)
+/* Adds r's numbers to into. */
+static void merge(struct route_acc *into, const struct route_acc *r)
+{
+	into->requests += r->requests;
+	into->errors += r->errors;
+	into->sum += r->sum;
+	if (r->max > into->max)
+		into->max = r->max;
+}
+
+/* One object of the "routes" property; NULL when out of memory (cJSON then drops it). */
+static cJSON *row_object(const char *route, const struct route_acc *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "route", route);
+	cJSON_AddNumberToObject(o, "requests", (double)r->requests);
+	cJSON_AddNumberToObject(o, "errors", (double)r->errors);
+	cJSON_AddNumberToObject(o, "duration_seconds_sum", r->sum);
+	cJSON_AddNumberToObject(o, "duration_seconds_max", r->max);
+	return o;
+}
+
+/* The "routes" property: the first `named` rows with requests by name, the
+ * rest added up in one row "other" (no route template is named so). */
+static cJSON *routes_breakdown(int named)
 {
 	cJSON *list = cJSON_CreateArray();
+	struct route_acc other = { 0 };
 	for (int i = 0; i < acc.nrows; i++) {
 		const struct route_acc *r = &acc.rows[i];
 		if (r->requests == 0)
 			continue;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "route", r->route != NULL ? r->route : OBSERVE_UNMATCHED);
-		cJSON_AddNumberToObject(o, "requests", (double)r->requests);
-		cJSON_AddNumberToObject(o, "errors", (double)r->errors);
-		cJSON_AddNumberToObject(o, "duration_seconds_sum", r->sum);
-		cJSON_AddNumberToObject(o, "duration_seconds_max", r->max);
-		cJSON_AddItemToArray(list, o);
+		if (i < named)
+			cJSON_AddItemToArray(list, row_object(r->route != NULL ? r->route : OBSERVE_UNMATCHED, r));
+		else
+			merge(&other, r);
 	}
+	if (other.requests > 0)
+		cJSON_AddItemToArray(list, row_object(EMF_OTHER_ROUTES, &other));
 	return list;
+}
+
+/* Busiest row first. */
+static int busier(const void *a, const void *b)
+{
+	uint64_t x = ((const struct route_acc *)a)->requests, y = ((const struct route_acc *)b)->requests;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Moves a uniform sample of k of the n durations to the front (partial Fisher-Yates). */
+static void sample_values(unsigned k, unsigned n)
+{
+	for (unsigned i = 0; i < k && i + 1 < n; i++) {
+		unsigned j = i + (unsigned)(next_random() % (n - i));
+		double t = acc.values[i];
+		acc.values[i] = acc.values[j];
+		acc.values[j] = t;
+	}
+}
+
+/* The interval's line (the lock taken) with `named` routes by name and nvalues
+ * durations; NULL when out of memory. */
+static char *interval_text(int named, unsigned nvalues)
+{
+	static const char *const dims[] = { "target" };
+	cJSON *doc = document(dims, 1);
+	cJSON_AddStringToObject(doc, "target", acc.target != NULL ? acc.target : "unknown");
+	/* not a dimension: tells one process's line from another's */
+	cJSON_AddNumberToObject(doc, "pid", (double)getpid());
+	add_values(doc, acc.values, nvalues, acc.requests, acc.errors);
+	cJSON_AddItemToObject(doc, "routes", routes_breakdown(named));
+	return printed(doc);
+}
+
+/* The interval's line within EMF_LINE_MAX (the lock taken): all of it when it
+ * fits; else the busiest routes by name and the rest as "other", a quarter
+ * fewer at a time, and then, with no route left by name, fewer durations (a
+ * uniform sample of the sample). NULL when out of memory. */
+static char *interval_line(void)
+{
+	qsort(acc.rows, (size_t)acc.nrows, sizeof acc.rows[0], busier);
+	int named = acc.nrows;
+	unsigned nvalues = acc.nvalues;
+	for (;;) {
+		char *text = interval_text(named, nvalues);
+		if (text == NULL || strlen(text) < EMF_LINE_MAX || (named == 0 && nvalues <= 1))
+			return text;
+		cJSON_free(text);
+		if (named > 0) {
+			named = named * 3 / 4;
+		} else {
+			nvalues = nvalues * 3 / 4;
+			sample_values(nvalues, acc.nvalues);
+		}
+	}
 }
 
 void emf_flush(int fd)
 {
-	static const char *const dims[] = { "target" };
+	char *text = NULL;
 	pthread_mutex_lock(&acc.lock);
-	if (acc.requests > 0) {
-		cJSON *doc = document(dims, 1);
-		cJSON_AddStringToObject(doc, "target", acc.target != NULL ? acc.target : "unknown");
-		/* not a dimension: tells one process's line from another's */
-		cJSON_AddNumberToObject(doc, "pid", (double)getpid());
-		add_values(doc, acc.values, acc.nvalues, acc.requests, acc.errors);
-		cJSON_AddItemToObject(doc, "routes", routes_breakdown());
-		put_line(fd, printed(doc));
-	}
+	if (acc.requests > 0)
+		text = interval_line();
 	acc.requests = acc.errors = 0;
 	acc.nvalues = 0;
 	acc.nrows = 0;
 	pthread_mutex_unlock(&acc.lock);
+	/* Written without the lock: requests go on adding up while a full log
+	 * pipe keeps the writer (before, emf_add() waited for it for ever). */
+	put_line(fd, text);
 }

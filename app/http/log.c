@@ -227,6 +227,11 @@ void log_set_writer(log_writer *w)
 	writer = w != NULL ? w : write_whole;
 }
 
+int log_write_line(int fd, const char *line, size_t n)
+{
+	return writer(fd, line, n);
+}
+
 /* Ends the line and hands it to the writer: -1 when it could not be built
  * (out of memory) or written. */
 static int finish(struct line *l, int fd)

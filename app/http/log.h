@@ -88,6 +88,12 @@ int log_access_write(int fd, const struct log_access *a);
 typedef int log_writer(int fd, const char *line, size_t n);
 void log_set_writer(log_writer *write_line);
 
+/* Hands a finished line of another kind (n bytes, the last a newline, at most
+ * PIPE_BUF: http/emf.h's) to the writer, as the logger's own lines go: held
+ * with them by a FastCGI worker, so a log reader that stalls costs lines,
+ * never a thread blocked in write(2). 0 when written or kept, -1 when not. */
+int log_write_line(int fd, const char *line, size_t n);
+
 /* Writes an event line: level, target, request id (STR_NULL: none), message. */
 int log_event(int fd, enum log_level level, const char *target, struct str request_id, const char *message);
 

@@ -98,6 +98,18 @@ static const unsigned char byte_class[256] = {
 #undef P4
 #undef H16
 
+/* The index in memory of the first byte whose high bit stop has (stop != 0),
+ * stop having been read with memcpy: the lowest byte of it on a little-endian
+ * machine, the highest on a big-endian one (s390x: tests/bigendian/). */
+static inline size_t first_flagged(uint64_t stop)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(stop) / 8;
+#else
+	return (size_t)__builtin_ctzll(stop) / 8;
+#endif
+}
+
 /* Copies the PLAIN bytes at p[0..n) to out (room for room bytes), up to the
  * first other byte or room: how many. Eight at a time while both allow. */
 static size_t copy_plain(char *out, const unsigned char *p, size_t n, size_t room)
@@ -109,7 +121,7 @@ static size_t copy_plain(char *out, const unsigned char *p, size_t n, size_t roo
 		memcpy(out + i, &x, 8);
 		stop = line_not_plain(x);
 		if (stop != 0)
-			return i + (size_t)__builtin_ctzll(stop) / 8; /* little-endian: the first byte */
+			return i + first_flagged(stop);
 		i += 8;
 	}
 	while (i < most && byte_class[p[i]] == PLAIN) {

@@ -17,6 +17,7 @@
 #include "http/emf.h"
 #include "http/observe.h"
 #include "manager/metrics.h"
+#include "worker/log_gather.h"
 
 static int listen_fd = -1;
 
@@ -42,7 +43,8 @@ static void *emf_timer(void *arg)
 		if (timer.stop)
 			break;
 		pthread_mutex_unlock(&timer.lock);
-		emf_flush(STDERR_FILENO);
+		emf_flush(STDERR_FILENO); /* held with the access lines (log_gather.h) */
+		log_gather_try_flush(); /* out now if the fd takes it, never waiting */
 		pthread_mutex_lock(&timer.lock);
 	}
 	pthread_mutex_unlock(&timer.lock);
@@ -57,11 +59,13 @@ static void emf_at_exit(void)
 	pthread_mutex_unlock(&timer.lock);
 	pthread_join(timer.thread, NULL);
 	emf_flush(STDERR_FILENO);
+	log_gather_flush(); /* the worker flushed before exit(): this line is held after that */
 }
 
 static void emf_flush_only(void)
 {
 	emf_flush(STDERR_FILENO);
+	log_gather_flush();
 }
 
 /* Starts the timer thread with every signal blocked (the worker waits for them). */

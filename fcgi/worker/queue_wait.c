@@ -75,12 +75,15 @@ static long long waited(const char *stamp, long long now_us)
 long long queue_wait_ms(const char *x_request_start, const char *remote_addr, const char *request_start,
 			long long now_us)
 {
+	long long front = request_start != NULL ? waited(request_start, now_us) : -1;
+	/* The earlier arrival counts: a trusted balancer's stamp may be the
+	 * client's, passed on (an ALB sets none), and a later one is no arrival. */
 	if (x_request_start != NULL && remote_addr != NULL && forwarded_trusts(str_c(remote_addr))) {
 		long long ms = waited(x_request_start, now_us);
-		if (ms >= 0)
+		if (ms > front)
 			return ms;
 	}
-	return request_start != NULL ? waited(request_start, now_us) : -1;
+	return front;
 }
 
 /* value of envp's entry "name=value" when entry is one, else NULL (n: strlen(name)). */

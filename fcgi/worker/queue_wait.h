@@ -6,7 +6,10 @@
  *   1. X-Request-Start (HTTP_X_REQUEST_START) when REMOTE_ADDR is a trusted
  *      proxy (FORWARDED_ALLOW_IPS, forwarded_trusts()): a balancer in front
  *      stamped it, so its queue counts too. From anyone else it is ignored,
- *      so a client cannot get its own requests (or others') shed.
+ *      so a client cannot get its own requests (or others') shed. A balancer
+ *      may pass a client's header on (an ALB sets none): when REQUEST_START
+ *      is given too, the earlier of the two counts, so such a client can
+ *      shed its own requests, never make its wait look shorter.
  *   2. REQUEST_START, a FastCGI parameter the front server sets itself
  *      (deploy/nginx.conf: fastcgi_param REQUEST_START $msec).
  * Without either no wait is known and nothing is shed.
@@ -30,8 +33,8 @@
 long long queue_wait_parse(const char *stamp);
 
 /* Milliseconds the request waited by now_us (wall clock, µs since the epoch):
- * from the trusted X-Request-Start (x_request_start, sent by remote_addr)
- * else from request_start; -1 when neither gives a sane stamp. Any argument
+ * the longer of the waits by the trusted X-Request-Start (x_request_start,
+ * sent by remote_addr) and by request_start; -1 when neither gives a sane stamp. Any argument
  * may be NULL. */
 long long queue_wait_ms(const char *x_request_start, const char *remote_addr, const char *request_start,
 			long long now_us);

@@ -65,6 +65,18 @@ Test(queue_wait, x_request_start_only_from_a_trusted_peer)
 	cr_assert_eq(queue_wait_ms("t=1", "10.0.0.1", NULL, NOW), -1);
 }
 
+/* A balancer that passes the client's X-Request-Start on (an ALB sets none and
+ * keeps the client's) must not let a client shorten its own wait: a stamp later
+ * than the front server's is no earlier arrival, the front server's counts. */
+Test(queue_wait, a_later_trusted_stamp_does_not_shorten_the_wait)
+{
+	allow("10.0.0.0/8");
+	const char *ahead = "t=1700000001400000"; /* within the skew ahead of NOW */
+	cr_assert_eq(queue_wait_ms(ahead, "10.0.0.1", "1700000000.000", NOW), 500);
+	cr_assert_eq(queue_wait_ms("t=1700000000400000", "10.0.0.1", "1700000000.000", NOW), 500);
+	cr_assert_eq(queue_wait_ms(ahead, "10.0.0.1", NULL, NOW), 0, "alone, it is all there is");
+}
+
 Test(queue_wait, the_variables_are_found_among_the_others)
 {
 	char *envp[] = { "H", "R", "HTTP_X_REQUEST_STARTX=t=1", "REQUEST_STAR=1", "REMOTE_ADDR=10.0.0.1",
