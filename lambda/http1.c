@@ -223,6 +223,20 @@ static struct str chunk_encode(struct arena *a, const struct str *pieces, size_t
 	return buf_str(&b);
 }
 
+/* The answer's body after its head (http1_read_body); the connection is kept
+ * only when the server keeps it and sent nothing past the answer. */
+static enum http1_status read_body(struct http1_reader *r, struct arena *a, size_t max_body,
+				   struct http1_response *out)
+{
+	bool keep;
+	int got = http1_read_body(r, a, max_body, out, &keep);
+	if (got < 0)
+		return (enum http1_status)got;
+	if (!keep || r->pos != r->len)
+		drop(r->c);
+	return HTTP1_OK;
+}
+
 static enum http1_status exchange(struct http1 *c, struct arena *a, const char *method, const char *target,
 				  const char *extra_headers, struct str body, bool chunked, long timeout_ms,
 				  size_t max_body, struct http1_response *out);
@@ -268,15 +282,7 @@ static enum http1_status exchange(struct http1 *c, struct arena *a, const char *
 			r.pos = r.len = 0;
 			continue;
 		}
-		if (got < 0)
-			return (enum http1_status)got;
-		bool keep;
-		got = http1_read_body(&r, a, max_body, out, &keep);
-		if (got < 0)
-			return (enum http1_status)got;
-		if (!keep || r.pos != r.len)
-			drop(c);
-		return HTTP1_OK;
+		return got < 0 ? (enum http1_status)got : read_body(&r, a, max_body, out);
 	}
 }
 
@@ -343,13 +349,5 @@ enum http1_status http1_finish_chunked(struct http1 *c, struct arena *a, const c
 				  .timeout_ms = timeout_ms };
 	enum http1_status st = send_all(c, last.p, last.n, deadline, timeout_ms);
 	int got = st == HTTP1_OK ? http1_read_head(&r, a, out) : st;
-	if (got < 0)
-		return (enum http1_status)got;
-	bool keep;
-	got = http1_read_body(&r, a, max_body, out, &keep);
-	if (got < 0)
-		return (enum http1_status)got;
-	if (!keep || r.pos != r.len)
-		drop(c);
-	return HTTP1_OK;
+	return got < 0 ? (enum http1_status)got : read_body(&r, a, max_body, out);
 }
