@@ -17,26 +17,6 @@ e2e_start fcgi-stream
 HOOKS=${HOOKS_BIN:-$BUILD/test-hooks/app.fcgi}
 [ -x "$HOOKS" ] || { e2e_fail "no $HOOKS (make test-hooks)"; e2e_finish; exit 1; }
 
-# Polls (at most 20 s) until FILE holds the fixed string TEXT.
-wait_text() {
-	_n=0
-	until grep -qF -- "$2" "$1" 2>/dev/null; do
-		_n=$((_n + 1))
-		[ "$_n" -ge 400 ] && return 1
-		sleep 0.05
-	done
-}
-
-# Polls (at most 20 s) until process PID has ended.
-wait_gone() {
-	_n=0
-	while kill -0 "$1" 2>/dev/null; do
-		_n=$((_n + 1))
-		[ "$_n" -ge 400 ] && return 1
-		sleep 0.05
-	done
-}
-
 # held FRONT BASE: three pieces, each let go only once the previous one is at the client.
 held() {
 	_d=$E2E_TMP/$1-held

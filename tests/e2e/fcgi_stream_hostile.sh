@@ -25,16 +25,6 @@ HOOKS=${HOOKS_BIN:-$BUILD/test-hooks/app.fcgi}
 [ -x "$HOOKS" ] || { e2e_fail "no $HOOKS (make test-hooks)"; e2e_finish; exit 1; }
 LOOPS=${STREAM_HOSTILE_LOOPS:-3}
 
-# Polls (at most 20 s) until FILE holds the fixed string TEXT.
-wait_text() {
-	_n=0
-	until grep -qF -- "$2" "$1" 2>/dev/null; do
-		_n=$((_n + 1))
-		[ "$_n" -ge 400 ] && return 1
-		sleep 0.05
-	done
-}
-
 # timed_out FRONT BASE: LOOPS streams held after their first piece until the
 # request timeout replaces the worker; each must end cut, and a ping follow.
 timed_out() {

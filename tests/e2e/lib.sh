@@ -92,6 +92,26 @@ e2e_fail() {
 	echo "FAIL $E2E_NAME: $*" >&2
 }
 
+# Polls (at most 20 s) until FILE holds the fixed string TEXT.
+wait_text() {
+	_n=0
+	until grep -qF -- "$2" "$1" 2>/dev/null; do
+		_n=$((_n + 1))
+		[ "$_n" -ge 400 ] && return 1
+		sleep 0.05
+	done
+}
+
+# Polls (at most 20 s) until process PID has ended.
+wait_gone() {
+	_n=0
+	while kill -0 "$1" 2>/dev/null; do
+		_n=$((_n + 1))
+		[ "$_n" -ge 400 ] && return 1
+		sleep 0.05
+	done
+}
+
 # check WHAT STATUS BODY curl-args...: the response has exactly this status and body.
 check() {
 	_what=$1 _status=$2 _body=$3
