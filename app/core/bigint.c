@@ -134,14 +134,14 @@ void bigint_add(struct arena *a, const struct bigint *x, const struct bigint *y,
 	trim_zero_limbs(out);
 }
 
-struct str bigint_format(struct arena *a, const struct bigint *x)
+void bigint_append(struct buf *b, const struct bigint *x)
 {
-	if (x->sign == 0)
-		return STR_LIT("0");
-	struct buf b;
-	buf_init(&b, a);
+	if (x->sign == 0) {
+		buf_append_byte(b, '0');
+		return;
+	}
 	if (x->sign < 0)
-		buf_append_byte(&b, '-');
+		buf_append_byte(b, '-');
 	char digits[LIMB_DIGITS];
 	for (size_t i = x->n; i > 0; i--) {
 		uint32_t v = x->limb[i - 1];
@@ -154,10 +154,19 @@ struct str bigint_format(struct arena *a, const struct bigint *x)
 			int skip = 0;
 			while (skip < LIMB_DIGITS - 1 && digits[skip] == '0')
 				skip++;
-			buf_append(&b, digits + skip, (size_t)(LIMB_DIGITS - skip));
+			buf_append(b, digits + skip, (size_t)(LIMB_DIGITS - skip));
 		} else {
-			buf_append(&b, digits, LIMB_DIGITS);
+			buf_append(b, digits, LIMB_DIGITS);
 		}
 	}
+}
+
+struct str bigint_format(struct arena *a, const struct bigint *x)
+{
+	if (x->sign == 0)
+		return STR_LIT("0");
+	struct buf b;
+	buf_init(&b, a);
+	bigint_append(&b, x);
 	return buf_str(&b);
 }
