@@ -227,3 +227,4 @@ include mk/forwarded.mk
 include mk/fcgi-hostile.mk
 include mk/wire.mk
 include mk/overload.mk
+include mk/hotpath.mk

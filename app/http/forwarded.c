@@ -166,21 +166,25 @@ static long pick_client(const struct str *hops, size_t n)
 	return 0;
 }
 
-/* The comma-separated items of every header called name, in order, trimmed (arena array). */
+/* The comma-separated items of every header called name, in order, trimmed
+ * (arena array); NULL when there are none (*count 0). */
 static struct str *list_items(const struct request *r, const char *name, size_t *count)
 {
+	struct str key = str_c(name);
 	size_t n = 0;
 	for (size_t i = 0; i < r->headers.n; i++)
-		if (str_eq(r->headers.items[i].name, str_c(name)))
+		if (str_eq(r->headers.items[i].name, key))
 			for (struct str rest = r->headers.items[i].value; !str_is_null(rest); str_split(&rest, ','))
 				n++;
-	struct str *items = arena_calloc(r->arena, n ? n : 1, sizeof *items);
+	*count = n;
+	if (n == 0) /* the usual case: no such header, nothing to allocate */
+		return NULL;
+	struct str *items = arena_calloc(r->arena, n, sizeof *items);
 	n = 0;
 	for (size_t i = 0; i < r->headers.n; i++)
-		if (str_eq(r->headers.items[i].name, str_c(name)))
+		if (str_eq(r->headers.items[i].name, key))
 			for (struct str rest = r->headers.items[i].value; !str_is_null(rest);)
 				items[n++] = str_trim(str_split(&rest, ','));
-	*count = n;
 	return items;
 }
 

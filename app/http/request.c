@@ -39,14 +39,28 @@ enum app_err request_set_front_error(struct request *r, int status, const char *
 	return APP_ERR_REFUSED;
 }
 
+static bool is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* RFC 9110 tchar: a switch, not a strchr per byte. */
+static bool is_tchar(unsigned char c)
+{
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+	case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+		return true;
+	default:
+		return is_alnum(c);
+	}
+}
+
 bool is_http_token(struct str s)
 {
-	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
+	for (size_t i = 0; i < s.n; i++)
+		if (!is_tchar((unsigned char)s.p[i]))
 			return false;
-	}
 	return s.n > 0;
 }
 
@@ -207,17 +221,25 @@ enum app_err request_add_header(struct request *r, struct str name, struct str v
 	return APP_OK;
 }
 
+/* RFC 3986 unreserved, sub-delims, ':', '%', '[' and ']'. */
+static bool is_host_byte(unsigned char c)
+{
+	switch (c) {
+	case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
+	case '*': case '+': case ',': case ';': case '=': case ':': case '%': case '[': case ']':
+		return true;
+	default:
+		return is_alnum(c);
+	}
+}
+
 bool host_is_valid(struct str host)
 {
 	if (host.n == 0 || host.n > 300)
 		return false;
-	for (size_t i = 0; i < host.n; i++) {
-		unsigned char c = (unsigned char)host.p[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  (c != '\0' && strchr("-._~!$&'()*+,;=:%[]", c) != NULL);
-		if (!ok)
+	for (size_t i = 0; i < host.n; i++)
+		if (!is_host_byte((unsigned char)host.p[i]))
 			return false;
-	}
 	return true;
 }
 

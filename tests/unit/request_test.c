@@ -62,3 +62,34 @@ Test(request, refused_header_before_the_method_still_answers_head_without_body)
 	cr_assert(x.resp.omit_body, "a HEAD answer has no body");
 	exchange_free(&x);
 }
+
+/* The byte classes are switches now, not strchr over a list: every byte 0..255
+ * (NUL and non-ASCII included) as the lists of RFC 9110 tchar and RFC 3986 say. */
+static bool old_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static bool old_host_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._~!$&'()*+,;=:%[]", c) != NULL);
+}
+
+Test(request, byte_classes_of_tokens_and_hosts_for_every_byte)
+{
+	for (int c = 0; c < 256; c++) {
+		char s[3] = { 'a', (char)c, 'b' };
+		struct str one = { s + 1, 1 }, mid = { s, 3 };
+		cr_assert_eq(is_http_token(one), old_tchar((unsigned char)c), "token byte %d", c);
+		cr_assert_eq(is_http_token(mid), old_tchar((unsigned char)c), "token byte %d inside", c);
+		cr_assert_eq(host_is_valid(one), old_host_byte((unsigned char)c), "host byte %d", c);
+		cr_assert_eq(host_is_valid(mid), old_host_byte((unsigned char)c), "host byte %d inside", c);
+	}
+	cr_assert_not(is_http_token(STR_LIT("")));
+	char host[302];
+	memset(host, 'a', sizeof host);
+	cr_assert(host_is_valid((struct str){ host, 300 }));
+	cr_assert_not(host_is_valid((struct str){ host, 301 })); /* one past the limit */
+}
