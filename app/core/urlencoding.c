@@ -1,5 +1,7 @@
 #include "core/urlencoding.h"
 
+#include <stdint.h>
+
 enum app_err percent_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out)
 {
 	char *dst = arena_alloc(a, in.n + 1);
@@ -56,38 +58,84 @@ enum app_err query_parse(struct arena *a, struct str qs, struct kvlist *out)
 	return APP_OK;
 }
 
-static struct str percent_encode(struct arena *a, struct str s, const char *keep, bool space_as_plus)
+/* RFC 3986 unreserved: never escaped. */
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+	       c == '_' || c == '~';
+}
+
+/* What a path keeps besides unreserved: "/!$&'()*+,;=:@". */
+static bool path_keeps(unsigned char c)
+{
+	switch (c) {
+	case '/': case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+':
+	case ',': case ';': case '=': case ':': case '@':
+		return true;
+	default:
+		return unreserved(c);
+	}
+}
+
+/* What a URL's query keeps besides unreserved: ":/%#?=@[]!$&'()*+,;". */
+static bool url_query_keeps(unsigned char c)
+{
+	switch (c) {
+	case '%': case '#': case '?': case '[': case ']':
+		return true;
+	default:
+		return path_keeps(c);
+	}
+}
+
+/* Every byte but the unreserved escaped (a form's space as '+'). */
+static bool query_keeps(unsigned char c)
+{
+	return unreserved(c);
+}
+
+/* s with the bytes keep() refuses written %XX (upper-case hex), a space as '+'
+ * when space_as_plus; NUL-terminated in the arena. Two passes: the length
+ * first, then the bytes into one allocation of exactly that size. */
+static struct str percent_encode(struct arena *a, struct str s, bool (*keep)(unsigned char), bool space_as_plus)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct buf b;
-	buf_init(&b, a);
+	size_t escaped = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-				  c == '-' || c == '.' || c == '_' || c == '~';
-		if (unreserved || (c != '\0' && strchr(keep, c) != NULL)) {
-			buf_append_byte(&b, (char)c);
+		escaped += !keep(c) && !(c == ' ' && space_as_plus);
+	}
+	if (s.n > (SIZE_MAX - 1) / 3)
+		arena_exhausted(a);
+	size_t n = s.n + 2 * escaped;
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (keep(c)) {
+			*o++ = (char)c;
 		} else if (c == ' ' && space_as_plus) {
-			buf_append_byte(&b, '+');
+			*o++ = '+';
 		} else {
-			char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
-			buf_append(&b, esc, 3);
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 	}
-	return buf_str(&b);
+	*o = '\0';
+	return (struct str){ out, n };
 }
 
 struct str percent_encode_path(struct arena *a, struct str path)
 {
-	return percent_encode(a, path, "/!$&'()*+,;=:@", false);
+	return percent_encode(a, path, path_keeps, false);
 }
 
 struct str percent_encode_url_query(struct arena *a, struct str raw)
 {
-	return percent_encode(a, raw, ":/%#?=@[]!$&'()*+,;", false);
+	return percent_encode(a, raw, url_query_keeps, false);
 }
 
 struct str percent_encode_query(struct arena *a, struct str s)
 {
-	return percent_encode(a, s, "", true);
+	return percent_encode(a, s, query_keeps, true);
 }
