@@ -23,42 +23,45 @@ struct str json_print(struct arena *a, const cJSON *doc)
 	return out;
 }
 
-/* The escape of byte c as cJSON writes it after the backslash, 0 when c goes as it is. */
-static char letter_escape(unsigned char c)
-{
-	switch (c) {
-	case '"': return '"';
-	case '\\': return '\\';
-	case '\b': return 'b';
-	case '\f': return 'f';
-	case '\n': return 'n';
-	case '\r': return 'r';
-	case '\t': return 't';
-	default: return c < 0x20 ? 'u' : 0;
-	}
-}
+/* The escape of each byte as cJSON writes it after the backslash; 0: the byte
+ * goes as it is. A table: the loop below looks at every byte of every string. */
+static const char escape_of[256] = {
+	['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+	[0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u', [0x05] = 'u', [0x06] = 'u', [0x07] = 'u',
+	[0x0b] = 'u', [0x0e] = 'u', [0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+	[0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u', [0x19] = 'u', [0x1a] = 'u',
+	[0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u', [0x1e] = 'u', [0x1f] = 'u',
+};
 
 /* Bytes that need an escape are rare: runs between them are copied whole. A
- * string of n bytes takes at most 6n + 2 (every byte \u00xx); reserved at once. */
+ * string of n bytes takes at most 6n + 2 (every byte \u00xx); reserved at once.
+ * The scan stops at a NUL (escape_of[0] is 0: checked apart, as the end). */
 void json_append_string(struct buf *b, struct str s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = s.p != NULL ? strnlen(s.p, s.n) : 0;
+	size_t n = s.p != NULL ? s.n : 0;
 	buf_reserve(b, n > (SIZE_MAX - 2) / 6 ? SIZE_MAX : 6 * n + 2);
-	buf_append_byte(b, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
+	b->p[b->n++] = '"';
+	size_t run = 0, i = 0;
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		char e = letter_escape(c);
-		if (e == 0)
+		char e = escape_of[c];
+		if (e == 0) {
+			if (c == '\0')
+				break;
 			continue;
-		buf_append(b, s.p + run, i - run);
+		}
+		memcpy(b->p + b->n, s.p + run, i - run);
+		b->n += i - run;
 		run = i + 1;
 		char esc[6] = { '\\', e, '0', '0', hex[c >> 4], hex[c & 15] };
-		buf_append(b, esc, e == 'u' ? 6 : 2);
+		size_t len = e == 'u' ? 6 : 2;
+		memcpy(b->p + b->n, esc, len);
+		b->n += len;
 	}
-	buf_append(b, s.p + run, n - run);
-	buf_append_byte(b, '"');
+	memcpy(b->p + b->n, s.p + run, i - run);
+	b->n += i - run;
+	b->p[b->n++] = '"';
 }
 
 struct str json_object1(struct arena *a, const char *key, struct str value)

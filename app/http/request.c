@@ -245,7 +245,13 @@ bool host_is_valid(struct str host)
 
 struct str request_header(const struct request *r, const char *name)
 {
-	return kvlist_get_nocase(&r->headers, str_c(name));
+	struct str key = str_c(name);
+	for (size_t i = 0; i < r->headers.n; i++) {
+		const struct kv *h = &r->headers.items[i];
+		if (h->name.n == key.n && str_eq_nocase(h->name, key)) /* the length first: no call for most */
+			return h->value;
+	}
+	return STR_NULL;
 }
 
 struct str request_query(const struct request *r, const char *name)

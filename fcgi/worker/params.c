@@ -3,12 +3,18 @@
 #include <stddef.h>
 #include <string.h>
 
-/* Sets *slot to the value of e when e is "name=..." and *slot is still unset
- * (strncmp stops at a shorter entry's NUL). */
-static void take(const char *e, const char *name, size_t n, const char **slot)
+/* The value of e when e is name + "=...", else NULL (strncmp stops at a
+ * shorter e's NUL). */
+static const char *value_of(const char *e, const char *name, size_t n)
 {
-	if (*slot == NULL && strncmp(e, name, n) == 0 && e[n] == '=')
-		*slot = e + n + 1;
+	return strncmp(e, name, n) == 0 && e[n] == '=' ? e + n + 1 : NULL;
+}
+
+/* Sets *slot to v unless it is set already (the first of a repeated name wins). */
+static void take(const char **slot, const char *v)
+{
+	if (*slot == NULL && v != NULL)
+		*slot = v;
 }
 
 struct worker_params worker_params(char *const *envp)
@@ -16,11 +22,14 @@ struct worker_params worker_params(char *const *envp)
 	struct worker_params p = { 0 };
 	for (; envp != NULL && *envp != NULL; envp++) {
 		const char *e = *envp;
-		if (e[0] == 'R' && strncmp(e, "REQUEST_", 8) == 0) { /* the first byte filters most */
-			take(e, "REQUEST_METHOD", 14, &p.method);
-			take(e, "REQUEST_URI", 11, &p.uri);
-		} else if (e[0] == 'C') {
-			take(e, "CONTENT_LENGTH", 14, &p.content_length);
+		/* The first bytes filter most (REMOTE_, REDIRECT_, SERVER_...) before any call. */
+		if (e[0] == 'R' && e[1] == 'E' && e[2] == 'Q' && strncmp(e, "REQUEST_", 8) == 0) {
+			if (e[8] == 'M')
+				take(&p.method, value_of(e, "REQUEST_METHOD", 14));
+			else if (e[8] == 'U')
+				take(&p.uri, value_of(e, "REQUEST_URI", 11));
+		} else if (e[0] == 'C' && e[1] == 'O') {
+			take(&p.content_length, value_of(e, "CONTENT_LENGTH", 14));
 		}
 	}
 	return p;

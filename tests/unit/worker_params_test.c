@@ -2,6 +2,9 @@
  * gives what FCGX_GetParam gave for each name (exact names, the first wins). */
 #include <criterion/criterion.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "worker/params.h"
 
 TestSuite(worker_params);
@@ -54,4 +57,22 @@ Test(worker_params, first_of_repeated_and_huge)
 	struct worker_params p = worker_params(envp);
 	cr_assert_eq(strlen(p.uri), sizeof big - 13);
 	cr_assert_str_eq(p.method, "GET");
+}
+
+/* Entries shorter than the bytes the filter looks at (each its own allocation,
+ * so that ASan sees a read past one). */
+Test(worker_params, short_entries_read_within_themselves)
+{
+	const char *texts[] = { "R", "RE", "REQ", "REQUEST", "REQUEST_", "REQUEST_M", "C", "CO", "CONTENT_L", "=" };
+	size_t n = sizeof texts / sizeof texts[0];
+	char *envp[sizeof texts / sizeof texts[0] + 1];
+	for (size_t i = 0; i < n; i++)
+		envp[i] = strdup(texts[i]);
+	envp[n] = NULL;
+	struct worker_params p = worker_params(envp);
+	cr_assert_null(p.method);
+	cr_assert_null(p.uri);
+	cr_assert_null(p.content_length);
+	for (size_t i = 0; i < n; i++)
+		free(envp[i]);
 }
