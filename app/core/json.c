@@ -39,7 +39,11 @@ static const char escape_of[256] = {
 void json_append_string(struct buf *b, struct str s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = s.p != NULL ? s.n : 0;
+	if (s.p == NULL) {
+		buf_append(b, "\"\"", 2);
+		return;
+	}
+	size_t n = s.n;
 	buf_reserve(b, n > (SIZE_MAX - 2) / 6 ? SIZE_MAX : 6 * n + 2);
 	b->p[b->n++] = '"';
 	size_t run = 0, i = 0;
