@@ -202,7 +202,7 @@ static struct str *list_items(const struct request *r, const char *name, size_t 
 	struct str key = str_c(name);
 	size_t n = 0;
 	for (size_t i = 0; i < r->headers.n; i++)
-		if (str_eq(r->headers.items[i].name, key))
+		if (r->headers.items[i].name.n == key.n && str_eq(r->headers.items[i].name, key)) /* length first */
 			for (struct str rest = r->headers.items[i].value; !str_is_null(rest); str_split(&rest, ','))
 				n++;
 	*count = n;

@@ -115,8 +115,8 @@ enum app_err request_check_raw_path(struct request *r, struct str raw)
 {
 	if (check_target_length(r, raw.n) != APP_OK)
 		return APP_ERR_REFUSED;
-	struct str decoded;
-	if (percent_decode(r->arena, raw, false, &decoded) != APP_OK)
+	struct str decoded = raw; /* without a '%' decoding changes nothing: no copy */
+	if (raw.n > 0 && memchr(raw.p, '%', raw.n) != NULL && percent_decode(r->arena, raw, false, &decoded) != APP_OK)
 		return request_refuse(r, 400, "Invalid percent-encoding in path");
 	if (str_has_byte(decoded, '\0'))
 		return request_refuse(r, 400, "Invalid path: contains a NUL byte");
@@ -182,12 +182,15 @@ static void parse_cookies(struct request *r, struct str header)
 }
 
 /* NUL, CR or LF: forbidden in a header field (HTAB is allowed in values). One
- * pass: fields are short, and three memchr calls cost more than the bytes. */
+ * pass: fields are short, and three memchr calls cost more than the bytes.
+ * All three are below 0x0e: one comparison clears nearly every byte. */
 static bool breaks_field(struct str s)
 {
-	for (size_t i = 0; i < s.n; i++)
-		if (s.p[i] == '\0' || s.p[i] == '\r' || s.p[i] == '\n')
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (c <= '\r' && (c == '\0' || c == '\r' || c == '\n'))
 			return true;
+	}
 	return false;
 }
 
@@ -216,7 +219,7 @@ enum app_err request_add_header(struct request *r, struct str name, struct str v
 		lname.p = lower;
 	}
 	kvlist_add(r->arena, &r->headers, lname, value);
-	if (str_eq(STR_LIT("cookie"), lname))
+	if (lname.n == 6 && memcmp(lname.p, "cookie", 6) == 0)
 		parse_cookies(r, value);
 	return APP_OK;
 }

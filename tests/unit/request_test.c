@@ -93,3 +93,50 @@ Test(request, byte_classes_of_tokens_and_hosts_for_every_byte)
 	cr_assert(host_is_valid((struct str){ host, 300 }));
 	cr_assert_not(host_is_valid((struct str){ host, 301 })); /* one past the limit */
 }
+
+/* The raw path check skips decoding without a '%': a NUL is still refused
+ * either way, a bad escape still is, and a good one passes. */
+Test(request, raw_path_check_with_and_without_escapes)
+{
+	struct arena ar;
+	arena_init(&ar);
+	struct request r;
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/items/42")), APP_OK);
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%2Fb")), APP_OK);
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("")), APP_OK);
+	cr_assert_eq(request_check_raw_path(&r, (struct str){ "/a\0b", 4 }), APP_ERR_REFUSED);
+	cr_assert_eq(r.error_status, 400);
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%00b")), APP_ERR_REFUSED);
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%zz")), APP_ERR_REFUSED);
+	cr_assert_str_eq(r.error_detail, "Invalid percent-encoding in path");
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%")), APP_ERR_REFUSED);
+	arena_release(&ar);
+}
+
+/* A header field with NUL, CR or LF anywhere is refused; HTAB, DEL and bytes
+ * above 0x7f in a value are kept (the one-comparison filter's edges). */
+Test(request, header_field_bytes_at_the_filter_edges)
+{
+	struct arena ar;
+	arena_init(&ar);
+	struct request r;
+	for (int c = 0; c < 256; c++) {
+		request_init(&r, &ar, "unit");
+		char v[3] = { 'a', (char)c, 'b' };
+		enum app_err want = c == 0 || c == '\r' || c == '\n' ? APP_ERR_REFUSED : APP_OK;
+		cr_assert_eq(request_add_header(&r, STR_LIT("x-v"), (struct str){ v, 3 }), want, "byte %d", c);
+		request_init(&r, &ar, "unit");
+		cr_assert_eq(request_add_header(&r, (struct str){ v, 3 }, STR_LIT("v")), want, "name byte %d", c);
+		arena_reset(&ar);
+	}
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_add_header(&r, STR_LIT("Cookie"), STR_LIT("a=1; b=\"2\"")), APP_OK);
+	cr_assert_eq(r.cookies.n, 2);
+	cr_assert_eq(request_add_header(&r, STR_LIT("cookies"), STR_LIT("c=3")), APP_OK);
+	cr_assert_eq(r.cookies.n, 2);
+	arena_release(&ar);
+}
