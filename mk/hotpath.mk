@@ -8,5 +8,5 @@ $(BUILD)/obj/tests/unit/worker_params_test.o: ALL_CPPFLAGS += -iquote fcgi
 # 5 500 instructions a request on them (docs/benchmarks.md). Not under SANITIZE=1
 # (ASan brings its own allocator). Under valgrind, memcheck's preloaded malloc
 # comes first, as with glibc's: its leak checks see every allocation still.
-FCGI_MALLOC_LIBS := $(if $(filter 1,$(SANITIZE)),,-lmimalloc)
+FCGI_MALLOC_LIBS := $(if $(filter 1,$(SANITIZE)),,-Wl,--push-state,--no-as-needed -lmimalloc -Wl,--pop-state)
 $(FCGI_BIN) $(FCGI_TEST_BIN): FCGI_LIBS += $(FCGI_MALLOC_LIBS)
