@@ -58,52 +58,42 @@ enum app_err query_parse(struct arena *a, struct str qs, struct kvlist *out)
 	return APP_OK;
 }
 
-/* RFC 3986 unreserved: never escaped. */
-static bool unreserved(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-	       c == '_' || c == '~';
-}
+/* What each encoder keeps as it is, a bit per encoder and byte (the rest is
+ * written %XX): KEEP_QUERY the RFC 3986 unreserved bytes (letters, digits,
+ * "-._~"); KEEP_PATH those and "/!$&'()*+,;=:@"; KEEP_URL_QUERY those and
+ * ":/%#?=@[]!$&'()*+,;". A table: the encoders look at every byte twice.
+ * tests/unit/urlencoding_test.c checks every byte against the lists. */
+enum { KEEP_PATH = 1, KEEP_URL_QUERY = 2, KEEP_QUERY = 4 };
+static const unsigned char keeps[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	0, 3, 0, 2, 3, 2, 3, 3, 3, 3, 3, 3, 3, 7, 7, 3, /* 0x20 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 3, 3, 0, 3, 0, 2, /* 0x30 */
+	3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x40 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2, 0, 2, 0, 7, /* 0x50 */
+	0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x60 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 0, 0, 7, 0, /* 0x70 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xa0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xb0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xc0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xd0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xe0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xf0 */
+};
 
-/* What a path keeps besides unreserved: "/!$&'()*+,;=:@". */
-static bool path_keeps(unsigned char c)
-{
-	switch (c) {
-	case '/': case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+':
-	case ',': case ';': case '=': case ':': case '@':
-		return true;
-	default:
-		return unreserved(c);
-	}
-}
-
-/* What a URL's query keeps besides unreserved: ":/%#?=@[]!$&'()*+,;". */
-static bool url_query_keeps(unsigned char c)
-{
-	switch (c) {
-	case '%': case '#': case '?': case '[': case ']':
-		return true;
-	default:
-		return path_keeps(c);
-	}
-}
-
-/* Every byte but the unreserved escaped (a form's space as '+'). */
-static bool query_keeps(unsigned char c)
-{
-	return unreserved(c);
-}
-
-/* s with the bytes keep() refuses written %XX (upper-case hex), a space as '+'
- * when space_as_plus; NUL-terminated in the arena. Two passes: the length
- * first, then the bytes into one allocation of exactly that size. */
-static struct str percent_encode(struct arena *a, struct str s, bool (*keep)(unsigned char), bool space_as_plus)
+/* s with the bytes whose keeps[] entry lacks the bit keep written %XX
+ * (upper-case hex), a space as '+' when space_as_plus; NUL-terminated in the
+ * arena. Two passes: the length first, then the bytes into one allocation of
+ * exactly that size. */
+static struct str percent_encode(struct arena *a, struct str s, unsigned keep, bool space_as_plus)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t escaped = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		escaped += !keep(c) && !(c == ' ' && space_as_plus);
+		escaped += !(keeps[c] & keep) && !(c == ' ' && space_as_plus);
 	}
 	if (s.n > (SIZE_MAX - 1) / 3)
 		arena_exhausted(a);
@@ -111,7 +101,7 @@ static struct str percent_encode(struct arena *a, struct str s, bool (*keep)(uns
 	char *out = arena_alloc(a, n + 1), *o = out;
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		if (keep(c)) {
+		if (keeps[c] & keep) {
 			*o++ = (char)c;
 		} else if (c == ' ' && space_as_plus) {
 			*o++ = '+';
@@ -127,15 +117,15 @@ static struct str percent_encode(struct arena *a, struct str s, bool (*keep)(uns
 
 struct str percent_encode_path(struct arena *a, struct str path)
 {
-	return percent_encode(a, path, path_keeps, false);
+	return percent_encode(a, path, KEEP_PATH, false);
 }
 
 struct str percent_encode_url_query(struct arena *a, struct str raw)
 {
-	return percent_encode(a, raw, url_query_keeps, false);
+	return percent_encode(a, raw, KEEP_URL_QUERY, false);
 }
 
 struct str percent_encode_query(struct arena *a, struct str s)
 {
-	return percent_encode(a, s, query_keeps, true);
+	return percent_encode(a, s, KEEP_QUERY, true);
 }

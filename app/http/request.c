@@ -1,5 +1,7 @@
 #include "http/request.h"
 
+#include <stdint.h>
+
 #include "core/urlencoding.h"
 #include "http/limits.h"
 
@@ -183,14 +185,25 @@ static void parse_cookies(struct request *r, struct str header)
 
 /* NUL, CR or LF: forbidden in a header field (HTAB is allowed in values). One
  * pass: fields are short, and three memchr calls cost more than the bytes.
- * All three are below 0x0e: one comparison clears nearly every byte. */
+ * All three are below 0x0e: eight bytes at a time are cleared by one test for
+ * a byte below 0x0e (the classic "has less" word trick), and only a word that
+ * has one, and the last bytes, are looked at byte by byte. */
 static bool breaks_field(struct str s)
 {
-	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-		if (c <= '\r' && (c == '\0' || c == '\r' || c == '\n'))
-			return true;
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	for (; i + 8 <= s.n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s.p + i, 8);
+		if (((w - ones * 0x0e) & ~w & highs) == 0)
+			continue; /* no byte below 0x0e in these eight */
+		for (size_t k = i; k < i + 8; k++)
+			if (s.p[k] == '\0' || s.p[k] == '\r' || s.p[k] == '\n')
+				return true;
 	}
+	for (; i < s.n; i++)
+		if (s.p[i] == '\0' || s.p[i] == '\r' || s.p[i] == '\n')
+			return true;
 	return false;
 }
 

@@ -140,3 +140,27 @@ Test(request, header_field_bytes_at_the_filter_edges)
 	cr_assert_eq(r.cookies.n, 2);
 	arena_release(&ar);
 }
+
+/* The eight-at-a-time filter: every byte 0..255 at every position of a
+ * 19-byte value (two words and a tail), among bytes near the filter's edge
+ * (0x0e, 0x0b, 0x80, 0xff, HTAB) that must not be refused. */
+Test(request, header_value_bytes_at_every_position_of_words_and_tail)
+{
+	struct arena ar;
+	arena_init(&ar);
+	static const char fill[] = "\x0e\x0b\x80\xff\t\x0e\x0b\x80\xff\t\x0e\x0b\x80\xff\t\x0e\x0b\x80\xff";
+	for (size_t pos = 0; pos < 19; pos++) {
+		for (int c = 0; c < 256; c++) {
+			char v[19];
+			memcpy(v, fill, 19);
+			v[pos] = (char)c;
+			struct request r;
+			request_init(&r, &ar, "unit");
+			enum app_err want = c == 0 || c == '\r' || c == '\n' ? APP_ERR_REFUSED : APP_OK;
+			cr_assert_eq(request_add_header(&r, STR_LIT("x-v"), (struct str){ v, 19 }), want, "byte %d at %zu", c,
+				     pos);
+			arena_reset(&ar);
+		}
+	}
+	arena_release(&ar);
+}
