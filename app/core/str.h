@@ -29,8 +29,11 @@ static inline bool str_is_null(struct str s)
 	return s.p == NULL;
 }
 
-/* Exact byte comparison. */
-bool str_eq(struct str a, struct str b);
+/* Exact byte comparison (inline: the lengths differ in most calls). */
+static inline bool str_eq(struct str a, struct str b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
 
 /* ASCII case-insensitive comparison, for header and method names. */
 bool str_eq_nocase(struct str a, struct str b);

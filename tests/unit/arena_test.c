@@ -1,9 +1,11 @@
 /* Per-request memory: alignment, growth and release. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/kvlist.h"
 
 Test(arena, allocations_are_aligned_and_distinct)
 {
@@ -175,5 +177,37 @@ Test(arena, inline_path_fills_the_head_exactly_and_no_further)
 	cr_assert_null(a.end);
 	char *reused = arena_alloc(&a, 1); /* released, then used again */
 	cr_assert_not_null(reused);
+	arena_release(&a);
+}
+
+/* kvlist_add inline with kvlist_grow out of line: the first pair, the 8th and
+ * 9th (the first growth), 1000 pairs in order, each value where it was put,
+ * and an empty list's lookups. */
+Test(arena, kvlist_grows_and_keeps_order)
+{
+	struct arena a;
+	arena_init(&a);
+	struct kvlist l = { 0 };
+	cr_assert(str_is_null(kvlist_get_last(&l, STR_LIT("x"))));
+	cr_assert_eq(kvlist_count(&l, STR_LIT("x")), 0);
+	char *names = arena_alloc(&a, 1000 * 8);
+	for (size_t i = 0; i < 1000; i++) {
+		int n = snprintf(names + 8 * i, 8, "k%zu", i);
+		kvlist_add(&a, &l, (struct str){ names + 8 * i, (size_t)n }, STR_LIT("v"));
+		cr_assert_eq(l.n, i + 1);
+		cr_assert_geq(l.cap, l.n);
+		if (i == 7)
+			cr_assert_eq(l.cap, 8);
+		if (i == 8)
+			cr_assert_eq(l.cap, 16);
+	}
+	for (size_t i = 0; i < 1000; i++) {
+		char want[8];
+		snprintf(want, sizeof want, "k%zu", i);
+		cr_assert(str_eq(l.items[i].name, str_c(want)), "pair %zu", i);
+	}
+	kvlist_add(&a, &l, STR_LIT("k5"), STR_LIT("last"));
+	cr_assert(str_eq(kvlist_get_last(&l, STR_LIT("k5")), STR_LIT("last")));
+	cr_assert_eq(kvlist_count(&l, STR_LIT("k5")), 2);
 	arena_release(&a);
 }
