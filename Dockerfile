@@ -15,7 +15,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       gcc libc6-dev make pkg-config \
       libcjson-dev libfcgi-dev libsystemd-dev libcriterion-dev lighttpd lighttpd-modules-lua \
-      libbrotli-dev libzstd-dev zlib1g-dev \
+      libbrotli-dev libzstd-dev zlib1g-dev libmimalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -230,3 +230,4 @@ include mk/overload.mk
 include mk/stream.mk
 include mk/observability.mk
 include mk/bigendian.mk
+include mk/hotpath.mk

@@ -4,7 +4,7 @@
 # need (and curl, to try it); npm then fetches the Swagger UI files. make deps:
 # those, and what the tests, benchmarks, fuzzers and the container check add.
 RUN_PKGS  := gcc libc6-dev make pkg-config ca-certificates curl iproute2 \
-	libcjson-dev libfcgi-dev libsystemd-dev lighttpd libbrotli-dev libzstd-dev zlib1g-dev
+	libcjson-dev libfcgi-dev libsystemd-dev lighttpd libbrotli-dev libzstd-dev zlib1g-dev libmimalloc-dev
 # make test-same-as-base builds SAME_AS_BASE_REV, whose bootstrap still used libcurl.
 BASE_BUILD_PKGS := libcurl4-openssl-dev
 TEST_PKGS := libcriterion-dev spawn-fcgi nginx-light apache2 libfcgi-bin procps lighttpd-modules-lua \

@@ -58,14 +58,14 @@ static struct str *slot_for(struct meta *m, struct str name)
  * keeps a name that is lower-case already). */
 static enum app_err add_http_header(struct request *req, struct str name, struct str value)
 {
-	char *h = arena_strndup(req->arena, name.p + 5, name.n - 5);
-	for (size_t i = 0; i < name.n - 5; i++) {
-		if (h[i] == '_')
-			h[i] = '-';
-		else if (h[i] >= 'A' && h[i] <= 'Z')
-			h[i] = (char)(h[i] - 'A' + 'a');
+	size_t n = name.n - 5;
+	char *h = arena_alloc(req->arena, n + 1);
+	for (size_t i = 0; i < n; i++) { /* copied and mapped in one pass */
+		char c = name.p[5 + i];
+		h[i] = c == '_' ? '-' : c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
-	return request_add_header(req, (struct str){ h, name.n - 5 }, value);
+	h[n] = '\0';
+	return request_add_header(req, (struct str){ h, n }, value);
 }
 
 /* One pass over envp: HTTP_* variables become headers (in order), the others
@@ -80,11 +80,11 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 		if (eq == NULL)
 			continue;
 		struct str name = { *envp, (size_t)(eq - *envp) };
-		struct str value = str_c(eq + 1);
 		if (name.n > 5 && memcmp(name.p, "HTTP_", 5) == 0) {
 			/* Never let a client's "Proxy:" header pose as configuration (httpoxy). */
 			if (str_eq(name, STR_LIT("HTTP_PROXY")))
 				continue;
+			struct str value = str_c(eq + 1);
 			if (err == APP_OK)
 				err = add_http_header(req, name, value);
 			if (str_is_null(m->host) && str_eq(name, STR_LIT("HTTP_HOST")))
@@ -92,8 +92,8 @@ static enum app_err scan_env(struct request *req, char *const *envp, struct meta
 			continue;
 		}
 		struct str *slot = slot_for(m, name);
-		if (slot != NULL)
-			*slot = value;
+		if (slot != NULL) /* (a value's length only for the variables read) */
+			*slot = str_c(eq + 1);
 	}
 	return err;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #define ARENA_MIN_CHUNK (16 * 1024)
-#define ARENA_ALIGN (sizeof(max_align_t))
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -62,8 +61,18 @@ static size_t align_up(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* a->next/end from the head chunk (after it changed, or its used did). */
+static void point_at_head(struct arena *a)
 {
+	struct arena_chunk *h = a->head;
+	a->next = h != NULL ? (char *)h->data + h->used : NULL;
+	a->end = h != NULL ? (char *)h->data + h->size : NULL;
+}
+
+void *arena_alloc_slow(struct arena *a, size_t n)
+{
+	if (a->head != NULL) /* the inline path moved next, not used */
+		a->head->used = (size_t)(a->next - (char *)a->head->data);
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX / 2)
@@ -94,6 +103,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	void *p = (char *)c->data + c->used;
 	c->used += n;
+	point_at_head(a);
 	return p;
 }
 
@@ -152,6 +162,7 @@ void arena_release(struct arena *a)
 	}
 	a->head = NULL;
 	a->total = 0;
+	point_at_head(a);
 }
 
 void arena_reset(struct arena *a)
@@ -171,4 +182,5 @@ void arena_reset(struct arena *a)
 		keep->used = 0;
 		a->total = keep->size;
 	}
+	point_at_head(a);
 }

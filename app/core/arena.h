@@ -11,6 +11,7 @@
 
 #include <setjmp.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -18,10 +19,14 @@ struct arena_chunk;
 
 struct arena {
 	struct arena_chunk *head;  /* newest chunk first */
+	char *next, *end;          /* the head chunk's free bytes (both NULL: none) */
 	size_t total;              /* bytes obtained from malloc, for limits and tests */
 	size_t limit;              /* 0: none; else total may not grow past it */
 	jmp_buf *on_exhausted;     /* set by arena_run() */
 };
+
+/* Every allocation's alignment; chunk sizes and offsets are multiples of it. */
+#define ARENA_ALIGN (sizeof(max_align_t))
 
 #define ARENA_ALLOC __attribute__((malloc, returns_nonnull, warn_unused_result))
 
@@ -38,8 +43,22 @@ enum app_err arena_run(struct arena *a, void (*work)(void *ctx), void *ctx) MUST
  * arena_run() exactly as a failed arena allocation does. */
 _Noreturn void arena_exhausted(struct arena *a);
 
-/* n bytes aligned for any type, living until arena_release(). */
-void *arena_alloc(struct arena *a, size_t n) ARENA_ALLOC;
+/* arena_alloc's path for a new chunk (and for n == 0 or absurd n). */
+void *arena_alloc_slow(struct arena *a, size_t n) ARENA_ALLOC;
+
+/* n bytes aligned for any type, living until arena_release(). Inline: nearly
+ * every allocation fits in the head chunk, a bump of a pointer. n from 1 to
+ * the free bytes: the free bytes are a multiple of ARENA_ALIGN, so n rounded up
+ * still fits; n == 0 and anything larger go the slow way. */
+static inline ARENA_ALLOC void *arena_alloc(struct arena *a, size_t n)
+{
+	if (n - 1 < (size_t)((uintptr_t)a->end - (uintptr_t)a->next)) {
+		char *p = a->next;
+		a->next += (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+		return p;
+	}
+	return arena_alloc_slow(a, n);
+}
 
 /* Like arena_alloc, but zero-filled; count * size overflowing is out of memory. */
 void *arena_calloc(struct arena *a, size_t count, size_t size) ARENA_ALLOC;

@@ -134,30 +134,39 @@ void bigint_add(struct arena *a, const struct bigint *x, const struct bigint *y,
 	trim_zero_limbs(out);
 }
 
+void bigint_append(struct buf *b, const struct bigint *x)
+{
+	if (x->sign == 0) {
+		buf_append_byte(b, '0');
+		return;
+	}
+	if (x->sign < 0)
+		buf_append_byte(b, '-');
+	char digits[LIMB_DIGITS];
+	/* The most significant limb without leading zeros: its digits only. */
+	uint32_t top = x->limb[x->n - 1];
+	int k = LIMB_DIGITS;
+	do {
+		digits[--k] = (char)('0' + top % 10);
+		top /= 10;
+	} while (top != 0 && k > 0);
+	buf_append(b, digits + k, (size_t)(LIMB_DIGITS - k));
+	for (size_t i = x->n - 1; i > 0; i--) {
+		uint32_t v = x->limb[i - 1];
+		for (int d = LIMB_DIGITS - 1; d >= 0; d--) {
+			digits[d] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		buf_append(b, digits, LIMB_DIGITS);
+	}
+}
+
 struct str bigint_format(struct arena *a, const struct bigint *x)
 {
 	if (x->sign == 0)
 		return STR_LIT("0");
 	struct buf b;
 	buf_init(&b, a);
-	if (x->sign < 0)
-		buf_append_byte(&b, '-');
-	char digits[LIMB_DIGITS];
-	for (size_t i = x->n; i > 0; i--) {
-		uint32_t v = x->limb[i - 1];
-		for (int d = LIMB_DIGITS - 1; d >= 0; d--) {
-			digits[d] = (char)('0' + v % 10);
-			v /= 10;
-		}
-		if (i == x->n) {
-			/* The most significant limb is printed without leading zeros. */
-			int skip = 0;
-			while (skip < LIMB_DIGITS - 1 && digits[skip] == '0')
-				skip++;
-			buf_append(&b, digits + skip, (size_t)(LIMB_DIGITS - skip));
-		} else {
-			buf_append(&b, digits, LIMB_DIGITS);
-		}
-	}
+	bigint_append(&b, x);
 	return buf_str(&b);
 }

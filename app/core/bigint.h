@@ -32,4 +32,7 @@ void bigint_add(struct arena *a, const struct bigint *x, const struct bigint *y,
 /* Canonical decimal text ("0", "-12", no leading zeros). */
 struct str bigint_format(struct arena *a, const struct bigint *x);
 
+/* The same decimal digits appended to b. */
+void bigint_append(struct buf *b, const struct bigint *x);
+
 #endif

@@ -1,17 +1,14 @@
 #include "core/kvlist.h"
 
-void kvlist_add(struct arena *a, struct kvlist *l, struct str name, struct str value)
+void kvlist_grow(struct arena *a, struct kvlist *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		/* arena_calloc checks the multiplication; the copy keeps the old items. */
-		struct kv *items = arena_calloc(a, cap, sizeof(struct kv));
-		if (l->n > 0)
-			memcpy(items, l->items, l->n * sizeof(struct kv));
-		l->items = items;
-		l->cap = cap;
-	}
-	l->items[l->n++] = (struct kv){ name, value };
+	size_t cap = l->cap ? l->cap * 2 : 8;
+	/* arena_calloc checks the multiplication; the copy keeps the old items. */
+	struct kv *items = arena_calloc(a, cap, sizeof(struct kv));
+	if (l->n > 0)
+		memcpy(items, l->items, l->n * sizeof(struct kv));
+	l->items = items;
+	l->cap = cap;
 }
 
 struct str kvlist_get_last(const struct kvlist *l, struct str name)

@@ -16,8 +16,17 @@ struct kvlist {
 	size_t n, cap;
 };
 
-/* Appends a pair (the strings are not copied). */
-void kvlist_add(struct arena *a, struct kvlist *l, struct str name, struct str value);
+/* kvlist_add's growing part: room for one more pair (8, then doubling). */
+void kvlist_grow(struct arena *a, struct kvlist *l);
+
+/* Appends a pair (the strings are not copied). Inline: the room is there
+ * nearly always. */
+static inline void kvlist_add(struct arena *a, struct kvlist *l, struct str name, struct str value)
+{
+	if (l->n == l->cap)
+		kvlist_grow(a, l);
+	l->items[l->n++] = (struct kv){ name, value };
+}
 
 /* The value of the last pair named `name` (exact match), or STR_NULL. */
 struct str kvlist_get_last(const struct kvlist *l, struct str name);

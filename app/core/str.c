@@ -2,11 +2,6 @@
 
 #include <stdint.h>
 
-bool str_eq(struct str a, struct str b)
-{
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 static unsigned char ascii_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
@@ -90,7 +85,7 @@ void buf_init(struct buf *b, struct arena *a)
 	*b = (struct buf){ .arena = a };
 }
 
-void buf_reserve(struct buf *b, size_t extra)
+void buf_grow(struct buf *b, size_t extra)
 {
 	/* +1 keeps room for the terminating NUL of buf_str(); an absurd size is
 	 * left to arena_alloc, which treats it as out of memory. */
@@ -104,30 +99,6 @@ void buf_reserve(struct buf *b, size_t extra)
 		cap = need;
 	b->p = arena_realloc(b->arena, b->p, b->n, cap);
 	b->cap = cap;
-}
-
-void buf_append(struct buf *b, const void *p, size_t n)
-{
-	if (n == 0)
-		return;
-	buf_reserve(b, n);
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
-void buf_append_str(struct buf *b, struct str s)
-{
-	buf_append(b, s.p, s.n);
-}
-
-void buf_append_cstr(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
-}
-
-void buf_append_byte(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
 }
 
 void buf_append_size(struct buf *b, size_t v)

@@ -29,8 +29,11 @@ static inline bool str_is_null(struct str s)
 	return s.p == NULL;
 }
 
-/* Exact byte comparison. */
-bool str_eq(struct str a, struct str b);
+/* Exact byte comparison (inline: the lengths differ in most calls). */
+static inline bool str_eq(struct str a, struct str b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
 
 /* ASCII case-insensitive comparison, for header and method names. */
 bool str_eq_nocase(struct str a, struct str b);
@@ -71,14 +74,43 @@ struct buf {
 };
 
 void buf_init(struct buf *b, struct arena *a);
-void buf_append(struct buf *b, const void *p, size_t n);
-void buf_append_str(struct buf *b, struct str s);
-void buf_append_cstr(struct buf *b, const char *s);
-void buf_append_byte(struct buf *b, char c);
 /* v in decimal (no printf). */
 void buf_append_size(struct buf *b, size_t v);
-/* Makes room for extra more bytes at once (fewer copies while growing). */
-void buf_reserve(struct buf *b, size_t extra);
+/* buf_reserve's growing part (an absurd size is out of memory, core/arena.h). */
+void buf_grow(struct buf *b, size_t extra);
+
+/* Makes room for extra more bytes at once (fewer copies while growing), and
+ * for the terminating NUL of buf_str(). Inline: the room is there nearly always. */
+static inline void buf_reserve(struct buf *b, size_t extra)
+{
+	if (extra >= b->cap - b->n)
+		buf_grow(b, extra);
+}
+
+static inline void buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	buf_reserve(b, n);
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static inline void buf_append_str(struct buf *b, struct str s)
+{
+	buf_append(b, s.p, s.n);
+}
+
+static inline void buf_append_cstr(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+static inline void buf_append_byte(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->p[b->n++] = c;
+}
 
 /* The contents so far, NUL-terminated (the buffer may go on growing). */
 struct str buf_str(struct buf *b);

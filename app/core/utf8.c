@@ -45,6 +45,10 @@ struct str utf8_sanitize(struct arena *a, struct str s)
 	const unsigned char *p = (const unsigned char *)s.p;
 	size_t i = 0, bad = 0;
 	while (i < s.n) {
+		if (p[i] < 0x80) { /* ASCII, nearly every byte: one comparison */
+			i++;
+			continue;
+		}
 		size_t len = utf8_sequence(p + i, s.n - i, &bad);
 		if (len == 0)
 			break;

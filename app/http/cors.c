@@ -81,9 +81,11 @@ static void refuse_preflight(struct response *resp, bool origin, bool method, bo
 
 bool cors_preflight(const struct request *req, struct response *resp)
 {
+	if (!cors_config.enabled) /* off (the default): no header looked up */
+		return false;
 	struct str origin = request_header(req, "origin");
 	struct str method = request_header(req, "access-control-request-method");
-	if (!cors_config.enabled || str_is_null(origin) || str_is_null(method) ||
+	if (str_is_null(origin) || str_is_null(method) ||
 	    !str_eq(req->method, STR_LIT("OPTIONS")))
 		return false;
 	struct str requested = request_header(req, "access-control-request-headers");
@@ -111,8 +113,10 @@ bool cors_preflight(const struct request *req, struct response *resp)
 
 void cors_finish(const struct request *req, struct response *resp)
 {
+	if (!cors_config.enabled)
+		return;
 	struct str origin = request_header(req, "origin");
-	if (!cors_config.enabled || str_is_null(origin))
+	if (str_is_null(origin))
 		return;
 	bool all = cors_config.origins.all;
 	bool echo = all ? !str_is_null(request_header(req, "cookie")) : origin_allowed(origin);

@@ -14,6 +14,7 @@ struct block {
 };
 
 static struct block blocks[FORWARDED_MAX_ENTRIES];
+static unsigned list_generation = 1; /* one more at every forwarded_allow() */
 static size_t block_count;
 static bool trust_all;
 
@@ -65,6 +66,9 @@ enum app_err forwarded_allow(const char *list, const char **why)
 {
 	block_count = 0;
 	trust_all = false;
+	list_generation++;
+	if (list_generation == 0) /* (0 marks an empty cache) */
+		list_generation = 1;
 	if (list == NULL)
 		return APP_OK;
 	for (struct str rest = str_c(list); !str_is_null(rest);) {
@@ -114,7 +118,7 @@ static bool in_block(const unsigned char addr[16], const struct block *b)
 	return (addr[full] & mask) == (b->addr[full] & mask);
 }
 
-bool forwarded_trusts(struct str addr)
+static bool trusts(struct str addr)
 {
 	unsigned char a[16];
 	bool v4;
@@ -126,6 +130,31 @@ bool forwarded_trusts(struct str addr)
 		if (in_block(a, &blocks[i]))
 			return true;
 	return false;
+}
+
+/* The last address a thread asked about and the answer: a worker behind one
+ * front server asks about the same peer on every request, and inet_pton costs
+ * more than the comparison. forwarded_allow() changing the list makes every
+ * thread's answer stale (list_generation). */
+static _Thread_local struct {
+	char addr[INET6_ADDRSTRLEN + 1];
+	size_t n;
+	bool trusted;
+	unsigned generation; /* 0: nothing kept */
+} last;
+
+bool forwarded_trusts(struct str addr)
+{
+	if (last.generation == list_generation && addr.n == last.n && memcmp(addr.p, last.addr, addr.n) == 0)
+		return last.trusted;
+	bool trusted = trusts(addr);
+	if (addr.n > 0 && addr.n < sizeof last.addr) { /* longer is no address: not kept */
+		memcpy(last.addr, addr.p, addr.n);
+		last.n = addr.n;
+		last.trusted = trusted;
+		last.generation = list_generation;
+	}
+	return trusted;
 }
 
 /* The address of a node: "192.0.2.1", "192.0.2.1:4711", "[2001:db8::1]",
@@ -166,21 +195,25 @@ static long pick_client(const struct str *hops, size_t n)
 	return 0;
 }
 
-/* The comma-separated items of every header called name, in order, trimmed (arena array). */
+/* The comma-separated items of every header called name, in order, trimmed
+ * (arena array); NULL when there are none (*count 0). */
 static struct str *list_items(const struct request *r, const char *name, size_t *count)
 {
+	struct str key = str_c(name);
 	size_t n = 0;
 	for (size_t i = 0; i < r->headers.n; i++)
-		if (str_eq(r->headers.items[i].name, str_c(name)))
+		if (r->headers.items[i].name.n == key.n && str_eq(r->headers.items[i].name, key)) /* length first */
 			for (struct str rest = r->headers.items[i].value; !str_is_null(rest); str_split(&rest, ','))
 				n++;
-	struct str *items = arena_calloc(r->arena, n ? n : 1, sizeof *items);
+	*count = n;
+	if (n == 0) /* the usual case: no such header, nothing to allocate */
+		return NULL;
+	struct str *items = arena_calloc(r->arena, n, sizeof *items);
 	n = 0;
 	for (size_t i = 0; i < r->headers.n; i++)
-		if (str_eq(r->headers.items[i].name, str_c(name)))
+		if (str_eq(r->headers.items[i].name, key))
 			for (struct str rest = r->headers.items[i].value; !str_is_null(rest);)
 				items[n++] = str_trim(str_split(&rest, ','));
-	*count = n;
 	return items;
 }
 

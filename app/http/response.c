@@ -35,24 +35,19 @@ void response_json(struct response *r, int status, cJSON *doc)
 
 void response_error(struct response *r, int status, const char *detail)
 {
-	cJSON *doc = cJSON_CreateObject();
-	if (cJSON_AddStringToObject(doc, "detail", detail) == NULL) {
-		cJSON_Delete(doc);
-		doc = NULL;
-	}
-	response_json(r, status, doc);
+	response_set_body(r, status, "application/json", json_object1(r->arena, "detail", str_c(detail)));
 }
 
 void response_error_id(struct response *r, int status, const char *detail, struct str request_id)
 {
-	cJSON *doc = cJSON_CreateObject();
-	if (cJSON_AddStringToObject(doc, "detail", detail) == NULL ||
-	    cJSON_AddStringToObject(doc, "request_id", str_dup(r->arena, request_id)) == NULL) {
-		cJSON_Delete(doc);
-		doc = NULL;
-	}
-	struct str body = json_print(r->arena, doc);
-	cJSON_Delete(doc);
+	struct buf b;
+	buf_init(&b, r->arena);
+	buf_append(&b, "{\"detail\":", 10);
+	json_append_string(&b, str_c(detail));
+	buf_append(&b, ",\"request_id\":", 14);
+	json_append_string(&b, request_id);
+	buf_append_byte(&b, '}');
+	struct str body = buf_str(&b);
 	for (size_t i = 0; i < r->headers.n; i++)
 		if (str_eq_nocase(r->headers.items[i].name, STR_LIT("Content-Type")))
 			r->headers.items[i].value = STR_LIT("application/json");

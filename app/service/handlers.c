@@ -1,16 +1,17 @@
 #include "service/service.h"
 
-static void json_message(struct response *resp, const char *key, const char *value)
+#include "core/json.h"
+
+/* {"key":"value"}, written straight into the arena (core/json.h). */
+static void json_message(const struct request *req, struct response *resp, const char *key, const char *value)
 {
-	cJSON *doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, key, value);
-	response_json(resp, 200, doc);
+	response_set_body(resp, 200, "application/json", json_object1(req->arena, key, str_c(value)));
 }
 
 void handle_health(const struct request *req, const struct arg *args, struct response *resp)
 {
-	(void)req, (void)args;
-	json_message(resp, "status", "OK");
+	(void)args;
+	json_message(req, resp, "status", "OK");
 }
 
 void handle_math_add(const struct request *req, const struct arg *args, struct response *resp)
@@ -23,33 +24,37 @@ void handle_math_add(const struct request *req, const struct arg *args, struct r
 
 void handle_ping(const struct request *req, const struct arg *args, struct response *resp)
 {
-	(void)req, (void)args;
-	json_message(resp, "Success", "Pong!");
+	(void)args;
+	json_message(req, resp, "Success", "Pong!");
 }
 
 void handle_all_users(const struct request *req, const struct arg *args, struct response *resp)
 {
-	(void)req, (void)args;
-	json_message(resp, "Success", "All users!");
+	(void)args;
+	json_message(req, resp, "Success", "All users!");
 }
 
 void handle_one_user(const struct request *req, const struct arg *args, struct response *resp)
 {
-	(void)req, (void)args;
-	json_message(resp, "Success", "This is one user!");
+	(void)args;
+	json_message(req, resp, "Success", "This is one user!");
 }
 
 void handle_read_item(const struct request *req, const struct arg *args, struct response *resp)
 {
-	struct str item_id = bigint_format(req->arena, &args[0].ints[0]);
-	cJSON *doc = cJSON_CreateObject();
-	/* Raw keeps integers of any size exact; cJSON numbers are doubles. */
-	cJSON_AddRawToObject(doc, "item_id", item_id.p);
+	/* {"item_id":N,"q":"..."|null}, as cJSON printed it; the integer is written
+	 * as its digits, exact at any size (JSON numbers in cJSON are doubles). */
+	struct buf b;
+	buf_init(&b, req->arena);
+	buf_append(&b, "{\"item_id\":", 11);
+	bigint_append(&b, &args[0].ints[0]);
+	buf_append(&b, ",\"q\":", 5);
 	if (args[1].present)
-		cJSON_AddStringToObject(doc, "q", args[1].text[0].p);
+		json_append_string(&b, args[1].text[0]);
 	else
-		cJSON_AddNullToObject(doc, "q");
-	response_json(resp, 200, doc);
+		buf_append(&b, "null", 4);
+	buf_append_byte(&b, '}');
+	response_set_body(resp, 200, "application/json", buf_str(&b));
 }
 
 void handle_hello(const struct request *req, const struct arg *args, struct response *resp)
@@ -59,5 +64,8 @@ void handle_hello(const struct request *req, const struct arg *args, struct resp
 	const char *env = service_execution_environment();
 	if (env == NULL)
 		env = req->target;
-	response_json(resp, 200, cJSON_CreateString(arena_printf(req->arena, "Hello from %s", env)));
+	struct buf b;
+	buf_init(&b, req->arena);
+	json_append_string(&b, str_c(arena_printf(req->arena, "Hello from %s", env)));
+	response_set_body(resp, 200, "application/json", buf_str(&b));
 }

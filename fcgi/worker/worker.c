@@ -41,6 +41,7 @@
 #include "worker/status.h"
 #include "timeouts.h"
 #include "worker/overload_hooks.h"
+#include "worker/params.h"
 #include "worker/queue_wait.h"
 #include "worker/rss.h"
 #include "openmetrics.h"
@@ -135,9 +136,8 @@ static void fcgi_cut(void *ctx)
 
 /* CONTENT_LENGTH as the number of body bytes to expect; anything that is not
  * plain digits, or does not fit, is 0 (app/ refuses such a request unread). */
-static unsigned long long declared_length(FCGX_ParamArray envp)
+static unsigned long long declared_length(const char *s)
 {
-	const char *s = FCGX_GetParam("CONTENT_LENGTH", envp);
 	unsigned long long n = 0;
 	for (; s != NULL && *s != '\0'; s++) {
 		if (*s < '0' || *s > '9' || n > (ULLONG_MAX - 9) / 10)
@@ -261,10 +261,11 @@ static void serve_conn(struct worker *w, int i)
 		return;
 	}
 	w->set.c[i].served = true;
-	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp), *uri = FCGX_GetParam("REQUEST_URI", req->envp);
+	struct worker_params params = worker_params(req->envp);
+	const char *method = params.method, *uri = params.uri;
 	timeouts_request_known(req->requestId, method, uri);
 	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
-	struct body_stream body = { req, declared_length(req->envp), sb, w->cfg->slot };
+	struct body_stream body = { req, declared_length(params.content_length), sb, w->cfg->slot };
 	if (body.left == 0)
 		timeouts_input_done();
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body, fcgi_flush, fcgi_cut };

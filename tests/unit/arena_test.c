@@ -1,8 +1,11 @@
 /* Per-request memory: alignment, growth and release. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "core/arena.h"
+#include "core/kvlist.h"
 
 Test(arena, allocations_are_aligned_and_distinct)
 {
@@ -134,5 +137,77 @@ Test(arena, reset_of_an_unused_arena_is_empty)
 	cr_assert_null(a.head);
 	char *p = arena_alloc(&a, 10);
 	cr_assert_not_null(p);
+	arena_release(&a);
+}
+
+/* The inline bump path: the head chunk filled to its last byte, one byte past
+ * it (a new chunk), n == 0, a large block put behind the head (small ones go
+ * on from the head, never into the large one), and reset, release and reuse:
+ * every block stays inside the memory it was given (ASan: make SANITIZE=1). */
+Test(arena, inline_path_fills_the_head_exactly_and_no_further)
+{
+	struct arena a;
+	arena_init(&a);
+	char *first = arena_alloc(&a, 1);
+	size_t free_bytes = (size_t)(a.end - a.next);
+	cr_assert_eq(free_bytes % ARENA_ALIGN, 0);
+	size_t total = a.total;
+	char *rest = arena_alloc(&a, free_bytes); /* exactly the rest */
+	cr_assert_eq(rest, first + ARENA_ALIGN);
+	memset(rest, 0xab, free_bytes);
+	cr_assert_eq(a.next, a.end);
+	cr_assert_eq(a.total, total, "no new chunk for the exact rest");
+	char *past = arena_alloc(&a, 1); /* one past: a new chunk */
+	cr_assert_gt(a.total, total);
+	cr_assert(past < first || past >= rest + free_bytes);
+	char *zero = arena_alloc(&a, 0); /* n == 0: a block of its own, distinct */
+	cr_assert_neq(zero, past);
+	total = a.total;
+	char *big = arena_alloc(&a, 64 * 1024); /* behind the head */
+	memset(big, 0xcd, 64 * 1024);
+	char *small = arena_alloc(&a, 16);
+	cr_assert(small < big || small >= big + 64 * 1024, "a small block inside the large one");
+	cr_assert_eq(small, zero + ARENA_ALIGN, "small blocks go on from the head");
+	arena_reset(&a);
+	char *again = arena_alloc(&a, 1);
+	cr_assert_not_null(again);
+	cr_assert_eq((uintptr_t)again % _Alignof(max_align_t), 0);
+	arena_release(&a);
+	cr_assert_null(a.next);
+	cr_assert_null(a.end);
+	char *reused = arena_alloc(&a, 1); /* released, then used again */
+	cr_assert_not_null(reused);
+	arena_release(&a);
+}
+
+/* kvlist_add inline with kvlist_grow out of line: the first pair, the 8th and
+ * 9th (the first growth), 1000 pairs in order, each value where it was put,
+ * and an empty list's lookups. */
+Test(arena, kvlist_grows_and_keeps_order)
+{
+	struct arena a;
+	arena_init(&a);
+	struct kvlist l = { 0 };
+	cr_assert(str_is_null(kvlist_get_last(&l, STR_LIT("x"))));
+	cr_assert_eq(kvlist_count(&l, STR_LIT("x")), 0);
+	char *names = arena_alloc(&a, 1000 * 8);
+	for (size_t i = 0; i < 1000; i++) {
+		int n = snprintf(names + 8 * i, 8, "k%zu", i);
+		kvlist_add(&a, &l, (struct str){ names + 8 * i, (size_t)n }, STR_LIT("v"));
+		cr_assert_eq(l.n, i + 1);
+		cr_assert_geq(l.cap, l.n);
+		if (i == 7)
+			cr_assert_eq(l.cap, 8);
+		if (i == 8)
+			cr_assert_eq(l.cap, 16);
+	}
+	for (size_t i = 0; i < 1000; i++) {
+		char want[8];
+		snprintf(want, sizeof want, "k%zu", i);
+		cr_assert(str_eq(l.items[i].name, str_c(want)), "pair %zu", i);
+	}
+	kvlist_add(&a, &l, STR_LIT("k5"), STR_LIT("last"));
+	cr_assert(str_eq(kvlist_get_last(&l, STR_LIT("k5")), STR_LIT("last")));
+	cr_assert_eq(kvlist_count(&l, STR_LIT("k5")), 2);
 	arena_release(&a);
 }

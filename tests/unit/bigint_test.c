@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/bigint.h"
 
@@ -153,4 +154,27 @@ Test(bigint, thousands_of_digits)
 	cr_assert_eq(strlen(s), 5001);
 	cr_assert_eq(s[0], '1');
 	cr_assert_eq(strspn(s + 1, "0"), 5000);
+}
+
+/* The top limb written without leading zeros, the others with all nine digits:
+ * every power of ten and every run of nines up to 40 digits, both signs, and
+ * zeros inside a limb ("1000000001", "1000000000000000000"). */
+Test(bigint, digits_at_every_limb_boundary)
+{
+	char s[64], neg[66];
+	for (int k = 1; k <= 40; k++) {
+		memset(s, '9', (size_t)k);
+		s[k] = '\0';
+		cr_assert_str_eq(canon(s), s);
+		snprintf(neg, sizeof neg, "-%s", s);
+		cr_assert_str_eq(canon(neg), neg);
+		s[0] = '1';
+		memset(s + 1, '0', (size_t)k);
+		s[k + 1] = '\0';
+		cr_assert_str_eq(canon(s), s);
+		s[k] = '1';
+		cr_assert_str_eq(canon(s), s);
+	}
+	cr_assert_str_eq(canon("000000001000000000"), "1000000000");
+	cr_assert_str_eq(canon("-0000"), "0");
 }

@@ -330,3 +330,33 @@ Test(forwarded, trust_settings_are_read_and_checked)
 	t = trust_get();
 	cr_assert(t.family == FORWARDED_FAMILY_X && !t.host && !t.request_id && !t.trace_id, "the defaults");
 }
+
+/* forwarded_trusts keeps its last answer: a changed list, a longer or shorter
+ * address, another of the same length, an address past INET6_ADDRSTRLEN, an
+ * empty one all get their own answer, never the kept one. */
+Test(forwarded, kept_answer_never_outlives_its_list_or_address, .fini = teardown)
+{
+	allow("127.0.0.1");
+	cr_assert(forwarded_trusts(STR_LIT("127.0.0.1")));
+	cr_assert(forwarded_trusts(STR_LIT("127.0.0.1")));
+	cr_assert_not(forwarded_trusts(STR_LIT("127.0.0.10")));
+	cr_assert_not(forwarded_trusts(STR_LIT("127.0.0.2")));
+	cr_assert(forwarded_trusts((struct str){ "127.0.0.1x", 9 })); /* a slice: only its bytes */
+	cr_assert_not(forwarded_trusts(STR_LIT("127.0.0.")));
+	cr_assert_not(forwarded_trusts(STR_LIT("")));
+	cr_assert_not(forwarded_trusts(STR_NULL));
+	cr_assert(forwarded_trusts(STR_LIT("127.0.0.1")));
+	allow("10.0.0.0/8"); /* the same address, asked again after the list changed */
+	cr_assert_not(forwarded_trusts(STR_LIT("127.0.0.1")));
+	cr_assert(forwarded_trusts(STR_LIT("10.1.2.3")));
+	allow(NULL);
+	cr_assert_not(forwarded_trusts(STR_LIT("10.1.2.3")));
+	allow("*");
+	char long_addr[80];
+	memset(long_addr, '1', sizeof long_addr);
+	cr_assert_not(forwarded_trusts((struct str){ long_addr, sizeof long_addr }));
+	cr_assert_not(forwarded_trusts((struct str){ long_addr, sizeof long_addr }));
+	cr_assert(forwarded_trusts(STR_LIT("::ffff:192.0.2.1")));
+	cr_assert(forwarded_trusts(STR_LIT("::ffff:192.0.2.1")));
+	cr_assert_not(forwarded_trusts(STR_LIT("unknown")));
+}

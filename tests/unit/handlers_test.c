@@ -62,3 +62,63 @@ Test(handlers, docs_page_uses_local_assets, .fini = teardown)
 	cr_assert_not_null(strstr(body, "url: 'openapi.json'"));
 	cr_assert_null(strstr(body, "http"), "no absolute (CDN) URLs");
 }
+
+/* /items/{item_id}'s body is written without cJSON: the oracle here is what
+ * cJSON printed for the same values (the handler before), for every byte in
+ * q, an empty q, a huge q, no q, and integers of any size and sign. */
+static const char *cjson_item(struct arena *a, const char *item_id, const char *q)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddRawToObject(doc, "item_id", item_id);
+	if (q != NULL)
+		cJSON_AddStringToObject(doc, "q", q);
+	else
+		cJSON_AddNullToObject(doc, "q");
+	char *text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	const char *copy = arena_strndup(a, text, strlen(text));
+	cJSON_free(text);
+	return copy;
+}
+
+static void check_item(struct arena *a, const char *item_id, const char *q, size_t q_n)
+{
+	struct request req;
+	request_init(&req, a, "unit");
+	struct response resp;
+	response_init(&resp, a);
+	struct arg args[2] = { 0 };
+	struct bigint id;
+	cr_assert_eq(bigint_parse(a, str_c(item_id), &id), APP_OK);
+	struct str text = { q, q_n };
+	args[0] = (struct arg){ .ints = &id, .n = 1, .present = true };
+	args[1] = (struct arg){ .text = &text, .n = q != NULL, .present = q != NULL };
+	handle_read_item(&req, args, &resp);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(response_header(&resp, "Content-Type").p, "application/json");
+	const char *want = cjson_item(a, bigint_format(a, &id).p, q);
+	cr_assert_eq(resp.body.n, strlen(want), "item %s, %zu bytes of q", item_id, q_n);
+	cr_assert(memcmp(resp.body.p, want, resp.body.n) == 0, "%s != %s", resp.body.p, want);
+}
+
+Test(handlers, read_item_body_as_cjson_printed_it)
+{
+	struct arena a;
+	arena_init(&a);
+	for (int c = 1; c < 256; c++) {
+		char q[4] = { 'x', (char)c, 'y', '\0' };
+		check_item(&a, "42", q, 3);
+		arena_reset(&a);
+	}
+	check_item(&a, "0", "", 0);
+	check_item(&a, "-0", NULL, 0);
+	check_item(&a, "-123456789012345678901234567890", "\"\\\b\f\n\r\t\x7f\xc3\xa9\xff", 11);
+	char *huge = arena_alloc(&a, 100001), *digits = arena_alloc(&a, 4001);
+	for (size_t i = 0; i < 100000; i++)
+		huge[i] = (char)(1 + i % 255);
+	huge[100000] = '\0';
+	memset(digits, '9', 4000);
+	digits[4000] = '\0';
+	check_item(&a, digits, huge, 100000);
+	arena_release(&a);
+}

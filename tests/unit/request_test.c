@@ -62,3 +62,105 @@ Test(request, refused_header_before_the_method_still_answers_head_without_body)
 	cr_assert(x.resp.omit_body, "a HEAD answer has no body");
 	exchange_free(&x);
 }
+
+/* The byte classes are switches now, not strchr over a list: every byte 0..255
+ * (NUL and non-ASCII included) as the lists of RFC 9110 tchar and RFC 3986 say. */
+static bool old_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static bool old_host_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._~!$&'()*+,;=:%[]", c) != NULL);
+}
+
+Test(request, byte_classes_of_tokens_and_hosts_for_every_byte)
+{
+	for (int c = 0; c < 256; c++) {
+		char s[3] = { 'a', (char)c, 'b' };
+		struct str one = { s + 1, 1 }, mid = { s, 3 };
+		cr_assert_eq(is_http_token(one), old_tchar((unsigned char)c), "token byte %d", c);
+		cr_assert_eq(is_http_token(mid), old_tchar((unsigned char)c), "token byte %d inside", c);
+		cr_assert_eq(host_is_valid(one), old_host_byte((unsigned char)c), "host byte %d", c);
+		cr_assert_eq(host_is_valid(mid), old_host_byte((unsigned char)c), "host byte %d inside", c);
+	}
+	cr_assert_not(is_http_token(STR_LIT("")));
+	char host[302];
+	memset(host, 'a', sizeof host);
+	cr_assert(host_is_valid((struct str){ host, 300 }));
+	cr_assert_not(host_is_valid((struct str){ host, 301 })); /* one past the limit */
+}
+
+/* The raw path check skips decoding without a '%': a NUL is still refused
+ * either way, a bad escape still is, and a good one passes. */
+Test(request, raw_path_check_with_and_without_escapes)
+{
+	struct arena ar;
+	arena_init(&ar);
+	struct request r;
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/items/42")), APP_OK);
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%2Fb")), APP_OK);
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("")), APP_OK);
+	cr_assert_eq(request_check_raw_path(&r, (struct str){ "/a\0b", 4 }), APP_ERR_REFUSED);
+	cr_assert_eq(r.error_status, 400);
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%00b")), APP_ERR_REFUSED);
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%zz")), APP_ERR_REFUSED);
+	cr_assert_str_eq(r.error_detail, "Invalid percent-encoding in path");
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_check_raw_path(&r, STR_LIT("/a%")), APP_ERR_REFUSED);
+	arena_release(&ar);
+}
+
+/* A header field with NUL, CR or LF anywhere is refused; HTAB, DEL and bytes
+ * above 0x7f in a value are kept (the one-comparison filter's edges). */
+Test(request, header_field_bytes_at_the_filter_edges)
+{
+	struct arena ar;
+	arena_init(&ar);
+	struct request r;
+	for (int c = 0; c < 256; c++) {
+		request_init(&r, &ar, "unit");
+		char v[3] = { 'a', (char)c, 'b' };
+		enum app_err want = c == 0 || c == '\r' || c == '\n' ? APP_ERR_REFUSED : APP_OK;
+		cr_assert_eq(request_add_header(&r, STR_LIT("x-v"), (struct str){ v, 3 }), want, "byte %d", c);
+		request_init(&r, &ar, "unit");
+		cr_assert_eq(request_add_header(&r, (struct str){ v, 3 }, STR_LIT("v")), want, "name byte %d", c);
+		arena_reset(&ar);
+	}
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_add_header(&r, STR_LIT("Cookie"), STR_LIT("a=1; b=\"2\"")), APP_OK);
+	cr_assert_eq(r.cookies.n, 2);
+	cr_assert_eq(request_add_header(&r, STR_LIT("cookies"), STR_LIT("c=3")), APP_OK);
+	cr_assert_eq(r.cookies.n, 2);
+	arena_release(&ar);
+}
+
+/* The eight-at-a-time filter: every byte 0..255 at every position of a
+ * 19-byte value (two words and a tail), among bytes near the filter's edge
+ * (0x0e, 0x0b, 0x80, 0xff, HTAB) that must not be refused. */
+Test(request, header_value_bytes_at_every_position_of_words_and_tail)
+{
+	struct arena ar;
+	arena_init(&ar);
+	static const char fill[] = "\x0e\x0b\x80\xff\t\x0e\x0b\x80\xff\t\x0e\x0b\x80\xff\t\x0e\x0b\x80\xff";
+	for (size_t pos = 0; pos < 19; pos++) {
+		for (int c = 0; c < 256; c++) {
+			char v[19];
+			memcpy(v, fill, 19);
+			v[pos] = (char)c;
+			struct request r;
+			request_init(&r, &ar, "unit");
+			enum app_err want = c == 0 || c == '\r' || c == '\n' ? APP_ERR_REFUSED : APP_OK;
+			cr_assert_eq(request_add_header(&r, STR_LIT("x-v"), (struct str){ v, 19 }), want, "byte %d at %zu", c,
+				     pos);
+			arena_reset(&ar);
+		}
+	}
+	arena_release(&ar);
+}

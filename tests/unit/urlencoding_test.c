@@ -133,3 +133,69 @@ Test(urlencoding, query_encoding_is_quote_plus)
 {
 	cr_assert(str_eq(percent_encode_query(&a, STR_LIT("a b&c=d/~")), STR_LIT("a+b%26c%3Dd%2F~")));
 }
+
+/* The old percent_encode (strchr over the kept list, a buffer grown per byte)
+ * as the oracle of the two-pass one: every byte 0..255, alone and inside. */
+static struct str old_encode(struct arena *ar, struct str s, const char *keep, bool space_as_plus)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	buf_init(&b, ar);
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		bool unres = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+			     c == '.' || c == '_' || c == '~';
+		if (unres || (c != '\0' && strchr(keep, c) != NULL)) {
+			buf_append_byte(&b, (char)c);
+		} else if (c == ' ' && space_as_plus) {
+			buf_append_byte(&b, '+');
+		} else {
+			char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			buf_append(&b, esc, 3);
+		}
+	}
+	return buf_str(&b);
+}
+
+static void same_encoding(struct arena *ar, struct str s)
+{
+	struct str want[3] = { old_encode(ar, s, "/!$&'()*+,;=:@", false),
+			       old_encode(ar, s, ":/%#?=@[]!$&'()*+,;", false), old_encode(ar, s, "", true) };
+	struct str got[3] = { percent_encode_path(ar, s), percent_encode_url_query(ar, s), percent_encode_query(ar, s) };
+	for (int k = 0; k < 3; k++) {
+		cr_assert_eq(got[k].n, want[k].n, "encoder %d, %zu input bytes", k, s.n);
+		cr_assert(memcmp(got[k].p, want[k].p, got[k].n) == 0, "encoder %d: %s != %s", k, got[k].p, want[k].p);
+		cr_assert_eq(got[k].p[got[k].n], '\0');
+	}
+}
+
+Test(urlencoding, encoders_as_before_for_every_byte_empty_and_huge)
+{
+	struct arena ar;
+	arena_init(&ar);
+	for (int c = 0; c < 256; c++) {
+		char s[3] = { 'a', (char)c, '/' };
+		same_encoding(&ar, (struct str){ s + 1, 1 });
+		same_encoding(&ar, (struct str){ s, 3 });
+	}
+	same_encoding(&ar, STR_LIT(""));
+	size_t n = 70000; /* past the 65 536-byte target limit; every third byte escaped */
+	char *big = arena_alloc(&ar, n);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)(i % 3 == 0 ? 0xff - i % 40 : 'a' + i % 26);
+	same_encoding(&ar, (struct str){ big, n });
+	arena_release(&ar);
+}
+
+/* utf8_sanitize's ASCII shortcut: ASCII comes back as it is (the same bytes, no
+ * copy), a bad byte after ASCII is still replaced. */
+Test(urlencoding, utf8_sanitize_ascii_then_bad_bytes)
+{
+	struct arena ar;
+	arena_init(&ar);
+	struct str ascii = STR_LIT("/items/42?\x01\x7f");
+	cr_assert_eq(utf8_sanitize(&ar, ascii).p, ascii.p);
+	struct str bad = utf8_sanitize(&ar, STR_LIT("abc\xff" "d\xc3\xa9" "\xc3"));
+	cr_assert_str_eq(bad.p, "abc\xEF\xBF\xBD" "d\xc3\xa9" "\xEF\xBF\xBD");
+	arena_release(&ar);
+}
