@@ -6,3 +6,4 @@ STREAM_ROUTE_OBJ := $(BUILD)/obj/tests/hooks/stream_route.o
 $(FCGI_TEST_BIN): $(STREAM_ROUTE_OBJ)
 $(HOOKS_BIN): $(STREAM_ROUTE_OBJ)
 $(BUILD)/test-hooks/obj/fcgi/test_hooks.o $(HOOKS_BUILD)/obj/lambda/test_hooks.o: ALL_CPPFLAGS += -iquote tests
+-include $(STREAM_ROUTE_OBJ:.o=.d)
