@@ -67,4 +67,13 @@ struct transport {
 enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount,
 			   const struct transport *t) MUST_CHECK;
 
+/* As cgi_env_serve(), but without running the handler or reading the body:
+ * the answer is a 503 with {"detail": detail} (no request id in the body, as
+ * a front server's own page: request_set_front_error) and Retry-After: 1, in
+ * place of any 4xx the variables would get. The request id, the access log
+ * line, observe_request() and the headers of any answer (X-Request-Id, CORS)
+ * are those of cgi_env_serve(). detail must be static. */
+enum app_err cgi_env_serve_unavailable(char *const *envp, const char *target, enum cgi_mount mount,
+				       const struct transport *t, const char *detail) MUST_CHECK;
+
 #endif

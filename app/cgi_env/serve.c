@@ -25,6 +25,7 @@ struct exchange {
 	struct str output;  /* the serialized response (empty once a streamed one has gone out) */
 	enum stream_end end; /* a body in pieces sent as they came (http/stream.h) */
 	char id[REQUEST_ID_MAX + 1]; /* the request id, kept outside the arena for a 500 */
+	const char *unavailable; /* NULL, or the detail of a 503 answered without the handler */
 };
 
 /* Reads exactly `length` body bytes into the arena; a short body refuses the request. */
@@ -90,12 +91,16 @@ static void answer(void *ctx)
 	request_assign_id(req, STR_NULL);
 	memcpy(x->id, req->request_id.p, req->request_id.n);
 	x->id[req->request_id.n] = '\0';
-	if (err == APP_OK)
+	if (x->unavailable != NULL) /* in place of any 4xx; the body is left unread */
+		err = request_set_front_error(req, 503, x->unavailable);
+	else if (err == APP_OK)
 		err = read_body(req, body_length, x->t);
 	(void)err; /* APP_ERR_REFUSED: req holds the 4xx, which app_handle() answers */
 
 	req->streams = x->t->flush != NULL;
 	app_handle(req, &x->resp);
+	if (x->unavailable != NULL)
+		response_add_header(&x->resp, "Retry-After", STR_LIT("1"));
 	if (x->resp.produce != NULL && send_pieces(x))
 		return;
 	struct buf out;
@@ -125,7 +130,9 @@ static void release_process_arena(void)
 	arena_release(&process_arena);
 }
 
-enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t)
+/* cgi_env_serve(), or with unavailable set cgi_env_serve_unavailable(). */
+static enum app_err serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t,
+			  const char *unavailable)
 {
 	long long start = now_us();
 	static bool registered;
@@ -135,6 +142,7 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	}
 	struct arena *arena = &process_arena;
 	struct exchange x = { .envp = envp, .target = target, .mount = mount, .t = t, .arena = arena };
+	x.unavailable = unavailable;
 	request_init(&x.req, arena, target);
 	response_init(&x.resp, arena);
 	struct str bytes;
@@ -178,4 +186,15 @@ enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount
 	else
 		arena_release(arena); /* nobody would free a kept chunk at exit */
 	return rc == 0 ? APP_OK : APP_ERR_IO;
+}
+
+enum app_err cgi_env_serve(char *const *envp, const char *target, enum cgi_mount mount, const struct transport *t)
+{
+	return serve(envp, target, mount, t, NULL);
+}
+
+enum app_err cgi_env_serve_unavailable(char *const *envp, const char *target, enum cgi_mount mount,
+				       const struct transport *t, const char *detail)
+{
+	return serve(envp, target, mount, t, detail);
 }

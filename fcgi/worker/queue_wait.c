@@ -4,10 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/arena.h"
 #include "core/str.h"
 #include "http/forwarded.h"
-#include "http/response.h"
 
 /* Stamps older than this are nonsense (a stale or hostile header), not a queue. */
 #define OLDEST_MS (3600LL * 1000)
@@ -116,24 +114,16 @@ long long queue_wait_now_us(void)
 	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
-int queue_wait_shed(const struct transport *t, unsigned long *shed)
+int queue_wait_shed(char *const *envp, const struct transport *t, unsigned long *shed)
 {
 	shed_here++;
 	if (shed != NULL)
 		__atomic_add_fetch(shed, 1, __ATOMIC_RELAXED);
-	struct arena a;
-	arena_init(&a);
-	struct response r;
-	response_init(&r, &a);
-	response_error(&r, 503, "Server overloaded: the request waited too long for a worker");
-	response_add_header(&r, "Retry-After", str_c("1"));
-	struct buf out;
-	buf_init(&out, &a);
-	response_serialize_cgi(&r, &out);
-	struct str s = buf_str(&out);
-	int rc = str_is_null(s) ? -1 : t->write(t->ctx, s.p, s.n);
-	arena_release(&a);
-	return rc;
+	/* The answer, its request id, access line and metrics are app/'s, as for any request. */
+	return cgi_env_serve_unavailable(envp, "fcgi", MOUNT_AT_ROOT, t,
+					 "Server overloaded: the request waited too long for a worker") == APP_OK
+		       ? 0
+		       : -1;
 }
 
 unsigned long queue_wait_shed_total(void)

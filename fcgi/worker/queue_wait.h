@@ -46,10 +46,12 @@ long long queue_wait_envp_ms(char *const *envp, long long now_us);
 /* Wall-clock microseconds since the epoch. */
 long long queue_wait_now_us(void);
 
-/* Writes the 503 (Retry-After: 1, {"detail": ...}) to t and counts it in
- * *shed (the scoreboard's; NULL: none) and in this process's total.
+/* Answers the request of envp 503 (Retry-After: 1, {"detail": ...}) on t
+ * through cgi_env_serve_unavailable() (its request id, access log line and
+ * metrics are those of any answer) and counts it in *shed (the scoreboard's;
+ * NULL: none) and in this process's total.
  * 0, or -1 when writing failed (the front server is gone). */
-int queue_wait_shed(const struct transport *t, unsigned long *shed);
+int queue_wait_shed(char *const *envp, const struct transport *t, unsigned long *shed);
 
 /* Requests this process shed (for metrics without a scoreboard: spawned). */
 unsigned long queue_wait_shed_total(void);

@@ -275,7 +275,7 @@ static void serve_conn(struct worker *w, int i)
 		test_hook_delay(uri);
 		status_serve(sb, w->cfg->status_allow, req->envp, &fcgi); /* (logs its own line) */
 	} else if (waited_too_long(w->cfg, req->envp))
-		(void)queue_wait_shed(&fcgi, sb != NULL ? &sb->shed : NULL); /* a failed write: the server is gone */
+		(void)queue_wait_shed(req->envp, &fcgi, sb != NULL ? &sb->shed : NULL); /* a failed write: the server is gone */
 	else {
 		test_hook_delay(uri);
 #ifdef FCGI_TEST_HOOKS

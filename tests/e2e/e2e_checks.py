@@ -313,3 +313,56 @@ def burst_report(out, limit_ms, service_ms, slack_ms):
     worst = max(r["ms"] for r in shed)
     assert worst <= bound, "a 503 took %.0f ms (over %.0f ms): the handler ran?" % (worst, bound)
     return 0
+
+
+SHED_BODY = '{"detail":"Server overloaded: the request waited too long for a worker"}'
+
+
+def shed_observed(out, log, page=""):
+    """fcgi_overload.sh: the 503s of the burst in OUT (e2e_client.py burst) were answered
+    as any request is, only without the handler: each has today's body byte for byte and an
+    X-Request-Id, and LOG has an access line with status 503 and that id for each. PAGE:
+    an OpenMetrics page (STATUS_PATH?openmetrics) whose histogram counts exactly that many
+    503s; "emf": LOG's EMF lines count them in http_server_errors (the burst's only errors).
+    Says every check that fails (not only the first); prints the count of 503s."""
+    with open(out, encoding="utf-8") as f:
+        shed = [r for r in (json.loads(l) for l in f) if r["status"] == 503]
+    assert shed, "no 503 in the burst"
+    docs = []
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(d, dict):
+                docs.append(d)
+    logged = {d["request_id"]: d["status"] for d in docs if "request_id" in d and "status" in d}
+    problems = []
+    bodies = [r["body"] for r in shed if r["body"] != SHED_BODY]
+    if bodies:
+        problems.append("%d of %d 503 bodies are not today's: %r" % (len(bodies), len(shed), bodies[0]))
+    no_id = [r for r in shed if not r["request_id"]]
+    if no_id:
+        problems.append("%d of %d 503s without X-Request-Id" % (len(no_id), len(shed)))
+    unlogged = [r["request_id"] for r in shed if logged.get(r["request_id"]) != 503]
+    if unlogged:
+        problems.append("%d of %d 503s without an access line (status 503, their request id); %d lines "
+                        "with status 503 in the log" % (len(unlogged), len(shed),
+                                                        sum(1 for v in logged.values() if v == 503)))
+    if page == "emf":
+        errors = sum(int(d["http_server_errors"]) for d in docs if "_aws" in d)
+        if errors != len(shed):
+            problems.append("the EMF lines count %d errors, the client saw %d 503s" % (errors, len(shed)))
+    elif page:
+        from e2e_metrics import openmetrics_parse
+        with open(page, encoding="utf-8") as f:
+            families = openmetrics_parse(f.read())
+        counted = sum(int(s.value) for fam in families for s in fam.samples
+                      if s.name == "http_server_request_duration_seconds_count"
+                      and s.labels.get("http_response_status_code") == "503")
+        if counted != len(shed):
+            problems.append("the histogram counts %d 503s, the client saw %d" % (counted, len(shed)))
+    assert not problems, "; ".join(problems)
+    print(len(shed))
+    return 0

@@ -340,7 +340,7 @@ def kill_children(pid, count, interval):
 def burst(url, count, out):
     """Sends COUNT GETs of URL at once (one connection each, released together) and
     writes one JSON line per request to OUT: status, ms (send to last byte),
-    retry_after, body. A request that got no answer has status 0."""
+    retry_after, request_id (X-Request-Id), body. A request that got no answer has status 0."""
     import threading
     import urllib.error
     import urllib.request
@@ -351,15 +351,17 @@ def burst(url, count, out):
     def one(i):
         start.wait()
         t0 = time.monotonic()
-        status, retry, body = 0, None, ""
+        status, retry, rid, body = 0, None, None, ""
         try:
             with urllib.request.urlopen(url, timeout=60) as r:
-                status, retry, body = r.status, r.headers.get("Retry-After"), r.read().decode()
+                status, retry, rid, body = (r.status, r.headers.get("Retry-After"), r.headers.get("X-Request-Id"),
+                                            r.read().decode())
         except urllib.error.HTTPError as e:
-            status, retry, body = e.code, e.headers.get("Retry-After"), e.read().decode()
+            status, retry, rid, body = e.code, e.headers.get("Retry-After"), e.headers.get("X-Request-Id"), e.read().decode()
         except OSError as e:
             body = str(e)
-        results[i] = {"status": status, "ms": (time.monotonic() - t0) * 1000, "retry_after": retry, "body": body}
+        results[i] = {"status": status, "ms": (time.monotonic() - t0) * 1000, "retry_after": retry,
+                      "request_id": rid, "body": body}
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
     for t in threads:
@@ -418,6 +420,7 @@ COMMANDS = {
     "burst": (burst, "URL COUNT OUT"),
     "stamp": (stamp, "SECONDS_AGO [msec|t-msec|t-us]"),
     "burst-report": (e2e_checks.burst_report, "OUT LIMIT_MS SERVICE_MS SLACK_MS"),
+    "shed-observed": (e2e_checks.shed_observed, "OUT LOG [PAGE|emf]"),
     "metrics-load": (e2e_metrics.metrics_load, "BASE COUNT THREADS REPORT [mix|random]"),
     "scrape-loop": (e2e_metrics.scrape_loop, "URL PAGES_DIR STOP_FILE"),
     "openmetrics-summary": (e2e_metrics.openmetrics_summary, "PAGE"),

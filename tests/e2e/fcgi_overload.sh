@@ -6,7 +6,9 @@
 #  1. --max-queue-wait behind real nginx (deploy/nginx.conf passes REQUEST_START
 #     $msec): a burst on one worker with a 300 ms handler; the late requests get a
 #     503 with Retry-After and {"detail"} unrun, the served ones stay within the
-#     limit plus one service time; the status page counts the 503s.
+#     limit plus one service time; the status page counts the 503s; each 503 has
+#     today's body, an X-Request-Id and an access line with it, and the OpenMetrics
+#     histogram counts exactly the 503s.
 #  2. Hostile stamps: a client's X-Request-Start is ignored unless the peer is a
 #     trusted proxy (--forwarded-allow-ips); a trusted one is honoured in both
 #     formats, garbage, future, ancient and overflowing stamps are ignored.
@@ -16,7 +18,8 @@
 #     counted; no request fails.
 #  5. The shipped lighttpd.conf with FCGI_MAX_QUEUE_WAIT stamps REQUEST_START
 #     (deploy/lighttpd-request-start.lua, mod_magnet), and a burst through it is
-#     shed; with an APP_DIR that lacks the script it says so and nothing is shed.
+#     shed (METRICS=emf: each 503 logged, and counted in the EMF lines' errors); with
+#     an APP_DIR that lacks the script it says so and nothing is shed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi_lib.sh"
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
@@ -77,6 +80,8 @@ fi
 shed=$(grep -c '"status": 503' "$E2E_TMP/burst.jsonl")
 got=$(pool_field "$NGINX_BASE" shed_requests)
 [ "$got" = "$shed" ] && e2e_pass || e2e_fail "status page shed_requests '$got', the client saw $shed 503s"
+# The histogram counts exactly the 503s (observe_request, as for any answer).
+curl -s --max-time 5 -o "$E2E_TMP/shed.om" "$NGINX_BASE/-/status?openmetrics"
 
 # An idle worker serves at once: nothing is shed.
 check "idle: served" 200 '"Hello from fcgi"' "$NGINX_BASE/hello"
@@ -104,6 +109,11 @@ done
 expect_status "untrusted X-Request-Start ignored" 200 "$sock" REQUEST_URI=/ping REMOTE_ADDR=127.0.0.1 \
 	HTTP_X_REQUEST_START="$old"
 stop_manager
+# Each 503 of the burst has its access line (status 503, the client's X-Request-Id),
+# and the histogram scraped after the burst counts them (e2e_checks.shed_observed).
+# (Debian's python3: the one python3-prometheus-client is installed for.)
+/usr/bin/python3 "$E2E_CLIENT" shed-observed "$E2E_TMP/burst.jsonl" "$E2E_TMP/manager.log" "$E2E_TMP/shed.om" && e2e_pass ||
+	e2e_fail "the burst's 503s not logged and counted as any answer (see above)"
 
 sock=$E2E_TMP/trusted.sock
 manager_start "$sock" 1 --max-queue-wait "$LIMIT_MS" --forwarded-allow-ips 127.0.0.1
@@ -222,7 +232,7 @@ kill -TERM "$spawned"
 lighttpd_start() {
 	_port=$(free_port)
 	PORT=$_port BIND=127.0.0.1 APP_DIR=$1 FCGI_PROCS=1 SOCKET_DIR=$E2E_TMP UPLOAD_DIR=$E2E_TMP ACCESS_LOG= \
-		FCGI_MAX_QUEUE_WAIT=500 FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello \
+		FCGI_MAX_QUEUE_WAIT=500 METRICS=emf FCGI_TEST_DELAY_MS=$SERVICE_MS FCGI_TEST_DELAY_PATH=/hello \
 		e2e_bg lighttpd -D -f lighttpd.conf 2>"$E2E_TMP/lighttpd.log"
 	LIGHTTPD_PID=$!
 	LIGHTTPD_BASE=http://127.0.0.1:$_port
@@ -254,6 +264,12 @@ for app in "$hooks_dir" "$E2E_TMP/no-script"; do
 			e2e_pass || e2e_fail "lighttpd.conf did not say the script is missing: $(head -c 300 "$E2E_TMP/lighttpd.log")"
 	fi
 	stop_pid "$LIGHTTPD_PID"
+	# ECS (lighttpd, METRICS=emf, no scraper): each 503 has its access line, and the
+	# EMF lines (the last written at exit) count them as errors.
+	if [ "$app" = "$hooks_dir" ]; then
+		e2e_client shed-observed "$E2E_TMP/lighttpd-burst.jsonl" "$E2E_TMP/lighttpd.log" emf && e2e_pass ||
+			e2e_fail "shipped lighttpd.conf: the 503s not logged and counted in EMF (see above)"
+	fi
 done
 
 e2e_finish

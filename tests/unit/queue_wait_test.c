@@ -1,8 +1,12 @@
 /* Load shedding's stamps (fcgi/worker/queue_wait.c): the formats taken, the
  * nonsense refused, and whose X-Request-Start is believed. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "http/forwarded.h"
+#include "http/log.h"
+#include "support/memory_transport.h"
 #include "worker/queue_wait.h"
 
 /* Now, for every case: 2023-11-14T22:13:20.5Z in microseconds. */
@@ -86,4 +90,24 @@ Test(queue_wait, the_variables_are_found_among_the_others)
 	cr_assert_eq(queue_wait_envp_ms(envp, NOW), 10000);
 	cr_assert_eq(queue_wait_envp_ms((char *[]){ "REQUEST_URI=/", NULL }, NOW), -1);
 	cr_assert_eq(queue_wait_envp_ms(NULL, NOW), -1);
+}
+
+/* The shed answer goes out through app/ (cgi_env_serve_unavailable) and is
+ * counted twice: in the scoreboard's counter and in the process's total. */
+Test(queue_wait, a_shed_request_is_answered_by_app_and_counted)
+{
+	log_configure(LOG_FORMAT_OFF, LOG_INFO);
+	struct memory_transport io = { 0 };
+	const struct transport t = memory_transport(&io);
+	unsigned long shed = 41, before = queue_wait_shed_total();
+	cr_assert_eq(queue_wait_shed((char *[]){ "REQUEST_METHOD=GET", "REQUEST_URI=/ping", NULL }, &t, &shed), 0);
+	log_configure(LOG_FORMAT_JSON, LOG_INFO);
+	cr_assert_eq(shed, 42);
+	cr_assert_eq(queue_wait_shed_total(), before + 1);
+	cr_assert(strstr(io.out, "Status: 503 ") == io.out, "%s", io.out);
+	cr_assert(strstr(io.out, "\r\nX-Request-Id: ") != NULL, "%s", io.out);
+	cr_assert(strstr(io.out, "\r\nRetry-After: 1\r\n") != NULL, "%s", io.out);
+	cr_assert(strstr(io.out, "\r\n\r\n{\"detail\":\"Server overloaded: the request waited too long for a worker\"}") !=
+		  NULL, "%s", io.out);
+	free(io.out);
 }
