@@ -170,3 +170,39 @@ struct str bigint_format(struct arena *a, const struct bigint *x)
 	bigint_append(&b, x);
 	return buf_str(&b);
 }
+
+/* |v| for every v below 10^9 in magnitude, as sums of such terms: up to
+ * this many terms their sum cannot leave an int64_t. */
+#define SMALL_SUM_TERMS ((size_t)(INT64_MAX / LIMB_BASE))
+
+/* v in decimal, NUL-terminated in the arena (v > INT64_MIN: a sum of fewer than
+ * SMALL_SUM_TERMS one-limb terms). */
+static struct str format_small(struct arena *a, int64_t v)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	uint64_t m = v < 0 ? (uint64_t)-v : (uint64_t)v;
+	do {
+		digits[--k] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	if (v < 0)
+		digits[--k] = '-';
+	size_t n = sizeof digits - k;
+	return (struct str){ arena_strndup(a, digits + k, n), n };
+}
+
+struct str bigint_sum_format(struct arena *a, const struct bigint *xs, size_t k)
+{
+	int64_t small = 0;
+	size_t i = 0;
+	for (; i < k && i < SMALL_SUM_TERMS && xs[i].n <= 1; i++)
+		if (xs[i].n == 1)
+			small += xs[i].sign < 0 ? -(int64_t)xs[i].limb[0] : (int64_t)xs[i].limb[0];
+	if (i == k)
+		return format_small(a, small);
+	struct bigint sum = bigint_from_long(a, 0); /* a term too big: all of them exactly */
+	for (i = 0; i < k; i++)
+		bigint_add(a, &sum, &xs[i], &sum);
+	return bigint_format(a, &sum);
+}
