@@ -129,18 +129,20 @@ enum app_err request_set_query_string(struct request *r, struct str raw)
 {
 	if (check_target_length(r, raw.n) != APP_OK)
 		return APP_ERR_REFUSED;
-	if (str_has_byte(raw, '\0'))
-		return request_refuse(r, 400, "Invalid query string: contains a NUL byte");
 	/* No URL carries control bytes (RFC 3986); a raw CR or LF would also reach
-	 * the Location of a redirect, which repeats the query as received. */
+	 * the Location of a redirect, which repeats the query as received. A NUL
+	 * (a control byte too) has its own message. */
 	if (str_has_control(raw))
-		return request_refuse(r, 400, "Invalid query string: contains a control character");
+		return request_refuse(r, 400, str_has_byte(raw, '\0') ? "Invalid query string: contains a NUL byte"
+								: "Invalid query string: contains a control character");
 	r->raw_query = raw;
 	r->query.n = 0;
 	if (query_parse(r->arena, raw, &r->query) != APP_OK)
 		return request_refuse(r, 400, "Invalid percent-encoding in query string");
-	/* %00 decodes to a NUL that no handler can echo faithfully: refuse it. */
-	for (size_t i = 0; i < r->query.n; i++)
+	/* %00 decodes to a NUL that no handler can echo faithfully: refuse it.
+	 * Without a '%' no decoded byte is a NUL (the raw ones were refused above). */
+	size_t checked = str_has_byte(raw, '%') ? r->query.n : 0;
+	for (size_t i = 0; i < checked; i++)
 		if (str_has_byte(r->query.items[i].name, '\0') || str_has_byte(r->query.items[i].value, '\0'))
 			return request_refuse(r, 400, "Invalid query string: contains a NUL byte");
 	return APP_OK;
