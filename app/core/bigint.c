@@ -13,8 +13,29 @@ static void trim_zero_limbs(struct bigint *x)
 		x->sign = 0;
 }
 
+/* 1 to 9 digits and nothing else (nearly every number a client sends): the
+ * one limb bigint_parse would make, without trimming and without zeroing.
+ * false for anything else, which bigint_parse then reads the long way. */
+static bool parse_one_limb(struct arena *a, struct str s, struct bigint *out)
+{
+	if (s.n == 0 || s.n > LIMB_DIGITS)
+		return false;
+	uint32_t v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (uint32_t)(s.p[i] - '0');
+	}
+	uint32_t *limb = arena_alloc(a, sizeof *limb);
+	*limb = v;
+	*out = (struct bigint){ .sign = v != 0, .n = v != 0, .cap = 1, .limb = limb };
+	return true;
+}
+
 enum app_err bigint_parse(struct arena *a, struct str s, struct bigint *out)
 {
+	if (parse_one_limb(a, s, out))
+		return APP_OK;
 	s = str_trim(s);
 	size_t i = 0, end = s.n;
 	int sign = 1;

@@ -222,3 +222,30 @@ Test(bigint, sum_format_of_many_terms_at_the_limit)
 		terms[i] = i % 3 == 0 ? "999999999" : "-999999999";
 	check_sum_format(terms, K, "-6665999993334");
 }
+
+/* bigint_parse's one-limb fast path (1 to 9 bare digits) against its long way,
+ * which a leading space forces: the same answer, sign and limbs, at 9 digits,
+ * one past (10), zeros, signs, whitespace, junk, empty and a huge number. */
+Test(bigint, one_limb_fast_path_is_the_long_way)
+{
+	const char *texts[] = { "0", "7", "000000000", "999999999", "099999999", "1000000000", "0000000001",
+				"9999999999", "", "-5", "+5", "5 ", "\t5", "12a", "a12", "1-", "١", "+", "-",
+				"123456789012345678901234567890123456789012345678901234567890" };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char spaced[128];
+		snprintf(spaced, sizeof spaced, " %s", texts[i]);
+		struct bigint fast, slow;
+		enum app_err ef = bigint_parse(&a, str_c(texts[i]), &fast);
+		enum app_err es = bigint_parse(&a, str_c(spaced), &slow);
+		cr_assert_eq(ef, es, "\"%s\"", texts[i]);
+		if (ef != APP_OK)
+			continue;
+		cr_assert_eq(fast.sign, slow.sign, "\"%s\"", texts[i]);
+		cr_assert_eq(fast.n, slow.n, "\"%s\"", texts[i]);
+		cr_assert(fast.n == 0 || memcmp(fast.limb, slow.limb, fast.n * sizeof(uint32_t)) == 0, "\"%s\"", texts[i]);
+		cr_assert_str_eq(bigint_format(&a, &fast).p, bigint_format(&a, &slow).p);
+	}
+	/* "\0" inside: a NUL is no digit on either way */
+	struct bigint x;
+	cr_assert_eq(bigint_parse(&a, (struct str){ "1\0002", 3 }, &x), APP_ERR_INVALID);
+}
