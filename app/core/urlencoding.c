@@ -106,7 +106,7 @@ static const unsigned char keeps[256] = {
 /* s with the bytes whose keeps[] entry lacks the bit keep written %XX
  * (upper-case hex), a space as '+' when space_as_plus; NUL-terminated in the
  * arena. Two passes: the length first, then the bytes into one allocation of
- * exactly that size. */
+ * exactly that size (a plain copy when no byte needs escaping). */
 static struct str percent_encode(struct arena *a, struct str s, unsigned keep, bool space_as_plus)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -115,6 +115,9 @@ static struct str percent_encode(struct arena *a, struct str s, unsigned keep, b
 		unsigned char c = (unsigned char)s.p[i];
 		escaped += !(keeps[c] & keep) && !(c == ' ' && space_as_plus);
 	}
+	/* nothing written %XX, no space to turn into '+': a copy (nearly every path) */
+	if (escaped == 0 && !(space_as_plus && str_has_byte(s, ' ')))
+		return (struct str){ arena_strndup(a, s.p, s.n), s.n };
 	if (s.n > (SIZE_MAX - 1) / 3)
 		arena_exhausted(a);
 	size_t n = s.n + 2 * escaped;
