@@ -221,19 +221,35 @@ static bool breaks_field(struct str s)
 	return false;
 }
 
-enum app_err request_add_header(struct request *r, struct str name, struct str value)
+/* The limits, in request_add_header's order: the count, then the bytes. */
+static enum app_err check_header_limits(struct request *r, struct str name, struct str value)
 {
 	if (r->headers.n >= LIMIT_HEADER_COUNT)
 		return request_refuse(r, 431, "Too many request headers");
 	r->header_bytes += name.n + value.n;
 	if (r->header_bytes > LIMIT_HEADER_BYTES)
 		return request_refuse(r, 431, "Request headers too large");
+	return APP_OK;
+}
+
+/* Stores a checked header; a cookie header also fills r->cookies. */
+static void keep_header(struct request *r, struct str lname, struct str value)
+{
+	kvlist_add(r->arena, &r->headers, lname, value);
+	if (lname.n == 6 && memcmp(lname.p, "cookie", 6) == 0)
+		parse_cookies(r, value);
+}
+
+enum app_err request_add_header(struct request *r, struct str name, struct str value)
+{
+	if (check_header_limits(r, name, value) != APP_OK)
+		return APP_ERR_REFUSED;
 	/* RFC 9110 5.5: no NUL, CR or LF in a field. A CR or LF could also end a
 	 * header we echo (the Host in a redirect's Location) and start another. */
 	if (name.n == 0 || breaks_field(name) || breaks_field(value))
 		return request_refuse(r, 400, "Invalid request header");
-	/* Names are kept lower-case; one already so (cgi_env's) is kept as it is,
-	 * like the value: both must live as long as the request. */
+	/* Names are kept lower-case; one already so is kept as it is, like the
+	 * value: both must live as long as the request. */
 	struct str lname = name;
 	size_t first_upper = 0;
 	while (first_upper < name.n && !(name.p[first_upper] >= 'A' && name.p[first_upper] <= 'Z'))
@@ -245,9 +261,17 @@ enum app_err request_add_header(struct request *r, struct str name, struct str v
 				lower[i] = (char)(lower[i] - 'A' + 'a');
 		lname.p = lower;
 	}
-	kvlist_add(r->arena, &r->headers, lname, value);
-	if (lname.n == 6 && memcmp(lname.p, "cookie", 6) == 0)
-		parse_cookies(r, value);
+	keep_header(r, lname, value);
+	return APP_OK;
+}
+
+enum app_err request_add_lower_header(struct request *r, struct str lname, struct str value)
+{
+	if (check_header_limits(r, lname, value) != APP_OK)
+		return APP_ERR_REFUSED;
+	if (breaks_field(value))
+		return request_refuse(r, 400, "Invalid request header");
+	keep_header(r, lname, value);
 	return APP_OK;
 }
 
