@@ -54,18 +54,22 @@ static struct str *slot_for(struct meta *m, struct str name)
 #undef IS
 }
 
-/* "HTTP_X_FORWARDED_FOR" -> "x-forwarded-for", copied once (request_add_header
- * keeps a name that is lower-case already). */
+/* "HTTP_X_FORWARDED_FOR" -> "x-forwarded-for", copied, mapped and checked in
+ * one pass: a name with a CR or LF (a NUL cannot be in an environment name)
+ * goes through request_add_header, which refuses it as before. */
 static enum app_err add_http_header(struct request *req, struct str name, struct str value)
 {
 	size_t n = name.n - 5;
 	char *h = arena_alloc(req->arena, n + 1);
-	for (size_t i = 0; i < n; i++) { /* copied and mapped in one pass */
+	bool breaks = false;
+	for (size_t i = 0; i < n; i++) {
 		char c = name.p[5 + i];
+		breaks |= c == '\r' || c == '\n';
 		h[i] = c == '_' ? '-' : c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
 	h[n] = '\0';
-	return request_add_header(req, (struct str){ h, n }, value);
+	struct str lname = { h, n };
+	return breaks ? request_add_header(req, lname, value) : request_add_lower_header(req, lname, value);
 }
 
 /* One pass over envp: HTTP_* variables become headers (in order), the others

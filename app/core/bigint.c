@@ -13,8 +13,29 @@ static void trim_zero_limbs(struct bigint *x)
 		x->sign = 0;
 }
 
+/* 1 to 9 digits and nothing else (nearly every number a client sends): the
+ * one limb bigint_parse would make, without trimming and without zeroing.
+ * false for anything else, which bigint_parse then reads the long way. */
+static bool parse_one_limb(struct arena *a, struct str s, struct bigint *out)
+{
+	if (s.n == 0 || s.n > LIMB_DIGITS)
+		return false;
+	uint32_t v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (uint32_t)(s.p[i] - '0');
+	}
+	uint32_t *limb = arena_alloc(a, sizeof *limb);
+	*limb = v;
+	*out = (struct bigint){ .sign = v != 0, .n = v != 0, .cap = 1, .limb = limb };
+	return true;
+}
+
 enum app_err bigint_parse(struct arena *a, struct str s, struct bigint *out)
 {
+	if (parse_one_limb(a, s, out))
+		return APP_OK;
 	s = str_trim(s);
 	size_t i = 0, end = s.n;
 	int sign = 1;
@@ -169,4 +190,40 @@ struct str bigint_format(struct arena *a, const struct bigint *x)
 	buf_init(&b, a);
 	bigint_append(&b, x);
 	return buf_str(&b);
+}
+
+/* |v| for every v below 10^9 in magnitude, as sums of such terms: up to
+ * this many terms their sum cannot leave an int64_t. */
+#define SMALL_SUM_TERMS ((size_t)(INT64_MAX / LIMB_BASE))
+
+/* v in decimal, NUL-terminated in the arena (v > INT64_MIN: a sum of fewer than
+ * SMALL_SUM_TERMS one-limb terms). */
+static struct str format_small(struct arena *a, int64_t v)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	uint64_t m = v < 0 ? (uint64_t)-v : (uint64_t)v;
+	do {
+		digits[--k] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	if (v < 0)
+		digits[--k] = '-';
+	size_t n = sizeof digits - k;
+	return (struct str){ arena_strndup(a, digits + k, n), n };
+}
+
+struct str bigint_sum_format(struct arena *a, const struct bigint *xs, size_t k)
+{
+	int64_t small = 0;
+	size_t i = 0;
+	for (; i < k && i < SMALL_SUM_TERMS && xs[i].n <= 1; i++)
+		if (xs[i].n == 1)
+			small += xs[i].sign < 0 ? -(int64_t)xs[i].limb[0] : (int64_t)xs[i].limb[0];
+	if (i == k)
+		return format_small(a, small);
+	struct bigint sum = bigint_from_long(a, 0); /* a term too big: all of them exactly */
+	for (i = 0; i < k; i++)
+		bigint_add(a, &sum, &xs[i], &sum);
+	return bigint_format(a, &sum);
 }

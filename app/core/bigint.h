@@ -32,6 +32,11 @@ void bigint_add(struct arena *a, const struct bigint *x, const struct bigint *y,
 /* Canonical decimal text ("0", "-12", no leading zeros). */
 struct str bigint_format(struct arena *a, const struct bigint *x);
 
+/* The sum of xs[0..k) as canonical decimal text ("0" when k == 0): what
+ * /math/add answers. When every term is below 10^9 in magnitude (one limb)
+ * the sum is taken in an int64_t, else with bigint_add; the text is the same. */
+struct str bigint_sum_format(struct arena *a, const struct bigint *xs, size_t k);
+
 /* The same decimal digits appended to b. */
 void bigint_append(struct buf *b, const struct bigint *x);
 

@@ -1,10 +1,15 @@
 #include "core/kvlist.h"
 
+#include <stdint.h>
+
 void kvlist_grow(struct arena *a, struct kvlist *l)
 {
 	size_t cap = l->cap ? l->cap * 2 : 8;
-	/* arena_calloc checks the multiplication; the copy keeps the old items. */
-	struct kv *items = arena_calloc(a, cap, sizeof(struct kv));
+	if (cap > SIZE_MAX / sizeof(struct kv))
+		arena_exhausted(a);
+	/* Not zeroed: no item is read before kvlist_add writes it. The copy
+	 * keeps the old items. */
+	struct kv *items = arena_alloc(a, cap * sizeof(struct kv));
 	if (l->n > 0)
 		memcpy(items, l->items, l->n * sizeof(struct kv));
 	l->items = items;

@@ -28,8 +28,16 @@ enum app_err percent_decode(struct arena *a, struct str in, bool plus_is_space, 
 	return APP_OK;
 }
 
-static enum app_err decode_component(struct arena *a, struct str raw, struct str *out)
+/* One name or value of a query: percent-decoded ('+' a space) and made valid
+ * UTF-8 when it has a '%', a '+' or a byte >= 0x80 (plain false), else copied
+ * as it is, which is what decoding it would give. A malformed escape is
+ * APP_ERR_INVALID. Either way NUL-terminated in the arena. */
+static enum app_err decode_component(struct arena *a, struct str raw, bool plain, struct str *out)
 {
+	if (plain) {
+		*out = (struct str){ arena_strndup(a, raw.p, raw.n), raw.n };
+		return APP_OK;
+	}
 	struct str bytes;
 	enum app_err err = percent_decode(a, raw, true, &bytes);
 	if (err == APP_OK)
@@ -37,23 +45,35 @@ static enum app_err decode_component(struct arena *a, struct str raw, struct str
 	return err;
 }
 
+/* One pass over the pairs: each byte is looked at once to find the '&', the
+ * first '=' and whether the name or the value needs decoding. */
 enum app_err query_parse(struct arena *a, struct str qs, struct kvlist *out)
 {
-	for (struct str rest = qs; !str_is_null(rest);) {
-		struct str pair = str_split(&rest, '&');
-		if (pair.n == 0)
-			continue;
-		struct str raw_value = pair;
-		struct str raw_name = str_split(&raw_value, '=');
-		if (str_is_null(raw_value))
-			raw_value = STR_LIT("");
-		struct str name, value;
-		enum app_err err = decode_component(a, raw_name, &name);
-		if (err == APP_OK)
-			err = decode_component(a, raw_value, &value);
-		if (err != APP_OK)
-			return err;
-		kvlist_add(a, out, name, value);
+	if (str_is_null(qs))
+		return APP_OK;
+	for (size_t start = 0; start <= qs.n;) {
+		size_t i = start, eq = SIZE_MAX;
+		bool plain[2] = { true, true }; /* the name's, the value's */
+		for (; i < qs.n && qs.p[i] != '&'; i++) {
+			unsigned char c = (unsigned char)qs.p[i];
+			if (c == '=' && eq == SIZE_MAX)
+				eq = i;
+			else if (c == '%' || c == '+' || c >= 0x80)
+				plain[eq != SIZE_MAX] = false;
+		}
+		if (i > start) { /* an empty pair is skipped */
+			size_t name_end = eq == SIZE_MAX ? i : eq;
+			struct str raw_name = { qs.p + start, name_end - start };
+			struct str raw_value = eq == SIZE_MAX ? STR_LIT("") : (struct str){ qs.p + eq + 1, i - eq - 1 };
+			struct str name, value;
+			enum app_err err = decode_component(a, raw_name, plain[0], &name);
+			if (err == APP_OK)
+				err = decode_component(a, raw_value, plain[1], &value);
+			if (err != APP_OK)
+				return err;
+			kvlist_add(a, out, name, value);
+		}
+		start = i + 1;
 	}
 	return APP_OK;
 }
@@ -86,7 +106,7 @@ static const unsigned char keeps[256] = {
 /* s with the bytes whose keeps[] entry lacks the bit keep written %XX
  * (upper-case hex), a space as '+' when space_as_plus; NUL-terminated in the
  * arena. Two passes: the length first, then the bytes into one allocation of
- * exactly that size. */
+ * exactly that size (a plain copy when no byte needs escaping). */
 static struct str percent_encode(struct arena *a, struct str s, unsigned keep, bool space_as_plus)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -95,6 +115,9 @@ static struct str percent_encode(struct arena *a, struct str s, unsigned keep, b
 		unsigned char c = (unsigned char)s.p[i];
 		escaped += !(keeps[c] & keep) && !(c == ' ' && space_as_plus);
 	}
+	/* nothing written %XX, no space to turn into '+': a copy (nearly every path) */
+	if (escaped == 0 && !(space_as_plus && str_has_byte(s, ' ')))
+		return (struct str){ arena_strndup(a, s.p, s.n), s.n };
 	if (s.n > (SIZE_MAX - 1) / 3)
 		arena_exhausted(a);
 	size_t n = s.n + 2 * escaped;

@@ -90,6 +90,11 @@ enum app_err request_refuse_body_too_large(struct request *r) MUST_CHECK;
  * LIMIT_HEADER_COUNT or LIMIT_HEADER_BYTES: 431. */
 enum app_err request_add_header(struct request *r, struct str name, struct str value) MUST_CHECK;
 
+/* request_add_header for a name the caller made: already lower-case, not empty,
+ * no NUL, CR or LF in it (cgi_env's, mapped from HTTP_*). The same limits and
+ * value check in the same order; the name is not looked at again. */
+enum app_err request_add_lower_header(struct request *r, struct str lname, struct str value) MUST_CHECK;
+
 /* An RFC 9110 token (a method, a header name): one or more of letters, digits
  * and !#$%&'*+-.^_`|~; false for anything else, the empty string included. */
 bool is_http_token(struct str s);

@@ -16,10 +16,7 @@ void handle_health(const struct request *req, const struct arg *args, struct res
 
 void handle_math_add(const struct request *req, const struct arg *args, struct response *resp)
 {
-	struct bigint sum = bigint_from_long(req->arena, 0); /* the empty sum */
-	for (size_t i = 0; i < args[0].n; i++)
-		bigint_add(req->arena, &sum, &args[0].ints[i], &sum);
-	response_set_body(resp, 200, "text/plain; charset=utf-8", bigint_format(req->arena, &sum));
+	response_set_body(resp, 200, "text/plain; charset=utf-8", bigint_sum_format(req->arena, args[0].ints, args[0].n));
 }
 
 void handle_ping(const struct request *req, const struct arg *args, struct response *resp)

@@ -211,3 +211,36 @@ Test(arena, kvlist_grows_and_keeps_order)
 	cr_assert_eq(kvlist_count(&l, STR_LIT("k5")), 2);
 	arena_release(&a);
 }
+
+/* Work for arena_run(): growing a list whose next size in bytes is at the
+ * size_t limit (ctx's cap doubled times sizeof(struct kv)) or one past it. */
+static void grow_huge(void *ctx)
+{
+	struct arena *a = ((void **)ctx)[0];
+	struct kvlist *l = ((void **)ctx)[1];
+	kvlist_grow(a, l);
+	returned = true;
+}
+
+/* kvlist_grow does not zero its array, but still refuses a size whose byte
+ * count wraps (2^59 pairs of 32 bytes is 2^64 bytes, 0 after the wrap) or is
+ * absurd just below the wrap: out of memory, not a short array. */
+Test(arena, kvlist_growth_past_size_max_is_out_of_memory)
+{
+	struct arena a;
+	arena_init(&a);
+	struct kv one[1];
+	const size_t past = SIZE_MAX / sizeof(struct kv) / 2 + 1, at = SIZE_MAX / sizeof(struct kv) / 2;
+	const size_t caps[] = { past, at };
+	for (size_t i = 0; i < 2; i++) {
+		struct kvlist l = { .items = one, .n = 0, .cap = caps[i] };
+		void *ctx[2] = { &a, &l };
+		returned = false;
+		cr_assert_eq(arena_run(&a, grow_huge, ctx), APP_ERR_NO_MEMORY, "cap %zu", caps[i]);
+		cr_assert_not(returned, "cap %zu: the growth came back", caps[i]);
+	}
+	struct kvlist ok = { 0 };
+	kvlist_add(&a, &ok, STR_LIT("a"), STR_LIT("b"));
+	cr_assert_eq(ok.cap, 8);
+	arena_release(&a);
+}

@@ -178,3 +178,74 @@ Test(bigint, digits_at_every_limb_boundary)
 	cr_assert_str_eq(canon("000000001000000000"), "1000000000");
 	cr_assert_str_eq(canon("-0000"), "0");
 }
+
+/* bigint_sum_format of the terms' texts, and the same sum the exact way. */
+static void check_sum_format(const char *const *terms, size_t k, const char *expected)
+{
+	struct bigint *xs = arena_calloc(&a, k ? k : 1, sizeof *xs), acc = { 0 };
+	for (size_t i = 0; i < k; i++) {
+		cr_assert_eq(bigint_parse(&a, str_c(terms[i]), &xs[i]), APP_OK, "%s", terms[i]);
+		bigint_add(&a, &acc, &xs[i], &acc);
+	}
+	struct str got = bigint_sum_format(&a, xs, k);
+	cr_assert_str_eq(got.p, expected);
+	cr_assert_eq(got.n, strlen(expected));
+	cr_assert_str_eq(got.p, bigint_format(&a, &acc).p);
+}
+
+Test(bigint, sum_format_at_and_one_past_the_one_limb_limit)
+{
+	check_sum_format(NULL, 0, "0");
+	check_sum_format((const char *[]){ "-0" }, 1, "0");
+	check_sum_format((const char *[]){ "5", "10" }, 2, "15");
+	check_sum_format((const char *[]){ "5", "-10" }, 2, "-5");
+	check_sum_format((const char *[]){ "999999999", "999999999" }, 2, "1999999998");
+	check_sum_format((const char *[]){ "-999999999", "-999999999" }, 2, "-1999999998");
+	check_sum_format((const char *[]){ "999999999", "1" }, 2, "1000000000");
+	check_sum_format((const char *[]){ "1000000000", "-1" }, 2, "999999999");
+	check_sum_format((const char *[]){ "-1000000000" }, 1, "-1000000000");
+	check_sum_format((const char *[]){ "3", "-3", "0" }, 3, "0");
+	/* A term too big for the int64 path after small ones, and before them. */
+	check_sum_format((const char *[]){ "1", "2", "99999999999999999999999" }, 3, "100000000000000000000002");
+	check_sum_format((const char *[]){ "-99999999999999999999999", "-1" }, 2, "-100000000000000000000000");
+	check_sum_format((const char *[]){ "9223372036854775807", "1" }, 2, "9223372036854775808");
+}
+
+Test(bigint, sum_format_of_many_terms_at_the_limit)
+{
+	enum { K = 20000 };
+	static const char *terms[K];
+	for (size_t i = 0; i < K; i++)
+		terms[i] = "999999999";
+	check_sum_format(terms, K, "19999999980000");
+	for (size_t i = 0; i < K; i++)
+		terms[i] = i % 3 == 0 ? "999999999" : "-999999999";
+	check_sum_format(terms, K, "-6665999993334");
+}
+
+/* bigint_parse's one-limb fast path (1 to 9 bare digits) against its long way,
+ * which a leading space forces: the same answer, sign and limbs, at 9 digits,
+ * one past (10), zeros, signs, whitespace, junk, empty and a huge number. */
+Test(bigint, one_limb_fast_path_is_the_long_way)
+{
+	const char *texts[] = { "0", "7", "000000000", "999999999", "099999999", "1000000000", "0000000001",
+				"9999999999", "", "-5", "+5", "5 ", "\t5", "12a", "a12", "1-", "١", "+", "-",
+				"123456789012345678901234567890123456789012345678901234567890" };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char spaced[128];
+		snprintf(spaced, sizeof spaced, " %s", texts[i]);
+		struct bigint fast, slow;
+		enum app_err ef = bigint_parse(&a, str_c(texts[i]), &fast);
+		enum app_err es = bigint_parse(&a, str_c(spaced), &slow);
+		cr_assert_eq(ef, es, "\"%s\"", texts[i]);
+		if (ef != APP_OK)
+			continue;
+		cr_assert_eq(fast.sign, slow.sign, "\"%s\"", texts[i]);
+		cr_assert_eq(fast.n, slow.n, "\"%s\"", texts[i]);
+		cr_assert(fast.n == 0 || memcmp(fast.limb, slow.limb, fast.n * sizeof(uint32_t)) == 0, "\"%s\"", texts[i]);
+		cr_assert_str_eq(bigint_format(&a, &fast).p, bigint_format(&a, &slow).p);
+	}
+	/* "\0" inside: a NUL is no digit on either way */
+	struct bigint x;
+	cr_assert_eq(bigint_parse(&a, (struct str){ "1\0002", 3 }, &x), APP_ERR_INVALID);
+}

@@ -304,3 +304,63 @@ Test(cgi_env, oversized_header_is_431)
 	cr_assert_eq(x.resp.status, 431);
 	free(var);
 }
+
+/* envp of `n` HTTP_X_<i>=v headers, then `extra` (may be NULL), REQUEST_METHOD
+ * and REQUEST_URI; in static storage, for one RUN at a time. */
+static char *const *many_headers(size_t n, const char *extra)
+{
+	static char names[LIMIT_HEADER_COUNT + 2][32];
+	static char *env[LIMIT_HEADER_COUNT + 8];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof names[i], "HTTP_X_%zu=v", i);
+		env[k++] = names[i];
+	}
+	if (extra != NULL)
+		env[k++] = (char *)extra;
+	env[k++] = "REQUEST_METHOD=GET";
+	env[k++] = "REQUEST_URI=/";
+	env[k] = NULL;
+	return env;
+}
+
+/* cgi_env's headers take request_add_lower_header (its names are mapped and
+ * checked as they are copied), or request_add_header when a name has a CR or
+ * LF: the limits at and one past, in the same order (the count before the
+ * name), a bad name, cookies, names in mixed case, as before. */
+Test(cgi_env, mapped_header_names_keep_limits_and_checks)
+{
+	exchange_run(&x, many_headers(LIMIT_HEADER_COUNT, NULL), NULL, 0);
+	cr_assert_eq(x.resp.status, 200);
+	cr_assert_eq(x.req.headers.n, LIMIT_HEADER_COUNT);
+	exchange_free(&x);
+	exchange_run(&x, many_headers(LIMIT_HEADER_COUNT + 1, NULL), NULL, 0);
+	cr_assert_eq(x.resp.status, 431);
+	cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Too many request headers\"}");
+	exchange_free(&x);
+	exchange_run(&x, many_headers(LIMIT_HEADER_COUNT, "HTTP_X\rY=1"), NULL, 0);
+	cr_assert_eq(x.resp.status, 431, "the count is checked before the name");
+	exchange_free(&x);
+	const char *bad[] = { "HTTP_X\rY=1", "HTTP_X\nY=1", "HTTP_\r=1", "HTTP_OK=a\rb" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		exchange_run(&x, many_headers(1, bad[i]), NULL, 0);
+		cr_assert_eq(x.resp.status, 400, "case %zu", i);
+		cr_assert_str_eq(exchange_body(&x), "{\"detail\":\"Invalid request header\"}", "case %zu", i);
+		exchange_free(&x);
+	}
+	/* "x-big" (5 bytes) and a value making 64 KiB exactly, then one byte more. */
+	static char big[16 + LIMIT_HEADER_BYTES];
+	for (size_t over = 0; over < 2; over++) {
+		size_t value_n = LIMIT_HEADER_BYTES - 5 + over;
+		memcpy(big, "HTTP_X_BIG=", 11);
+		memset(big + 11, 'v', value_n);
+		big[11 + value_n] = '\0';
+		RUN("REQUEST_METHOD=GET", "REQUEST_URI=/", big);
+		cr_assert_eq(x.resp.status, over ? 431 : 200, "value of %zu bytes", value_n);
+		exchange_free(&x);
+	}
+	RUN("REQUEST_METHOD=GET", "REQUEST_URI=/", "HTTP_COOKIE=a=1; b=2", "HTTP_X_MiXed_Case=ok");
+	cr_assert_eq(x.req.cookies.n, 2);
+	cr_assert(str_eq(request_header(&x.req, "x-mixed-case"), STR_LIT("ok")));
+	cr_assert(str_eq(x.req.headers.items[1].name, STR_LIT("x-mixed-case")));
+}

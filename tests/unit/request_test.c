@@ -164,3 +164,34 @@ Test(request, header_value_bytes_at_every_position_of_words_and_tail)
 	}
 	arena_release(&ar);
 }
+
+/* The query's refusals with the NUL check folded into the control one and the
+ * decoded NUL check only when there is a '%': each message as before. */
+Test(request, query_string_refusals_keep_their_messages)
+{
+	struct arena ar;
+	arena_init(&ar);
+	struct request r;
+	const struct { struct str q; const char *detail; } cases[] = {
+		{ { "i=5\0", 4 }, "Invalid query string: contains a NUL byte" },
+		{ { "\0\x01", 2 }, "Invalid query string: contains a NUL byte" },
+		{ { "\x01\0", 2 }, "Invalid query string: contains a NUL byte" },
+		{ STR_LIT("i=\x1f"), "Invalid query string: contains a control character" },
+		{ STR_LIT("i=\x7f"), "Invalid query string: contains a control character" },
+		{ STR_LIT("i=%00"), "Invalid query string: contains a NUL byte" },
+		{ STR_LIT("%00=1"), "Invalid query string: contains a NUL byte" },
+		{ STR_LIT("a=1&b=2&c=%2"), "Invalid percent-encoding in query string" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		request_init(&r, &ar, "unit");
+		cr_assert_eq(request_set_query_string(&r, cases[i].q), APP_ERR_REFUSED, "case %zu", i);
+		cr_assert_eq(r.error_status, 400, "case %zu", i);
+		cr_assert_str_eq(r.error_detail, cases[i].detail, "case %zu", i);
+	}
+	request_init(&r, &ar, "unit");
+	cr_assert_eq(request_set_query_string(&r, STR_LIT("i=%7E&j=+\x80")), APP_OK);
+	cr_assert_eq(r.query.n, 2);
+	cr_assert(str_eq(r.query.items[0].value, STR_LIT("~")));
+	cr_assert(str_eq(r.query.items[1].value, STR_LIT(" \xEF\xBF\xBD")));
+	arena_release(&ar);
+}

@@ -1,5 +1,6 @@
 /* Percent-decoding, query parsing, UTF-8 repair and re-encoding. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "core/urlencoding.h"
 
@@ -184,6 +185,14 @@ Test(urlencoding, encoders_as_before_for_every_byte_empty_and_huge)
 	for (size_t i = 0; i < n; i++)
 		big[i] = (char)(i % 3 == 0 ? 0xff - i % 40 : 'a' + i % 26);
 	same_encoding(&ar, (struct str){ big, n });
+	/* The plain copy: nothing escaped, 70 000 bytes; then one space at the
+	 * end (a '+' for the query encoder, %20 for the others). */
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	same_encoding(&ar, (struct str){ big, n });
+	big[n - 1] = ' ';
+	same_encoding(&ar, (struct str){ big, n });
+	same_encoding(&ar, STR_LIT(" "));
 	arena_release(&ar);
 }
 
@@ -198,4 +207,69 @@ Test(urlencoding, utf8_sanitize_ascii_then_bad_bytes)
 	struct str bad = utf8_sanitize(&ar, STR_LIT("abc\xff" "d\xc3\xa9" "\xc3"));
 	cr_assert_str_eq(bad.p, "abc\xEF\xBF\xBD" "d\xc3\xa9" "\xEF\xBF\xBD");
 	arena_release(&ar);
+}
+
+/* The old query_parse (str_split on '&' and '=', every component decoded and
+ * sanitized) as the oracle of the one-pass one with its plain fast path. */
+static enum app_err old_query_parse(struct str qs, struct kvlist *out)
+{
+	for (struct str rest = qs; !str_is_null(rest);) {
+		struct str pair = str_split(&rest, '&');
+		if (pair.n == 0)
+			continue;
+		struct str raw_value = pair;
+		struct str raw_name = str_split(&raw_value, '=');
+		if (str_is_null(raw_value))
+			raw_value = STR_LIT("");
+		struct str parts[2] = { raw_name, raw_value };
+		for (int k = 0; k < 2; k++) {
+			struct str bytes;
+			if (percent_decode(&a, parts[k], true, &bytes) != APP_OK)
+				return APP_ERR_INVALID;
+			parts[k] = utf8_sanitize(&a, bytes);
+		}
+		kvlist_add(&a, out, parts[0], parts[1]);
+	}
+	return APP_OK;
+}
+
+static void same_as_old_query_parse(struct str qs)
+{
+	struct kvlist got = { 0 }, want = { 0 };
+	enum app_err err = query_parse(&a, qs, &got);
+	cr_assert_eq(err, old_query_parse(qs, &want), "error for a %zu-byte query", qs.n);
+	if (err != APP_OK)
+		return;
+	cr_assert_eq(got.n, want.n, "pairs of a %zu-byte query", qs.n);
+	for (size_t i = 0; i < got.n; i++) {
+		cr_assert(str_eq(got.items[i].name, want.items[i].name), "name %zu of a %zu-byte query", i, qs.n);
+		cr_assert(str_eq(got.items[i].value, want.items[i].value), "value %zu of a %zu-byte query", i, qs.n);
+		cr_assert_eq(got.items[i].name.p[got.items[i].name.n], '\0', "a name is NUL-terminated");
+		cr_assert_eq(got.items[i].value.p[got.items[i].value.n], '\0', "a value is NUL-terminated");
+	}
+}
+
+/* Every byte 0..255 in a name, in a value, after a second '=', with and
+ * without an escape or a '+' beside it; empty pairs, a lone '=', a bad escape
+ * on the plain side, and a long query of many pairs. */
+Test(urlencoding, query_parse_fast_path_is_the_old_parse)
+{
+	static const char *shapes[] = { "%c", "%c=", "=%c", "a%c=b", "a=b%c", "a=b=%c", "%c%%41=x", "x=%c+",
+					"+%c=%%zz", "%c&&=&", "a=%c%%", "%c=%%C3%%A9", "%%41%c=1&i=%c" };
+	for (int c = 0; c < 256; c++)
+		for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+			char q[32];
+			int n = snprintf(q, sizeof q, shapes[s], c, c);
+			/* n counts a NUL written by %c too: the query holds it */
+			same_as_old_query_parse((struct str){ q, (size_t)n });
+		}
+	const char *fixed[] = { "", "&", "=", "==", "&&&", "a", "a&", "&a", "i=5&i=10", "q=x", "é=é", "\xFF=\xC0" };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		same_as_old_query_parse(str_c(fixed[i]));
+	same_as_old_query_parse(STR_NULL);
+	struct buf b;
+	buf_init(&b, &a);
+	for (int i = 0; i < 5000; i++)
+		buf_append(&b, i % 7 == 0 ? "n%20=v+w&" : "i=123456789&", i % 7 == 0 ? 9 : 12);
+	same_as_old_query_parse(buf_str(&b));
 }
