@@ -41,6 +41,22 @@ static bool match_template(struct arena *a, const char *tmpl, struct str path, s
 	return i == path.n;
 }
 
+/* False when tmpl cannot match path, judged from the byte after the leading
+ * '/' alone (every template starts with a literal '/'): a template "/x..."
+ * needs path byte 1 to be 'x', "/" needs the path to be "/", "/{...}" is left
+ * to match_template. Only ever rejects what match_template would reject. */
+static inline bool may_match(const char *tmpl, struct str path)
+{
+	if (tmpl[0] != '/')
+		return true;
+	char c = tmpl[1];
+	if (c == '{')
+		return true;
+	if (c == '\0')
+		return path.n == 1;
+	return path.n >= 2 && path.p[1] == c;
+}
+
 static unsigned allowed_methods(const struct route *route)
 {
 	return route->methods & M_GET ? route->methods | M_HEAD : route->methods;
@@ -221,6 +237,8 @@ void router_dispatch(const struct route *routes, size_t count, const struct requ
 	unsigned bit = method_bit(req->method);
 	const struct route *partial = NULL;
 	for (size_t i = 0; i < count; i++) {
+		if (!may_match(routes[i].path, req->path))
+			continue;
 		struct kvlist params = { 0 };
 		if (!match_template(req->arena, routes[i].path, req->path, &params))
 			continue;
@@ -240,7 +258,7 @@ void router_dispatch(const struct route *routes, size_t count, const struct requ
 	if (!str_eq(req->path, STR_LIT("/"))) {
 		struct str other = toggled_slash(req->arena, req->path);
 		for (size_t i = 0; i < count; i++) {
-			if (match_template(req->arena, routes[i].path, other, NULL)) {
+			if (may_match(routes[i].path, other) && match_template(req->arena, routes[i].path, other, NULL)) {
 				redirect(req, other, resp);
 				return;
 			}
