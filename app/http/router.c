@@ -104,6 +104,17 @@ static size_t param_values(const struct request *req, const struct kvlist *path_
 	return n;
 }
 
+/* Room for count values of size bytes (at least one), not zeroed but the
+ * first: slot i < n is written before it is read (param_values, bigint_parse),
+ * and slot 0 of an absent parameter reads as empty. count is at most the
+ * number of parameters already in memory: no overflow. */
+static void *arena_slots(struct arena *a, size_t count, size_t size)
+{
+	void *p = arena_alloc(a, (count ? count : 1) * size);
+	memset(p, 0, size);
+	return p;
+}
+
 /* Appends e to *errors (made on the first), counting it in *n. */
 static void add_error(cJSON **errors, size_t *n, cJSON *e)
 {
@@ -126,10 +137,11 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 		const struct param_spec *spec = &route->params[p];
 		const char *source = spec->source == PARAM_PATH ? "path" : "query";
 		const struct kvlist *from = spec->source == PARAM_PATH ? path_params : &req->query;
-		size_t max = kvlist_count(from, str_c(spec->name));
+		/* A single-valued parameter keeps the last value: one slot, no count. */
+		size_t max = spec->type == PARAM_INT_LIST ? kvlist_count(from, str_c(spec->name)) : 1;
 		struct arg *arg = &args[p];
-		arg->text = arena_calloc(req->arena, max ? max : 1, sizeof(struct str));
-		arg->ints = arena_calloc(req->arena, max ? max : 1, sizeof(struct bigint));
+		arg->text = arena_slots(req->arena, max, sizeof(struct str));
+		arg->ints = arena_slots(req->arena, max, sizeof(struct bigint));
 		arg->n = param_values(req, path_params, spec, arg->text, max);
 		arg->present = arg->n > 0;
 
@@ -156,7 +168,8 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 static void call_handler(const struct route *route, const struct request *req,
 			 const struct kvlist *path_params, struct response *resp)
 {
-	struct arg *args = arena_calloc(req->arena, route->param_count ? route->param_count : 1, sizeof(struct arg));
+	/* validate_params fills every arg of the route, or returns errors; slot 0 is zeroed. */
+	struct arg *args = arena_slots(req->arena, route->param_count, sizeof(struct arg));
 	cJSON *errors = validate_params(route, req, path_params, args);
 	if (errors != NULL) {
 		cJSON *doc = cJSON_CreateObject();
