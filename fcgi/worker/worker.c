@@ -238,8 +238,8 @@ static bool waited_too_long(const struct worker_config *cfg, FCGX_ParamArray env
 
 /* Serves the request whose first bytes wait on connection i (seen ready at
  * now, now_ms()), then keeps the connection in the set if the server asked for
- * that and it is still sound. */
-static void serve_conn(struct worker *w, int i, long long now)
+ * that and it is still sound. Returns the clock (now_ms()) as read at the end. */
+static long long serve_conn(struct worker *w, int i, long long now)
 {
 	FCGX_Request *req = &w->req;
 	int fd = w->set.c[i].fd;
@@ -252,14 +252,16 @@ static void serve_conn(struct worker *w, int i, long long now)
 		scoreboard_request_done(sb, w->cfg->slot, false);
 		/* libfcgi closed the connection: the server closed it (the usual end of
 		 * a kept connection), sent garbage, or the read deadline shut it down. */
-		if (timeouts_request_end(now_ms())) {
+		long long end = now_ms();
+		if (timeouts_request_end(end)) {
 			log_gather_flush(); /* in order after the lines held */
 			fprintf(stderr, "app.fcgi: worker %ld: no complete request within %d s; connection closed\n",
 				(long)getpid(), w->cfg->read_timeout);
+			end = now_ms(); /* the log may have kept us */
 		}
 		req->ipcFd = -1;
 		conns_drop(&w->set, i, false);
-		return;
+		return end;
 	}
 	w->set.c[i].served = true;
 	struct worker_params params = worker_params(req->envp);
@@ -306,6 +308,7 @@ static void serve_conn(struct worker *w, int i, long long now)
 		log_gather_flush();
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
 			(long)getpid(), w->cfg->read_timeout);
+		end = now_ms(); /* the log may have kept us */
 	}
 	if (req->ipcFd < 0) {
 		conns_drop(&w->set, i, false);
@@ -314,6 +317,7 @@ static void serve_conn(struct worker *w, int i, long long now)
 		req->ipcFd = -1;
 	}
 	w->served++;
+	return end;
 }
 
 enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2 };
@@ -324,12 +328,14 @@ enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTE
  * (conns_fresh_wait): so a worker that dies takes at most one request with it
  * that it had not finished. A connection is served once its whole request
  * head is in (conns_head_ready); one that sent only part of it waits in the
- * set. now: now_ms() as the caller read it just before; read once more after
- * the wait, for what follows (an accept, the request's deadlines). */
-static enum wait_result wait_and_serve(struct worker *w, long long now, int timeout_ms, bool take_new,
+ * set. *clock: now_ms() as the caller read it just before; on return the
+ * clock as last read here (after the wait, or at the end of a request served),
+ * for the caller's next look at its deadlines. */
+static enum wait_result wait_and_serve(struct worker *w, long long *clock, int timeout_ms, bool take_new,
 				       const sigset_t *waitmask)
 {
 	struct conn_set *set = &w->set;
+	long long now = *clock;
 	int fresh = conns_fresh_wait(set, now);
 	if (fresh > 0) {
 		take_new = false;
@@ -356,16 +362,16 @@ static enum wait_result wait_and_serve(struct worker *w, long long now, int time
 		fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));
 		return WAIT_ERROR;
 	}
+	now = *clock = now_ms();
 	if (n < 0)
 		return WAIT_INTERRUPTED; /* a signal: the caller looks at what it asks for */
-	now = now_ms();
 	for (int k = 0; k < set->n; k++) {
 		int i = (set->next + k) % set->n;
 		short ev = fds[i + 1].revents;
 		bool due = set->c[i].peek_at != 0 && set->c[i].peek_at <= now;
 		if ((ev != 0 || due) && conns_head_ready(set, i, (ev & (POLLRDHUP | POLLHUP | POLLERR)) != 0, now)) {
 			set->next = i + 1;
-			serve_conn(w, i, now);
+			*clock = serve_conn(w, i, now);
 			return WAIT_SERVED;
 		}
 	}
@@ -431,10 +437,11 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	long long drain_limit = DRAIN_WAIT_MS;
 	if (cfg->read_timeout > 0 && cfg->read_timeout * 1000LL < drain_limit)
 		drain_limit = cfg->read_timeout * 1000LL;
-	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
+	/* The clock as wait_and_serve last read it: after its wait, or at the end of a request. */
+	for (long long now = now_ms(); !retiring && !stop_pending(now);) {
 		conns_close_silent(&w.set, cfg->read_timeout, now);
 		long before = w.served;
-		if (wait_and_serve(&w, now, conns_next_expiry(&w.set, cfg->read_timeout, now), true, &waitmask) == WAIT_ERROR) {
+		if (wait_and_serve(&w, &now, conns_next_expiry(&w.set, cfg->read_timeout, now), true, &waitmask) == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
@@ -454,7 +461,7 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		 * SIGHUP of the manager), changes nothing. */
 		long long now = now_ms();
 		int wait = conns_drain_wait(&w.set, drain_limit, now);
-		enum wait_result r = wait_and_serve(&w, now, wait, !retiring, &waitmask);
+		enum wait_result r = wait_and_serve(&w, &now, wait, !retiring, &waitmask);
 		if (r == WAIT_ERROR)
 			status = WORKER_EXIT_FAILED;
 		else if (r == WAIT_NOTHING && wait == 0)
