@@ -285,12 +285,25 @@ bool host_is_valid(struct str host)
 	return true;
 }
 
+/* Whether s has an ASCII upper-case letter. */
+static bool has_upper(struct str s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] >= 'A' && s.p[i] <= 'Z')
+			return true;
+	return false;
+}
+
 struct str request_header(const struct request *r, const char *name)
 {
 	struct str key = str_c(name);
 	for (size_t i = 0; i < r->headers.n; i++) {
 		const struct kv *h = &r->headers.items[i];
-		if (h->name.n == key.n && str_eq_nocase(h->name, key)) /* the length first: no call for most */
+		/* The length first: no call for most. Stored names are lower-case
+		 * (request_add_header): for a lower-case name (every caller's) the
+		 * exact comparison decides, a name with capitals is compared ignoring case. */
+		if (h->name.n == key.n &&
+		    (memcmp(h->name.p, key.p, key.n) == 0 || (has_upper(key) && str_eq_nocase(h->name, key))))
 			return h->value;
 	}
 	return STR_NULL;

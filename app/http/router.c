@@ -41,6 +41,22 @@ static bool match_template(struct arena *a, const char *tmpl, struct str path, s
 	return i == path.n;
 }
 
+/* False when tmpl cannot match path, judged from the byte after the leading
+ * '/' alone (every template starts with a literal '/'): a template "/x..."
+ * needs path byte 1 to be 'x', "/" needs the path to be "/", "/{...}" is left
+ * to match_template. Only ever rejects what match_template would reject. */
+static inline bool may_match(const char *tmpl, struct str path)
+{
+	if (tmpl[0] != '/')
+		return true;
+	char c = tmpl[1];
+	if (c == '{')
+		return true;
+	if (c == '\0')
+		return path.n == 1;
+	return path.n >= 2 && path.p[1] == c;
+}
+
 static unsigned allowed_methods(const struct route *route)
 {
 	return route->methods & M_GET ? route->methods | M_HEAD : route->methods;
@@ -88,6 +104,17 @@ static size_t param_values(const struct request *req, const struct kvlist *path_
 	return n;
 }
 
+/* Room for count values of size bytes (at least one), not zeroed but the
+ * first: slot i < n is written before it is read (param_values, bigint_parse),
+ * and slot 0 of an absent parameter reads as empty. count is at most the
+ * number of parameters already in memory: no overflow. */
+static void *arena_slots(struct arena *a, size_t count, size_t size)
+{
+	void *p = arena_alloc(a, (count ? count : 1) * size);
+	memset(p, 0, size);
+	return p;
+}
+
 /* Appends e to *errors (made on the first), counting it in *n. */
 static void add_error(cJSON **errors, size_t *n, cJSON *e)
 {
@@ -110,10 +137,11 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 		const struct param_spec *spec = &route->params[p];
 		const char *source = spec->source == PARAM_PATH ? "path" : "query";
 		const struct kvlist *from = spec->source == PARAM_PATH ? path_params : &req->query;
-		size_t max = kvlist_count(from, str_c(spec->name));
+		/* A single-valued parameter keeps the last value: one slot, no count. */
+		size_t max = spec->type == PARAM_INT_LIST ? kvlist_count(from, str_c(spec->name)) : 1;
 		struct arg *arg = &args[p];
-		arg->text = arena_calloc(req->arena, max ? max : 1, sizeof(struct str));
-		arg->ints = arena_calloc(req->arena, max ? max : 1, sizeof(struct bigint));
+		arg->text = arena_slots(req->arena, max, sizeof(struct str));
+		arg->ints = arena_slots(req->arena, max, sizeof(struct bigint));
 		arg->n = param_values(req, path_params, spec, arg->text, max);
 		arg->present = arg->n > 0;
 
@@ -140,7 +168,8 @@ static cJSON *validate_params(const struct route *route, const struct request *r
 static void call_handler(const struct route *route, const struct request *req,
 			 const struct kvlist *path_params, struct response *resp)
 {
-	struct arg *args = arena_calloc(req->arena, route->param_count ? route->param_count : 1, sizeof(struct arg));
+	/* validate_params fills every arg of the route, or returns errors; slot 0 is zeroed. */
+	struct arg *args = arena_slots(req->arena, route->param_count, sizeof(struct arg));
 	cJSON *errors = validate_params(route, req, path_params, args);
 	if (errors != NULL) {
 		cJSON *doc = cJSON_CreateObject();
@@ -221,6 +250,8 @@ void router_dispatch(const struct route *routes, size_t count, const struct requ
 	unsigned bit = method_bit(req->method);
 	const struct route *partial = NULL;
 	for (size_t i = 0; i < count; i++) {
+		if (!may_match(routes[i].path, req->path))
+			continue;
 		struct kvlist params = { 0 };
 		if (!match_template(req->arena, routes[i].path, req->path, &params))
 			continue;
@@ -240,7 +271,7 @@ void router_dispatch(const struct route *routes, size_t count, const struct requ
 	if (!str_eq(req->path, STR_LIT("/"))) {
 		struct str other = toggled_slash(req->arena, req->path);
 		for (size_t i = 0; i < count; i++) {
-			if (match_template(req->arena, routes[i].path, other, NULL)) {
+			if (may_match(routes[i].path, other) && match_template(req->arena, routes[i].path, other, NULL)) {
 				redirect(req, other, resp);
 				return;
 			}

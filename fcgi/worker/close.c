@@ -129,7 +129,9 @@ static enum drained drain_closing(FCGX_Request *req, long long deadline)
 	FCGX_Stream *in = req->in;
 	char trash[4096];
 	(void)fcntl(req->ipcFd, F_SETFL, O_NONBLOCK); /* the socket is closed next: no need to restore */
-	while (!FCGX_HasSeenEOF(in) && now_ms() < deadline)
+	/* The first read without a look at the clock: fcgi_finish has just set the
+	 * deadline (FCGI_DRAIN_MS away) when it calls us. */
+	for (bool first = true; !FCGX_HasSeenEOF(in) && (first || now_ms() < deadline); first = false)
 		FCGX_GetStr(trash, sizeof trash, in);
 	enum drained d = drained_as(FCGX_GetError(in));
 	if (!FCGX_HasSeenEOF(in))

@@ -341,11 +341,10 @@ void timeouts_watch_stop(const int *stop_cut)
 	stop_flag = stop_cut;
 }
 
-void timeouts_request_begin(int fd)
+void timeouts_request_begin(int fd, long long now)
 {
 	if (!ticker_started)
 		return;
-	long long now = now_ms();
 	pthread_mutex_lock(&cur.lock);
 	cur.read_expired = false;
 	cur.response_started = cur.stream_open = cur.writing = false;
@@ -368,7 +367,7 @@ void timeouts_request_begin(int fd)
 	pthread_mutex_unlock(&cur.lock);
 }
 
-void timeouts_request_known(int request_id, const char *method, const char *path)
+void timeouts_request_known(int request_id, const char *method, const char *path, bool input_done)
 {
 	if (!ticker_started)
 		return;
@@ -376,6 +375,8 @@ void timeouts_request_known(int request_id, const char *method, const char *path
 	cur.method = method;
 	cur.path = path;
 	cur.fcgi_request_id = request_id;
+	if (input_done && cur.phase == READING)
+		cur.phase = RUNNING;
 	pthread_mutex_unlock(&cur.lock);
 }
 
@@ -421,11 +422,10 @@ void timeouts_input_pending(void)
 	pthread_mutex_unlock(&cur.lock);
 }
 
-bool timeouts_request_end(void)
+bool timeouts_request_end(long long now)
 {
 	if (!ticker_started)
 		return false;
-	long long now = now_ms();
 	pthread_mutex_lock(&cur.lock);
 	cur.phase = IDLE;
 	cur.conn_fd = -1;

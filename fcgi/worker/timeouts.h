@@ -45,13 +45,16 @@ int timeouts_init(int read_s, int request_s, char *const *reexec_argv, unsigned 
 void timeouts_watch_stop(const int *stop_cut);
 
 /* A request starts on connection fd (its first byte is waiting): sets both
- * deadlines, and starts the timer ticking if it had stopped. */
-void timeouts_request_begin(int fd);
+ * deadlines from now (CLOCK_MONOTONIC ms, read by the caller: now_ms()), and
+ * starts the timer ticking if it had stopped. */
+void timeouts_request_begin(int fd, long long now);
 
 /* The parameters are in: a request timeout answers 504 with this request id,
  * and its log line names method and path (either may be NULL; control bytes
- * are replaced then). Both strings must live until timeouts_request_end(). */
-void timeouts_request_known(int request_id, const char *method, const char *path);
+ * are replaced then). Both strings must live until timeouts_request_end().
+ * input_done: the request has no body, as timeouts_input_done() in the same
+ * hold of the lock. */
+void timeouts_request_known(int request_id, const char *method, const char *path, bool input_done);
 
 /* The request's input is complete (or no more will be read): the read deadline is off. */
 void timeouts_input_done(void);
@@ -71,8 +74,9 @@ void timeouts_stream_flushed(void);
  * longer: nothing more will be answered), until timeouts_request_end(). */
 void timeouts_input_pending(void);
 
-/* The request is over: its deadlines no longer apply. Returns whether the read deadline cut it. */
-bool timeouts_request_end(void);
+/* The request is over at now (now_ms(), read by the caller): its deadlines no
+ * longer apply. Returns whether the read deadline cut it. */
+bool timeouts_request_end(long long now);
 
 /* Stops the timer thread and frees what init took. */
 void timeouts_close(void);

@@ -195,7 +195,7 @@ static int shorter(int a, int b)
 
 /* Takes one connection off the listen backlog: 1 taken, 0 none there (or
  * another worker was quicker, or a passing shortage), -1 the socket is unusable. */
-static int accept_one(struct worker *w)
+static int accept_one(struct worker *w, long long now)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof peer;
@@ -224,7 +224,7 @@ static int accept_one(struct worker *w)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	scoreboard_accepted(w->cfg->scoreboard);
-	conns_add(&w->set, fd, peer.ss_family == AF_INET || peer.ss_family == AF_INET6, now_ms());
+	conns_add(&w->set, fd, peer.ss_family == AF_INET || peer.ss_family == AF_INET6, now);
 	return 1;
 }
 
@@ -236,38 +236,39 @@ static bool waited_too_long(const struct worker_config *cfg, FCGX_ParamArray env
 	return queue_wait_envp_ms(envp, queue_wait_now_us()) > cfg->max_queue_wait;
 }
 
-/* Serves the request whose first bytes wait on connection i, then keeps the
- * connection in the set if the server asked for that and it is still sound. */
-static void serve_conn(struct worker *w, int i)
+/* Serves the request whose first bytes wait on connection i (seen ready at
+ * now, now_ms()), then keeps the connection in the set if the server asked for
+ * that and it is still sound. Returns the clock (now_ms()) as read at the end. */
+static long long serve_conn(struct worker *w, int i, long long now)
 {
 	FCGX_Request *req = &w->req;
 	int fd = w->set.c[i].fd;
 	req->ipcFd = fd;
 	req->keepConnection = 1; /* FCGX_Accept_r begins by finishing the previous request: keep fd */
 	struct scoreboard *sb = w->cfg->scoreboard;
-	timeouts_request_begin(fd);
+	timeouts_request_begin(fd, now);
 	scoreboard_request_reading(sb, w->cfg->slot);
 	if (FCGX_Accept_r(req) < 0) {
 		scoreboard_request_done(sb, w->cfg->slot, false);
 		/* libfcgi closed the connection: the server closed it (the usual end of
 		 * a kept connection), sent garbage, or the read deadline shut it down. */
-		if (timeouts_request_end()) {
+		long long end = now_ms();
+		if (timeouts_request_end(end)) {
 			log_gather_flush(); /* in order after the lines held */
 			fprintf(stderr, "app.fcgi: worker %ld: no complete request within %d s; connection closed\n",
 				(long)getpid(), w->cfg->read_timeout);
+			end = now_ms(); /* the log may have kept us */
 		}
 		req->ipcFd = -1;
 		conns_drop(&w->set, i, false);
-		return;
+		return end;
 	}
 	w->set.c[i].served = true;
 	struct worker_params params = worker_params(req->envp);
 	const char *method = params.method, *uri = params.uri;
-	timeouts_request_known(req->requestId, method, uri);
-	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
 	struct body_stream body = { req, declared_length(params.content_length), sb, w->cfg->slot };
-	if (body.left == 0)
-		timeouts_input_done();
+	timeouts_request_known(req->requestId, method, uri, body.left == 0);
+	status_request_running(sb, w->cfg->slot, w->cfg->status_show_query, method, uri);
 	const struct transport fcgi = { fcgi_read, fcgi_write, &body, fcgi_flush, fcgi_cut };
 	bool crash = false;
 	/* The test delay (test_hooks.h) holds the status page and the handler, never a shed answer. */
@@ -295,7 +296,8 @@ static void serve_conn(struct worker *w, int i)
 	if (body.left > 0)
 		timeouts_input_pending();
 	fcgi_finish(req);
-	bool cut = timeouts_request_end();
+	long long end = now_ms();
+	bool cut = timeouts_request_end(end);
 	scoreboard_request_done(sb, w->cfg->slot, true);
 #ifdef FCGI_TEST_HOOKS
 	if (crash)
@@ -306,14 +308,16 @@ static void serve_conn(struct worker *w, int i)
 		log_gather_flush();
 		fprintf(stderr, "app.fcgi: worker %ld: request input stalled for %d s; connection closed\n",
 			(long)getpid(), w->cfg->read_timeout);
+		end = now_ms(); /* the log may have kept us */
 	}
 	if (req->ipcFd < 0) {
 		conns_drop(&w->set, i, false);
 	} else {
-		w->set.c[i].idle_since = now_ms();
+		w->set.c[i].idle_since = end;
 		req->ipcFd = -1;
 	}
 	w->served++;
+	return end;
 }
 
 enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTERRUPTED = 2 };
@@ -324,11 +328,14 @@ enum wait_result { WAIT_ERROR = -1, WAIT_NOTHING = 0, WAIT_SERVED = 1, WAIT_INTE
  * (conns_fresh_wait): so a worker that dies takes at most one request with it
  * that it had not finished. A connection is served once its whole request
  * head is in (conns_head_ready); one that sent only part of it waits in the
- * set. */
-static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool take_new, const sigset_t *waitmask)
+ * set. *clock: now_ms() as the caller read it just before; on return the
+ * clock as last read here (after the wait, or at the end of a request served),
+ * for the caller's next look at its deadlines. */
+static enum wait_result wait_and_serve(struct worker *w, long long *clock, int timeout_ms, bool take_new,
+				       const sigset_t *waitmask)
 {
 	struct conn_set *set = &w->set;
-	long long now = now_ms();
+	long long now = *clock;
 	int fresh = conns_fresh_wait(set, now);
 	if (fresh > 0) {
 		take_new = false;
@@ -355,21 +362,21 @@ static enum wait_result wait_and_serve(struct worker *w, int timeout_ms, bool ta
 		fprintf(stderr, "app.fcgi: worker %ld: ppoll: %s\n", (long)getpid(), strerror(errno));
 		return WAIT_ERROR;
 	}
+	now = *clock = now_ms();
 	if (n < 0)
 		return WAIT_INTERRUPTED; /* a signal: the caller looks at what it asks for */
-	now = now_ms();
 	for (int k = 0; k < set->n; k++) {
 		int i = (set->next + k) % set->n;
 		short ev = fds[i + 1].revents;
 		bool due = set->c[i].peek_at != 0 && set->c[i].peek_at <= now;
 		if ((ev != 0 || due) && conns_head_ready(set, i, (ev & (POLLRDHUP | POLLHUP | POLLERR)) != 0, now)) {
 			set->next = i + 1;
-			serve_conn(w, i);
+			*clock = serve_conn(w, i, now);
 			return WAIT_SERVED;
 		}
 	}
 	if (fds[0].revents != 0) {
-		int rc = accept_one(w);
+		int rc = accept_one(w, now);
 		return rc < 0 ? WAIT_ERROR : rc > 0 ? WAIT_SERVED : WAIT_NOTHING;
 	}
 	return WAIT_NOTHING;
@@ -430,10 +437,11 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 	long long drain_limit = DRAIN_WAIT_MS;
 	if (cfg->read_timeout > 0 && cfg->read_timeout * 1000LL < drain_limit)
 		drain_limit = cfg->read_timeout * 1000LL;
-	for (long long now = now_ms(); !retiring && !stop_pending(now); now = now_ms()) {
+	/* The clock as wait_and_serve last read it: after its wait, or at the end of a request. */
+	for (long long now = now_ms(); !retiring && !stop_pending(now);) {
 		conns_close_silent(&w.set, cfg->read_timeout, now);
 		long before = w.served;
-		if (wait_and_serve(&w, conns_next_expiry(&w.set, cfg->read_timeout, now), true, &waitmask) == WAIT_ERROR) {
+		if (wait_and_serve(&w, &now, conns_next_expiry(&w.set, cfg->read_timeout, now), true, &waitmask) == WAIT_ERROR) {
 			status = WORKER_EXIT_FAILED;
 			break;
 		}
@@ -451,8 +459,9 @@ int worker_run(int listen_fd, const struct worker_config *cfg)
 		 * done only when nothing is ready and no such connection is left. A
 		 * lost race for the next connection, or another SIGTERM (a second
 		 * SIGHUP of the manager), changes nothing. */
-		int wait = conns_drain_wait(&w.set, drain_limit, now_ms());
-		enum wait_result r = wait_and_serve(&w, wait, !retiring, &waitmask);
+		long long now = now_ms();
+		int wait = conns_drain_wait(&w.set, drain_limit, now);
+		enum wait_result r = wait_and_serve(&w, &now, wait, !retiring, &waitmask);
 		if (r == WAIT_ERROR)
 			status = WORKER_EXIT_FAILED;
 		else if (r == WAIT_NOTHING && wait == 0)
