@@ -315,6 +315,27 @@ def spawn_on_socket(sock_path, program, *args):
     os.execv(program, [program] + list(args))
 
 
+def child_pids(pid):
+    """The pids of PID's children, from /proc ([] when PID is gone)."""
+    try:
+        with open("/proc/%s/task/%s/children" % (pid, pid)) as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def first_child(pid, seconds):
+    """The first child of PID (a manager's or lighttpd's one worker), waiting up to SECONDS
+    for it; RuntimeError when none comes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        kids = child_pids(pid)
+        if kids:
+            return kids[0]
+        time.sleep(0.02)
+    raise RuntimeError("no worker")
+
+
 def kill_children(pid, count, interval):
     """COUNT times, on a fixed beat of INTERVAL seconds, SIGKILLs a random child of PID (from
     /proc); prints how many were killed."""
@@ -322,11 +343,10 @@ def kill_children(pid, count, interval):
     for _ in range(int(count)):
         t += float(interval)
         time.sleep(max(0, t - time.monotonic()))
-        with open("/proc/%s/task/%s/children" % (pid, pid)) as f:
-            pids = f.read().split()
+        pids = child_pids(pid)
         if pids:
             try:
-                os.kill(int(random.choice(pids)), signal.SIGKILL)
+                os.kill(random.choice(pids), signal.SIGKILL)
                 kills += 1
             except ProcessLookupError:
                 pass

@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 
-from e2e_client import connect, fcgi_exchange as exchange, get_request, has_end, pair, record
+from e2e_client import child_pids, connect, fcgi_exchange as exchange, get_request, has_end, pair, record
 
 KEEP_CONN = 1
 
@@ -209,11 +209,10 @@ def killload(address, manager_pid, kills):
     while killed < int(kills):
         t += 0.25
         time.sleep(max(0, t - time.monotonic()))
-        with open("/proc/%s/task/%s/children" % (manager_pid, manager_pid)) as f:
-            pids = f.read().split()
+        pids = child_pids(manager_pid)
         if pids:
             try:
-                os.kill(int(random.choice(pids)), signal.SIGKILL)
+                os.kill(random.choice(pids), signal.SIGKILL)
                 killed += 1
             except ProcessLookupError:
                 pass

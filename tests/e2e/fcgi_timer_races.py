@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 
-from e2e_client import get_request
+from e2e_client import first_child, get_request
 
 
 def connect(s, sock_path):
@@ -94,14 +94,7 @@ class Manager:
 
     def worker(self):
         """The pid of the one worker (waits up to 10 s for it)."""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
-                kids = f.read().split()
-            if kids:
-                return int(kids[0])
-            time.sleep(0.02)
-        raise RuntimeError("no worker")
+        return first_child(self.proc.pid, 10)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)

@@ -25,6 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_client import child_pids  # noqa: E402
 from lambda_faults import EVENTS, Emulator, Tally, event_file  # noqa: E402
 
 LOOPS_MAX = 64
@@ -70,11 +71,7 @@ class Runtime:
             time.sleep(0.02)
 
     def children(self):
-        try:
-            with open("/proc/%d/task/%d/children" % (self.pid, self.pid)) as f:
-                return [int(p) for p in f.read().split()]
-        except OSError:
-            return []
+        return child_pids(self.pid)
 
     def wait_children(self, pred, timeout=30):
         deadline = time.time() + timeout

@@ -32,6 +32,8 @@ import sys
 import threading
 import time
 
+from e2e_client import first_child
+
 
 class Lighttpd:
     def __init__(self, app_dir, tmp, port):
@@ -57,14 +59,7 @@ class Lighttpd:
 
     def worker(self):
         """The pid of the spawned app.fcgi (waits up to 20 s)."""
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
-                kids = f.read().split()
-            if kids:
-                return int(kids[0])
-            time.sleep(0.02)
-        raise RuntimeError("no worker")
+        return first_child(self.proc.pid, 20)
 
     def stop(self):
         self.proc.terminate()
